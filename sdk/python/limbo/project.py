@@ -1,0 +1,287 @@
+"""Projects and their dataset versions."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Union
+
+from .records import Image, Job, Model
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+PathOrBytes = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any]
+
+
+def _version_number(number: Union[int, str]) -> int:
+    text = str(number)
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"a version number is a positive integer, not {number!r}")
+    return int(text)
+
+
+class Project:
+    """A project of a workspace. Get one with :meth:`Workspace.project` or
+    :meth:`Workspace.create_project`.
+
+    Attributes: ``id`` (opaque, e.g. ``"p_7fz3k2"``; it names the project in the Trash),
+    ``url`` (slug), ``name``, ``type``, ``annotation``, ``group`` (``{"id", "name"}`` or None),
+    ``image_count``, ``version_count``, ``created``, ``updated``, ``created_by``, ``raw``.
+
+    Example::
+
+        project = ws.project("cats")
+        project.delete()             # moves it to the Trash for the retention period
+        project.restore()            # puts it back, same url and group
+    """
+
+    def __init__(self, workspace: "Workspace", data: Dict[str, Any]) -> None:
+        self.workspace = workspace
+        self._load(data)
+
+    def _load(self, data: Dict[str, Any]) -> None:
+        self.raw: Dict[str, Any] = data
+        self.id: str = str(data.get("id", ""))
+        self.url: str = str(data.get("url", ""))
+        self.name: str = str(data.get("name", ""))
+        self.type: str = str(data.get("type", ""))
+        self.annotation: Optional[str] = data.get("annotation")
+        self.group: Optional[Dict[str, Any]] = data.get("group")
+        self.image_count: int = int(data.get("images") or 0)
+        versions = data.get("versions")
+        self.version_count: int = versions if isinstance(versions, int) else len(versions or [])
+        self.created: Optional[str] = data.get("created")
+        self.updated: Optional[str] = data.get("updated")
+        self.created_by: Any = data.get("createdBy")
+
+    def __repr__(self) -> str:
+        return f"Project(id={self.id!r}, url={self.url!r}, name={self.name!r}, type={self.type!r})"
+
+    def _http(self):
+        return self.workspace._http
+
+    def refresh(self) -> "Project":
+        """Reloads the project from the server and returns it.
+
+        Raises :class:`~limbo.NotFoundError` with code ``in_trash`` if it is in the Trash.
+        """
+        answer = self._http().request("GET", [self.workspace.url, self.url])
+        self._load(answer.get("project") or {})
+        return self
+
+    def delete(self, delete_images: bool = False) -> Dict[str, Any]:
+        """Moves the project, with its active versions, to the workspace Trash.
+
+        Nothing is destroyed: the project stays restorable until its ``scheduledCleanupAt``.
+        Its queued and running training jobs are cancelled and its models stop serving.
+        With ``delete_images=True`` its images that no other project links are removed from
+        the Asset Library when the project is finally cleaned up (never before).
+
+        Returns the server's answer, e.g. ``{"deleted": True, "type": "project", "projectId":
+        "p_7fz3k2", "trash": True, "scheduledCleanupAt": "..."}``.
+
+        Example::
+
+            answer = ws.project("cats").delete()
+            print("cleanup at", answer["scheduledCleanupAt"])
+        """
+        query = {"deleteImages": True} if delete_images else None
+        return self._http().request("DELETE", [self.workspace.url, self.url], query=query)
+
+    def restore(self, url: Optional[str] = None) -> Dict[str, Any]:
+        """Restores this project from the Trash to its group, with the versions trashed with it.
+
+        Pass ``url`` when another active project took its url meanwhile (otherwise
+        :class:`~limbo.ConflictError` ``restore_conflict``); the project then lives at ``url``.
+
+        Example::
+
+            try:
+                project.restore()
+            except limbo.ConflictError as err:
+                if err.code == "restore_conflict":
+                    project.restore(url="cats-restored")
+        """
+        answer = self.workspace.restore_from_trash("project", self.id, url=url)
+        if url is not None:
+            self.url = url
+        return answer
+
+    def versions(self) -> List["Version"]:
+        """The project's active versions (trashed ones are only in the Trash).
+
+        Example::
+
+            for version in ws.project("cats").versions():
+                print(version.number, version.name)
+        """
+        answer = self._http().request("GET", [self.workspace.url, self.url])
+        if isinstance(answer.get("project"), dict):
+            self._load(answer["project"])
+        return [Version(self, v) for v in answer.get("versions") or []]
+
+    def version(self, number: Union[int, str]) -> "Version":
+        """Version ``number`` of this project.
+
+        Raises :class:`~limbo.NotFoundError` (code ``in_trash`` when it is in the Trash).
+
+        Example::
+
+            v3 = ws.project("cats").version(3)
+        """
+        n = _version_number(number)
+        answer = self._http().request("GET", [self.workspace.url, self.url, n])
+        return Version(self, answer.get("version") or {})
+
+    def generate_version(self, name: Optional[str] = None) -> "Version":
+        """Freezes the project's current images into the next version and returns it.
+
+        Example::
+
+            v = project.generate_version(name="baseline")
+            print(v.number)
+        """
+        body: Dict[str, Any] = {}
+        if name is not None:
+            body["name"] = name
+        answer = self._http().request("POST", [self.workspace.url, self.url, "versions"], json_body=body)
+        return Version(self, answer.get("version") or {})
+
+    def upload(self, path_or_bytes: PathOrBytes, name: Optional[str] = None) -> Image:
+        """Uploads one image (PNG, JPEG, GIF or BMP) to the Asset Library and links it here.
+
+        ``path_or_bytes`` is a file path, the image's bytes, or a binary file object. ``name``
+        defaults to the file's base name. Bytes already in the library are not stored twice:
+        the returned image then has ``duplicate=True``.
+
+        Raises :class:`~limbo.ValidationError` (415 ``unsupported_media_type``) for a
+        non-image, :class:`~limbo.QuotaExceededError` when the workspace is full.
+
+        Example::
+
+            image = project.upload("photos/cat.jpg")
+            image = project.upload(png_bytes, name="generated.png")
+        """
+        if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+            data = bytes(path_or_bytes)
+        elif isinstance(path_or_bytes, (str, os.PathLike)):
+            path = os.fspath(path_or_bytes)
+            with open(path, "rb") as f:
+                data = f.read()
+            if name is None:
+                name = os.path.basename(path)
+        elif hasattr(path_or_bytes, "read"):
+            data = path_or_bytes.read()
+            if name is None and isinstance(getattr(path_or_bytes, "name", None), str):
+                name = os.path.basename(path_or_bytes.name)
+        else:
+            raise TypeError("upload() takes a path, bytes, or a binary file object")
+        content_type = (mimetypes.guess_type(name)[0] if name else None) or "application/octet-stream"
+        answer = self._http().request(
+            "POST",
+            [self.workspace.url, self.url, "upload"],
+            query={"name": name},
+            data=data,
+            content_type=content_type,
+        )
+        return Image.from_json(answer.get("image") or {}, duplicate=bool(answer.get("duplicate")))
+
+    def link_images(self, ids: Iterable[Union[str, Image]]) -> Dict[str, Any]:
+        """Links images already in the Asset Library to this project.
+
+        Returns ``{"linked": <count>, "project": ...}``.
+
+        Example::
+
+            other.link_images([image.id for image in ws.images(project="cats")])
+        """
+        refs = [i.id if isinstance(i, Image) else str(i) for i in ids]
+        return self._http().request(
+            "POST", [self.workspace.url, self.url, "images"], json_body={"images": refs}
+        )
+
+
+class Version:
+    """A numbered dataset version of a project (a frozen snapshot of its images).
+
+    Attributes: ``project`` (the :class:`Project`), ``number``, ``id`` (``"ws/project/3"``),
+    ``name``, ``image_count``, ``created``, ``model`` (a :class:`~limbo.Model` or None), ``raw``.
+
+    Example::
+
+        v = project.version(2)
+        job = v.train()
+        v.delete()          # to the Trash; the job is cancelled, the model stops serving
+        v.restore()
+    """
+
+    def __init__(self, project: Project, data: Dict[str, Any]) -> None:
+        self.project = project
+        self._load(data)
+
+    def _load(self, data: Dict[str, Any]) -> None:
+        self.raw: Dict[str, Any] = data
+        self.number: int = int(data.get("version") or 0)
+        self.id: str = str(data.get("id", ""))
+        self.name: Optional[str] = data.get("name")
+        self.image_count: int = int(data.get("images") or 0)
+        self.created: Optional[str] = data.get("created")
+
+    @property
+    def model(self) -> Optional[Model]:
+        """The version's trained model as last loaded (call :meth:`refresh` for news), or None."""
+        data = self.raw.get("model")
+        return Model.from_json(data) if isinstance(data, dict) else None
+
+    def __repr__(self) -> str:
+        return f"Version(project={self.project.url!r}, number={self.number}, name={self.name!r})"
+
+    def _segments(self) -> List[Union[str, int]]:
+        return [self.project.workspace.url, self.project.url, self.number]
+
+    def _http(self):
+        return self.project.workspace._http
+
+    def refresh(self) -> "Version":
+        """Reloads the version (and its model's state) from the server."""
+        answer = self._http().request("GET", self._segments())
+        self._load(answer.get("version") or {})
+        return self
+
+    def delete(self) -> Dict[str, Any]:
+        """Moves the version to the workspace Trash (its project stays active).
+
+        Its queued and running training job is cancelled (``cancel_reason`` becomes
+        ``"moved_to_trash"``) and its model stops serving until it is restored.
+        Returns the server's answer (as for a project, plus ``"version": "3"``).
+        """
+        return self._http().request("DELETE", self._segments())
+
+    def restore(self) -> Dict[str, Any]:
+        """Restores this version from the Trash into its project.
+
+        Raises :class:`~limbo.ConflictError` with code ``parent_in_trash`` while the project
+        is in the Trash: restore the project first.
+        """
+        return self.project.workspace.restore_from_trash(
+            "version", str(self.number), parent_id=self.project.id
+        )
+
+    def train(self) -> Job:
+        """Starts a training job on this version and returns it.
+
+        Raises :class:`~limbo.ConflictError` ``job_active`` while a job is queued or running.
+
+        Example::
+
+            job = version.train()
+            print(job.state, job.credits_used)
+        """
+        answer = self._http().request("POST", self._segments() + ["train"], json_body={})
+        return Job.from_json(answer.get("job") or {})
+
+    def cancel_training(self) -> Job:
+        """Cancels this version's queued or running training job and returns it."""
+        answer = self._http().request("POST", self._segments() + ["train", "cancel"], json_body={})
+        return Job.from_json(answer.get("job") or {})

@@ -1,0 +1,274 @@
+"""Plain records the SDK returns: images, jobs, models, Trash items, audit events, usage.
+
+Each record keeps the server's JSON in ``raw`` (fields the SDK does not name yet are there)
+and exposes the documented fields as snake_case attributes. Times are ISO 8601 UTC strings
+as the server sends them (``"2026-11-27T04:08:08Z"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+
+@dataclass
+class Model:
+    """The trained model of a version.
+
+    Example::
+
+        model = project.version(1).model
+        if model is not None and model.serving:
+            print("served at", model.endpoint)
+    """
+
+    id: str
+    state: str
+    endpoint: Optional[str]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def serving(self) -> bool:
+        """True while the model answers at its endpoint."""
+        return self.state == "serving"
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Model":
+        return cls(id=str(data.get("id", "")), state=str(data.get("state", "")),
+                   endpoint=data.get("endpoint"), raw=data)
+
+
+@dataclass
+class Image:
+    """An image of the workspace's Asset Library.
+
+    ``duplicate`` is True when an upload found the same bytes already in the library.
+    """
+
+    id: str
+    name: str
+    sha256: str
+    size_bytes: int
+    width: Optional[int]
+    height: Optional[int]
+    projects: List[str]
+    created: Optional[str] = None
+    duplicate: bool = False
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any], duplicate: bool = False) -> "Image":
+        return cls(
+            id=str(data.get("id", "")),
+            name=str(data.get("name", "")),
+            sha256=str(data.get("sha256", "")),
+            size_bytes=int(data.get("sizeBytes") or 0),
+            width=data.get("width"),
+            height=data.get("height"),
+            projects=list(data.get("projects") or []),
+            created=data.get("created"),
+            duplicate=duplicate,
+            raw=data,
+        )
+
+
+@dataclass
+class Job:
+    """A training job of a version.
+
+    ``state`` is ``queued``, ``running``, ``finished``, ``failed`` or ``cancelled``;
+    ``cancel_reason`` is ``None``, ``"user"`` or ``"moved_to_trash"``. One credit is one second
+    of running time on the server's clock.
+    """
+
+    id: str
+    project: str
+    version: int
+    state: str
+    credits_used: float
+    cancel_reason: Optional[str]
+    created_at: Optional[str]
+    started_at: Optional[str]
+    ended_at: Optional[str]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def active(self) -> bool:
+        """True while the job is queued or running."""
+        return self.state in ("queued", "running")
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Job":
+        return cls(
+            id=str(data.get("id", "")),
+            project=str(data.get("project", "")),
+            version=int(data.get("version") or 0),
+            state=str(data.get("state", "")),
+            credits_used=float(data.get("creditsUsed") or 0),
+            cancel_reason=data.get("cancelReason"),
+            created_at=data.get("createdAt"),
+            started_at=data.get("startedAt"),
+            ended_at=data.get("endedAt"),
+            raw=data,
+        )
+
+
+@dataclass
+class TrashItem:
+    """One row of the workspace Trash: a trashed project, version or workflow.
+
+    For a version, ``id`` is its number as a string and ``parent_id`` its project's id.
+    ``restorable`` is False with ``blocked_reason`` ``"parent_in_trash"`` or
+    ``"restore_conflict"`` when a plain restore would be refused.
+
+    Example::
+
+        for item in ws.trash(type="project"):
+            print(item.name, item.days_remaining, "days left")
+            if item.restorable:
+                item.restore()
+    """
+
+    id: str
+    type: str
+    name: str
+    url: Optional[str]
+    deleted_at: Optional[str]
+    scheduled_cleanup_at: Optional[str]
+    days_remaining: Optional[int]
+    deleted_by: Optional[str]
+    deleted_by_name: Optional[str]
+    size_bytes: int
+    cleanup_delete_images: bool
+    parent_id: Optional[str]
+    parent_name: Optional[str]
+    parent_url: Optional[str]
+    parent_in_trash: bool
+    restorable: bool
+    blocked_reason: Optional[str]
+    location: Any
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+    _workspace: Optional["Workspace"] = field(default=None, repr=False, compare=False)
+
+    def reference(self) -> Dict[str, Any]:
+        """The ``{"type", "id", "parentId"?}`` reference that names this item in a restore."""
+        ref: Dict[str, Any] = {"type": self.type, "id": self.id}
+        if self.parent_id is not None:
+            ref["parentId"] = self.parent_id
+        return ref
+
+    def restore(self, url: Optional[str] = None) -> Dict[str, Any]:
+        """Restores this item to where it was deleted from.
+
+        ``url`` gives a project or workflow a new url when an active one took the old url
+        (otherwise :class:`~limbo.ConflictError` ``restore_conflict``).
+        """
+        if self._workspace is None:
+            raise RuntimeError("this TrashItem is not bound to a workspace")
+        return self._workspace.restore_from_trash(self.type, self.id, parent_id=self.parent_id, url=url)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any], workspace: Optional["Workspace"] = None) -> "TrashItem":
+        return cls(
+            id=str(data.get("id", "")),
+            type=str(data.get("type", "")),
+            name=str(data.get("name", "")),
+            url=data.get("url"),
+            deleted_at=data.get("deletedAt"),
+            scheduled_cleanup_at=data.get("scheduledCleanupAt"),
+            days_remaining=data.get("daysRemaining"),
+            deleted_by=data.get("deletedBy"),
+            deleted_by_name=data.get("deletedByName"),
+            size_bytes=int(data.get("sizeBytes") or 0),
+            cleanup_delete_images=bool(data.get("cleanupDeleteImages")),
+            parent_id=data.get("parentId"),
+            parent_name=data.get("parentName"),
+            parent_url=data.get("parentUrl"),
+            parent_in_trash=bool(data.get("parentInTrash")),
+            restorable=bool(data.get("restorable", True)),
+            blocked_reason=data.get("blockedReason"),
+            location=data.get("location"),
+            raw=data,
+            _workspace=workspace,
+        )
+
+
+@dataclass
+class TrashPage:
+    """One page of the Trash listing; ``next_cursor`` is None on the last page."""
+
+    items: List[TrashItem]
+    counts: Dict[str, int]
+    next_cursor: Optional[str]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class RestoreResult:
+    """The answer to a batch restore.
+
+    ``restored`` lists ``{"type", "id"}`` references; ``failed`` lists
+    ``{"type", "id", "error": {"code", "message"}}`` for items that were skipped (for example
+    ``forbidden``, ``parent_in_trash`` or ``restore_conflict``). A batch never raises for a
+    single item's failure.
+    """
+
+    restored: List[Dict[str, Any]]
+    failed: List[Dict[str, Any]]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when no item failed."""
+        return not self.failed
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "RestoreResult":
+        return cls(restored=list(data.get("restored") or []), failed=list(data.get("failed") or []), raw=data)
+
+
+@dataclass
+class AuditEvent:
+    """One audit-log entry: ``action`` is ``trash``, ``restore``, ``delete_permanently``,
+    ``empty_trash`` or ``auto_cleanup``; ``actor`` is ``None`` for the system."""
+
+    id: Optional[str]
+    at: str
+    actor: Optional[Dict[str, Any]]
+    action: str
+    item: Dict[str, Any]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "AuditEvent":
+        return cls(id=data.get("id"), at=str(data.get("at", "")), actor=data.get("actor"),
+                   action=str(data.get("action", "")), item=dict(data.get("item") or {}), raw=data)
+
+
+@dataclass
+class Usage:
+    """Storage use of a workspace. Trashed items count until they are permanently removed;
+    ``reclaimable_bytes`` is what their removal would free."""
+
+    storage_bytes: int
+    storage_quota_bytes: Optional[int]
+    trash_items: int
+    reclaimable_bytes: int
+    images: Optional[int]
+    trash_bytes: Optional[int]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Usage":
+        return cls(
+            storage_bytes=int(data.get("storageBytes") or 0),
+            storage_quota_bytes=data.get("storageQuotaBytes"),
+            trash_items=int(data.get("trashItems") or 0),
+            reclaimable_bytes=int(data.get("reclaimableBytes") or 0),
+            images=data.get("images"),
+            trash_bytes=data.get("trashBytes"),
+            raw=data,
+        )

@@ -1,0 +1,355 @@
+"""A workspace: projects, workflows, the Asset Library, training jobs, usage, the Trash."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+
+from ._http import HttpClient
+from .project import Project, Version
+from .records import AuditEvent, Image, Job, RestoreResult, TrashItem, TrashPage, Usage
+from .workflow import Workflow
+
+TRASH_TYPES = ("project", "version", "workflow")
+TrashRef = Union[TrashItem, Project, Version, Workflow, Dict[str, Any], Sequence[Any]]
+
+
+def _reference(item: TrashRef) -> Dict[str, Any]:
+    """Turns anything that names a trashed item into a ``{"type", "id", "parentId"?}`` reference."""
+    if isinstance(item, TrashItem):
+        return item.reference()
+    if isinstance(item, Project):
+        return {"type": "project", "id": item.id}
+    if isinstance(item, Version):
+        return {"type": "version", "id": str(item.number), "parentId": item.project.id}
+    if isinstance(item, Workflow):
+        return {"type": "workflow", "id": item.id}
+    if isinstance(item, dict):
+        ref = {"type": item["type"], "id": str(item["id"])}
+        parent = item.get("parentId", item.get("parent_id"))
+        if parent is not None:
+            ref["parentId"] = parent
+        if item.get("url") is not None:
+            ref["url"] = item["url"]
+        return ref
+    if isinstance(item, (tuple, list)) and len(item) in (2, 3):
+        ref = {"type": item[0], "id": str(item[1])}
+        if len(item) == 3 and item[2] is not None:
+            ref["parentId"] = item[2]
+        return ref
+    raise TypeError(f"cannot name a Trash item with {item!r}")
+
+
+class Workspace:
+    """A workspace the API key belongs to. Get it with :meth:`limbo.Limbo.workspace`.
+
+    Attributes: ``url``, ``name``, ``retention_days`` (days an item stays in the Trash),
+    ``storage_quota_bytes``, ``member_count``, ``raw``.
+
+    Example::
+
+        ws = lb.workspace()
+        for project in ws.projects():
+            print(project.url, project.image_count)
+        for item in ws.trash():
+            print(item.type, item.name, item.days_remaining)
+    """
+
+    def __init__(self, http: HttpClient, data: Dict[str, Any]) -> None:
+        self._http = http
+        self._load(data)
+
+    def _load(self, data: Dict[str, Any]) -> None:
+        self.raw: Dict[str, Any] = data
+        self.url: str = str(data.get("url", ""))
+        self.name: str = str(data.get("name", ""))
+        self.retention_days: Optional[int] = data.get("retentionDays")
+        self.storage_quota_bytes: Optional[int] = data.get("storageQuotaBytes")
+        members = data.get("members")
+        self.member_count: Optional[int] = members if isinstance(members, int) else (
+            len(members) if isinstance(members, list) else None
+        )
+
+    def __repr__(self) -> str:
+        return f"Workspace(url={self.url!r}, name={self.name!r})"
+
+    def refresh(self) -> "Workspace":
+        """Reloads the workspace's settings and project list."""
+        answer = self._http.request("GET", [self.url])
+        self._load(answer.get("workspace") or {})
+        return self
+
+    # Projects
+
+    def projects(self) -> List[Project]:
+        """The workspace's active projects (trashed ones are listed only by :meth:`trash`).
+
+        Example::
+
+            urls = [p.url for p in ws.projects()]
+        """
+        self.refresh()
+        return [Project(self, p) for p in self.raw.get("projects") or [] if isinstance(p, dict)]
+
+    def project(self, url: str) -> Project:
+        """The active project at ``url``.
+
+        Raises :class:`~limbo.NotFoundError` (code ``in_trash`` when it is in the Trash).
+
+        Example::
+
+            cats = ws.project("cats")
+        """
+        answer = self._http.request("GET", [self.url, url])
+        return Project(self, answer.get("project") or {})
+
+    def create_project(
+        self,
+        name: str,
+        type: str,
+        annotation: str,
+        group: Optional[Union[str, Dict[str, Any]]] = None,
+        url: Optional[str] = None,
+    ) -> Project:
+        """Creates a project and returns it.
+
+        ``type`` is one of ``object-detection``, ``single-label-classification``,
+        ``multi-label-classification``, ``instance-segmentation``, ``semantic-segmentation``,
+        ``keypoint-detection``. ``group`` is a group id (or a group dict). ``url`` defaults to
+        a slug of ``name``; :class:`~limbo.ConflictError` ``url_taken`` if an active project has it.
+
+        Example::
+
+            cats = ws.create_project("Cats", "object-detection", "cat", url="cats")
+        """
+        body: Dict[str, Any] = {"name": name, "type": type, "annotation": annotation}
+        if group is not None:
+            body["group"] = group.get("id") if isinstance(group, dict) else group
+        if url is not None:
+            body["url"] = url
+        answer = self._http.request("POST", [self.url, "projects"], json_body=body)
+        return Project(self, answer.get("project") or {})
+
+    # Workflows
+
+    def workflows(self) -> List[Workflow]:
+        """The workspace's active workflows."""
+        answer = self._http.request("GET", [self.url, "workflows"])
+        return [Workflow(self, w) for w in answer.get("workflows") or []]
+
+    def workflow(self, url: str) -> Workflow:
+        """The active workflow at ``url`` (404 ``in_trash`` while it is in the Trash)."""
+        answer = self._http.request("GET", [self.url, "workflows", url])
+        return Workflow(self, answer.get("workflow") or {})
+
+    def create_workflow(
+        self, name: str, config: Optional[Dict[str, Any]] = None, url: Optional[str] = None
+    ) -> Workflow:
+        """Creates a workflow and returns it.
+
+        Example::
+
+            wf = ws.create_workflow("Count cats", config={"steps": []}, url="count-cats")
+        """
+        body: Dict[str, Any] = {"name": name}
+        if config is not None:
+            body["config"] = config
+        if url is not None:
+            body["url"] = url
+        answer = self._http.request("POST", [self.url, "workflows"], json_body=body)
+        return Workflow(self, answer.get("workflow") or {})
+
+    # Asset Library, jobs, usage
+
+    def images(self, project: Optional[Union[str, Project]] = None) -> List[Image]:
+        """The Asset Library's images, or only those linked to ``project`` (a url or Project).
+
+        Example::
+
+            total = sum(image.size_bytes for image in ws.images())
+        """
+        if isinstance(project, Project):
+            project = project.url
+        answer = self._http.request("GET", [self.url, "images"], query={"project": project})
+        return [Image.from_json(i) for i in answer.get("images") or []]
+
+    def image(self, id: str) -> Image:
+        """One image of the Asset Library by id."""
+        answer = self._http.request("GET", [self.url, "images", id])
+        return Image.from_json(answer.get("image") or {})
+
+    def jobs(self) -> List[Job]:
+        """Training jobs of active projects and versions (a trashed item's jobs are hidden).
+
+        Example::
+
+            running = [j for j in ws.jobs() if j.state == "running"]
+        """
+        answer = self._http.request("GET", [self.url, "jobs"])
+        return [Job.from_json(j) for j in answer.get("jobs") or []]
+
+    def job(self, id: str) -> Job:
+        """One training job by id."""
+        answer = self._http.request("GET", [self.url, "jobs", id])
+        return Job.from_json(answer.get("job") or {})
+
+    def usage(self) -> Usage:
+        """Storage use; items in the Trash count until they are permanently removed.
+
+        Example::
+
+            u = ws.usage()
+            print(u.storage_bytes, "of", u.storage_quota_bytes, "bytes;",
+                  u.reclaimable_bytes, "held by the Trash")
+        """
+        return Usage.from_json(self._http.request("GET", [self.url, "usage"]))
+
+    # Trash
+
+    def trash_pages(
+        self,
+        type: Optional[str] = None,
+        q: Optional[str] = None,
+        sort: Optional[str] = None,
+        page_size: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> Iterator[TrashPage]:
+        """Yields the Trash listing page by page, following ``nextCursor``.
+
+        ``type`` is ``project``, ``version`` or ``workflow``; ``q`` filters by name; ``sort``
+        is ``deletedAt``, ``scheduledCleanupAt`` or ``name``; ``page_size`` is the server's
+        ``limit`` (its default is 50); ``cursor`` starts from a page you stopped at.
+
+        Example::
+
+            for page in ws.trash_pages(page_size=100):
+                print(page.counts, len(page.items))
+        """
+        while True:
+            answer = self._http.request(
+                "GET",
+                [self.url, "trash"],
+                query={"type": type, "q": q, "sort": sort, "limit": page_size, "cursor": cursor},
+            )
+            items = [TrashItem.from_json(i, self) for i in answer.get("items") or []]
+            cursor = answer.get("nextCursor") or None
+            yield TrashPage(items=items, counts=dict(answer.get("counts") or {}),
+                            next_cursor=cursor, raw=answer)
+            if cursor is None or not items:
+                return
+
+    def trash(
+        self,
+        type: Optional[str] = None,
+        q: Optional[str] = None,
+        sort: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> List[TrashItem]:
+        """Items in the workspace Trash (needs the ``view_trash`` permission).
+
+        The SDK follows ``nextCursor`` for you: the list holds every matching item, or at most
+        ``limit`` items when ``limit`` is given. Use :meth:`trash_pages` to walk pages yourself.
+        Filters as in :meth:`trash_pages`.
+
+        Example::
+
+            for item in ws.trash(type="version", sort="scheduledCleanupAt"):
+                print(item.parent_name, item.name, item.days_remaining, item.blocked_reason)
+        """
+        if limit is not None and limit <= 0:
+            return []
+        found: List[TrashItem] = []
+        for page in self.trash_pages(type=type, q=q, sort=sort, page_size=limit):
+            found.extend(page.items)
+            if limit is not None and len(found) >= limit:
+                return found[:limit]
+        return found
+
+    def restore_from_trash(
+        self,
+        type: str,
+        id: Union[str, int],
+        parent_id: Optional[str] = None,
+        url: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """Restores one item from the Trash to where it was deleted from.
+
+        ``type`` is ``project``, ``version`` or ``workflow``; ``id`` is the project's or
+        workflow's id, or the version's number (then ``parent_id`` is its project's id).
+        ``url`` renames a project or workflow whose url an active one took meanwhile.
+
+        Returns ``{"restored": True, "type", "id"}``. Raises :class:`~limbo.ConflictError`
+        (``restore_conflict``, ``parent_in_trash``) or :class:`~limbo.NotFoundError`
+        (``not_in_trash``).
+
+        Example::
+
+            ws.restore_from_trash("project", "p_7fz3k2")
+            ws.restore_from_trash("version", 3, parent_id="p_7fz3k2")
+            ws.restore_from_trash("workflow", "w_9k2m", url="count-cats-2")
+        """
+        if type not in TRASH_TYPES:
+            raise ValueError(f"type must be one of {', '.join(TRASH_TYPES)}, not {type!r}")
+        body: Dict[str, Any] = {"type": type, "id": str(id)}
+        if parent_id is not None:
+            body["parentId"] = parent_id
+        if url is not None:
+            body["url"] = url
+        return self._http.request("POST", [self.url, "trash", "restore"], json_body=body)
+
+    def restore_many(self, items: Iterable[TrashRef]) -> RestoreResult:
+        """Restores a selection in one request; projects are restored before versions.
+
+        Each item is a :class:`~limbo.TrashItem`, a Project/Version/Workflow object, a dict
+        ``{"type", "id", "parentId"?, "url"?}`` or a tuple ``(type, id[, parent_id])``.
+        Items that cannot be restored are reported in ``failed``; nothing is raised for them.
+
+        Example::
+
+            result = ws.restore_many(ws.trash(q="cats"))
+            for failure in result.failed:
+                print(failure["type"], failure["id"], failure["error"]["code"])
+        """
+        refs = [_reference(i) for i in items]
+        answer = self._http.request("POST", [self.url, "trash", "restore"], json_body={"items": refs})
+        return RestoreResult.from_json(answer)
+
+    def restore_all(self) -> RestoreResult:
+        """Restores every item of the Trash the key may restore (projects first, so a project
+        and its separately trashed versions come back together).
+
+        Example::
+
+            result = ws.restore_all()
+            print(len(result.restored), "restored,", len(result.failed), "failed")
+        """
+        answer = self._http.request("POST", [self.url, "trash", "restore-all"], json_body={})
+        return RestoreResult.from_json(answer)
+
+    # Audit log
+
+    def audit(self, limit: Optional[int] = None) -> List[AuditEvent]:
+        """Audit events (trash, restore, permanent deletion, automatic cleanup), newest first.
+
+        Follows ``nextCursor``; returns at most ``limit`` events when ``limit`` is given.
+
+        Example::
+
+            for event in ws.audit(limit=20):
+                who = event.actor["name"] if event.actor else "system"
+                print(event.at, who, event.action, event.item["name"])
+        """
+        if limit is not None and limit <= 0:
+            return []
+        events: List[AuditEvent] = []
+        cursor: Optional[str] = None
+        while True:
+            answer = self._http.request(
+                "GET", [self.url, "audit"], query={"limit": limit, "cursor": cursor}
+            )
+            page = [AuditEvent.from_json(e) for e in answer.get("events") or []]
+            events.extend(page)
+            cursor = answer.get("nextCursor") or None
+            if limit is not None and len(events) >= limit:
+                return events[:limit]
+            if cursor is None or not page:
+                return events
