@@ -1,0 +1,102 @@
+"""Training jobs and models through the SDK, and what the Trash does to them (T3, T4)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import limbo
+from conftest import WORKSPACE, unique_png
+
+TRAIN_SECONDS = 5  # the fixture runs limbod with --demo-train-seconds 5
+
+
+def trained_project(ws, slug):
+    project = ws.create_project("Training " + slug, "object-detection", "x", url=slug)
+    project.upload(unique_png(), name="a.png")
+    return project, project.generate_version()
+
+
+def wait_for(ws, server, job_id, states, advance=1.0, attempts=30):
+    """Moves the server clock until the job reaches one of ``states``; returns the job."""
+    for _ in range(attempts):
+        job = ws.job(job_id)
+        if job.state in states:
+            return job
+        server.advance(advance)
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} stayed {job.state}")
+
+
+def test_train_and_cancel_by_the_user(ws, slug):
+    _, version = trained_project(ws, slug)
+    job = version.train()
+    assert job.id and job.state in ("queued", "running") and job.active
+    assert job.project == slug and job.version == version.number
+    assert job.id in [j.id for j in ws.jobs()]
+    with pytest.raises(limbo.ConflictError) as info:
+        version.train()
+    assert info.value.status == 409 and info.value.code == "job_active"
+
+    cancelled = version.cancel_training()
+    assert cancelled.id == job.id and cancelled.state == "cancelled"
+    assert cancelled.cancel_reason == "user" and not cancelled.active
+    assert version.train().id != job.id
+
+
+def test_a_finished_job_leaves_a_serving_model(server, ws, slug):
+    _, version = trained_project(ws, slug)
+    job = version.train()
+    job = wait_for(ws, server, job.id, ("finished", "failed"), advance=TRAIN_SECONDS)
+    assert job.state == "finished" and job.credits_used > 0
+    model = version.refresh().model
+    assert model is not None and model.serving and model.endpoint
+
+
+def test_trashing_a_version_cancels_its_training(server, ws, slug):
+    _, version = trained_project(ws, slug)
+    job = version.train()
+    server.advance(2)
+    version.delete()
+    assert job.id not in [j.id for j in ws.jobs()]  # hidden with its version
+    with pytest.raises(limbo.NotFoundError):
+        ws.job(job.id)
+
+    version.restore()
+    stopped = ws.job(job.id)
+    assert stopped.state == "cancelled" and stopped.cancel_reason == "moved_to_trash"
+    server.advance(30)
+    later = ws.job(job.id)
+    assert later.state == "cancelled" and later.credits_used == stopped.credits_used  # never grows again
+
+
+def test_trashing_a_project_cancels_the_training_of_its_versions(server, ws, slug):
+    project, version = trained_project(ws, slug)
+    job = version.train()
+    project.delete()
+    project.restore()
+    stopped = ws.job(job.id)
+    assert stopped.state == "cancelled" and stopped.cancel_reason == "moved_to_trash"
+    server.advance(2 * TRAIN_SECONDS)
+    assert ws.job(job.id).state == "cancelled"  # restoring does not restart it (T4)
+
+
+def test_trash_stops_serving_and_restore_brings_the_model_back(server, ws, slug):
+    project, version = trained_project(ws, slug)
+    job = version.train()
+    wait_for(ws, server, job.id, ("finished",), advance=TRAIN_SECONDS)
+    endpoint = f"/infer/{WORKSPACE}/{slug}/{version.number}"
+    assert server.api("GET", endpoint)[0] == 200
+
+    version.delete()
+    status, body, _ = server.api("GET", endpoint)
+    assert status == 404 and body["error"]["code"] == "model_not_serving"
+    version.restore()
+    assert version.refresh().model.serving
+    assert server.api("GET", endpoint)[0] == 200
+
+    project.delete()
+    assert server.api("GET", endpoint)[0] == 404
+    project.restore()
+    assert project.version(version.number).model.serving

@@ -1,0 +1,267 @@
+"""Trash and restore round trips through the SDK, against limbod (spec section 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+import limbo
+from conftest import WORKSPACE, unique_png
+
+
+def find(items, type_, id_):
+    matches = [i for i in items if i.type == type_ and i.id == str(id_)]
+    return matches[0] if matches else None
+
+
+def test_project_round_trip(server, ws, slug):
+    status, group, _ = server.api("POST", f"/{WORKSPACE}/groups", {"name": "Folder " + slug})
+    assert status == 201, group
+    project = ws.create_project("Round trip", "object-detection", "x", group=group["id"], url=slug)
+    image = project.upload(unique_png(), name="a.png")
+    project.generate_version()
+
+    answer = project.delete()
+    assert answer["deleted"] is True and answer["trash"] is True
+    assert answer["type"] == "project" and answer["projectId"] == project.id
+    assert answer["scheduledCleanupAt"]
+
+    with pytest.raises(limbo.NotFoundError) as info:
+        ws.project(slug)
+    assert info.value.status == 404 and info.value.code == "in_trash"
+    assert slug not in [p.url for p in ws.projects()]
+    assert slug not in ws.image(image.id).projects
+
+    item = find(ws.trash(type="project"), "project", project.id)
+    assert item is not None
+    assert item.name == "Round trip" and item.url == slug
+    assert item.days_remaining == 30 and item.deleted_at and item.scheduled_cleanup_at
+    assert item.deleted_by and item.restorable and item.blocked_reason is None
+    assert item.cleanup_delete_images is False
+    # Its active versions went with it and are not rows of their own (T9).
+    assert [i for i in ws.trash(type="version") if i.parent_id == project.id] == []
+
+    assert project.restore()["restored"] is True
+    back = ws.project(slug)
+    assert back.id == project.id and back.group["id"] == group["id"]
+    assert [v.number for v in back.versions()] == [1]
+    assert find(ws.trash(), "project", project.id) is None
+
+
+def test_restore_answer_shape(ws, slug):
+    project = ws.create_project("Answer", "object-detection", "x", url=slug)
+    project.delete()
+    answer = ws.restore_from_trash("project", project.id)
+    assert answer["restored"] is True and answer["type"] == "project" and answer["id"] == project.id
+
+
+def test_delete_images_is_remembered_for_cleanup(ws, slug):
+    project = ws.create_project("Images go too", "object-detection", "x", url=slug)
+    project.upload(unique_png(), name="only-here.png")
+    project.delete(delete_images=True)
+    item = find(ws.trash(type="project"), "project", project.id)
+    assert item.cleanup_delete_images is True
+    item.restore()
+    assert ws.project(slug).image_count == 1
+
+
+def test_version_round_trip(ws, slug):
+    project = ws.create_project("Version trash", "object-detection", "x", url=slug)
+    project.upload(unique_png(), name="a.png")
+    project.generate_version()
+    v2 = project.generate_version(name="to trash")
+
+    answer = v2.delete()
+    assert answer["deleted"] is True and str(answer["version"]) == "2"
+    with pytest.raises(limbo.NotFoundError) as info:
+        project.version(2)
+    assert info.value.code == "in_trash"
+    assert [v.number for v in project.versions()] == [1]
+
+    matches = [i for i in ws.trash(type="version") if i.parent_id == project.id]
+    assert [i.id for i in matches] == ["2"]
+    item = matches[0]
+    assert item.name == "to trash" and item.parent_url == slug and item.parent_in_trash is False
+    assert item.restorable
+
+    assert v2.restore()["restored"] is True
+    assert [v.number for v in project.versions()] == [1, 2]
+    assert project.version(2).name == "to trash"
+
+
+def test_workflow_round_trip(ws, slug):
+    wf = ws.create_workflow("Flow", config={"a": 1}, url=slug)
+    answer = wf.delete()
+    assert answer["type"] == "workflow" and answer["trash"] is True
+    with pytest.raises(limbo.NotFoundError) as info:
+        ws.workflow(slug)
+    assert info.value.code == "in_trash"
+    assert slug not in [w.url for w in ws.workflows()]
+    item = find(ws.trash(type="workflow"), "workflow", wf.id)
+    assert item is not None and item.url == slug
+    assert wf.restore()["restored"] is True
+    assert ws.workflow(slug).config == {"a": 1}
+
+
+def test_version_is_blocked_while_its_project_is_in_trash(ws, slug):
+    project = ws.create_project("Parent", "object-detection", "x", url=slug)
+    project.upload(unique_png(), name="a.png")
+    version = project.generate_version()
+    version.delete()
+    project.delete()
+
+    item = [i for i in ws.trash(type="version") if i.parent_id == project.id][0]
+    assert item.parent_in_trash is True and item.restorable is False
+    assert item.blocked_reason == "parent_in_trash"
+    with pytest.raises(limbo.ConflictError) as info:
+        version.restore()
+    assert info.value.status == 409 and info.value.code == "parent_in_trash"
+    with pytest.raises(limbo.ConflictError):
+        ws.restore_from_trash("version", 1, parent_id=project.id)
+
+    project.restore()
+    # The separately trashed version stays in the Trash (T9) and is now restorable.
+    item = [i for i in ws.trash(type="version") if i.parent_id == project.id][0]
+    assert item.restorable is True and item.parent_in_trash is False
+    version.restore()
+    assert [v.number for v in project.versions()] == [1]
+
+
+def test_restore_conflict_then_rename(ws, slug):
+    old = ws.create_project("Old", "object-detection", "x", url=slug)
+    old.delete()
+    newer = ws.create_project("Newer", "object-detection", "x", url=slug)
+
+    item = find(ws.trash(type="project"), "project", old.id)
+    assert item.blocked_reason == "restore_conflict" and item.restorable is False
+    with pytest.raises(limbo.ConflictError) as info:
+        old.restore()
+    assert info.value.status == 409 and info.value.code == "restore_conflict"
+    assert ws.project(slug).id == newer.id  # nothing was overwritten
+
+    old.restore(url=slug + "-old")
+    assert old.url == slug + "-old"
+    assert ws.project(slug + "-old").id == old.id
+    assert ws.project(slug).id == newer.id
+
+
+def test_workflow_restore_conflict_then_rename(ws, slug):
+    old = ws.create_workflow("Old flow", url=slug)
+    old.delete()
+    newer = ws.create_workflow("New flow", url=slug)
+    with pytest.raises(limbo.ConflictError) as info:
+        old.restore()
+    assert info.value.code == "restore_conflict"
+    old.restore(url=slug + "-old")
+    assert ws.workflow(slug + "-old").id == old.id
+    assert ws.workflow(slug).id == newer.id
+
+
+def test_restoring_what_is_not_in_trash_is_not_found(ws, slug):
+    project = ws.create_project("Active", "object-detection", "x", url=slug)
+    with pytest.raises(limbo.NotFoundError) as info:
+        project.restore()
+    assert info.value.status == 404 and info.value.code == "not_in_trash"
+
+
+def test_restore_many_reports_each_item(ws, slug):
+    project = ws.create_project("Many", "object-detection", "x", url=slug)
+    wf = ws.create_workflow("Many flow", url=slug)
+    project.delete()
+    wf.delete()
+    result = ws.restore_many([project, find(ws.trash(type="workflow"), "workflow", wf.id),
+                              ("project", "p_does_not_exist")])
+    assert {(r["type"], r["id"]) for r in result.restored} == {("project", project.id), ("workflow", wf.id)}
+    assert [(f["type"], f["id"]) for f in result.failed] == [("project", "p_does_not_exist")]
+    assert result.failed[0]["error"]["code"] == "not_in_trash"
+    assert not result.ok
+    assert ws.project(slug).id == project.id and ws.workflow(slug).id == wf.id
+
+
+def test_restore_many_restores_projects_before_versions(ws, slug):
+    project = ws.create_project("Order", "object-detection", "x", url=slug)
+    project.upload(unique_png(), name="a.png")
+    version = project.generate_version()
+    version.delete()
+    project.delete()
+    result = ws.restore_many([{"type": "version", "id": 1, "parent_id": project.id},
+                              {"type": "project", "id": project.id}])
+    assert result.ok, result.failed
+    assert [v.number for v in ws.project(slug).versions()] == [1]
+
+
+def test_restore_all_brings_back_a_project_and_its_separately_trashed_version(ws, slug):
+    project = ws.create_project("All", "object-detection", "x", url=slug)
+    project.upload(unique_png(), name="a.png")
+    project.generate_version()
+    v2 = project.generate_version()
+    v2.delete()
+    project.delete()
+    wf = ws.create_workflow("All flow", url=slug)
+    wf.delete()
+
+    result = ws.restore_all()
+    restored = {(r["type"], r["id"]) for r in result.restored}
+    assert {("project", project.id), ("workflow", wf.id)} <= restored
+    assert [v.number for v in ws.project(slug).versions()] == [1, 2]
+    assert ws.workflow(slug).id == wf.id
+    assert not [i for i in ws.trash() if i.id in (project.id, wf.id) or i.parent_id == project.id]
+
+
+def test_listing_filters_sorts_and_pages(ws, slug):
+    flows = [ws.create_workflow(f"{slug} {n}", url=f"{slug}-{n}") for n in ("c", "a", "b")]
+    for wf in flows:
+        wf.delete()
+    mine = ws.trash(type="workflow", q=slug)
+    assert sorted(i.id for i in mine) == sorted(w.id for w in flows)
+    by_name = ws.trash(type="workflow", q=slug, sort="name")
+    assert [i.name for i in by_name] == [f"{slug} a", f"{slug} b", f"{slug} c"]
+    assert len(ws.trash(type="workflow", q=slug, limit=2)) == 2
+
+    pages = list(ws.trash_pages(type="workflow", q=slug, page_size=1))
+    assert [len(p.items) for p in pages if p.items] == [1, 1, 1]
+    assert pages[0].next_cursor and pages[-1].next_cursor is None
+    assert pages[0].counts["workflows"] == 3
+    ids = [i.id for p in pages for i in p.items]
+    assert sorted(ids) == sorted(w.id for w in flows)
+    assert ws.restore_many([("workflow", i) for i in ids]).ok
+
+
+def test_trashed_items_still_count_in_usage(ws, slug):
+    project = ws.create_project("Usage in trash", "object-detection", "x", url=slug)
+    data = unique_png()
+    project.upload(data, name="a.png")
+    before = ws.usage()
+    project.delete()
+    after = ws.usage()
+    assert after.storage_bytes == before.storage_bytes  # T5
+    assert after.trash_items == before.trash_items + 1
+    assert after.reclaimable_bytes >= before.reclaimable_bytes
+    project.restore()
+
+
+def test_audit_records_trash_and_restore(ws, slug):
+    wf = ws.create_workflow("Audited " + slug, url=slug)
+    wf.delete()
+    wf.restore()
+    events = [e for e in ws.audit(limit=50) if e.item.get("id") == wf.id]
+    assert [e.action for e in events] == ["restore", "trash"]  # newest first
+    assert all(e.actor and e.actor.get("id") for e in events)
+    assert events[0].item["type"] == "workflow"
+    assert len(ws.audit(limit=1)) == 1
+
+
+def test_cleanup_after_the_retention_period(fresh_server, slug):
+    ws = fresh_server.client().workspace(WORKSPACE)
+    project = ws.create_project("Expires", "object-detection", "x", url=slug)
+    project.upload(unique_png(), name="a.png")
+    project.delete()
+    fresh_server.advance(29 * 86400)
+    item = find(ws.trash(), "project", project.id)
+    assert item is not None and item.days_remaining == 1
+    fresh_server.advance(1 * 86400 + 60)
+    assert find(ws.trash(), "project", project.id) is None
+    with pytest.raises(limbo.NotFoundError) as info:
+        project.restore()
+    assert info.value.code == "not_in_trash"
+    assert "auto_cleanup" in [e.action for e in ws.audit()]
+    assert ws.usage().trash_items == 0
