@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import limbo
-from conftest import WORKSPACE, png_bytes, unique_png
+from conftest import WORKSPACE, unique_png
 
 
 def test_workspace_defaults_to_the_keys_workspace(lb):

@@ -6,6 +6,7 @@ import mimetypes
 import os
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Union
 
+from ._http import HttpClient
 from .records import Image, Job, Model
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class Project:
     def __repr__(self) -> str:
         return f"Project(id={self.id!r}, url={self.url!r}, name={self.name!r}, type={self.type!r})"
 
-    def _http(self):
+    def _http(self) -> HttpClient:
         return self.workspace._http
 
     def refresh(self) -> "Project":
@@ -240,7 +241,7 @@ class Version:
     def _segments(self) -> List[Union[str, int]]:
         return [self.project.workspace.url, self.project.url, self.number]
 
-    def _http(self):
+    def _http(self) -> HttpClient:
         return self.project.workspace._http
 
     def refresh(self) -> "Version":
