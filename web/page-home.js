@@ -96,7 +96,7 @@ async function loadThumbnails(ctx, thumbs) {
       const answer = await api.get(`/${enc(ctx.ws)}/images`, { query: { project: project.url, limit: 1 }, signal: ctx.signal });
       const first = (answer.images || [])[0];
       if (!first || ctx.signal.aborted) return;
-      const img = h('img', { src: `/${enc(ctx.ws)}/images/${enc(first.id)}/content`, alt: '', loading: 'lazy' });
+      const img = h('img', { src: `/${enc(ctx.ws)}/images/${enc(first.id)}/content`, alt: '' });
       img.addEventListener('load', () => {
         clear(el);
         el.append(img);

@@ -1,0 +1,243 @@
+// Test harness: a real limbod on a free port with --dev-clock, its REST API for setting up data,
+// and Debian's Chromium driven by playwright-core.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS = path.join(here, 'artifacts');
+export const OWNER = { email: 'owner@example.com', password: 'correct horse battery' };
+export const WS = 'acme';
+
+export function limbodPath() {
+  const bin = process.env.LIMBOD;
+  if (!bin) throw new Error('Set LIMBOD to the path of the limbod binary.');
+  return bin;
+}
+
+/** Bootstraps a fresh data directory and serves it; resolves once limbod says where it listens. */
+export async function startServer({ demoTrainSeconds = 5 } = {}) {
+  const bin = limbodPath();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'limbo-e2e-'));
+  const dataDir = path.join(dir, 'data');
+  fs.mkdirSync(dataDir);
+  const out = execFileSync(bin, ['bootstrap', '--data', dataDir, '--workspace', WS, '--email', OWNER.email, '--password', OWNER.password],
+    { encoding: 'utf8', timeout: 60000 });
+  const line = out.trim().split('\n').filter((l) => l.trim().startsWith('{')).pop();
+  const { apiKey } = JSON.parse(line);
+  const proc = spawn(bin, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--dev-clock', '--demo-train-seconds', String(demoTrainSeconds)],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`limbod did not start in time:\n${logs.join('')}`)), 30000);
+    let buffer = '';
+    const onData = (chunk) => {
+      const text = chunk.toString();
+      logs.push(text);
+      buffer += text;
+      const m = buffer.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', (c) => logs.push(c.toString()));
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`limbod exited with ${code}:\n${logs.join('')}`));
+    });
+  });
+  proc.removeAllListeners('exit');
+  proc.stdout.on('data', (c) => logs.push(c.toString()));
+  const server = {
+    url, apiKey, dir, dataDir, proc, logs,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** REST call with the bootstrap API key (or another key). Throws with status and code on errors. */
+export async function rest(server, method, route, body, { key = server.apiKey, raw = null, contentType } = {}) {
+  const headers = { Authorization: `Bearer ${key}`, Accept: 'application/json' };
+  let payload;
+  if (raw) {
+    payload = raw;
+    headers['Content-Type'] = contentType || 'application/octet-stream';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(server.url + route, { method, headers, body: payload });
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  if (!res.ok) {
+    const err = new Error(`${method} ${route} → ${res.status} ${text}`);
+    err.status = res.status;
+    err.code = data && data.error && data.error.code;
+    throw err;
+  }
+  return data;
+}
+
+export const advanceClock = (server, seconds) => rest(server, 'POST', '/_dev/clock', { advanceSeconds: seconds });
+
+let crcTable = null;
+function crc32(buf) {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A valid RGB PNG whose pixels depend on `seed`, so each seed is a distinct image. */
+export function png(seed, width = 48, height = 32) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const rows = [];
+  let s = (seed * 2654435761) >>> 0;
+  const base = [(s >>> 16) & 0xff, (s >>> 8) & 0xff, s & 0xff];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) {
+      const stripe = ((x >> 3) + (y >> 3)) % 2;
+      row[1 + x * 3] = (base[0] + stripe * 60 + y) & 0xff;
+      row[2 + x * 3] = (base[1] + x * 2) & 0xff;
+      row[3 + x * 3] = (base[2] + stripe * 90) & 0xff;
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+let seedCounter = 1000;
+export async function createProject(server, name, { url, group, images = 0 } = {}) {
+  const body = { name, type: 'object-detection', annotation: 'objects' };
+  if (url) body.url = url;
+  if (group) body.group = group;
+  const { project } = await rest(server, 'POST', `/${WS}/projects`, body);
+  for (let i = 0; i < images; i++) {
+    seedCounter += 1;
+    await rest(server, 'POST', `/${WS}/${project.url}/upload?name=${project.url}-${i}.png`, undefined, { raw: png(seedCounter), contentType: 'image/png' });
+  }
+  return project;
+}
+
+export async function createVersion(server, projectUrl) {
+  const { version } = await rest(server, 'POST', `/${WS}/${projectUrl}/versions`, {});
+  return version;
+}
+
+export async function createWorkflow(server, name, url) {
+  const { workflow } = await rest(server, 'POST', `/${WS}/workflows`, { name, url, config: { steps: [] } });
+  return workflow;
+}
+
+export const trashProject = (server, url, deleteImages = false) =>
+  rest(server, 'DELETE', `/${WS}/${url}${deleteImages ? '?deleteImages=true' : ''}`);
+
+export async function launchBrowser() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'limbo-e2e-browser-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  context.setDefaultTimeout(15000);
+  const errors = [];
+  context.on('weberror', (e) => errors.push(String(e.error())));
+  return {
+    context,
+    errors,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens a fresh page that fails the test on CSP violations and script errors. */
+export async function newPage(browser) {
+  const page = await browser.context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) page.problems.push(`csp: ${m.text()}`);
+  });
+  return page;
+}
+
+export async function login(page, server, { email = OWNER.email, password = OWNER.password, path: target = `/app/${WS}` } = {}) {
+  await page.goto(server.url + target);
+  await page.waitForURL(/\/app\/login/);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/app/login'));
+}
+
+/** Waits until the current route finished rendering (main[data-ready]). */
+export async function ready(page, name) {
+  await page.locator(name ? `main[data-ready="${name}"]` : 'main[data-ready]').waitFor();
+}
+
+export async function gotoApp(page, server, route, name) {
+  await page.goto(server.url + route);
+  await ready(page, name);
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+export function trashRow(page, name) {
+  return page.locator(`tr.trash-row[data-name="${name}"]`);
+}
+
+export async function trashItems(server, query = '') {
+  return rest(server, 'GET', `/${WS}/trash${query}`);
+}

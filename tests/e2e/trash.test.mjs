@@ -1,0 +1,296 @@
+// The Trash in the browser, against a real limbod: every Trash action of the seed document.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as H from './helpers.mjs';
+
+const { WS } = H;
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await H.startServer();
+  browser = await H.launchBrowser();
+  page = await H.newPage(browser);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+afterEach(() => {
+  assert.deepEqual(page.problems, [], 'no script errors or CSP violations');
+});
+
+const openTrash = () => H.gotoApp(page, server, `/app/${WS}/settings/trash`, 'settings');
+const versionRow = (projectId, n) => page.locator(`tr.trash-row[data-item="version|${projectId}|${n}"]`);
+
+async function findInTrash(type, predicate) {
+  const answer = await H.trashItems(server, '?limit=200');
+  return (answer.items || []).find((i) => i.type === type && predicate(i));
+}
+
+test('logging in returns to the page that was asked for', async () => {
+  await page.goto(`${server.url}/app/${WS}/settings/trash`);
+  await page.waitForURL(/\/app\/login\?next=/);
+  await H.screenshot(page, 'login');
+  await page.getByLabel('Email').fill(H.OWNER.email);
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'not correct' }).waitFor();
+  await page.getByLabel('Password').fill(H.OWNER.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`**/app/${WS}/settings/trash`);
+  await H.ready(page, 'settings');
+  await page.getByRole('heading', { name: 'Trash', level: 1 }).waitFor();
+});
+
+test('deleting a project with its images puts it in the Trash with the amber indicator', async () => {
+  await H.createProject(server, 'Solar Panels', { url: 'solar-panels', images: 2 });
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  await page.locator('[data-project="solar-panels"] .thumb img').waitFor();
+  await H.screenshot(page, 'home');
+  await page.getByRole('button', { name: 'Delete project Solar Panels' }).click();
+  const dialog = page.locator('dialog[data-dialog="delete-project"]');
+  await dialog.waitFor();
+  const move = dialog.getByRole('button', { name: 'Move to Trash' });
+  assert.equal(await move.isDisabled(), true, 'Move to Trash waits for the typed ID');
+  await dialog.getByLabel('Also delete images from Asset Library').check();
+  await dialog.getByLabel(/To confirm, type the project ID/).fill('solar-panel');
+  assert.equal(await move.isDisabled(), true);
+  await dialog.getByLabel(/To confirm, type the project ID/).fill('solar-panels');
+  await H.screenshot(page, 'delete-project-dialog');
+  await move.click();
+  await page.locator('.toast', { hasText: 'Moved to Trash' }).waitFor();
+  await page.locator('[data-project="solar-panels"]').waitFor({ state: 'detached' });
+
+  const item = await findInTrash('project', (i) => i.url === 'solar-panels');
+  assert.ok(item, 'the project is in the Trash');
+  assert.equal(item.cleanupDeleteImages, true);
+
+  await openTrash();
+  const row = H.trashRow(page, 'Solar Panels');
+  await row.waitFor();
+  const amber = row.locator('[data-amber]');
+  await amber.waitFor();
+  assert.match(await amber.getAttribute('title'), /Asset Library/);
+  assert.match(await amber.getAttribute('aria-label'), /other projects use are always kept/);
+  assert.match(await row.textContent(), /30 days/);
+  await amber.focus();
+  await H.screenshot(page, 'trash');
+});
+
+test('Undo in the toast restores what was just deleted', async () => {
+  await H.createProject(server, 'Undo Me', { url: 'undo-me', images: 1 });
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  await page.getByRole('button', { name: 'Delete project Undo Me' }).click();
+  const dialog = page.locator('dialog[data-dialog="delete-project"]');
+  await dialog.getByLabel(/To confirm, type the project ID/).fill('undo-me');
+  await dialog.getByRole('button', { name: 'Move to Trash' }).click();
+  const toast = page.locator('.toast', { hasText: 'Moved to Trash' });
+  await toast.getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.toast', { hasText: 'Restored “Undo Me”' }).waitFor();
+  await page.locator('[data-project="undo-me"]').waitFor();
+  const answer = await H.rest(server, 'GET', `/${WS}/undo-me`);
+  assert.equal(answer.project.url, 'undo-me');
+  assert.equal(await findInTrash('project', (i) => i.url === 'undo-me'), undefined);
+});
+
+test('Restore on one row brings the item back', async () => {
+  await H.createProject(server, 'Street Signs', { url: 'street-signs', images: 1 });
+  await H.trashProject(server, 'street-signs');
+  await openTrash();
+  const row = H.trashRow(page, 'Street Signs');
+  await row.getByRole('button', { name: 'Restore Street Signs' }).click();
+  await page.locator('.toast', { hasText: 'Restored “Street Signs”' }).waitFor();
+  await row.waitFor({ state: 'detached' });
+  const answer = await H.rest(server, 'GET', `/${WS}/street-signs`);
+  assert.equal(answer.project.name, 'Street Signs');
+});
+
+test('Restore for a selection restores exactly the selected items and reports each', async () => {
+  for (const name of ['Alpha Flow', 'Beta Flow', 'Gamma Flow']) {
+    const url = name.toLowerCase().replace(' ', '-');
+    await H.createWorkflow(server, name, url);
+    await H.rest(server, 'DELETE', `/${WS}/workflows/${url}`);
+  }
+  await openTrash();
+  const section = page.locator('[data-section="workflows"]');
+  await section.getByLabel('Select all workflows').check();
+  for (const name of ['Alpha Flow', 'Beta Flow', 'Gamma Flow']) {
+    assert.equal(await section.getByLabel(`Select ${name}`).isChecked(), true, `select-all checks ${name}`);
+  }
+  await section.getByLabel('Select all workflows').uncheck();
+  await section.getByLabel('Select Alpha Flow').check();
+  await section.getByLabel('Select Gamma Flow').check();
+  assert.equal(await section.getByLabel('Select all workflows').evaluate((el) => el.indeterminate), true);
+  await page.getByText('2 items selected').waitFor();
+  await page.locator('[data-action="restore-selected"]').click();
+  const results = page.locator('[data-results="restored"]');
+  await results.getByRole('heading', { name: 'Restored 2 items.' }).waitFor();
+  assert.equal(await results.locator('[data-result="ok"]').count(), 2);
+  await H.trashRow(page, 'Alpha Flow').waitFor({ state: 'detached' });
+  await H.trashRow(page, 'Beta Flow').waitFor();
+  const { workflows } = await H.rest(server, 'GET', `/${WS}/workflows`);
+  const urls = workflows.map((w) => w.url);
+  assert.ok(urls.includes('alpha-flow') && urls.includes('gamma-flow'));
+  assert.ok(!urls.includes('beta-flow'));
+});
+
+test('a version whose project is in the Trash shows Restore disabled with the reason', async () => {
+  const project = await H.createProject(server, 'Wind Turbines', { url: 'wind-turbines', images: 1 });
+  await H.createVersion(server, 'wind-turbines');
+  await H.createVersion(server, 'wind-turbines');
+  await H.rest(server, 'DELETE', `/${WS}/wind-turbines/1`);
+  await H.trashProject(server, 'wind-turbines');
+  await openTrash();
+  const row = versionRow(project.id, 1);
+  await row.waitFor();
+  const restore = row.getByRole('button', { name: /^Restore/ });
+  assert.equal(await restore.isDisabled(), true);
+  const reason = row.locator('[data-blocked-reason="parent_in_trash"]');
+  assert.match(await reason.textContent(), /restore the project first/);
+  assert.match(await reason.textContent(), /Wind Turbines/);
+  await H.screenshot(page, 'trash-version-blocked');
+
+  await H.trashRow(page, 'Wind Turbines').getByRole('button', { name: 'Restore Wind Turbines' }).click();
+  await page.locator('.toast', { hasText: 'Restored “Wind Turbines”' }).waitFor();
+  const again = versionRow(project.id, 1).getByRole('button', { name: /^Restore/ });
+  await page.waitForFunction(() => {
+    const b = document.querySelector('tr.trash-row[data-type="version"] [data-action="restore"]');
+    return b && !b.disabled;
+  });
+  await again.click();
+  await versionRow(project.id, 1).waitFor({ state: 'detached' });
+  const answer = await H.rest(server, 'GET', `/${WS}/wind-turbines`);
+  assert.deepEqual(answer.versions.map((v) => Number(v.version)).sort(), [1, 2], 'v2 came back with its project, v1 on its own');
+});
+
+test('Restore All brings back a project together with its separately trashed version', async () => {
+  const project = await H.createProject(server, 'Rivers', { url: 'rivers', images: 1 });
+  await H.createVersion(server, 'rivers');
+  await H.rest(server, 'DELETE', `/${WS}/rivers/1`);
+  await H.trashProject(server, 'rivers');
+  await openTrash();
+  await versionRow(project.id, 1).waitFor();
+  await page.getByRole('button', { name: 'Restore All' }).click();
+  const results = page.locator('[data-results="restored"]');
+  await results.waitFor();
+  await H.trashRow(page, 'Rivers').waitFor({ state: 'detached' });
+  await versionRow(project.id, 1).waitFor({ state: 'detached' });
+  const answer = await H.rest(server, 'GET', `/${WS}/rivers`);
+  assert.equal(answer.versions.length, 1);
+  assert.equal((await H.trashItems(server)).items.length, 0, 'the Trash is empty');
+  await page.getByText('No projects in the Trash.').waitFor();
+});
+
+test('a restore whose URL was taken asks for a new one and retries with it', async () => {
+  await H.createProject(server, 'Roads', { url: 'roads', images: 1 });
+  await H.trashProject(server, 'roads');
+  await H.createProject(server, 'Roads Again', { url: 'roads' });
+  await openTrash();
+  const row = H.trashRow(page, 'Roads');
+  await row.locator('[data-blocked-reason="restore_conflict"]').waitFor().catch(() => {});
+  await row.getByRole('button', { name: 'Restore Roads' }).click();
+  const dialog = page.locator('dialog[data-dialog="restore-conflict"]');
+  await dialog.waitFor();
+  await dialog.getByLabel('New URL').fill('roads-old');
+  await H.screenshot(page, 'trash-restore-conflict');
+  await dialog.getByRole('button', { name: 'Restore' }).click();
+  await page.locator('.toast', { hasText: 'as roads-old' }).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.equal((await H.rest(server, 'GET', `/${WS}/roads-old`)).project.name, 'Roads');
+  assert.equal((await H.rest(server, 'GET', `/${WS}/roads`)).project.name, 'Roads Again', 'nothing was overwritten');
+});
+
+test('Delete Permanently asks for confirmation, for one row and for a selection', async () => {
+  for (const name of ['Old Flow', 'Older Flow', 'Oldest Flow']) {
+    const url = name.toLowerCase().replace(' ', '-');
+    await H.createWorkflow(server, name, url);
+    await H.rest(server, 'DELETE', `/${WS}/workflows/${url}`);
+  }
+  await openTrash();
+  const row = H.trashRow(page, 'Old Flow');
+  await row.getByRole('button', { name: 'Delete Old Flow permanently' }).click();
+  let dialog = page.locator('dialog[data-dialog="delete-permanently"]');
+  await dialog.getByText('This cannot be undone.').waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await row.count(), 1, 'cancel keeps the item');
+
+  await row.getByRole('button', { name: 'Delete Old Flow permanently' }).click();
+  dialog = page.locator('dialog[data-dialog="delete-permanently"]');
+  await dialog.getByRole('button', { name: 'Delete Permanently' }).click();
+  await page.locator('.toast', { hasText: 'Deleted “Old Flow” permanently' }).waitFor();
+  await row.waitFor({ state: 'detached' });
+
+  const section = page.locator('[data-section="workflows"]');
+  await section.getByLabel('Select Older Flow').check();
+  await section.getByLabel('Select Oldest Flow').check();
+  await page.locator('[data-action="delete-selected"]').click();
+  dialog = page.locator('dialog[data-dialog="delete-permanently"]');
+  await dialog.getByRole('heading', { name: 'Delete 2 items permanently?' }).waitFor();
+  await dialog.getByRole('button', { name: 'Delete Permanently' }).click();
+  await page.locator('[data-results="deleted"]').getByRole('heading', { name: 'Deleted 2 items.' }).waitFor();
+  await H.trashRow(page, 'Oldest Flow').waitFor({ state: 'detached' });
+
+  const remaining = await H.trashItems(server, '?type=workflow');
+  assert.equal(remaining.items.filter((i) => /^Old/.test(i.name)).length, 0);
+  await assert.rejects(H.rest(server, 'GET', `/${WS}/workflows/old-flow`), (e) => e.status === 404 && e.code === 'not_found');
+});
+
+test('Empty Trash shows the bytes it frees and needs the workspace URL typed', async () => {
+  await H.createProject(server, 'Harbor', { url: 'harbor', images: 2 });
+  await H.trashProject(server, 'harbor', true);
+  await H.createWorkflow(server, 'Harbor Flow', 'harbor-flow');
+  await H.rest(server, 'DELETE', `/${WS}/workflows/harbor-flow`);
+  const usage = await H.rest(server, 'GET', `/${WS}/usage`);
+  assert.ok(usage.reclaimableBytes > 0);
+  await openTrash();
+  await page.locator('[data-reclaimable]').waitFor();
+  await page.getByRole('button', { name: 'Empty Trash' }).click();
+  const dialog = page.locator('dialog[data-dialog="empty-trash"]');
+  await dialog.locator('[data-reclaim-preview]').waitFor();
+  assert.match(await dialog.locator('[data-reclaim-preview]').textContent(), /\d+(\.\d)? (B|KB|MB)/);
+  const submit = dialog.getByRole('button', { name: 'Empty Trash' });
+  const input = dialog.getByLabel(/To confirm, type the workspace URL/);
+  await input.fill('acm');
+  assert.equal(await submit.isDisabled(), true);
+  await input.fill(WS);
+  assert.equal(await submit.isDisabled(), false);
+  await H.screenshot(page, 'trash-empty-dialog');
+  await submit.click();
+  await page.locator('.toast', { hasText: 'Emptied the Trash' }).waitFor();
+  await page.getByText('No projects in the Trash.').waitFor();
+  await page.getByText('No workflows in the Trash.').waitFor();
+  assert.equal((await H.trashItems(server)).items.length, 0);
+  const after = await H.rest(server, 'GET', `/${WS}/usage`);
+  assert.equal(after.trashItems, 0);
+  assert.equal(after.reclaimableBytes, 0);
+});
+
+test('rows near cleanup are highlighted, and an item disappears once the clock passes its cleanup time', async () => {
+  await H.createWorkflow(server, 'Expiring Flow', 'expiring-flow');
+  await H.rest(server, 'DELETE', `/${WS}/workflows/expiring-flow`);
+  await H.advanceClock(server, 27 * 86400);
+  await openTrash();
+  const row = H.trashRow(page, 'Expiring Flow');
+  await row.waitFor();
+  assert.match(await row.getAttribute('class'), /expiring/);
+  assert.equal(await row.getAttribute('data-days'), '3');
+  await row.getByText('Expires soon').waitFor();
+  await H.screenshot(page, 'trash-expiring');
+
+  await H.advanceClock(server, 4 * 86400);
+  await openTrash();
+  await page.locator('[data-section="workflows"]').waitFor();
+  assert.equal(await H.trashRow(page, 'Expiring Flow').count(), 0);
+  assert.equal((await H.trashItems(server)).items.length, 0);
+
+  await H.gotoApp(page, server, `/app/${WS}/settings/audit`, 'settings');
+  const cleanup = page.locator('tr[data-action="auto_cleanup"]', { hasText: 'Expiring Flow' });
+  await cleanup.waitFor();
+  assert.match(await cleanup.textContent(), /system/);
+  await H.screenshot(page, 'audit-log');
+});
