@@ -25,6 +25,9 @@ export function storageBar(usage) {
   const trashPart = h('span', { class: 'storage-part storage-trash' });
   activePart.style.width = `${((used - trash) / total) * 100}%`;
   trashPart.style.width = `${(trash / total) * 100}%`;
+  // A non-empty part stays visible even when it is tiny next to the quota.
+  if (used - trash > 0) activePart.style.minWidth = '3px';
+  if (trash > 0) trashPart.style.minWidth = '3px';
   const pct = quota > 0 ? Math.round((used / quota) * 100) : null;
   const summary = quota > 0
     ? `${formatBytes(used)} of ${formatBytes(quota)} used (${pct}%)`

@@ -1,0 +1,197 @@
+// The rest of the web app: project page (upload, versions, training), workflows, settings pages,
+// the workspace switcher, keyboard use of dialogs and a phone-width layout.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as H from './helpers.mjs';
+
+const { WS } = H;
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await H.startServer();
+  await H.createProject(server, 'Bridges', { url: 'bridges', images: 2 });
+  const group = await H.rest(server, 'POST', `/${WS}/groups`, { name: 'Infrastructure' });
+  await H.createProject(server, 'Tunnels', { url: 'tunnels', images: 1, group: group.id });
+  browser = await H.launchBrowser();
+  page = await H.newPage(browser);
+  await H.login(page, server);
+  await H.ready(page, 'home');
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+afterEach(() => {
+  assert.deepEqual(page.problems, [], 'no script errors or CSP violations');
+});
+
+test('the home page groups projects by folder and shows the storage bar', async () => {
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  const folder = page.getByRole('region', { name: 'Infrastructure' });
+  await folder.locator('[data-project="tunnels"]').waitFor();
+  await page.locator('[data-project="bridges"]').getByText('2 images').waitFor();
+  await page.locator('[data-storage]').getByRole('heading', { name: 'Storage' }).waitFor();
+  await page.locator('[data-project="bridges"] .thumb img').waitFor();
+});
+
+test('the project page uploads with progress, generates a version, trains and cancels', async () => {
+  await H.gotoApp(page, server, `/app/${WS}/bridges`, 'project');
+  await page.locator('.image-tile').nth(1).waitFor();
+  await page.locator('#upload-input').setInputFiles([
+    { name: 'upload-a.png', mimeType: 'image/png', buffer: H.png(777) },
+    { name: 'upload-b.png', mimeType: 'image/png', buffer: H.png(778) },
+  ]);
+  await page.locator('.upload-row.upload-done').nth(1).waitFor();
+  assert.equal(await page.locator('.upload-row progress').first().evaluate((p) => p.value), 1);
+  await page.locator('.image-tile').nth(3).waitFor();
+  await page.getByRole('img', { name: 'upload-a.png' }).waitFor();
+
+  await page.getByRole('button', { name: 'Generate version' }).click();
+  const v1 = page.locator('[data-version="1"]');
+  await v1.getByText('4 images').waitFor();
+  await v1.getByRole('button', { name: 'Train model' }).click();
+  await v1.locator('[data-job-state="running"], [data-job-state="queued"]').waitFor();
+  await H.screenshot(page, 'project-training');
+  await H.advanceClock(server, 10);
+  await v1.locator('[data-job-state="finished"]').waitFor({ timeout: 20000 });
+  await v1.locator('[data-model-state="serving"]').waitFor();
+  await H.screenshot(page, 'project');
+
+  await v1.getByRole('button', { name: 'Train again' }).click();
+  await v1.getByRole('button', { name: 'Cancel training' }).click();
+  await v1.locator('[data-job-state="cancelled"]').waitFor();
+});
+
+test('deleting a version asks for its name and the toast can undo it', async () => {
+  await H.gotoApp(page, server, `/app/${WS}/bridges`, 'project');
+  await page.getByRole('button', { name: 'Delete version v1' }).click();
+  const dialog = page.locator('dialog[data-dialog="delete-version"]');
+  await dialog.getByLabel(/type the version name/).fill('v1');
+  await dialog.getByRole('button', { name: 'Move to Trash' }).click();
+  await page.locator('.toast', { hasText: 'Moved to Trash' }).waitFor();
+  await page.locator('[data-version="1"]').waitFor({ state: 'detached' });
+  const trash = await H.trashItems(server, '?type=version');
+  assert.equal(trash.items.length, 1);
+  await page.locator('.toast', { hasText: 'Moved to Trash' }).getByRole('button', { name: 'Undo' }).click();
+  await page.locator('[data-version="1"]').waitFor();
+});
+
+test('dialogs are keyboard operable: focus moves in, Escape closes, focus returns', async () => {
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  const opener = page.getByRole('button', { name: 'Delete project Tunnels' });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.locator('dialog[data-dialog="delete-project"]');
+  await dialog.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.hasAttribute('data-confirm-input')), true, 'focus starts in the dialog');
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => !!document.activeElement.closest('dialog') || document.activeElement === document.body), true,
+      'Tab stays inside the modal dialog');
+  }
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Delete project Tunnels', 'focus returns to the opener');
+});
+
+test('workflows can be created and moved to the Trash from the workflows page', async () => {
+  await H.gotoApp(page, server, `/app/${WS}/workflows`, 'workflows');
+  await page.getByRole('button', { name: 'New workflow' }).click();
+  const create = page.locator('dialog[data-dialog="new-workflow"]');
+  await create.getByLabel('Name').fill('Bridge Inspector');
+  await create.getByLabel('URL (optional)').fill('bridge-inspector');
+  await create.getByRole('button', { name: 'Create workflow' }).click();
+  await page.locator('[data-workflow="bridge-inspector"]').waitFor();
+  await H.screenshot(page, 'workflows');
+  await page.getByRole('button', { name: 'Delete workflow Bridge Inspector' }).click();
+  const dialog = page.locator('dialog[data-dialog="delete-workflow"]');
+  await dialog.getByLabel(/type the workflow ID/).fill('bridge-inspector');
+  await dialog.getByRole('button', { name: 'Move to Trash' }).click();
+  await page.locator('.toast', { hasText: 'Moved to Trash' }).waitFor();
+  await page.locator('[data-workflow="bridge-inspector"]').waitFor({ state: 'detached' });
+  const trash = await H.trashItems(server, '?type=workflow');
+  assert.equal(trash.items[0].name, 'Bridge Inspector');
+});
+
+test('Roles: a custom role is created with per-permission checkboxes', async () => {
+  await H.gotoApp(page, server, `/app/${WS}/settings/roles`, 'settings');
+  const trashGroup = page.locator('[data-role="owner"] fieldset', { hasText: 'Trash' });
+  for (const perm of ['view_trash', 'trash_dataset', 'restore_dataset', 'trash_version', 'restore_version', 'trash_workflow', 'restore_workflow']) {
+    assert.equal(await trashGroup.locator(`[data-permission="${perm}"]`).isChecked(), true, `owner has ${perm}`);
+  }
+  await page.getByRole('button', { name: 'New role' }).click();
+  const dialog = page.locator('dialog[data-dialog="new-role"]');
+  await dialog.getByLabel('Role name').fill('Trash Keeper');
+  await dialog.getByLabel(/^view_trash/).check();
+  await dialog.getByLabel(/^restore_dataset/).check();
+  await H.screenshot(page, 'roles-new');
+  await dialog.getByRole('button', { name: 'Create role' }).click();
+  await page.getByRole('region', { name: 'Role Trash Keeper' }).waitFor();
+  const roles = await H.rest(server, 'GET', `/${WS}/roles`);
+  const created = (Array.isArray(roles) ? roles : roles.roles).find((r) => r.name === 'Trash Keeper');
+  assert.deepEqual([...created.permissions].sort(), ['restore_dataset', 'view_trash']);
+  await H.screenshot(page, 'roles');
+});
+
+test('API Keys: a new key is shown once, then listed by prefix and revocable', async () => {
+  await H.gotoApp(page, server, `/app/${WS}/settings/api-keys`, 'settings');
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  const create = page.locator('dialog[data-dialog="create-key"]');
+  await create.getByLabel('Name').fill('ci-runner');
+  await create.getByRole('button', { name: 'Create key' }).click();
+  const shown = page.locator('dialog[data-dialog="new-key"]');
+  const key = await shown.locator('[data-new-key]').inputValue();
+  assert.match(key, /^lk_/);
+  const me = await H.rest(server, 'GET', '/', undefined, { key });
+  assert.equal(me.workspace, WS, 'the key works');
+  await shown.getByRole('button', { name: 'Done' }).click();
+  const row = page.locator('tr', { hasText: 'ci-runner' });
+  await row.waitFor();
+  assert.equal((await page.content()).includes(key), false, 'the full key is not shown again');
+  await H.screenshot(page, 'api-keys');
+  await row.getByRole('button', { name: 'Revoke key ci-runner' }).click();
+  await page.locator('dialog').getByRole('button', { name: 'Revoke key' }).click();
+  await row.waitFor({ state: 'detached' });
+  await assert.rejects(H.rest(server, 'GET', '/', undefined, { key }), (e) => e.status === 401);
+});
+
+test('Members and Audit Log pages list what the server holds', async () => {
+  await H.gotoApp(page, server, `/app/${WS}/settings/members`, 'settings');
+  await page.locator(`tr[data-member="${H.OWNER.email}"]`).waitFor();
+  await H.screenshot(page, 'members');
+  await H.gotoApp(page, server, `/app/${WS}/settings/audit`, 'settings');
+  await page.locator('tr[data-action="trash"]').first().waitFor();
+  await page.locator('tr[data-action="restore"]').first().waitFor();
+});
+
+test('the workspace switcher moves between workspaces', async () => {
+  execFileSync(H.limbodPath(), ['bootstrap', '--data', server.dataDir, '--workspace', 'beta', '--email', H.OWNER.email, '--password', H.OWNER.password],
+    { encoding: 'utf8', timeout: 60000 });
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  const switcher = page.getByLabel('Workspace');
+  await switcher.selectOption('beta');
+  await page.waitForURL('**/app/beta');
+  await H.ready(page, 'home');
+  await page.getByText('No projects yet').waitFor();
+});
+
+test('pages stay readable at phone width', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await H.trashProject(server, 'tunnels', true);
+    await H.gotoApp(page, server, `/app/${WS}/settings/trash`, 'settings');
+    await H.trashRow(page, 'Tunnels').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
+    await H.screenshot(page, 'phone-trash');
+    await H.gotoApp(page, server, `/app/${WS}`, 'home');
+    await H.screenshot(page, 'phone-home');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+});
