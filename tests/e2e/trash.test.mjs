@@ -240,6 +240,31 @@ test('Delete Permanently asks for confirmation, for one row and for a selection'
   await assert.rejects(H.rest(server, 'GET', `/${WS}/workflows/old-flow`), (e) => e.status === 404 && e.code === 'not_found');
 });
 
+test('search, sort and Load more page through a large Trash', async () => {
+  const names = [];
+  for (let i = 1; i <= 55; i++) {
+    const n = String(i).padStart(2, '0');
+    names.push(`Bulk Flow ${n}`);
+    await H.createWorkflow(server, `Bulk Flow ${n}`, `bulk-flow-${n}`);
+    await H.rest(server, 'DELETE', `/${WS}/workflows/bulk-flow-${n}`);
+  }
+  await openTrash();
+  const rows = page.locator('[data-section="workflows"] tr.trash-row');
+  await page.getByLabel('Search the Trash').fill('Bulk');
+  await page.waitForFunction(() => document.querySelectorAll('[data-section="workflows"] tr.trash-row').length === 50);
+  assert.equal(await page.locator('[data-section="projects"] tr.trash-row').count(), 0, 'search filters other sections');
+  await page.getByLabel('Sort by').selectOption('name');
+  await page.waitForFunction(() => document.querySelector('[data-section="workflows"] tr.trash-row')?.dataset.name === 'Bulk Flow 01');
+  await rows.first().getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-section="workflows"] tr.trash-row').length === 55);
+  assert.equal(await rows.last().getAttribute('data-name'), 'Bulk Flow 55');
+  assert.equal(await rows.first().getByRole('checkbox').isChecked(), true, 'the selection survives Load more');
+  assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
+  await page.getByLabel('Search the Trash').fill('');
+  await page.waitForFunction(() => document.querySelectorAll('[data-section="workflows"] tr.trash-row').length === 50);
+});
+
 test('Empty Trash shows the bytes it frees and needs the workspace URL typed', async () => {
   await H.createProject(server, 'Harbor', { url: 'harbor', images: 2 });
   await H.trashProject(server, 'harbor', true);
