@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace limbo::cli {
+
+// "0 B", "512 B", "1.5 KiB", "3.2 GiB".
+std::string FormatBytes(std::uint64_t bytes);
+
+// "2026-11-27T04:08:08Z" → "2026-11-27 04:08 UTC"; anything else is returned unchanged.
+std::string FormatTime(const std::string& iso);
+
+// A field of a JSON object as display text: strings as is, numbers and booleans printed,
+// null or missing as `fallback`.
+std::string Text(const nlohmann::json& object, const char* field, const std::string& fallback = "-");
+
+// "1 day", "30 days".
+std::string Days(std::int64_t days);
+
+}  // namespace limbo::cli
