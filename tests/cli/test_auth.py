@@ -1,0 +1,96 @@
+"""auth login/status/logout, the config file, environment overrides, exit code 2."""
+
+import json
+import stat
+
+from conftest import LIMBO
+import subprocess
+
+
+def test_version_and_help_need_no_server(ws):
+    result = ws.ok("--version", with_key=False)
+    assert result.stdout.startswith("limbo ")
+    for noun in ["auth", "workspace", "project", "version", "workflow", "image", "train", "trash", "completion"]:
+        assert ws.ok(noun, "--help", with_key=False).stdout.strip()
+
+
+def test_login_validates_the_key_and_saves_it_with_mode_0600(ws):
+    result = ws.ok("auth", "login", "--api-key", ws.api_key, "--api-url", ws.server.url, with_key=False)
+    assert ws.name in result.stdout
+
+    path = ws.config_home / "limbo" / "config.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = json.loads(path.read_text())
+    assert saved == {"api_url": ws.server.url, "api_key": ws.api_key}
+
+    status = ws.ok("auth", "status", "--json", with_key=False).json()
+    assert status["workspace"] == ws.name
+    assert status["apiKeySource"] == "config file"
+    assert ws.api_key not in json.dumps(status), "status must not print the whole key"
+
+    # Commands now work with no environment variables at all.
+    assert ws.ok("project", "list", "--json", with_key=False).json() == {"projects": []}
+
+
+def test_login_with_a_wrong_key_exits_2_and_saves_nothing(ws):
+    result = ws.run("auth", "login", "--api-key", "lk_wrong", "--api-url", ws.server.url, with_key=False)
+    assert result.returncode == 2, str(result)
+    assert not (ws.config_home / "limbo" / "config.json").exists()
+
+
+def test_logout_removes_the_key(ws):
+    ws.ok("auth", "login", "--api-key", ws.api_key, "--api-url", ws.server.url, with_key=False)
+    ws.ok("auth", "logout", with_key=False)
+    saved = json.loads((ws.config_home / "limbo" / "config.json").read_text())
+    assert "api_key" not in saved
+    result = ws.run("auth", "status", with_key=False)
+    assert result.returncode == 2, str(result)
+
+
+def test_without_any_key_commands_exit_2(ws):
+    result = ws.run("project", "list", with_key=False, env={"LIMBO_API_URL": ws.server.url})
+    assert result.returncode == 2, str(result)
+    assert "limbo auth login" in result.stderr
+
+
+def test_environment_overrides_the_config_file(ws):
+    ws.ok("auth", "login", "--api-key", ws.api_key, "--api-url", ws.server.url, with_key=False)
+    bad = ws.run("project", "list", with_key=False, env={"LIMBO_API_KEY": "lk_not_a_key"})
+    assert bad.returncode == 2, str(bad)
+    unreachable = ws.run("project", "list", with_key=False, env={"LIMBO_API_URL": "http://127.0.0.1:9"})
+    assert unreachable.returncode == 1, str(unreachable)
+    assert "reach" in unreachable.stderr
+
+
+def test_xdg_config_home_falls_back_to_home_dot_config(ws):
+    env = ws.env(with_key=False)
+    del env["XDG_CONFIG_HOME"]
+    done = subprocess.run([LIMBO, "auth", "login", "--api-key", ws.api_key, "--api-url", ws.server.url],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert (ws.home / ".config" / "limbo" / "config.json").exists()
+
+
+def test_workspace_list_and_usage(ws):
+    listed = ws.ok("workspace", "list", "--json").json()
+    assert [w["url"] for w in listed["workspaces"]] == [ws.name]
+    assert ws.name in ws.ok("workspace", "list").stdout
+    usage = ws.ok("workspace", "usage", "--json").json()
+    for key in ["storageBytes", "storageQuotaBytes", "trashItems", "reclaimableBytes"]:
+        assert key in usage
+    assert "Storage used" in ws.ok("workspace", "usage").stdout
+
+
+def test_another_workspace_is_not_found(ws):
+    result = ws.run("project", "list", "--workspace", "no-such-workspace")
+    assert result.returncode == 3, str(result)
+
+
+def test_completion_scripts_are_valid_shell(ws):
+    bash = ws.ok("completion", "bash", with_key=False).stdout
+    assert "complete" in bash and "restore" in bash
+    checked = subprocess.run(["bash", "-n"], input=bash, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    zsh = ws.ok("completion", "zsh", with_key=False).stdout
+    assert zsh.startswith("#compdef limbo")
+    assert ws.run("completion", "fish", with_key=False).returncode == 1
