@@ -129,6 +129,11 @@ export async function render() {
     navigate(loginUrl(), { replace: true });
     return;
   }
+  if (route.page === 'login' && session()) {
+    const next = new URLSearchParams(location.search).get('next');
+    navigate(next && next.startsWith('/app') && !next.startsWith('//') && !next.startsWith('/app/login') ? next : '/app', { replace: true });
+    return;
+  }
   if (route.page === 'login') {
     renderTopbar(null);
     document.title = 'Log in · Limbo';

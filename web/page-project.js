@@ -49,10 +49,17 @@ export async function renderProject(ctx) {
   main.append(page);
 
   async function reloadImages() {
-    const a = await api.get(`/${enc(ws)}/images`, { query: { project: project.url }, signal });
+    const a = await api.get(`/${enc(ws)}/images`, { query: { project: project.url, limit: 100 }, signal });
     state.images = a.images || [];
+    state.imagesCursor = a.nextCursor || null;
     renderImages(ctx, state, imagesSection, reloadImages);
   }
+  state.loadMoreImages = async () => {
+    const a = await api.get(`/${enc(ws)}/images`, { query: { project: project.url, limit: 100, cursor: state.imagesCursor }, signal });
+    state.images.push(...(a.images || []));
+    state.imagesCursor = a.nextCursor || null;
+    renderImages(ctx, state, imagesSection, reloadImages);
+  };
   async function reloadVersions() {
     const [p, jobs] = await Promise.all([
       api.get(`/${enc(ws)}/${enc(project.url)}`, { signal }),
@@ -88,7 +95,7 @@ function renderImages(ctx, state, section, reload) {
     input.value = '';
   });
   section.append(h('div', { class: 'card-head' },
-    h('h2', { id: 'images-title', class: 'card-title' }, 'Images ', h('span', { class: 'count' }, String(state.images.length))),
+    h('h2', { id: 'images-title', class: 'card-title' }, 'Images ', h('span', { class: 'count' }, String(Math.max(Number(state.project.images) || 0, state.images.length)))),
     canUpload ? button([h('span', {}, 'Upload images')], () => input.click(), { variant: 'primary', small: true, 'data-upload-button': true }) : null));
   if (canUpload) {
     const drop = h('div', { class: 'dropzone' }, h('p', { class: 'muted' }, 'Drop image files here, or use Upload images. PNG, JPEG, GIF or BMP.'));
@@ -112,6 +119,16 @@ function renderImages(ctx, state, section, reload) {
     h('img', { src: `/${enc(ctx.ws)}/images/${enc(img.id)}/content`, alt: img.name || img.id, loading: 'lazy', width: img.width || null, height: img.height || null }),
     h('span', { class: 'image-name', title: img.name }, img.name),
     h('span', { class: 'muted small' }, img.width && img.height ? `${img.width}×${img.height} · ` : '', formatBytes(img.sizeBytes))))));
+  if (state.imagesCursor) {
+    section.append(h('div', { class: 'load-more' }, button('Load more images', async (e) => {
+      e.currentTarget.disabled = true;
+      try {
+        await state.loadMoreImages();
+      } catch (err) {
+        errorToast(err);
+      }
+    })));
+  }
 }
 
 async function upload(ctx, state, files, list, reload) {
@@ -137,8 +154,8 @@ async function upload(ctx, state, files, list, reload) {
   }
   if (ok) {
     toast(`Uploaded ${plural(ok, 'image')}`, { kind: 'success' });
+    await state.reloadVersions().catch(() => {});
     await reload();
-    state.project.images = state.images.length;
   }
 }
 

@@ -1,6 +1,7 @@
 // /app/:ws/settings/:tab — the Settings sub-navigation and its pages.
 import { h } from './dom.js';
 import { enc } from './api.js';
+import { pageHeader, alertBox } from './ui.js';
 import { renderMembers } from './settings-members.js';
 import { renderRoles } from './settings-roles.js';
 import { renderApiKeys } from './settings-keys.js';
@@ -27,5 +28,10 @@ export async function renderSettings(ctx) {
     h('p', { class: 'eyebrow' }, 'Settings'),
     h('div', { class: 'settings-layout' }, nav, content)));
   document.title = `${tab.label} · Settings · Limbo`;
-  await tab.render({ ...ctx, main: content });
+  try {
+    await tab.render({ ...ctx, main: content });
+  } catch (err) {
+    if (ctx.signal.aborted || err.status === 401) throw err;
+    content.append(pageHeader(tab.label, null), alertBox(err.status === 403 ? `Your role does not allow this page. ${err.message}` : err));
+  }
 }

@@ -171,10 +171,13 @@ export async function renderTrash(ctx) {
   function renderSection(t) {
     const rows = state.items.filter((i) => i.type === t.type);
     const titleId = uid('trash-sec');
-    const total = state.counts && state.counts[t.section] !== undefined ? Number(state.counts[t.section]) : rows.length;
+    // counts are the whole Trash; while searching, show what matched so far instead.
+    const total = !state.q && state.counts && state.counts[t.section] !== undefined
+      ? String(state.counts[t.section])
+      : `${rows.length}${state.nextCursor ? '+' : ''}`;
     const selectable = perms.restore(t.type) || perms.remove(t.type);
     const section = h('section', { class: 'card trash-section', 'aria-labelledby': titleId, 'data-section': t.section },
-      h('h2', { id: titleId, class: 'card-title' }, t.title, ' ', h('span', { class: 'count' }, String(total))));
+      h('h2', { id: titleId, class: 'card-title' }, t.title, ' ', h('span', { class: 'count' }, total)));
     if (rows.length === 0) {
       section.append(h('p', { class: 'muted empty-section' }, state.q ? `No ${t.noun}s match “${state.q}”.` : `No ${t.noun}s in the Trash.`));
       return section;

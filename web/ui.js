@@ -78,7 +78,7 @@ export function showDialog(options) {
       errorBox.hidden = true;
       try {
         const value = await onSubmit(form);
-        result = value === undefined ? true : value;
+        result = value === undefined || value === null ? true : value;
         close();
       } catch (err) {
         errorBox.textContent = describeError(err);
@@ -95,10 +95,10 @@ export function showDialog(options) {
   });
 }
 
-/** A simple confirmation; resolves true when confirmed. */
+/** A simple confirmation; resolves true when confirmed (and its onSubmit, if any, succeeded). */
 export async function confirmDialog(options) {
   const value = await showDialog(options);
-  return value === true;
+  return value !== null;
 }
 
 /** Asks for one line of text; resolves with it or null. */
