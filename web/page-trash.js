@@ -63,9 +63,11 @@ export async function renderTrash(ctx) {
   const restoreAll = anyRestore ? button('Restore All', () => restoreEverything(), { 'data-action': 'restore-all' }) : null;
   const emptyTrash = canEmpty ? button('Empty Trash', () => empty(), { variant: 'danger', 'data-action': 'empty-trash' }) : null;
 
+  const retentionButton = ctx.can('manage_workspace')
+    ? button('Change retention', () => changeRetention(ctx, retention), { variant: 'ghost', 'data-action': 'retention' }) : null;
   main.append(
     pageHeader('Trash', `Deleted projects, versions and workflows stay here for ${plural(retention, 'day')}, then they are removed permanently. Permanent deletion is possible only on this page.`,
-      restoreAll, emptyTrash),
+      retentionButton, restoreAll, emptyTrash),
     summary,
     h('div', { class: 'trash-toolbar card', role: 'group', 'aria-label': 'Trash tools' },
       h('div', { class: 'toolbar-filters' },
@@ -105,6 +107,9 @@ export async function renderTrash(ctx) {
     const u = state.usage;
     const total = state.counts ? Number(state.counts.total ?? ((state.counts.projects || 0) + (state.counts.versions || 0) + (state.counts.workflows || 0))) : null;
     const trashItems = u && u.trashItems !== undefined ? Number(u.trashItems) : total;
+    const isEmpty = trashItems === 0 && (total === null || total === 0);
+    if (restoreAll) restoreAll.disabled = isEmpty;
+    if (emptyTrash) emptyTrash.disabled = isEmpty;
     summary.append(h('div', { class: 'card summary-card' },
       h('div', { class: 'summary-stat' }, h('span', { class: 'summary-value', 'data-trash-count': true }, String(trashItems ?? '—')), h('span', { class: 'muted small' }, 'items in the Trash')),
       u && u.trashBytes !== undefined ? h('div', { class: 'summary-stat' }, h('span', { class: 'summary-value' }, formatBytes(u.trashBytes)), h('span', { class: 'muted small' }, 'storage held by the Trash')) : null,
@@ -426,4 +431,25 @@ export async function renderTrash(ctx) {
   }
 
   await afterChange();
+}
+
+async function changeRetention(ctx, current) {
+  const input = h('input', { class: 'input', type: 'number', min: 1, max: 365, step: 1, value: String(current), name: 'retentionDays' });
+  const saved = await showDialog({
+    name: 'retention',
+    title: 'Trash retention',
+    description: 'How many days deleted items stay restorable before they are removed automatically. Items already in the Trash keep the cleanup date they were given.',
+    content: [field('Days (1–365)', input)],
+    submitLabel: 'Save',
+    onSubmit: async () => {
+      const days = Number(input.value);
+      if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error('Enter a whole number of days from 1 to 365.');
+      await api.patch(`/${enc(ctx.ws)}`, { retentionDays: days });
+      return days;
+    },
+  });
+  if (saved) {
+    toast(`Deleted items now stay ${plural(saved, 'day')} in the Trash`, { kind: 'success' });
+    ctx.refresh();
+  }
 }

@@ -180,6 +180,20 @@ test('the workspace switcher moves between workspaces', async () => {
   await page.getByText('No projects yet').waitFor();
 });
 
+test('the owner changes the Trash retention; new deletions get the new cleanup date', async () => {
+  await H.gotoApp(page, server, `/app/${WS}/settings/trash`, 'settings');
+  await page.getByRole('button', { name: 'Change retention' }).click();
+  const dialog = page.locator('dialog[data-dialog="retention"]');
+  await dialog.getByLabel(/Days/).fill('14');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('stay here for 14 days').waitFor();
+  await H.createWorkflow(server, 'Short Lived', 'short-lived');
+  await H.rest(server, 'DELETE', `/${WS}/workflows/short-lived`);
+  await H.gotoApp(page, server, `/app/${WS}/settings/trash`, 'settings');
+  assert.equal(await H.trashRow(page, 'Short Lived').getAttribute('data-days'), '14');
+  await H.rest(server, 'PATCH', `/${WS}`, { retentionDays: 30 });
+});
+
 test('pages stay readable at phone width', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   try {
