@@ -142,6 +142,12 @@ std::string Key(const nlohmann::json& entry) {
   return Text(entry, "type", "") + "\n" + Text(entry, "id", "") + "\n" + Text(entry, "parentId", "");
 }
 
+// Labels by restore reference, also without parentId: batch answers may leave it out.
+void AddLabel(std::map<std::string, std::string>& labels, const nlohmann::json& reference, const std::string& label) {
+  labels[Key(reference)] = label;
+  labels.emplace(Text(reference, "type", "") + "\n" + Text(reference, "id", "") + "\n", label);
+}
+
 // Prints a batch answer {"restored": [...], "failed": [...]}; exit 1 when anything failed.
 int PrintBatch(Session& session, const nlohmann::json& answer, const std::string& workspace,
                const std::map<std::string, std::string>& labels) {
@@ -179,7 +185,7 @@ int Restore(Session& session, const RestoreOptions& options) {
     if (!workspace) return session.Report(workspace.error());
     auto items = ListTrash(**client, *workspace, "", "");
     if (!items) return session.Report(items.error());
-    for (const auto& item : *items) labels[Key(RestoreReference(item))] = ItemLabel(*workspace, item);
+    for (const auto& item : *items) AddLabel(labels, RestoreReference(item), ItemLabel(*workspace, item));
     auto answer = (*client)->Post(client::Path({*workspace, "trash", "restore-all"}));
     if (!answer) return session.Report(answer.error());
     return PrintBatch(session, *answer, *workspace, labels);
@@ -200,7 +206,7 @@ int Restore(Session& session, const RestoreOptions& options) {
     auto item = FindItem(**client, *parsed);
     if (!item) return session.Report(item.error());
     nlohmann::json reference = RestoreReference(*item);
-    labels[Key(reference)] = ItemLabel(workspace, *item);
+    AddLabel(labels, reference, ItemLabel(workspace, *item));
     references.push_back(reference);
   }
   auto answer = (*client)->Post(client::Path({workspace, "trash", "restore"}), {{"items", references}});
