@@ -114,6 +114,7 @@ export async function render() {
   const controller = new AbortController();
   current = { controller };
   const main = document.getElementById('main');
+  document.querySelectorAll('.tooltip').forEach((t) => t.remove());
   const matched = match(location.pathname);
   clear(main);
   delete main.dataset.ready;

@@ -2,7 +2,7 @@
 // permanent deletion (the only place it exists) and Empty Trash.
 import { h, clear, plural, timeEl, formatBytes, debounce, uid } from './dom.js';
 import { api, enc, describeError } from './api.js';
-import { pageHeader, button, showDialog, toast, errorToast, alertBox, field } from './ui.js';
+import { pageHeader, button, showDialog, toast, errorToast, alertBox, field, attachTooltip } from './ui.js';
 
 const TYPES = [
   { type: 'project', section: 'projects', title: 'Projects', noun: 'project', restore: 'restore_dataset', trash: 'trash_dataset' },
@@ -201,11 +201,11 @@ export async function renderTrash(ctx) {
     section.append(h('div', { class: 'table-scroll' }, h('table', { class: 'table trash-table' },
       h('thead', {}, h('tr', {},
         selectable ? h('th', { scope: 'col', class: 'cell-check' }, allBox) : null,
-        h('th', { scope: 'col' }, 'Name'),
-        h('th', { scope: 'col' }, 'Deleted by'),
-        h('th', { scope: 'col' }, 'Deleted'),
-        h('th', { scope: 'col' }, 'Days remaining'),
-        h('th', { scope: 'col', class: 'cell-actions' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
+        h('th', { scope: 'col', class: 'col-name' }, 'Name'),
+        h('th', { scope: 'col', class: 'col-by' }, 'Deleted by'),
+        h('th', { scope: 'col', class: 'col-when' }, 'Deleted'),
+        h('th', { scope: 'col', class: 'col-days' }, 'Days remaining'),
+        h('th', { scope: 'col', class: 'cell-actions col-actions' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       h('tbody', {}, rows.map((item) => renderRow(item, selectable))))));
     return section;
   }
@@ -261,9 +261,9 @@ export async function renderTrash(ctx) {
     h('th', { scope: 'row', class: 'cell-name' },
       h('div', { class: 'name-line' },
         h('span', { class: 'item-name' }, item.name),
-        item.type === 'project' && item.cleanupDeleteImages ? h('span', {
-          class: 'amber', tabindex: '0', role: 'img', 'aria-label': AMBER_TIP, title: AMBER_TIP, 'data-amber': true, 'data-tip': AMBER_TIP,
-        }, h('span', { class: 'amber-dot', 'aria-hidden': 'true' }), h('span', { class: 'amber-text', 'aria-hidden': 'true' }, 'Images too')) : null),
+        item.type === 'project' && item.cleanupDeleteImages ? attachTooltip(h('span', {
+          class: 'amber', tabindex: '0', role: 'img', 'aria-label': AMBER_TIP, 'data-amber': true,
+        }, h('span', { class: 'amber-dot', 'aria-hidden': 'true' }), h('span', { class: 'amber-text', 'aria-hidden': 'true' }, 'Images too')), AMBER_TIP) : null),
       h('div', { class: 'name-notes' }, notes)),
     h('td', { 'data-label': 'Deleted by' }, item.deletedByName || item.deletedBy || 'Unknown'),
     h('td', { 'data-label': 'Deleted' }, timeEl(item.deletedAt)),

@@ -181,3 +181,37 @@ export function replace(container, ...children) {
   clear(container);
   children.flat().forEach((c) => c && container.append(c));
 }
+
+/**
+ * A tooltip for `el` shown on hover and keyboard focus, placed in <body> so no scrolling container
+ * clips it; Escape hides it. The text should also be the element's accessible name or description.
+ */
+export function attachTooltip(el, text) {
+  let tip = null;
+  const hide = () => {
+    if (tip) tip.remove();
+    tip = null;
+  };
+  const show = () => {
+    if (tip) return;
+    document.querySelectorAll('.tooltip').forEach((t) => t.remove());
+    tip = h('div', { class: 'tooltip', role: 'tooltip' }, text);
+    document.body.append(tip);
+    const r = el.getBoundingClientRect();
+    const width = tip.offsetWidth;
+    const left = Math.max(8, Math.min(r.left, window.innerWidth - width - 8));
+    let top = r.bottom + 6;
+    if (top + tip.offsetHeight > window.innerHeight - 8) top = r.top - tip.offsetHeight - 6;
+    tip.style.left = `${left + window.scrollX}px`;
+    tip.style.top = `${top + window.scrollY}px`;
+  };
+  el.addEventListener('mouseenter', show);
+  el.addEventListener('click', hide);
+  el.addEventListener('mouseleave', hide);
+  el.addEventListener('focus', show);
+  el.addEventListener('blur', hide);
+  el.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') hide();
+  });
+  return el;
+}

@@ -74,11 +74,14 @@ test('deleting a project with its images puts it in the Trash with the amber ind
   await row.waitFor();
   const amber = row.locator('[data-amber]');
   await amber.waitFor();
-  assert.match(await amber.getAttribute('title'), /Asset Library/);
   assert.match(await amber.getAttribute('aria-label'), /other projects use are always kept/);
   assert.match(await row.textContent(), /30 days/);
   await amber.focus();
+  const tooltip = page.getByRole('tooltip');
+  assert.match(await tooltip.textContent(), /also be deleted from the Asset Library/);
   await H.screenshot(page, 'trash');
+  await page.keyboard.press('Escape');
+  await tooltip.waitFor({ state: 'detached' });
 });
 
 test('Undo in the toast restores what was just deleted', async () => {
