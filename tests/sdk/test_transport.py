@@ -230,3 +230,20 @@ def test_trash_follows_cursors_and_stops_at_limit(fake):
     assert len(ws.trash(limit=2)) == 2
     assert [p.next_cursor for p in ws.trash_pages(type="project")] == ["c1", "c2", None]
     assert "type=project" in srv.requests[-1][1]
+
+
+def test_images_and_audit_follow_cursors(fake):
+    def handler(m, p, n):
+        second = "cursor=next" in p
+        if p.startswith("/acme/images"):
+            return 200, js({"images": [{"id": "i_2" if second else "i_1"}], "nextCursor": None if second else "next"})
+        return 200, js({"events": [{"id": "e2" if second else "e1", "action": "trash"}],
+                        "nextCursor": None if second else "next"})
+
+    srv = fake(handler)
+    ws = limbo.Workspace(limbo.Limbo(api_key="k", api_url=srv.url)._http, {"url": "acme"})
+    assert [i.id for i in ws.images(project="cats")] == ["i_1", "i_2"]
+    assert "project=cats" in srv.requests[0][1]
+    assert [e.id for e in ws.audit()] == ["e1", "e2"]
+    assert [e.id for e in ws.audit(limit=1)] == ["e1"]
+    assert ws.images(limit=0) == []

@@ -160,8 +160,11 @@ class Workspace:
 
     # Asset Library, jobs, usage
 
-    def images(self, project: Optional[Union[str, Project]] = None) -> List[Image]:
+    def images(self, project: Optional[Union[str, Project]] = None, limit: Optional[int] = None) -> List[Image]:
         """The Asset Library's images, or only those linked to ``project`` (a url or Project).
+
+        Follows ``nextCursor`` when the server pages the list; returns at most ``limit``
+        images when ``limit`` is given.
 
         Example::
 
@@ -169,8 +172,8 @@ class Workspace:
         """
         if isinstance(project, Project):
             project = project.url
-        answer = self._http.request("GET", [self.url, "images"], query={"project": project})
-        return [Image.from_json(i) for i in answer.get("images") or []]
+        pages = self._pages([self.url, "images"], {"project": project, "limit": limit})
+        return [Image.from_json(i) for i in _take(pages, "images", limit)]
 
     def image(self, id: str) -> Image:
         """One image of the Asset Library by id."""
@@ -338,18 +341,30 @@ class Workspace:
                 who = event.actor["name"] if event.actor else "system"
                 print(event.at, who, event.action, event.item["name"])
         """
-        if limit is not None and limit <= 0:
-            return []
-        events: List[AuditEvent] = []
+        pages = self._pages([self.url, "audit"], {"limit": limit})
+        return [AuditEvent.from_json(e) for e in _take(pages, "events", limit)]
+
+    def _pages(self, segments: List[Union[str, int]], query: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+        """Yields the answers of a cursor-paged listing, following ``nextCursor``."""
         cursor: Optional[str] = None
         while True:
-            answer = self._http.request(
-                "GET", [self.url, "audit"], query={"limit": limit, "cursor": cursor}
-            )
-            page = [AuditEvent.from_json(e) for e in answer.get("events") or []]
-            events.extend(page)
+            answer = self._http.request("GET", segments, query=dict(query, cursor=cursor))
+            yield answer
             cursor = answer.get("nextCursor") or None
-            if limit is not None and len(events) >= limit:
-                return events[:limit]
-            if cursor is None or not page:
-                return events
+            if cursor is None:
+                return
+
+
+def _take(pages: Iterator[Dict[str, Any]], key: str, limit: Optional[int]) -> List[Dict[str, Any]]:
+    """Collects ``key`` lists across pages until they run out or ``limit`` entries are found."""
+    found: List[Dict[str, Any]] = []
+    if limit is not None and limit <= 0:
+        return found
+    for answer in pages:
+        page = answer.get(key) or []
+        found.extend(page)
+        if limit is not None and len(found) >= limit:
+            return found[:limit]
+        if not page:
+            return found
+    return found
