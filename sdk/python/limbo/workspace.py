@@ -10,6 +10,8 @@ from .records import AuditEvent, Image, Job, RestoreResult, TrashItem, TrashPage
 from .workflow import Workflow
 
 TRASH_TYPES = ("project", "version", "workflow")
+# Page size asked for when a caller's limit is larger: every listing serves pages this big.
+_PAGE_SIZE = 100
 TrashRef = Union[TrashItem, Project, Version, Workflow, Dict[str, Any], Sequence[Any]]
 
 
@@ -172,7 +174,7 @@ class Workspace:
         """
         if isinstance(project, Project):
             project = project.url
-        pages = self._pages([self.url, "images"], {"project": project, "limit": limit})
+        pages = self._pages([self.url, "images"], {"project": project, "limit": _page_size(limit)})
         return [Image.from_json(i) for i in _take(pages, "images", limit)]
 
     def image(self, id: str) -> Image:
@@ -220,7 +222,7 @@ class Workspace:
 
         ``type`` is ``project``, ``version`` or ``workflow``; ``q`` filters by name; ``sort``
         is ``deletedAt``, ``scheduledCleanupAt`` or ``name``; ``page_size`` is the server's
-        ``limit`` (its default is 50); ``cursor`` starts from a page you stopped at.
+        ``limit`` (1 to 500 on limbod; its default is 50); ``cursor`` starts from a page you stopped at.
 
         Example::
 
@@ -261,7 +263,7 @@ class Workspace:
         if limit is not None and limit <= 0:
             return []
         found: List[TrashItem] = []
-        for page in self.trash_pages(type=type, q=q, sort=sort, page_size=limit):
+        for page in self.trash_pages(type=type, q=q, sort=sort, page_size=_page_size(limit)):
             found.extend(page.items)
             if limit is not None and len(found) >= limit:
                 return found[:limit]
@@ -341,7 +343,7 @@ class Workspace:
                 who = event.actor["name"] if event.actor else "system"
                 print(event.at, who, event.action, event.item["name"])
         """
-        pages = self._pages([self.url, "audit"], {"limit": limit})
+        pages = self._pages([self.url, "audit"], {"limit": _page_size(limit)})
         return [AuditEvent.from_json(e) for e in _take(pages, "events", limit)]
 
     def _pages(self, segments: List[Union[str, int]], query: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
@@ -353,6 +355,10 @@ class Workspace:
             cursor = answer.get("nextCursor") or None
             if cursor is None:
                 return
+
+
+def _page_size(limit: Optional[int]) -> Optional[int]:
+    return None if limit is None else max(1, min(limit, _PAGE_SIZE))
 
 
 def _take(pages: Iterator[Dict[str, Any]], key: str, limit: Optional[int]) -> List[Dict[str, Any]]:
