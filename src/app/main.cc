@@ -1,0 +1,250 @@
+// limbod: the Limbo server. Composition root: builds the storage, services, jobs and HTTP API.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <pthread.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "app/demo.h"
+#include "core/crypto.h"
+#include "core/time_format.h"
+#include "domain/fsck.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "jobs/background.h"
+#include "storage/blob/file_blob_store.h"
+#include "storage/blob/model_files.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "web/web_routes.h"
+
+namespace {
+
+using namespace limbo;  // NOLINT: composition root
+namespace fs = std::filesystem;
+
+struct StorageOptions {
+  std::string data = "./var";
+  std::string db;
+};
+
+// The metadata store named by --db (default: SQLite at DATA/limbo.db).
+std::unique_ptr<domain::Store> OpenStore(const StorageOptions& o) {
+  std::string url = o.db.empty() ? o.data + "/limbo.db" : o.db;
+  if (url.rfind("postgres", 0) == 0) {
+    throw std::runtime_error("this build supports only the embedded SQLite backend; PostgreSQL is not available yet");
+  }
+  return std::make_unique<storage::sqlite::SqliteStore>(storage::sqlite::SqlitePathFromUrl(url));
+}
+
+void SetUpLogging() {
+  auto logger = spdlog::stderr_logger_mt("limbod");
+  logger->set_pattern("{\"time\":\"%Y-%m-%dT%H:%M:%S.%eZ\",\"level\":\"%l\",\"msg\":%v}", spdlog::pattern_time_type::utc);
+  spdlog::set_default_logger(logger);
+}
+
+bool SplitListen(const std::string& listen, std::string* host, std::uint16_t* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  try {
+    int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    *port = static_cast<std::uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host->empty();
+}
+
+int Serve(const StorageOptions& so, const std::string& listen, const std::string& sweep, int train_seconds,
+          bool dev_clock_on, bool demo, int threads) {
+  std::string host;
+  std::uint16_t port = 0;
+  if (!SplitListen(listen, &host, &port)) {
+    std::cerr << "limbod: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n";
+    return 2;
+  }
+  auto sweep_ms = core::ParseDuration(sweep);
+  if (!sweep_ms || *sweep_ms <= 0) {
+    std::cerr << "limbod: --sweep-interval must be a duration such as 60s, 5m or 1h\n";
+    return 2;
+  }
+  // Signals are taken by sigwait in the main thread only; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  fs::create_directories(so.data);
+  auto store = OpenStore(so);
+  storage::blob::FileBlobStore blobs(so.data + "/blobs");
+  blobs.RemoveStaleTemporaries();
+  storage::blob::ModelFiles models(so.data + "/models");
+
+  core::SystemClock system_clock;
+  std::unique_ptr<core::ManualClock> dev_clock;
+  if (dev_clock_on) dev_clock = std::make_unique<core::ManualClock>(system_clock.Now());
+  const core::Clock& clock = dev_clock ? static_cast<const core::Clock&>(*dev_clock) : system_clock;
+
+  domain::AccountService accounts(*store, clock);
+  domain::ContentService content(*store, blobs, clock);
+  domain::TrainingService training(*store, models, clock, static_cast<core::TimeMs>(train_seconds) * core::kSecondMs);
+  domain::TrashService trash(*store, blobs, models, clock);
+
+  jobs::BackgroundOptions bo;
+  bo.sweep_interval = *sweep_ms;
+  bo.holder = "limbod-" + std::to_string(::getpid()) + "-" + core::RandomToken(6);
+  jobs::Background background(*store, trash, training, clock, bo);
+
+  std::optional<app::DemoLogin> demo_login;
+  if (demo) {
+    auto seeded = app::SeedDemo(accounts, content, training, trash, dev_clock.get());
+    if (!seeded) {
+      std::cerr << "limbod: seeding the demo failed: " << seeded.error().message << " " << seeded.error().hint << "\n";
+      return 1;
+    }
+    demo_login = *seeded;
+  }
+
+  http::Services svc{accounts, content, training, trash, &background, clock, dev_clock.get()};
+  http::Api api(svc);
+  http::RegisterRoutes(api);
+  web::RegisterWebRoutes(api);
+  http::ServerOptions opts;
+  opts.address = host;
+  opts.port = port;
+  opts.threads = threads;
+  http::Server server(opts, [&api](http::Request& r) { return api.Handle(r); });
+  std::uint16_t bound = 0;
+  try {
+    bound = server.Start();
+  } catch (const std::exception& e) {
+    std::cerr << "limbod: cannot listen on " << listen << ": " << e.what() << "\n";
+    return 1;
+  }
+  background.Start();
+  std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::string base = "http://" + url_host + ":" + std::to_string(bound);
+  spdlog::info("{{\"event\":\"listening\",\"url\":\"{}\",\"devClock\":{}}}", base, dev_clock_on);
+  std::cout << "limbod listening on " << base << std::endl;
+  if (demo_login) {
+    std::cout << "Demo workspace ready" << (demo_login->created ? "" : " (seeded earlier)") << ":\n"
+              << "  open     " << base << "/app/login\n"
+              << "  email    " << demo_login->email << "\n"
+              << "  password " << demo_login->password << "\n"
+              << "  second member: member@demo.limbo / " << demo_login->password << "\n";
+    if (!demo_login->api_key.empty()) std::cout << "  API key  " << demo_login->api_key << "\n";
+    std::cout << std::flush;
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("{{\"event\":\"stopping\",\"signal\":{}}}", sig);
+  server.Stop();
+  background.Stop();
+  spdlog::info("{{\"event\":\"stopped\"}}");
+  return 0;
+}
+
+int Bootstrap(const StorageOptions& so, const std::string& ws, const std::string& email, const std::string& password,
+              const std::string& name) {
+  fs::create_directories(so.data);
+  auto store = OpenStore(so);
+  core::SystemClock clock;
+  domain::AccountService accounts(*store, clock);
+  auto r = accounts.Bootstrap(ws, email, password, name);
+  if (!r) {
+    std::cerr << "limbod bootstrap: " << r.error().message << "\n";
+    return 1;
+  }
+  std::cout << nlohmann::json{{"workspace", r->workspace}, {"email", r->email}, {"apiKey", r->api_key}}.dump() << std::endl;
+  return 0;
+}
+
+int Fsck(const StorageOptions& so, bool repair) {
+  auto store = OpenStore(so);
+  storage::blob::FileBlobStore blobs(so.data + "/blobs");
+  auto r = domain::CheckConsistency(*store, blobs, repair);
+  if (!r) {
+    std::cerr << "limbod fsck: " << r.error().message << " " << r.error().hint << "\n";
+    return 1;
+  }
+  if (repair) {
+    storage::blob::ModelFiles models(so.data + "/models");
+    core::SystemClock clock;
+    domain::TrashService trash(*store, blobs, models, clock);
+    while (true) {
+      auto n = trash.CollectBlobs();
+      if (!n || *n == 0) break;
+    }
+  }
+  nlohmann::json out{{"clean", r->clean()},
+                     {"missingFiles", r->missing_files},
+                     {"orphanedFiles", r->orphaned_files},
+                     {"wrongRefcounts", r->wrong_refcounts},
+                     {"wrongUsage", r->wrong_usage},
+                     {"queuedFiles", r->queued_files},
+                     {"repaired", r->repaired}};
+  std::cout << out.dump() << std::endl;
+  if (!r->missing_files.empty()) return 1;
+  return r->clean() || repair ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  core::InitCrypto();
+  CLI::App cli{"limbod: the Limbo server (workspaces, datasets and a Trash that never loses data by accident)"};
+  cli.require_subcommand(1);
+  StorageOptions so;
+  auto add_storage = [&](CLI::App* c) {
+    c->add_option("--data", so.data, "Data directory (database and blobs)")->required();
+    c->add_option("--db", so.db, "Database URL (default: sqlite at DATA/limbo.db)");
+  };
+
+  auto* serve = cli.add_subcommand("serve", "Run the server");
+  add_storage(serve);
+  std::string listen = "127.0.0.1:8080", sweep = "60s";
+  int train_seconds = 30, threads = 4;
+  bool dev_clock = false, demo = false;
+  serve->add_option("--listen", listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
+  serve->add_option("--sweep-interval", sweep, "How often the retention sweeper runs (e.g. 60s, 5m)");
+  serve->add_option("--demo-train-seconds", train_seconds, "Duration of a demo training job (server clock)")
+      ->check(CLI::Range(1, 86400));
+  serve->add_option("--threads", threads, "HTTP worker threads")->check(CLI::Range(1, 64));
+  serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
+  serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
+
+  auto* boot = cli.add_subcommand("bootstrap", "Create a workspace and its owner; prints one JSON line with an API key");
+  add_storage(boot);
+  std::string ws, email, password, name;
+  boot->add_option("--workspace", ws, "Workspace url")->required();
+  boot->add_option("--email", email, "Owner's email")->required();
+  boot->add_option("--password", password, "Owner's password (ignored for an existing user)")->required();
+  boot->add_option("--name", name, "Owner's display name");
+
+  auto* fsck = cli.add_subcommand("fsck", "Check that database rows and blob files agree");
+  add_storage(fsck);
+  bool repair = false;
+  fsck->add_flag("--repair", repair, "Fix reference counts, usage counters and orphaned files");
+
+  CLI11_PARSE(cli, argc, argv);
+  SetUpLogging();
+  try {
+    if (*serve) return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads);
+    if (*boot) return Bootstrap(so, ws, email, password, name);
+    if (*fsck) return Fsck(so, repair);
+  } catch (const std::exception& e) {
+    std::cerr << "limbod: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

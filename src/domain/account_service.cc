@@ -1,0 +1,580 @@
+#include "domain/account_service.h"
+
+#include <algorithm>
+
+#include "core/crypto.h"
+#include "core/slug.h"
+
+namespace limbo::domain {
+
+using core::Error;
+using core::Fail;
+using core::Ok;
+using core::Result;
+using core::Status;
+
+Actor SystemActor(const Workspace& ws) {
+  Actor a;
+  a.workspace = ws;
+  a.role = Role{std::string(kOwnerRole), "Owner", PermissionSet::All(), true};
+  a.user.name = "system";
+  return a;
+}
+
+namespace {
+
+constexpr int kMaxFailures = 5;
+constexpr TimeMs kThrottleWindowMs = 15 * 60 * core::kSecondMs;
+
+Role OwnerRole() { return Role{std::string(kOwnerRole), "Owner", PermissionSet::All(), true}; }
+Role MemberRole() { return Role{std::string(kMemberRole), "Member", MemberPermissions(), true}; }
+
+Status ValidateEmail(const std::string& email) {
+  auto at = email.find('@');
+  if (email.size() > 254 || at == std::string::npos || at == 0 || at + 1 >= email.size() ||
+      email.find_first_of(" \t\r\n") != std::string::npos) {
+    return Error::Invalid("Field 'email' must be an email address.");
+  }
+  return Ok();
+}
+
+Status ValidatePassword(const std::string& password) {
+  if (password.size() < kMinPasswordLength) {
+    return Error::Invalid("Field 'password' must be at least " + std::to_string(kMinPasswordLength) +
+                          " characters long.");
+  }
+  if (password.size() > 1024) return Error::Invalid("Field 'password' is too long.");
+  return Ok();
+}
+
+Status ValidateName(const std::string& field, const std::string& name) {
+  if (name.empty() || name.size() > 200) {
+    return Error::Invalid("Field '" + field + "' must be 1 to 200 characters.");
+  }
+  return Ok();
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+Result<PermissionSet> ParsePermissions(const std::vector<std::string>& names) {
+  PermissionSet set;
+  for (const auto& n : names) {
+    auto p = ParsePermission(n);
+    if (!p) return Error::Invalid("Unknown permission '" + n + "'.", "invalid_permission");
+    set.Add(*p);
+  }
+  return set;
+}
+
+}  // namespace
+
+std::optional<Role> AccountService::FindRole(Transaction& tx, std::int64_t ws, const std::string& id) {
+  if (id == kOwnerRole) return OwnerRole();
+  if (id == kMemberRole) return MemberRole();
+  return tx.CustomRole(ws, id);
+}
+
+NewApiKey AccountService::MakeKey(std::int64_t ws, const User& user, const std::string& name, TimeMs now,
+                                  std::string* hash) {
+  NewApiKey k;
+  k.secret = "lk_" + core::RandomToken(40);
+  k.key.id = "k_" + core::RandomToken(12);
+  k.key.workspace_id = ws;
+  k.key.user_id = user.id;
+  k.key.user_email = user.email;
+  k.key.name = name;
+  k.key.prefix = k.secret.substr(0, 7);
+  k.key.created_at = now;
+  *hash = core::Sha256Hex(k.secret);
+  return k;
+}
+
+Result<BootstrapResult> AccountService::Bootstrap(const std::string& ws_url, const std::string& email_in,
+                                                  const std::string& password, const std::string& name) {
+  std::string email = Lower(email_in);
+  if (!core::IsValidSlug(ws_url)) return Error::Invalid("Workspace url must be 1-64 characters of a-z, 0-9 and '-'.");
+  if (core::IsReservedSlug(ws_url)) return Error::Invalid("'" + ws_url + "' is a reserved word.", "reserved_url");
+  LIMBO_RETURN_IF_ERROR(ValidateEmail(email));
+  LIMBO_RETURN_IF_ERROR(ValidatePassword(password));
+  std::string pw_hash = core::HashPassword(password);
+  BootstrapResult out;
+  TimeMs now = clock_.Now();
+  Status st = store_.Write([&](Transaction& tx) -> Status {
+    if (tx.WorkspaceByUrl(ws_url)) return Error::Conflict("Workspace '" + ws_url + "' already exists.", "url_taken");
+    Workspace ws;
+    ws.url = ws_url;
+    ws.name = ws_url;
+    ws.storage_quota_bytes = kDefaultStorageQuotaBytes;
+    ws.created_at = now;
+    ws.id = tx.InsertWorkspace(ws);
+    auto user = tx.UserByEmail(email);
+    if (!user) {
+      User u;
+      u.id = "u_" + core::RandomToken(12);
+      u.email = email;
+      u.name = name.empty() ? email.substr(0, email.find('@')) : name;
+      u.password_hash = pw_hash;
+      u.created_at = now;
+      tx.InsertUser(u);
+      user = u;
+    }
+    tx.InsertMember(ws.id, user->id, std::string(kOwnerRole), now);
+    std::string hash;
+    NewApiKey k = MakeKey(ws.id, *user, "bootstrap", now, &hash);
+    tx.InsertApiKey(k.key, hash);
+    out = BootstrapResult{ws.url, email, k.secret};
+    return Ok();
+  });
+  if (!st) return Fail(std::move(st).error());
+  return out;
+}
+
+Status AccountService::CheckThrottle(const std::string& key, TimeMs now) {
+  std::lock_guard lock(throttle_mu_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return Ok();
+  auto& v = it->second;
+  v.erase(std::remove_if(v.begin(), v.end(), [&](TimeMs t) { return now - t > kThrottleWindowMs; }), v.end());
+  if (static_cast<int>(v.size()) >= kMaxFailures) {
+    return Error{core::ErrorKind::kRateLimited, "too_many_attempts",
+                 "Too many failed sign-in attempts; try again in a few minutes.", {}};
+  }
+  return Ok();
+}
+
+void AccountService::RecordFailure(const std::string& key, TimeMs now) {
+  std::lock_guard lock(throttle_mu_);
+  if (failures_.size() > 100000) failures_.clear();  // bound memory under a flood of addresses
+  failures_[key].push_back(now);
+}
+
+Result<LoginResult> AccountService::Login(const std::string& email_in, const std::string& password,
+                                          const std::string& remote_addr) {
+  std::string email = Lower(email_in);
+  TimeMs now = clock_.Now();
+  std::string account_key = "user:" + email;
+  std::string addr_key = "addr:" + remote_addr;
+  LIMBO_RETURN_IF_ERROR(CheckThrottle(account_key, now));
+  LIMBO_RETURN_IF_ERROR(CheckThrottle(addr_key, now));
+  std::optional<User> user;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    user = tx.UserByEmail(email);
+    return Ok();
+  }));
+  if (!user || !core::VerifyPassword(user->password_hash, password)) {
+    RecordFailure(account_key, now);
+    RecordFailure(addr_key, now);
+    return Error::Unauthorized("Wrong email or password.", "invalid_credentials");
+  }
+  LoginResult out;
+  out.user = *user;
+  out.session_id = core::RandomToken(48);
+  out.csrf_token = core::RandomToken(32);
+  out.expires_at = now + kSessionLifetimeMs;
+  Session s{core::Sha256Hex(out.session_id), user->id, out.csrf_token, now, out.expires_at};
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    tx.DeleteExpiredSessions(now);
+    tx.InsertSession(s);
+    return Ok();
+  }));
+  return out;
+}
+
+Status AccountService::Logout(const std::string& session_id) {
+  std::string hash = core::Sha256Hex(session_id);
+  return store_.Write([&](Transaction& tx) -> Status {
+    tx.DeleteSession(hash);
+    return Ok();
+  });
+}
+
+Result<Principal> AccountService::AuthenticateApiKey(const std::string& key) {
+  if (key.rfind("lk_", 0) != 0 || key.size() > 200) return Error::Unauthorized("The API key is not valid.");
+  std::string hash = core::Sha256Hex(key);
+  Principal p;
+  bool found = false;
+  TimeMs now = clock_.Now();
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    auto k = tx.ApiKeyByHash(hash);
+    if (!k || k->revoked) return Ok();
+    auto u = tx.UserById(k->user_id);
+    if (!u) return Ok();
+    p.user = *u;
+    p.api_key = *k;
+    found = true;
+    return Ok();
+  }));
+  if (!found) return Error::Unauthorized("The API key is not valid.");
+  // Recording last use is best effort and at most once a minute per key, to keep reads cheap.
+  if (!p.api_key->last_used_at || now - *p.api_key->last_used_at > 60 * core::kSecondMs) {
+    (void)store_.Write([&](Transaction& tx) -> Status {
+      tx.TouchApiKey(p.api_key->id, now);
+      return Ok();
+    });
+  }
+  return p;
+}
+
+Result<Principal> AccountService::AuthenticateSession(const std::string& session_id) {
+  if (session_id.empty() || session_id.size() > 200) return Error::Unauthorized("You are not signed in.");
+  std::string hash = core::Sha256Hex(session_id);
+  Principal p;
+  bool found = false;
+  TimeMs now = clock_.Now();
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    auto s = tx.SessionByHash(hash);
+    if (!s || s->expires_at <= now) return Ok();
+    auto u = tx.UserById(s->user_id);
+    if (!u) return Ok();
+    p.user = *u;
+    p.session = *s;
+    found = true;
+    return Ok();
+  }));
+  if (!found) return Error::Unauthorized("Your session has ended; sign in again.");
+  return p;
+}
+
+Result<Actor> AccountService::ResolveActor(const Principal& p, const std::string& ws_url) {
+  Actor a;
+  bool found = false;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    auto ws = tx.WorkspaceByUrl(ws_url);
+    if (!ws) return Ok();
+    if (p.api_key && p.api_key->workspace_id != ws->id) return Ok();
+    auto m = tx.MemberOf(ws->id, p.user.id);
+    if (!m) return Ok();
+    auto role = FindRole(tx, ws->id, m->role_id);
+    if (!role) return Ok();
+    a.user = p.user;
+    a.workspace = *ws;
+    a.role = *role;
+    a.via_api_key = p.api_key.has_value();
+    found = true;
+    return Ok();
+  }));
+  if (!found) return Error::NotFound("Workspace '" + ws_url + "' was not found.");
+  return a;
+}
+
+Result<Workspace> AccountService::KeyWorkspace(const Principal& p) {
+  if (!p.api_key) {
+    auto ms = Memberships(p);
+    if (!ms) return Fail(std::move(ms).error());
+    if (ms->empty()) return Error::NotFound("You are not a member of any workspace.");
+    return ms->front().workspace;
+  }
+  std::optional<Workspace> ws;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    ws = tx.WorkspaceById(p.api_key->workspace_id);
+    return Ok();
+  }));
+  if (!ws) return Error::NotFound("The key's workspace no longer exists.");
+  return *ws;
+}
+
+Result<std::vector<WorkspaceMembership>> AccountService::Memberships(const Principal& p) {
+  std::vector<WorkspaceMembership> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out.clear();
+    for (auto& [ws, role_id] : tx.WorkspacesOfUser(p.user.id)) {
+      if (p.api_key && p.api_key->workspace_id != ws.id) continue;
+      if (auto role = FindRole(tx, ws.id, role_id)) out.push_back({ws, *role});
+    }
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Workspace> AccountService::PatchWorkspace(const Actor& a, const WorkspacePatch& patch) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageWorkspace));
+  Workspace ws;
+  if (patch.name) LIMBO_RETURN_IF_ERROR(ValidateName("name", *patch.name));
+  if (patch.retention_days && (*patch.retention_days < 1 || *patch.retention_days > 365)) {
+    return Error::Invalid("Field 'retentionDays' must be between 1 and 365.");
+  }
+  if (patch.storage_quota_bytes && *patch.storage_quota_bytes < 0) {
+    return Error::Invalid("Field 'storageQuotaBytes' must not be negative.");
+  }
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto cur = tx.WorkspaceById(a.workspace.id);
+    if (!cur) return Error::NotFound("Workspace not found.");
+    ws = *cur;
+    if (patch.name) ws.name = *patch.name;
+    if (patch.retention_days) ws.retention_days = *patch.retention_days;
+    if (patch.storage_quota_bytes) ws.storage_quota_bytes = *patch.storage_quota_bytes;
+    tx.UpdateWorkspace(ws);
+    return Ok();
+  }));
+  return ws;
+}
+
+Result<std::int64_t> AccountService::MemberCount(const Actor& a) {
+  std::int64_t n = 0;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    n = static_cast<std::int64_t>(tx.Members(a.workspace.id).size());
+    return Ok();
+  }));
+  return n;
+}
+
+Result<std::vector<std::pair<Member, Role>>> AccountService::ListMembers(const Actor& a) {
+  std::vector<std::pair<Member, Role>> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out.clear();
+    for (auto& m : tx.Members(a.workspace.id)) {
+      auto role = FindRole(tx, a.workspace.id, m.role_id);
+      out.emplace_back(m, role.value_or(Role{m.role_id, m.role_id, {}, false}));
+    }
+    return Ok();
+  }));
+  return out;
+}
+
+Result<std::pair<Member, Role>> AccountService::AddMember(const Actor& a, const std::string& email_in,
+                                                          const std::string& name, const std::string& password,
+                                                          const std::string& role_id) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
+  std::string email = Lower(email_in);
+  LIMBO_RETURN_IF_ERROR(ValidateEmail(email));
+  if (role_id == kOwnerRole && a.role.id != kOwnerRole) {
+    return Error::Forbidden("Only an owner can add another owner.", "owner_required");
+  }
+  std::string pw_hash;  // hashed outside the transaction: argon2id is deliberately slow
+  std::optional<User> existing;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    existing = tx.UserByEmail(email);
+    return Ok();
+  }));
+  if (!existing) {
+    LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
+    LIMBO_RETURN_IF_ERROR(ValidatePassword(password));
+    pw_hash = core::HashPassword(password);
+  }
+  TimeMs now = clock_.Now();
+  std::pair<Member, Role> out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto role = FindRole(tx, a.workspace.id, role_id);
+    if (!role) return Error::Invalid("Role '" + role_id + "' does not exist in this workspace.");
+    auto user = tx.UserByEmail(email);
+    if (!user) {
+      if (pw_hash.empty()) return Error::Conflict("The user changed meanwhile; try again.");
+      User u{"u_" + core::RandomToken(12), email, name, pw_hash, now};
+      tx.InsertUser(u);
+      user = u;
+    }
+    if (tx.MemberOf(a.workspace.id, user->id)) {
+      return Error::Conflict("'" + email + "' is already a member of this workspace.", "already_member");
+    }
+    tx.InsertMember(a.workspace.id, user->id, role->id, now);
+    out = {Member{user->id, user->email, user->name, role->id, now}, *role};
+    return Ok();
+  }));
+  return out;
+}
+
+Result<std::pair<Member, Role>> AccountService::PatchMember(const Actor& a, const std::string& email_in,
+                                                            const MemberPatch& patch) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
+  std::string email = Lower(email_in);
+  if (patch.name) LIMBO_RETURN_IF_ERROR(ValidateName("name", *patch.name));
+  std::pair<Member, Role> out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto user = tx.UserByEmail(email);
+    std::optional<Member> m;
+    if (user) m = tx.MemberOf(a.workspace.id, user->id);
+    if (!m) return Error::NotFound("'" + email + "' is not a member of this workspace.");
+    if (patch.role) {
+      auto role = FindRole(tx, a.workspace.id, *patch.role);
+      if (!role) return Error::Invalid("Role '" + *patch.role + "' does not exist in this workspace.");
+      bool touches_owner = role->id == kOwnerRole || m->role_id == kOwnerRole;
+      if (touches_owner && a.role.id != kOwnerRole) {
+        return Error::Forbidden("Only an owner can grant or take away the owner role.", "owner_required");
+      }
+      if (m->role_id == kOwnerRole && role->id != kOwnerRole &&
+          tx.CountMembersWithRole(a.workspace.id, std::string(kOwnerRole)) <= 1) {
+        return Error::Conflict("A workspace keeps at least one owner.", "last_owner");
+      }
+      tx.UpdateMemberRole(a.workspace.id, user->id, role->id);
+      m->role_id = role->id;
+    }
+    if (patch.name) {
+      user->name = *patch.name;
+      tx.UpdateUser(*user);
+      m->name = *patch.name;
+    }
+    auto role = FindRole(tx, a.workspace.id, m->role_id);
+    out = {*m, role.value_or(Role{})};
+    return Ok();
+  }));
+  return out;
+}
+
+Status AccountService::RemoveMember(const Actor& a, const std::string& email_in) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
+  std::string email = Lower(email_in);
+  TimeMs now = clock_.Now();
+  return store_.Write([&](Transaction& tx) -> Status {
+    auto user = tx.UserByEmail(email);
+    std::optional<Member> m;
+    if (user) m = tx.MemberOf(a.workspace.id, user->id);
+    if (!m) return Error::NotFound("'" + email + "' is not a member of this workspace.");
+    if (m->role_id == kOwnerRole) {
+      if (a.role.id != kOwnerRole) return Error::Forbidden("Only an owner can remove an owner.", "owner_required");
+      if (tx.CountMembersWithRole(a.workspace.id, std::string(kOwnerRole)) <= 1) {
+        return Error::Conflict("A workspace keeps at least one owner.", "last_owner");
+      }
+    }
+    tx.DeleteMember(a.workspace.id, user->id);
+    tx.RevokeApiKeysOf(a.workspace.id, user->id, now);
+    return Ok();
+  });
+}
+
+Result<std::vector<Role>> AccountService::ListRoles(const Actor& a) {
+  std::vector<Role> out{OwnerRole(), MemberRole()};
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    for (auto& r : tx.CustomRoles(a.workspace.id)) out.push_back(r);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Role> AccountService::CreateRole(const Actor& a, const std::string& name, const std::vector<std::string>& perms) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageRoles));
+  LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
+  LIMBO_TRY(PermissionSet set, ParsePermissions(perms));
+  Role r{"r_" + core::RandomToken(10), name, set, false};
+  TimeMs now = clock_.Now();
+  (void)now;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    for (auto& other : tx.CustomRoles(a.workspace.id)) {
+      if (Lower(other.name) == Lower(name)) return Error::Conflict("A role named '" + name + "' exists.", "name_taken");
+    }
+    tx.InsertRole(a.workspace.id, r);
+    return Ok();
+  }));
+  return r;
+}
+
+Result<Role> AccountService::PatchRole(const Actor& a, const std::string& id, const std::optional<std::string>& name,
+                                       const std::optional<std::vector<std::string>>& perms) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageRoles));
+  if (id == kOwnerRole || id == kMemberRole) return Error::Forbidden("Built-in roles cannot be edited.", "builtin_role");
+  if (name) LIMBO_RETURN_IF_ERROR(ValidateName("name", *name));
+  std::optional<PermissionSet> set;
+  if (perms) {
+    LIMBO_TRY(PermissionSet s, ParsePermissions(*perms));
+    set = s;
+  }
+  Role out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto r = tx.CustomRole(a.workspace.id, id);
+    if (!r) return Error::NotFound("Role '" + id + "' was not found.");
+    if (name) r->name = *name;
+    if (set) r->permissions = *set;
+    tx.UpdateRole(a.workspace.id, *r);
+    out = *r;
+    return Ok();
+  }));
+  return out;
+}
+
+Status AccountService::DeleteRole(const Actor& a, const std::string& id) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageRoles));
+  if (id == kOwnerRole || id == kMemberRole) return Error::Forbidden("Built-in roles cannot be deleted.", "builtin_role");
+  return store_.Write([&](Transaction& tx) -> Status {
+    if (!tx.CustomRole(a.workspace.id, id)) return Error::NotFound("Role '" + id + "' was not found.");
+    if (tx.CountMembersWithRole(a.workspace.id, id) > 0) {
+      return Error::Conflict("Members still have this role; give them another role first.", "role_in_use");
+    }
+    tx.DeleteRole(a.workspace.id, id);
+    return Ok();
+  });
+}
+
+Result<std::vector<ApiKey>> AccountService::ListApiKeys(const Actor& a) {
+  std::vector<ApiKey> out;
+  std::optional<std::string> only;
+  if (!a.Can(Permission::kManageApiKeys)) only = a.user.id;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out = tx.ApiKeys(a.workspace.id, only);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<NewApiKey> AccountService::CreateApiKey(const Actor& a, const std::string& name) {
+  LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
+  std::string hash;
+  NewApiKey k = MakeKey(a.workspace.id, a.user, name, clock_.Now(), &hash);
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    tx.InsertApiKey(k.key, hash);
+    return Ok();
+  }));
+  return k;
+}
+
+Status AccountService::RevokeApiKey(const Actor& a, const std::string& id) {
+  TimeMs now = clock_.Now();
+  return store_.Write([&](Transaction& tx) -> Status {
+    auto k = tx.ApiKeyById(a.workspace.id, id);
+    if (!k || k->revoked) return Error::NotFound("API key '" + id + "' was not found.");
+    if (k->user_id != a.user.id && !a.Can(Permission::kManageApiKeys)) {
+      // Members who may not manage others' keys do not learn that the key exists.
+      return Error::NotFound("API key '" + id + "' was not found.");
+    }
+    tx.RevokeApiKey(id, now);
+    return Ok();
+  });
+}
+
+Result<std::vector<Group>> AccountService::ListGroups(const Actor& a) {
+  std::vector<Group> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out = tx.Groups(a.workspace.id);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Group> AccountService::CreateGroup(const Actor& a, const std::string& name) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kCreateProject));
+  LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
+  Group g{"g_" + core::RandomToken(10), name, 0};
+  TimeMs now = clock_.Now();
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    tx.InsertGroup(a.workspace.id, g, now);
+    return Ok();
+  }));
+  return g;
+}
+
+Result<Group> AccountService::RenameGroup(const Actor& a, const std::string& id, const std::string& name) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kCreateProject));
+  LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
+  Group out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto g = tx.GroupById(a.workspace.id, id);
+    if (!g) return Error::NotFound("Group '" + id + "' was not found.");
+    tx.RenameGroup(a.workspace.id, id, name);
+    out = *g;
+    out.name = name;
+    return Ok();
+  }));
+  return out;
+}
+
+Status AccountService::DeleteGroup(const Actor& a, const std::string& id) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kCreateProject));
+  return store_.Write([&](Transaction& tx) -> Status {
+    if (!tx.GroupById(a.workspace.id, id)) return Error::NotFound("Group '" + id + "' was not found.");
+    tx.DeleteGroup(a.workspace.id, id);
+    return Ok();
+  });
+}
+
+}  // namespace limbo::domain

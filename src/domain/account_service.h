@@ -1,0 +1,114 @@
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "domain/actor.h"
+#include "domain/store.h"
+
+namespace limbo::domain {
+
+struct BootstrapResult {
+  std::string workspace;
+  std::string email;
+  std::string api_key;
+};
+
+struct LoginResult {
+  User user;
+  std::string session_id;  // the cookie value; only its hash is stored
+  std::string csrf_token;
+  TimeMs expires_at = 0;
+};
+
+struct WorkspaceMembership {
+  Workspace workspace;
+  Role role;
+};
+
+struct NewApiKey {
+  ApiKey key;
+  std::string secret;  // shown once
+};
+
+struct WorkspacePatch {
+  std::optional<std::string> name;
+  std::optional<int> retention_days;
+  std::optional<std::int64_t> storage_quota_bytes;
+};
+
+struct MemberPatch {
+  std::optional<std::string> role;
+  std::optional<std::string> name;
+};
+
+inline constexpr std::int64_t kDefaultStorageQuotaBytes = 10LL * 1024 * 1024 * 1024;
+inline constexpr std::size_t kMinPasswordLength = 8;
+
+// Workspaces, people, roles and credentials. Thread-safe.
+class AccountService {
+ public:
+  AccountService(Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
+
+  // Creates the workspace and its owner (or adds the workspace to an existing user) and a first key.
+  core::Result<BootstrapResult> Bootstrap(const std::string& ws_url, const std::string& email,
+                                          const std::string& password, const std::string& name = {});
+
+  core::Result<LoginResult> Login(const std::string& email, const std::string& password,
+                                  const std::string& remote_addr);
+  core::Status Logout(const std::string& session_id);
+  core::Result<Principal> AuthenticateApiKey(const std::string& key);
+  core::Result<Principal> AuthenticateSession(const std::string& session_id);
+
+  // The caller inside workspace `ws_url`; 404 when it does not exist or is not theirs (SPEC 3).
+  core::Result<Actor> ResolveActor(const Principal& p, const std::string& ws_url);
+  // The workspace of an API key (GET /).
+  core::Result<Workspace> KeyWorkspace(const Principal& p);
+  core::Result<std::vector<WorkspaceMembership>> Memberships(const Principal& p);
+
+  core::Result<Workspace> PatchWorkspace(const Actor& a, const WorkspacePatch& patch);
+  core::Result<std::int64_t> MemberCount(const Actor& a);
+
+  core::Result<std::vector<std::pair<Member, Role>>> ListMembers(const Actor& a);
+  core::Result<std::pair<Member, Role>> AddMember(const Actor& a, const std::string& email, const std::string& name,
+                                                  const std::string& password, const std::string& role);
+  core::Result<std::pair<Member, Role>> PatchMember(const Actor& a, const std::string& email, const MemberPatch& patch);
+  core::Status RemoveMember(const Actor& a, const std::string& email);
+
+  core::Result<std::vector<Role>> ListRoles(const Actor& a);
+  core::Result<Role> CreateRole(const Actor& a, const std::string& name, const std::vector<std::string>& perms);
+  core::Result<Role> PatchRole(const Actor& a, const std::string& id, const std::optional<std::string>& name,
+                               const std::optional<std::vector<std::string>>& perms);
+  core::Status DeleteRole(const Actor& a, const std::string& id);
+
+  core::Result<std::vector<ApiKey>> ListApiKeys(const Actor& a);
+  core::Result<NewApiKey> CreateApiKey(const Actor& a, const std::string& name);
+  core::Status RevokeApiKey(const Actor& a, const std::string& id);
+
+  core::Result<std::vector<Group>> ListGroups(const Actor& a);
+  core::Result<Group> CreateGroup(const Actor& a, const std::string& name);
+  core::Result<Group> RenameGroup(const Actor& a, const std::string& id, const std::string& name);
+  core::Status DeleteGroup(const Actor& a, const std::string& id);
+
+  // Resolves "owner", "member" or a custom role id of the workspace.
+  static std::optional<Role> FindRole(Transaction& tx, std::int64_t ws, const std::string& id);
+
+ private:
+  core::Status CheckThrottle(const std::string& key, TimeMs now);
+  void RecordFailure(const std::string& key, TimeMs now);
+  NewApiKey MakeKey(std::int64_t ws, const User& user, const std::string& name, TimeMs now, std::string* hash);
+
+  Store& store_;
+  const core::Clock& clock_;
+  std::mutex throttle_mu_;
+  std::map<std::string, std::vector<TimeMs>> failures_;  // GUARDED_BY(throttle_mu_)
+};
+
+inline constexpr TimeMs kSessionLifetimeMs = 7 * core::kDayMs;
+
+}  // namespace limbo::domain

@@ -1,0 +1,338 @@
+#include "domain/content_service.h"
+
+#include <algorithm>
+#include <array>
+
+#include "core/crypto.h"
+#include "core/image_info.h"
+#include "core/slug.h"
+
+namespace limbo::domain {
+
+using core::Error;
+using core::Fail;
+using core::Ok;
+using core::Result;
+using core::Status;
+
+namespace {
+
+Status ValidateText(const std::string& field, const std::string& v, std::size_t max = 200) {
+  if (v.empty() || v.size() > max) {
+    return Error::Invalid("Field '" + field + "' must be 1 to " + std::to_string(max) + " characters.");
+  }
+  return Ok();
+}
+
+Result<std::string> ChooseUrl(const std::optional<std::string>& url, const std::string& name) {
+  std::string slug = url ? *url : core::Slugify(name);
+  if (!core::IsValidSlug(slug)) {
+    return Error::Invalid(url ? "Field 'url' must be 1-64 characters of a-z, 0-9 and '-', starting and ending "
+                                "with a letter or digit."
+                              : "Field 'name' must contain at least one letter or digit.");
+  }
+  if (core::IsReservedSlug(slug)) {
+    return Error::Invalid("'" + slug + "' is a reserved word and cannot be used as a url.", "reserved_url");
+  }
+  return slug;
+}
+
+Error InTrash(const std::string& what) {
+  return Error::NotFound(what + " is in the Trash.", "in_trash")
+      .WithHint("Restore it from the workspace Trash to use it again.");
+}
+
+}  // namespace
+
+bool IsProjectType(const std::string& type) {
+  static constexpr std::array<std::string_view, 6> kTypes = {
+      "object-detection",      "single-label-classification", "multi-label-classification",
+      "instance-segmentation", "semantic-segmentation",       "keypoint-detection"};
+  return std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
+}
+
+Result<Project> ContentService::ActiveProject(Transaction& tx, const Actor& a, const std::string& url) {
+  auto p = tx.ProjectByUrl(a.workspace.id, url);
+  if (!p) return Error::NotFound("Project '" + url + "' was not found.");
+  if (p->trash_item_id) return InTrash("Project '" + url + "'");
+  return *p;
+}
+
+Result<Version> ContentService::ActiveVersion(Transaction& tx, const Project& p, int number) {
+  auto v = tx.VersionByNumber(p.id, number);
+  if (!v) return Error::NotFound("Version " + std::to_string(number) + " of '" + p.url + "' was not found.");
+  if (v->trash_item_id) return InTrash("Version " + std::to_string(number) + " of '" + p.url + "'");
+  return *v;
+}
+
+Result<std::vector<Project>> ContentService::ListProjects(const Actor& a) {
+  std::vector<Project> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out = tx.ActiveProjects(a.workspace.id);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Project> ContentService::CreateProject(const Actor& a, const NewProject& np) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kCreateProject));
+  LIMBO_RETURN_IF_ERROR(ValidateText("name", np.name));
+  if (!IsProjectType(np.type)) {
+    return Error::Invalid("Field 'type' must be one of object-detection, single-label-classification, "
+                          "multi-label-classification, instance-segmentation, semantic-segmentation, "
+                          "keypoint-detection.");
+  }
+  LIMBO_RETURN_IF_ERROR(ValidateText("annotation", np.annotation));
+  LIMBO_TRY(std::string url, ChooseUrl(np.url, np.name));
+  TimeMs now = clock_.Now();
+  Project p;
+  p.id = "p_" + core::RandomToken(10);
+  p.workspace_id = a.workspace.id;
+  p.url = url;
+  p.name = np.name;
+  p.type = np.type;
+  p.annotation = np.annotation;
+  p.created_at = p.updated_at = now;
+  p.created_by = a.user.id;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    if (np.group) {
+      auto g = tx.GroupById(a.workspace.id, *np.group);
+      if (!g) return Error::Invalid("Group '" + *np.group + "' does not exist in this workspace.");
+      p.group_id = g->id;
+      p.group_name = g->name;
+    }
+    if (tx.ActiveProjectUrlTaken(a.workspace.id, url)) {
+      return Error::Conflict("A project with url '" + url + "' already exists.", "url_taken")
+          .WithHint("Pass another 'url'.");
+    }
+    tx.InsertProject(p);
+    return Ok();
+  }));
+  return p;
+}
+
+Result<Project> ContentService::GetProject(const Actor& a, const std::string& url) {
+  std::optional<Project> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    LIMBO_TRY(out, ActiveProject(tx, a, url));
+    return Ok();
+  }));
+  return *out;
+}
+
+Result<ProjectDetail> ContentService::GetProjectDetail(const Actor& a, const std::string& url) {
+  ProjectDetail d;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    LIMBO_TRY(d.project, ActiveProject(tx, a, url));
+    d.versions = tx.ActiveVersions(d.project.id);
+    return Ok();
+  }));
+  return d;
+}
+
+Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& project_url, const std::string& name_in,
+                                            std::string_view bytes) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kUploadImages));
+  if (bytes.size() > kMaxUploadBytes) {
+    return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
+  }
+  auto info = core::ProbeImage(bytes);
+  if (!info) {
+    return Error{core::ErrorKind::kUnsupported, "unsupported_media_type",
+                 "The upload is not a PNG, JPEG, GIF or BMP image.", {}};
+  }
+  std::string name = name_in.empty() ? "image." + info->format : name_in;
+  LIMBO_RETURN_IF_ERROR(ValidateText("name", name, 255));
+  std::string sha = core::Sha256Hex(bytes);
+  auto size = static_cast<std::int64_t>(bytes.size());
+  TimeMs now = clock_.Now();
+
+  // 1. Announce the file before it exists, so a crash between writing it and committing its row
+  //    leaves it on the collection queue instead of orphaned on disk (T13).
+  bool blob_known = false;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
+    (void)p;
+    blob_known = tx.BlobReferenced(sha);
+    if (!blob_known) tx.EnqueueBlobGc(sha, now + kUploadGraceMs);
+    return Ok();
+  }));
+  // 2. The bytes, written atomically.
+  if (!blob_known) LIMBO_RETURN_IF_ERROR(blobs_.Put(sha, bytes));
+
+  // 3. The row. The write lock is held, so the collector cannot remove the file under us; if it
+  //    removed it before (the grace period passed), it is written again.
+  UploadResult out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
+    auto existing = tx.ImageBySha(a.workspace.id, sha);
+    if (existing) {
+      out.duplicate = true;
+      out.image = *existing;
+    } else {
+      auto ws = tx.WorkspaceById(a.workspace.id);
+      Usage u = tx.GetUsage(a.workspace.id);
+      if (ws && u.storage_bytes + size > ws->storage_quota_bytes) {
+        return Error::Forbidden("This upload would pass the workspace's storage quota.", "storage_quota_exceeded")
+            .WithHint("Free space by permanently deleting items from the Trash, or raise the quota.");
+      }
+      if (!tx.BlobReferenced(sha) && !blobs_.Exists(sha)) LIMBO_RETURN_IF_ERROR(blobs_.Put(sha, bytes));
+      Image img;
+      img.id = "i_" + core::RandomToken(12);
+      img.workspace_id = a.workspace.id;
+      img.name = name;
+      img.sha256 = sha;
+      img.size_bytes = size;
+      img.width = info->width;
+      img.height = info->height;
+      img.created_at = now;
+      tx.InsertImage(img);
+      tx.AddBlobRef(sha, size);
+      tx.CancelBlobGc(sha);
+      tx.AddStorage(a.workspace.id, size, 1);
+      out.image = img;
+    }
+    tx.LinkImage(p.id, ImageRef{out.image.id, sha, out.image.size_bytes});
+    out.image = *tx.ImageById(a.workspace.id, out.image.id);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<int> ContentService::LinkImages(const Actor& a, const std::string& project_url,
+                                       const std::vector<std::string>& ids) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kUploadImages));
+  if (ids.size() > 10000) return Error::Invalid("Link at most 10000 images per request.");
+  int linked = 0;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    linked = 0;
+    LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
+    for (const auto& id : ids) {
+      auto img = tx.ImageById(a.workspace.id, id);
+      if (!img) return Error::NotFound("Image '" + id + "' was not found.");
+      if (tx.LinkImage(p.id, ImageRef{img->id, img->sha256, img->size_bytes})) ++linked;
+    }
+    return Ok();
+  }));
+  return linked;
+}
+
+Result<std::vector<Image>> ContentService::ListImages(const Actor& a, const std::optional<std::string>& project_url,
+                                                      int limit, const std::optional<std::string>& after) {
+  std::vector<Image> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    ImagePageQuery q;
+    q.workspace_id = a.workspace.id;
+    q.limit = std::clamp(limit, 1, 1000);
+    q.after_id = after;
+    if (project_url) {
+      LIMBO_TRY(Project p, ActiveProject(tx, a, *project_url));
+      q.project_id = p.id;
+    }
+    out = tx.Images(q);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Image> ContentService::GetImage(const Actor& a, const std::string& id) {
+  std::optional<Image> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out = tx.ImageById(a.workspace.id, id);
+    return Ok();
+  }));
+  if (!out) return Error::NotFound("Image '" + id + "' was not found.");
+  return *out;
+}
+
+Result<std::string> ContentService::ImageContent(const Actor& a, const std::string& id) {
+  LIMBO_TRY(Image img, GetImage(a, id));
+  return blobs_.Get(img.sha256);
+}
+
+Result<Version> ContentService::GenerateVersion(const Actor& a, const std::string& project_url,
+                                                const std::optional<std::string>& name) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kGenerateVersion));
+  if (name) LIMBO_RETURN_IF_ERROR(ValidateText("name", *name));
+  Version v;
+  TimeMs now = clock_.Now();
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
+    v = Version{};
+    v.project_id = p.id;
+    v.number = tx.TakeVersionNumber(p.id);
+    v.name = name ? *name : "v" + std::to_string(v.number);
+    v.created_at = now;
+    v.id = tx.InsertVersionWithSnapshot(v);
+    return Ok();
+  }));
+  return v;
+}
+
+Result<Version> ContentService::GetVersion(const Actor& a, const std::string& project_url, int number) {
+  std::optional<Version> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
+    LIMBO_TRY(out, ActiveVersion(tx, p, number));
+    return Ok();
+  }));
+  return *out;
+}
+
+Result<std::vector<Workflow>> ContentService::ListWorkflows(const Actor& a) {
+  std::vector<Workflow> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out = tx.ActiveWorkflows(a.workspace.id);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Workflow> ContentService::CreateWorkflow(const Actor& a, const NewWorkflow& nw) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageWorkflows));
+  LIMBO_RETURN_IF_ERROR(ValidateText("name", nw.name));
+  LIMBO_TRY(std::string url, ChooseUrl(nw.url, nw.name));
+  if (nw.config_json.size() > 256 * 1024) return Error::Invalid("Field 'config' is larger than 256 KiB.");
+  Workflow w;
+  w.id = "w_" + core::RandomToken(10);
+  w.workspace_id = a.workspace.id;
+  w.url = url;
+  w.name = nw.name;
+  w.config_json = nw.config_json;
+  w.created_at = clock_.Now();
+  w.created_by = a.user.id;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    if (tx.ActiveWorkflowUrlTaken(a.workspace.id, url)) {
+      return Error::Conflict("A workflow with url '" + url + "' already exists.", "url_taken");
+    }
+    tx.InsertWorkflow(w);
+    return Ok();
+  }));
+  return w;
+}
+
+Result<Workflow> ContentService::GetWorkflow(const Actor& a, const std::string& url) {
+  std::optional<Workflow> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out = tx.WorkflowByUrl(a.workspace.id, url);
+    return Ok();
+  }));
+  if (!out) return Error::NotFound("Workflow '" + url + "' was not found.");
+  if (out->trash_item_id) return InTrash("Workflow '" + url + "'");
+  return *out;
+}
+
+Result<UsageReport> ContentService::GetUsage(const Actor& a) {
+  UsageReport r;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    auto ws = tx.WorkspaceById(a.workspace.id);
+    r.usage = tx.GetUsage(a.workspace.id);
+    r.storage_quota_bytes = ws ? ws->storage_quota_bytes : 0;
+    r.trash_bytes = tx.TrashBytes(a.workspace.id);
+    r.reclaimable_bytes = r.usage.trash_items > 0 ? tx.ReclaimableBytes(a.workspace.id) : 0;
+    return Ok();
+  }));
+  return r;
+}
+
+}  // namespace limbo::domain

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "domain/actor.h"
+#include "domain/store.h"
+
+namespace limbo::domain {
+
+struct NewProject {
+  std::string name;
+  std::string type;
+  std::string annotation;
+  std::optional<std::string> group;  // group id
+  std::optional<std::string> url;
+};
+
+struct ProjectDetail {
+  Project project;
+  std::vector<Version> versions;
+};
+
+struct UploadResult {
+  Image image;
+  bool duplicate = false;  // the bytes were already in the Asset Library
+};
+
+struct NewWorkflow {
+  std::string name;
+  std::optional<std::string> url;
+  std::string config_json = "{}";
+};
+
+struct UsageReport {
+  Usage usage;
+  std::int64_t storage_quota_bytes = 0;
+  std::int64_t reclaimable_bytes = 0;
+  std::int64_t trash_bytes = 0;
+};
+
+inline constexpr std::size_t kMaxUploadBytes = 32 * 1024 * 1024;
+// A new upload's blob file is collected this long after an interrupted upload left it behind.
+inline constexpr TimeMs kUploadGraceMs = 10 * 60 * core::kSecondMs;
+
+bool IsProjectType(const std::string& type);
+
+// Projects, the Asset Library, versions and workflows. Thread-safe.
+class ContentService {
+ public:
+  ContentService(Store& store, BlobStore& blobs, const core::Clock& clock)
+      : store_(store), blobs_(blobs), clock_(clock) {}
+
+  core::Result<std::vector<Project>> ListProjects(const Actor& a);
+  core::Result<Project> CreateProject(const Actor& a, const NewProject& p);
+  // An active project; a trashed one answers 404 `in_trash` (T2).
+  core::Result<Project> GetProject(const Actor& a, const std::string& url);
+  core::Result<ProjectDetail> GetProjectDetail(const Actor& a, const std::string& url);
+
+  core::Result<UploadResult> Upload(const Actor& a, const std::string& project_url, const std::string& name,
+                                    std::string_view bytes);
+  core::Result<int> LinkImages(const Actor& a, const std::string& project_url, const std::vector<std::string>& ids);
+  core::Result<std::vector<Image>> ListImages(const Actor& a, const std::optional<std::string>& project_url,
+                                              int limit, const std::optional<std::string>& after);
+  core::Result<Image> GetImage(const Actor& a, const std::string& id);
+  core::Result<std::string> ImageContent(const Actor& a, const std::string& id);
+
+  core::Result<Version> GenerateVersion(const Actor& a, const std::string& project_url,
+                                        const std::optional<std::string>& name);
+  // An active version of an active project; otherwise 404 (`in_trash` when either is trashed).
+  core::Result<Version> GetVersion(const Actor& a, const std::string& project_url, int number);
+
+  core::Result<std::vector<Workflow>> ListWorkflows(const Actor& a);
+  core::Result<Workflow> CreateWorkflow(const Actor& a, const NewWorkflow& w);
+  core::Result<Workflow> GetWorkflow(const Actor& a, const std::string& url);
+
+  core::Result<UsageReport> GetUsage(const Actor& a);
+
+  // Lookups shared with the other services, inside their transactions.
+  static core::Result<Project> ActiveProject(Transaction& tx, const Actor& a, const std::string& url);
+  static core::Result<Version> ActiveVersion(Transaction& tx, const Project& p, int number);
+
+ private:
+  Store& store_;
+  BlobStore& blobs_;
+  const core::Clock& clock_;
+};
+
+}  // namespace limbo::domain

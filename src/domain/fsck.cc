@@ -1,0 +1,68 @@
+#include "domain/fsck.h"
+
+#include <map>
+#include <set>
+
+namespace limbo::domain {
+
+using core::Ok;
+using core::Status;
+
+core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair) {
+  FsckReport r;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> rows;  // sha -> (image rows, size)
+  std::map<std::string, std::int64_t> refs;
+  std::set<std::string> queued;
+  std::vector<std::pair<std::int64_t, Usage>> recount;
+  std::map<std::int64_t, Usage> counters;
+  LIMBO_RETURN_IF_ERROR(store.Read([&](Transaction& tx) -> Status {
+    for (auto& [sha, n, size] : tx.ImageShaCounts()) rows[sha] = {n, size};
+    for (auto& [sha, n] : tx.AllBlobRefs()) refs[sha] = n;
+    for (auto& sha : tx.AllBlobGc()) queued.insert(sha);
+    recount = tx.RecountUsage();
+    for (auto& [ws, u] : recount) counters[ws] = tx.GetUsage(ws);
+    return Ok();
+  }));
+  std::vector<std::string> files = blobs.List();
+  std::set<std::string> on_disk(files.begin(), files.end());
+  r.queued_files = static_cast<int>(queued.size());
+
+  for (const auto& [sha, info] : rows) {
+    if (!on_disk.count(sha)) r.missing_files.push_back(sha);
+    auto it = refs.find(sha);
+    if (it == refs.end() || it->second != info.first) r.wrong_refcounts.push_back(sha);
+  }
+  for (const auto& [sha, n] : refs) {
+    if (!rows.count(sha)) r.wrong_refcounts.push_back(sha);
+  }
+  for (const auto& sha : on_disk) {
+    if (!rows.count(sha) && !queued.count(sha)) r.orphaned_files.push_back(sha);
+  }
+  for (const auto& [ws, u] : recount) {
+    const Usage& c = counters[ws];
+    if (c.storage_bytes != u.storage_bytes || c.image_count != u.image_count || c.trash_projects != u.trash_projects ||
+        c.trash_versions != u.trash_versions || c.trash_workflows != u.trash_workflows) {
+      r.wrong_usage.push_back(ws);
+    }
+  }
+  if (!repair) return r;
+
+  LIMBO_RETURN_IF_ERROR(store.Write([&](Transaction& tx) -> Status {
+    for (const auto& sha : r.wrong_refcounts) {
+      auto it = rows.find(sha);
+      tx.SetBlobRefs(sha, it == rows.end() ? 0 : it->second.first, it == rows.end() ? 0 : it->second.second);
+    }
+    for (const auto& [ws, u] : recount) {
+      for (auto bad : r.wrong_usage) {
+        if (bad == ws) tx.SetUsage(ws, u);
+      }
+    }
+    // Orphans go through the collection queue, so a concurrent upload of the same bytes is safe.
+    for (const auto& sha : r.orphaned_files) tx.EnqueueBlobGc(sha, 0);
+    return Ok();
+  }));
+  r.repaired = static_cast<int>(r.wrong_refcounts.size() + r.wrong_usage.size() + r.orphaned_files.size());
+  return r;
+}
+
+}  // namespace limbo::domain

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "domain/store.h"
+
+namespace limbo::domain {
+
+struct FsckReport {
+  std::vector<std::string> missing_files;     // referenced by rows, absent on disk: data loss
+  std::vector<std::string> orphaned_files;    // on disk, no row, not queued for collection
+  std::vector<std::string> wrong_refcounts;   // blobs.refs differs from the image rows
+  std::vector<std::int64_t> wrong_usage;      // workspaces whose counters differ from a recount
+  int queued_files = 0;                       // waiting on the collection queue (fine)
+  int repaired = 0;
+
+  bool clean() const {
+    return missing_files.empty() && orphaned_files.empty() && wrong_refcounts.empty() && wrong_usage.empty();
+  }
+};
+
+// Compares database rows with blob files (T13) and counters with recounts. With `repair`, removes
+// orphaned files and rewrites reference counts and usage counters; missing files cannot be repaired.
+core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair);
+
+}  // namespace limbo::domain

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <bitset>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace limbo::domain {
+
+// The permission catalog of SPEC section 3. Identifiers are part of the API.
+enum class Permission {
+  kViewTrash,
+  kTrashDataset,
+  kRestoreDataset,
+  kTrashVersion,
+  kRestoreVersion,
+  kTrashWorkflow,
+  kRestoreWorkflow,
+  kCreateProject,
+  kUploadImages,
+  kGenerateVersion,
+  kTrainModel,
+  kManageWorkflows,
+  kManageMembers,
+  kManageRoles,
+  kManageApiKeys,
+  kManageWorkspace,
+  kCount,
+};
+
+inline constexpr std::size_t kPermissionCount = static_cast<std::size_t>(Permission::kCount);
+
+std::string_view PermissionName(Permission p);
+std::optional<Permission> ParsePermission(std::string_view name);
+// Group shown in the roles editor: "trash", "content" or "administration".
+std::string_view PermissionGroup(Permission p);
+
+class PermissionSet {
+ public:
+  PermissionSet() = default;
+  static PermissionSet All();
+  bool Has(Permission p) const { return bits_.test(static_cast<std::size_t>(p)); }
+  void Add(Permission p) { bits_.set(static_cast<std::size_t>(p)); }
+  std::vector<std::string> Names() const;
+  // "a,b,c" (storage form) and back; unknown names are ignored when decoding.
+  std::string Encode() const;
+  static PermissionSet Decode(std::string_view csv);
+  bool operator==(const PermissionSet&) const = default;
+
+ private:
+  std::bitset<kPermissionCount> bits_;
+};
+
+inline constexpr std::string_view kOwnerRole = "owner";
+inline constexpr std::string_view kMemberRole = "member";
+// Built-in `member`: content permissions, no trash and no administration permissions.
+PermissionSet MemberPermissions();
+
+}  // namespace limbo::domain

@@ -1,0 +1,519 @@
+#include "domain/trash_service.h"
+
+#include <algorithm>
+
+#include "core/slug.h"
+#include "domain/content_service.h"
+
+namespace limbo::domain {
+
+using core::Error;
+using core::Fail;
+using core::Ok;
+using core::Result;
+using core::Status;
+
+const char* ItemTypeName(ItemType t) {
+  switch (t) {
+    case ItemType::kProject: return "project";
+    case ItemType::kVersion: return "version";
+    case ItemType::kWorkflow: return "workflow";
+  }
+  return "project";
+}
+
+std::optional<ItemType> ParseItemType(std::string_view s) {
+  if (s == "project" || s == "dataset") return ItemType::kProject;
+  if (s == "version") return ItemType::kVersion;
+  if (s == "workflow") return ItemType::kWorkflow;
+  return std::nullopt;
+}
+
+Status RequireRestore(const Actor& a, ItemType t) {
+  switch (t) {
+    case ItemType::kProject: return a.Require(Permission::kRestoreDataset);
+    case ItemType::kVersion: return a.Require(Permission::kRestoreVersion);
+    case ItemType::kWorkflow: return a.Require(Permission::kRestoreWorkflow);
+  }
+  return a.Require(Permission::kRestoreDataset);
+}
+
+Status RequireTrash(const Actor& a, ItemType t) {
+  switch (t) {
+    case ItemType::kProject: return a.Require(Permission::kTrashDataset);
+    case ItemType::kVersion: return a.Require(Permission::kTrashVersion);
+    case ItemType::kWorkflow: return a.Require(Permission::kTrashWorkflow);
+  }
+  return a.Require(Permission::kTrashDataset);
+}
+
+namespace {
+
+Error NotInTrash() {
+  return Error::NotFound("That item is not in the Trash (it was restored or permanently deleted).", "not_in_trash");
+}
+
+AuditEvent MakeEvent(const Actor& a, TimeMs at, const char* action, const TrashItem& t) {
+  AuditEvent e;
+  e.workspace_id = t.workspace_id;
+  e.at = at;
+  if (!a.user.id.empty()) e.actor_id = a.user.id;
+  e.actor_name = a.user.id.empty() ? "system" : a.user.name;
+  e.action = action;
+  e.item_type = ItemTypeName(t.type);
+  e.item_id = t.type == ItemType::kVersion ? t.parent_project_id + "/" + std::to_string(t.version_number) : t.object_id;
+  e.item_name = t.type == ItemType::kVersion ? t.url + " / " + t.name : t.name;
+  return e;
+}
+
+TrashItem NewItem(const Actor& a, ItemType type, TimeMs now) {
+  TrashItem t;
+  t.workspace_id = a.workspace.id;
+  t.type = type;
+  t.deleted_by = a.user.id;
+  t.deleted_by_name = a.user.name;
+  t.deleted_at = now;
+  t.cleanup_at = now + static_cast<TimeMs>(a.workspace.retention_days) * core::kDayMs;
+  return t;
+}
+
+int TypeOrder(ItemType t) { return t == ItemType::kProject ? 0 : t == ItemType::kWorkflow ? 1 : 2; }
+
+}  // namespace
+
+Result<TrashedResult> TrashService::TrashProject(const Actor& a, const std::string& url, bool delete_images) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kTrashDataset));
+  TimeMs now = clock_.Now();
+  TrashedResult out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, url));
+    auto ws = tx.WorkspaceById(a.workspace.id);  // retention as set now, not when the caller authenticated
+    Actor fresh = a;
+    if (ws) fresh.workspace = *ws;
+    TrashItem t = NewItem(fresh, ItemType::kProject, now);
+    t.object_id = p.id;
+    t.name = p.name;
+    t.url = p.url;
+    t.cleanup_delete_images = delete_images;
+    t.size_bytes = p.image_bytes;
+    t.group_id = p.group_id;
+    t.id = tx.InsertTrashItem(t);
+    tx.SetProjectTrash(p.id, t.id);
+    tx.CancelJobsOfProject(p.id, "moved_to_trash", now);
+    tx.StopModelsOfProject(p.id, t.id);
+    tx.AddTrashCount(a.workspace.id, ItemType::kProject, 1, t.size_bytes);
+    tx.InsertAudit(MakeEvent(a, now, "trash", t));
+    out.item = t;
+    out.project = p;
+    return Ok();
+  }));
+  return out;
+}
+
+Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::string& project_url, int number) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kTrashVersion));
+  TimeMs now = clock_.Now();
+  TrashedResult out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, project_url));
+    LIMBO_TRY(Version v, ContentService::ActiveVersion(tx, p, number));
+    auto ws = tx.WorkspaceById(a.workspace.id);
+    Actor fresh = a;
+    if (ws) fresh.workspace = *ws;
+    TrashItem t = NewItem(fresh, ItemType::kVersion, now);
+    t.object_id = std::to_string(v.id);
+    t.name = v.name;
+    t.url = p.url;
+    t.parent_project_id = p.id;
+    t.version_number = v.number;
+    t.size_bytes = v.image_bytes;
+    t.id = tx.InsertTrashItem(t);
+    tx.SetVersionTrash(v.id, t.id);
+    tx.CancelJobsOfVersion(v.id, "moved_to_trash", now);
+    tx.StopModelOfVersion(v.id, t.id);
+    tx.AddTrashCount(a.workspace.id, ItemType::kVersion, 1, t.size_bytes);
+    tx.InsertAudit(MakeEvent(a, now, "trash", t));
+    out.item = t;
+    out.project = p;
+    return Ok();
+  }));
+  return out;
+}
+
+Result<TrashedResult> TrashService::TrashWorkflow(const Actor& a, const std::string& url) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kTrashWorkflow));
+  TimeMs now = clock_.Now();
+  TrashedResult out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto w = tx.WorkflowByUrl(a.workspace.id, url);
+    if (!w) return Error::NotFound("Workflow '" + url + "' was not found.");
+    if (w->trash_item_id) return Error::NotFound("Workflow '" + url + "' is in the Trash.", "in_trash");
+    auto ws = tx.WorkspaceById(a.workspace.id);
+    Actor fresh = a;
+    if (ws) fresh.workspace = *ws;
+    TrashItem t = NewItem(fresh, ItemType::kWorkflow, now);
+    t.object_id = w->id;
+    t.name = w->name;
+    t.url = w->url;
+    t.size_bytes = static_cast<std::int64_t>(w->config_json.size());
+    t.id = tx.InsertTrashItem(t);
+    tx.SetWorkflowTrash(w->id, t.id);
+    tx.AddTrashCount(a.workspace.id, ItemType::kWorkflow, 1, t.size_bytes);
+    tx.InsertAudit(MakeEvent(a, now, "trash", t));
+    out.item = t;
+    out.workflow = *w;
+    return Ok();
+  }));
+  return out;
+}
+
+Result<TrashListing> TrashService::List(const Actor& a, TrashQuery q) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
+  q.workspace_id = a.workspace.id;
+  q.limit = std::clamp(q.limit, 1, 500);
+  TrashListing out;
+  out.now = clock_.Now();
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out.page = tx.ListTrash(q);
+    out.counts = tx.GetUsage(a.workspace.id);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<TrashItem> TrashService::FindItem(Transaction& tx, const Actor& a, const ItemRef& ref) {
+  std::string object_id = ref.id;
+  if (ref.type == ItemType::kVersion) {
+    if (!ref.parent_id || ref.parent_id->empty()) {
+      return Error::Invalid("A version is named by its number and its project's id in 'parentId'.");
+    }
+    int number = 0;
+    try {
+      std::size_t used = 0;
+      number = std::stoi(ref.id, &used);
+      if (used != ref.id.size()) return NotInTrash();
+    } catch (...) {
+      return NotInTrash();
+    }
+    auto p = tx.ProjectById(*ref.parent_id);
+    if (!p || p->workspace_id != a.workspace.id) return NotInTrash();
+    auto v = tx.VersionByNumber(p->id, number);
+    if (!v) return NotInTrash();
+    object_id = std::to_string(v->id);
+  }
+  auto t = tx.TrashItemByObject(a.workspace.id, ref.type, object_id);
+  if (!t || t->state != TrashState::kInTrash) return NotInTrash();
+  return *t;
+}
+
+Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref) {
+  LIMBO_RETURN_IF_ERROR(RequireRestore(a, ref.type));
+  LIMBO_TRY(TrashItem t, FindItem(tx, a, ref));
+  TimeMs now = clock_.Now();
+  if (ref.new_url) {
+    if (ref.type == ItemType::kVersion) return Error::Invalid("A version keeps its project's url; omit 'url'.");
+    if (!core::IsValidSlug(*ref.new_url)) return Error::Invalid("Field 'url' is not a valid url.");
+    if (core::IsReservedSlug(*ref.new_url)) {
+      return Error::Invalid("'" + *ref.new_url + "' is a reserved word.", "reserved_url");
+    }
+  }
+  std::string url = ref.new_url.value_or(t.url);
+  auto conflict = [&] {
+    return Error::Conflict("Another active " + std::string(ItemTypeName(ref.type)) + " now uses the url '" + url + "'.",
+                           "restore_conflict")
+        .WithHint("Restore it under a new url by passing 'url'.");
+  };
+  switch (t.type) {
+    case ItemType::kProject:
+      if (tx.ActiveProjectUrlTaken(a.workspace.id, url)) return conflict();
+      break;
+    case ItemType::kWorkflow:
+      if (tx.ActiveWorkflowUrlTaken(a.workspace.id, url)) return conflict();
+      break;
+    case ItemType::kVersion: {
+      auto p = tx.ProjectById(t.parent_project_id);
+      if (!p || p->trash_item_id) {
+        return Error::Conflict("The version's project is in the Trash.", "parent_in_trash")
+            .WithHint("Restore the project first, then its versions.");
+      }
+      break;
+    }
+  }
+  // The compare-and-swap decides a race with a permanent deletion (T14).
+  if (!tx.DeleteTrashItem(t.id, TrashState::kInTrash)) return NotInTrash();
+  switch (t.type) {
+    case ItemType::kProject:
+      tx.SetProjectTrash(t.object_id, std::nullopt);
+      if (url != t.url) tx.SetProjectUrl(t.object_id, url, now);
+      break;
+    case ItemType::kWorkflow:
+      tx.SetWorkflowTrash(t.object_id, std::nullopt);
+      if (url != t.url) tx.SetWorkflowUrl(t.object_id, url);
+      break;
+    case ItemType::kVersion:
+      tx.SetVersionTrash(std::stoll(t.object_id), std::nullopt);
+      break;
+  }
+  tx.RestartModelsStoppedBy(t.id);
+  tx.AddTrashCount(a.workspace.id, t.type, -1, -t.size_bytes);
+  tx.InsertAudit(MakeEvent(a, now, "restore", t));
+  return Ok();
+}
+
+Status TrashService::Restore(const Actor& a, const ItemRef& ref) {
+  return store_.Write([&](Transaction& tx) { return RestoreIn(tx, a, ref); });
+}
+
+BatchResult TrashService::RunBatch(const Actor& a, std::vector<ItemRef> refs,
+                                   const std::function<Status(Transaction&, const ItemRef&)>& fn) {
+  // Projects first, so a project and its separately trashed versions come back together (T8).
+  std::stable_sort(refs.begin(), refs.end(),
+                   [](const ItemRef& x, const ItemRef& y) { return TypeOrder(x.type) < TypeOrder(y.type); });
+  BatchResult out;
+  constexpr std::size_t kChunk = 500;  // items per transaction; a failed item changes nothing
+  for (std::size_t start = 0; start < refs.size(); start += kChunk) {
+    std::size_t end = std::min(refs.size(), start + kChunk);
+    std::vector<ItemOutcome> outcomes;
+    Status st = store_.Write([&](Transaction& tx) -> Status {
+      outcomes.clear();
+      for (std::size_t i = start; i < end; ++i) {
+        Status s = fn(tx, refs[i]);
+        outcomes.push_back(ItemOutcome{refs[i], s ? std::nullopt : std::optional<Error>(s.error())});
+      }
+      return Ok();
+    });
+    for (std::size_t i = start; i < end; ++i) {
+      if (!st) {
+        out.failed.push_back(ItemOutcome{refs[i], st.error()});
+      } else if (outcomes[i - start].error) {
+        out.failed.push_back(outcomes[i - start]);
+      } else {
+        out.done.push_back(outcomes[i - start]);
+      }
+    }
+  }
+  (void)a;
+  return out;
+}
+
+BatchResult TrashService::RestoreMany(const Actor& a, std::vector<ItemRef> refs) {
+  return RunBatch(a, std::move(refs), [&](Transaction& tx, const ItemRef& r) { return RestoreIn(tx, a, r); });
+}
+
+namespace {
+ItemRef RefOf(const TrashItem& t) {
+  ItemRef r;
+  r.type = t.type;
+  if (t.type == ItemType::kVersion) {
+    r.id = std::to_string(t.version_number);
+    r.parent_id = t.parent_project_id;
+  } else {
+    r.id = t.object_id;
+  }
+  return r;
+}
+}  // namespace
+
+Result<BatchResult> TrashService::RestoreAll(const Actor& a) {
+  std::vector<TrashItem> items;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    items = tx.TrashItemsInState(a.workspace.id, TrashState::kInTrash, 1000000);
+    return Ok();
+  }));
+  std::vector<ItemRef> refs;
+  refs.reserve(items.size());
+  for (const auto& t : items) refs.push_back(RefOf(t));
+  return RestoreMany(a, std::move(refs));
+}
+
+Status TrashService::StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
+  LIMBO_RETURN_IF_ERROR(RequireTrash(a, ref.type));
+  LIMBO_TRY(TrashItem t, FindItem(tx, a, ref));
+  if (!tx.CasTrashState(t.id, TrashState::kInTrash, TrashState::kPurging, a.user.id, a.user.name)) return NotInTrash();
+  tx.InsertAudit(MakeEvent(a, clock_.Now(), action, t));
+  return Ok();
+}
+
+BatchResult TrashService::DeletePermanently(const Actor& a, const std::vector<ItemRef>& refs) {
+  return RunBatch(a, refs, [&](Transaction& tx, const ItemRef& r) {
+    return StartPurgeIn(tx, a, r, "delete_permanently");
+  });
+}
+
+Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& confirm) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
+  for (auto t : {ItemType::kProject, ItemType::kVersion, ItemType::kWorkflow}) LIMBO_RETURN_IF_ERROR(RequireTrash(a, t));
+  if (confirm != a.workspace.url) {
+    return Error::Invalid("Type the workspace url '" + a.workspace.url + "' in 'confirm' to empty the Trash.",
+                          "confirmation_required");
+  }
+  std::vector<TrashItem> items;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    items = tx.TrashItemsInState(a.workspace.id, TrashState::kInTrash, 1000000);
+    return Ok();
+  }));
+  std::vector<ItemRef> refs;
+  for (const auto& t : items) refs.push_back(RefOf(t));
+  return RunBatch(a, std::move(refs), [&](Transaction& tx, const ItemRef& r) {
+    return StartPurgeIn(tx, a, r, "empty_trash");
+  });
+}
+
+Result<std::vector<AuditEvent>> TrashService::Audit(const Actor& a, int limit, std::optional<std::int64_t> before) {
+  if (!a.Can(Permission::kViewTrash) && !a.Can(Permission::kManageMembers)) {
+    return Error::Forbidden("Reading the audit log needs the 'view_trash' or 'manage_members' permission.");
+  }
+  std::vector<AuditEvent> out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out = tx.Audit(a.workspace.id, std::clamp(limit, 1, 500), before);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<int> TrashService::Sweep(int limit) {
+  TimeMs now = clock_.Now();
+  int moved = 0;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    moved = 0;
+    for (const auto& t : tx.ExpiredTrashItems(now, limit)) {
+      if (!tx.CasTrashState(t.id, TrashState::kInTrash, TrashState::kPurging, "", "system")) continue;
+      auto ws = tx.WorkspaceById(t.workspace_id);
+      if (ws) tx.InsertAudit(MakeEvent(SystemActor(*ws), now, "auto_cleanup", t));
+      ++moved;
+    }
+    return Ok();
+  }));
+  return moved;
+}
+
+void TrashService::DropImage(Transaction& tx, const ImageRef& img, std::int64_t ws) {
+  tx.DeleteImageRow(img.id);
+  tx.AddStorage(ws, -img.size_bytes, -1);
+  if (tx.DropBlobRef(img.sha256) == 0) tx.EnqueueBlobGc(img.sha256, clock_.Now());
+}
+
+Result<CleanupProgress> TrashService::CleanupStep(int batch) {
+  std::optional<TrashItem> next;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    next = tx.NextPurgingItem();
+    return Ok();
+  }));
+  if (!next) return CleanupProgress{};
+  switch (next->type) {
+    case ItemType::kProject: return PurgeProjectStep(*next, batch);
+    case ItemType::kVersion: return PurgeVersionStep(*next, batch);
+    case ItemType::kWorkflow: return PurgeWorkflow(*next);
+  }
+  return CleanupProgress{};
+}
+
+Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, int batch) {
+  CleanupProgress progress;
+  std::vector<std::string> artifacts;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    progress = CleanupProgress{};
+    artifacts.clear();
+    auto t = tx.TrashItemById(item.id);
+    if (!t || t->state != TrashState::kPurging) return Ok();  // another worker finished it
+    const std::string& pid = t->object_id;
+    progress.worked = true;
+    // T12: each image's fate is decided now, at cleanup time, from the links that exist now.
+    auto links = tx.ProjectLinks(pid, batch);
+    if (!links.empty()) {
+      tx.UnlinkProjectImages(pid, links);
+      if (t->cleanup_delete_images) {
+        for (const auto& img : links) {
+          if (!tx.ImageLinkedOutside(img.id, pid)) DropImage(tx, img, t->workspace_id);
+        }
+      }
+      return Ok();
+    }
+    auto vlinks = tx.VersionLinksOfProject(pid, batch);
+    if (!vlinks.empty()) {
+      tx.UnlinkVersionImagesOfProject(pid, vlinks);
+      if (t->cleanup_delete_images) {
+        for (const auto& img : vlinks) {
+          if (!tx.ImageLinkedOutside(img.id, pid)) DropImage(tx, img, t->workspace_id);
+        }
+      }
+      return Ok();
+    }
+    // The rows that are left are few: versions, jobs, models, the project and the Trash rows.
+    for (auto vid : tx.VersionTrashItemsOfProject(pid)) {
+      auto vt = tx.TrashItemById(vid);
+      if (!vt) continue;
+      if (tx.DeleteTrashItem(vid, vt->state)) tx.AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -vt->size_bytes);
+    }
+    artifacts = tx.DeleteVersionsOfProject(pid);
+    tx.DeleteProjectRow(pid);
+    tx.DeleteTrashItem(t->id, TrashState::kPurging);
+    tx.AddTrashCount(t->workspace_id, ItemType::kProject, -1, -t->size_bytes);
+    progress.item_done = true;
+    return Ok();
+  }));
+  for (const auto& job_id : artifacts) artifacts_.Remove(job_id);
+  return progress;
+}
+
+Result<CleanupProgress> TrashService::PurgeVersionStep(const TrashItem& item, int batch) {
+  CleanupProgress progress;
+  std::vector<std::string> artifacts;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    progress = CleanupProgress{};
+    artifacts.clear();
+    auto t = tx.TrashItemById(item.id);
+    if (!t || t->state != TrashState::kPurging) return Ok();
+    progress.worked = true;
+    std::int64_t vid = std::stoll(t->object_id);
+    auto links = tx.VersionLinks(vid, batch);
+    if (!links.empty()) {
+      tx.UnlinkVersionImages(vid, links);
+      return Ok();
+    }
+    artifacts = tx.DeleteVersion(vid);
+    tx.DeleteTrashItem(t->id, TrashState::kPurging);
+    tx.AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -t->size_bytes);
+    progress.item_done = true;
+    return Ok();
+  }));
+  for (const auto& job_id : artifacts) artifacts_.Remove(job_id);
+  return progress;
+}
+
+Result<CleanupProgress> TrashService::PurgeWorkflow(const TrashItem& item) {
+  CleanupProgress progress;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    progress = CleanupProgress{};
+    auto t = tx.TrashItemById(item.id);
+    if (!t || t->state != TrashState::kPurging) return Ok();
+    tx.DeleteWorkflowRow(t->object_id);
+    tx.DeleteTrashItem(t->id, TrashState::kPurging);
+    tx.AddTrashCount(t->workspace_id, ItemType::kWorkflow, -1, -t->size_bytes);
+    progress.worked = progress.item_done = true;
+    return Ok();
+  }));
+  return progress;
+}
+
+Result<int> TrashService::CollectBlobs(int limit) {
+  int removed = 0;
+  TimeMs now = clock_.Now();
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    removed = 0;
+    // The write lock is held while files go, so no upload can reference a blob between the
+    // check and the unlink; the queue row is deleted only after the file (T13).
+    for (const auto& sha : tx.DueBlobGc(now, limit)) {
+      if (!tx.BlobReferenced(sha)) {
+        LIMBO_RETURN_IF_ERROR(blobs_.Remove(sha));
+        ++removed;
+      }
+      tx.DeleteBlobGc(sha);
+    }
+    return Ok();
+  }));
+  return removed;
+}
+
+}  // namespace limbo::domain

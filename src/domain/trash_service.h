@@ -1,0 +1,104 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "domain/actor.h"
+#include "domain/store.h"
+#include "domain/training_service.h"
+
+namespace limbo::domain {
+
+// Names a Trash item the way the REST API does: a project's or workflow's id; a version's
+// number with its project's id as parentId.
+struct ItemRef {
+  ItemType type = ItemType::kProject;
+  std::string id;
+  std::optional<std::string> parent_id;
+  std::optional<std::string> new_url;  // restore under another url (T10)
+};
+
+struct TrashedResult {
+  TrashItem item;
+  Project project;  // projects and versions
+  Workflow workflow;  // workflows
+};
+
+struct ItemOutcome {
+  ItemRef ref;
+  std::optional<core::Error> error;  // none: succeeded
+};
+
+struct BatchResult {
+  std::vector<ItemOutcome> done;
+  std::vector<ItemOutcome> failed;
+};
+
+struct TrashListing {
+  TrashPage page;
+  Usage counts;
+  TimeMs now = 0;
+};
+
+// What one call of the cleanup worker did.
+struct CleanupProgress {
+  bool worked = false;      // something was deleted or finished
+  bool item_done = false;   // an item was removed for good
+};
+
+inline constexpr int kCleanupBatch = 5000;
+
+// The Trash: moving items in (T1-T5, T9), listing, restoring (T8, T10), permanent deletion (T11, T12),
+// retention (T6, T7), crash-safe cleanup and blob collection (T13), races (T14) and the audit log (T15).
+// Thread-safe.
+class TrashService {
+ public:
+  TrashService(Store& store, BlobStore& blobs, ModelArtifacts& artifacts, const core::Clock& clock)
+      : store_(store), blobs_(blobs), artifacts_(artifacts), clock_(clock) {}
+
+  core::Result<TrashedResult> TrashProject(const Actor& a, const std::string& url, bool delete_images);
+  core::Result<TrashedResult> TrashVersion(const Actor& a, const std::string& project_url, int number);
+  core::Result<TrashedResult> TrashWorkflow(const Actor& a, const std::string& url);
+
+  core::Result<TrashListing> List(const Actor& a, TrashQuery q);
+
+  core::Status Restore(const Actor& a, const ItemRef& ref);
+  BatchResult RestoreMany(const Actor& a, std::vector<ItemRef> refs);
+  core::Result<BatchResult> RestoreAll(const Actor& a);
+
+  // Web-only (the HTTP layer refuses API keys before calling these).
+  BatchResult DeletePermanently(const Actor& a, const std::vector<ItemRef>& refs);
+  core::Result<BatchResult> EmptyTrash(const Actor& a, const std::string& confirm);
+
+  core::Result<std::vector<AuditEvent>> Audit(const Actor& a, int limit, std::optional<std::int64_t> before);
+
+  // Background work. Each is safe to run in several threads or processes at once.
+  core::Result<int> Sweep(int limit = 1000);                        // T6/T7: expired items to `purging`
+  core::Result<CleanupProgress> CleanupStep(int batch = kCleanupBatch);  // one bounded transaction
+  core::Result<int> CollectBlobs(int limit = 1000);                 // T13: unlink unreferenced files
+
+ private:
+  // Restores inside an open transaction; changes nothing when it fails.
+  core::Status RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref);
+  core::Status StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action);
+  core::Result<TrashItem> FindItem(Transaction& tx, const Actor& a, const ItemRef& ref);
+  BatchResult RunBatch(const Actor& a, std::vector<ItemRef> refs,
+                       const std::function<core::Status(Transaction&, const ItemRef&)>& fn);
+  void DropImage(Transaction& tx, const ImageRef& img, std::int64_t ws);
+  core::Result<CleanupProgress> PurgeProjectStep(const TrashItem& t, int batch);
+  core::Result<CleanupProgress> PurgeVersionStep(const TrashItem& t, int batch);
+  core::Result<CleanupProgress> PurgeWorkflow(const TrashItem& t);
+
+  Store& store_;
+  BlobStore& blobs_;
+  ModelArtifacts& artifacts_;
+  const core::Clock& clock_;
+};
+
+core::Status RequireRestore(const Actor& a, ItemType t);
+core::Status RequireTrash(const Actor& a, ItemType t);
+
+}  // namespace limbo::domain

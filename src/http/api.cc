@@ -1,0 +1,234 @@
+#include "http/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/crypto.h"
+
+namespace limbo::http {
+
+using core::Error;
+using core::ErrorKind;
+using core::Result;
+
+namespace {
+
+constexpr const char* kCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+bool Unsafe(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+std::string BearerKey(const Request& req) {
+  std::string_view auth = req.Header("authorization");
+  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
+    return std::string(auth.substr(7));
+  }
+  return {};
+}
+
+// An API key from the header, the query string or a JSON body's "api_key".
+std::string PresentedKey(const Request& req) {
+  std::string key = BearerKey(req);
+  if (!key.empty()) return key;
+  if (auto* q = req.Query("api_key")) return *q;
+  if (!req.body.empty() && req.body.front() == '{' && req.body.find("\"api_key\"") != std::string::npos) {
+    Json j = Json::parse(req.body, nullptr, false);
+    if (j.is_object() && j.contains("api_key") && j["api_key"].is_string()) return j["api_key"].get<std::string>();
+  }
+  return {};
+}
+
+}  // namespace
+
+int StatusFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInvalid: return 400;
+    case ErrorKind::kUnauthorized: return 401;
+    case ErrorKind::kForbidden: return 403;
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kConflict: return 409;
+    case ErrorKind::kTooLarge: return 413;
+    case ErrorKind::kUnsupported: return 415;
+    case ErrorKind::kRateLimited: return 429;
+    case ErrorKind::kUnavailable: return 503;
+    case ErrorKind::kInternal: return 500;
+  }
+  return 500;
+}
+
+Response JsonResponse(int status, const Json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return r;
+}
+
+Response ErrorResponse(const Error& e) {
+  if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
+    spdlog::error("{{\"event\":\"error\",\"code\":\"{}\",\"detail\":{}}}", e.code, Json(e.hint).dump());
+  }
+  Response r = JsonResponse(StatusFor(e.kind), ErrorJson(e));
+  if (e.kind == ErrorKind::kUnavailable) r.SetHeader("Retry-After", "1");
+  return r;
+}
+
+Result<Json> Ctx::Body() const {
+  if (req.body.empty()) return Json::object();
+  Json j = Json::parse(req.body, nullptr, false);
+  if (j.is_discarded()) return Error::Invalid("The request body is not valid JSON.", "invalid_json");
+  if (!j.is_object()) return Error::Invalid("The request body must be a JSON object.", "invalid_json");
+  return j;
+}
+
+Result<std::optional<std::string>> OptString(const Json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return Error::Invalid(std::string("Field '") + field + "' must be a string.");
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<std::string> ReqString(const Json& body, const char* field) {
+  LIMBO_TRY(auto v, OptString(body, field));
+  if (!v) return Error::Invalid(std::string("Field '") + field + "' is required.");
+  return *v;
+}
+
+Result<std::optional<bool>> OptBool(const Json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::optional<bool>();
+  if (!it->is_boolean()) return Error::Invalid(std::string("Field '") + field + "' must be true or false.");
+  return std::optional<bool>(it->get<bool>());
+}
+
+Result<std::optional<std::int64_t>> OptInt(const Json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::optional<std::int64_t>();
+  if (!it->is_number_integer()) return Error::Invalid(std::string("Field '") + field + "' must be an integer.");
+  return std::optional<std::int64_t>(it->get<std::int64_t>());
+}
+
+Result<std::optional<std::vector<std::string>>> OptStrings(const Json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::optional<std::vector<std::string>>();
+  if (!it->is_array()) return Error::Invalid(std::string("Field '") + field + "' must be an array of strings.");
+  std::vector<std::string> out;
+  for (const auto& v : *it) {
+    if (!v.is_string()) return Error::Invalid(std::string("Field '") + field + "' must be an array of strings.");
+    out.push_back(v.get<std::string>());
+  }
+  return std::optional(out);
+}
+
+Result<int> VersionNumber(const std::string& s) {
+  if (s.empty() || s.size() > 9) return Error::NotFound("Version '" + s + "' was not found.");
+  for (char c : s) {
+    if (c < '0' || c > '9') return Error::NotFound("Version '" + s + "' was not found.");
+  }
+  int n = std::stoi(s);
+  if (n <= 0) return Error::NotFound("Version '" + s + "' was not found.");
+  return n;
+}
+
+Api::Api(Services svc) : svc_(std::move(svc)) {}
+
+void Api::Add(const std::string& method, const std::string& pattern, Access access, HandlerFn fn) {
+  router_.Add(method, pattern, access, method + " " + pattern);
+  handlers_.push_back(std::move(fn));
+}
+
+Result<domain::Principal> Api::Authenticate(Ctx& ctx, Access access) {
+  const Request& req = ctx.req;
+  std::string key = PresentedKey(req);
+  std::string session(req.Cookie("limbo_session"));
+  auto check_csrf = [&](const domain::Principal& p, const char* code) -> core::Status {
+    if (!Unsafe(req.method)) return core::Ok();
+    std::string_view token = req.Header("x-csrf-token");
+    if (token.empty() || !p.session || !core::ConstantTimeEquals(token, p.session->csrf_token)) {
+      return Error::Forbidden("This request needs the session's CSRF token in the X-CSRF-Token header.", code);
+    }
+    return core::Ok();
+  };
+  switch (access) {
+    case Access::kPublic:
+      return domain::Principal{};
+    case Access::kWebOnly: {
+      Error web_only = Error::Forbidden("Permanent deletion is available only in the web app's Trash page.", "web_only")
+                           .WithHint("Open Settings > Trash in the web app.");
+      if (!key.empty() || session.empty()) return web_only;
+      auto p = svc_.accounts.AuthenticateSession(session);
+      if (!p) return web_only;
+      if (!check_csrf(*p, "web_only")) return web_only;
+      return p;
+    }
+    case Access::kSession: {
+      if (session.empty()) return Error::Unauthorized("You are not signed in.");
+      LIMBO_TRY(auto p, svc_.accounts.AuthenticateSession(session));
+      LIMBO_RETURN_IF_ERROR(check_csrf(p, "csrf_required"));
+      return p;
+    }
+    case Access::kApi: {
+      if (!key.empty()) return svc_.accounts.AuthenticateApiKey(key);
+      if (session.empty()) {
+        return Error::Unauthorized("Authentication required: pass an API key as 'Authorization: Bearer <key>'.");
+      }
+      LIMBO_TRY(auto p, svc_.accounts.AuthenticateSession(session));
+      LIMBO_RETURN_IF_ERROR(check_csrf(p, "csrf_required"));
+      return p;
+    }
+  }
+  return Error::Unauthorized("Authentication required.");
+}
+
+Response Api::Handle(Request& req) {
+  auto started = std::chrono::steady_clock::now();
+  if (req.request_id.empty()) req.request_id = core::RandomToken(12);
+  Response res;
+  RouteMatch m = router_.Match(req.method, req.path);
+  if (!m.route) {
+    res = m.path_matched
+              ? ErrorResponse(Error{ErrorKind::kInvalid, "method_not_allowed", "This method is not allowed here.", {}})
+              : ErrorResponse(Error::NotFound("No route matches " + req.method + " " + req.path + ".", "route_not_found"));
+    if (m.path_matched) res.status = 405;
+  } else {
+    Ctx ctx{req, m.params, svc_, std::nullopt, std::nullopt};
+    auto principal = Authenticate(ctx, m.route->access);
+    if (!principal) {
+      res = ErrorResponse(principal.error());
+    } else {
+      ctx.principal = std::move(principal).value();
+      bool ok = true;
+      if (m.route->access != Access::kPublic && m.params.count("ws")) {
+        auto actor = svc_.accounts.ResolveActor(*ctx.principal, m.params["ws"]);
+        if (!actor) {
+          res = ErrorResponse(actor.error());
+          ok = false;
+        } else {
+          ctx.actor = std::move(actor).value();
+        }
+      }
+      if (ok) {
+        std::size_t index = static_cast<std::size_t>(m.route - router_.routes().data());
+        try {
+          res = handlers_[index](ctx);
+        } catch (const std::exception& e) {
+          res = ErrorResponse(Error::Internal("The server failed to handle the request.").WithHint(e.what()));
+        }
+      }
+    }
+  }
+  res.SetHeader("X-Content-Type-Options", "nosniff");
+  res.SetHeader("X-Frame-Options", "DENY");
+  res.SetHeader("Referrer-Policy", "no-referrer");
+  res.SetHeader("Content-Security-Policy", kCsp);
+  if (res.content_type == "application/json") res.SetHeader("Cache-Control", "no-store");
+  res.SetHeader("X-Request-Id", req.request_id);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  // The path only: query strings may carry api_key, and bodies and cookies are never logged.
+  spdlog::info("{{\"event\":\"request\",\"id\":\"{}\",\"method\":\"{}\",\"path\":{},\"route\":{},\"status\":{},\"us\":{}}}",
+               req.request_id, req.method, Json(req.path).dump(), Json(m.route ? m.route->name : "").dump(), res.status, us);
+  return res;
+}
+
+}  // namespace limbo::http

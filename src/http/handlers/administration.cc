@@ -1,0 +1,127 @@
+#include "http/handlers/handlers.h"
+
+namespace limbo::http::handlers {
+
+namespace {
+Json MemberJson(const std::pair<domain::Member, domain::Role>& m) { return ToJson(m.first, m.second); }
+}  // namespace
+
+void RegisterAdministration(Api& api) {
+  // Members.
+  api.Add("GET", "/:ws/members", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto list, c.svc.accounts.ListMembers(c.A()));
+    Json out = Json::array();
+    for (const auto& m : list) out.push_back(MemberJson(m));
+    return JsonResponse(200, out);
+  });
+  api.Add("POST", "/:ws/members", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto email, ReqString(body, "email"));
+    LIMBO_HTTP_TRY(auto name, OptString(body, "name"));
+    LIMBO_HTTP_TRY(auto password, OptString(body, "password"));
+    LIMBO_HTTP_TRY(auto role, OptString(body, "role"));
+    LIMBO_HTTP_TRY(auto m, c.svc.accounts.AddMember(c.A(), email, name.value_or(""), password.value_or(""),
+                                                    role.value_or(std::string(domain::kMemberRole))));
+    return JsonResponse(201, MemberJson(m));
+  });
+  api.Add("PATCH", "/:ws/members/:email", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    domain::MemberPatch patch;
+    LIMBO_HTTP_TRY(patch.role, OptString(body, "role"));
+    LIMBO_HTTP_TRY(patch.name, OptString(body, "name"));
+    LIMBO_HTTP_TRY(auto m, c.svc.accounts.PatchMember(c.A(), c.Param("email"), patch));
+    return JsonResponse(200, MemberJson(m));
+  });
+  api.Add("DELETE", "/:ws/members/:email", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(c.svc.accounts.RemoveMember(c.A(), c.Param("email")));
+    return JsonResponse(200, Json{{"removed", true}, {"email", c.Param("email")}});
+  });
+
+  // Roles.
+  api.Add("GET", "/:ws/roles", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto roles, c.svc.accounts.ListRoles(c.A()));
+    Json out = Json::array();
+    for (const auto& r : roles) out.push_back(ToJson(r));
+    return JsonResponse(200, out);
+  });
+  api.Add("POST", "/:ws/roles", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto name, ReqString(body, "name"));
+    LIMBO_HTTP_TRY(auto perms, OptStrings(body, "permissions"));
+    if (!perms) return ErrorResponse(core::Error::Invalid("Field 'permissions' is required."));
+    LIMBO_HTTP_TRY(auto r, c.svc.accounts.CreateRole(c.A(), name, *perms));
+    return JsonResponse(201, ToJson(r));
+  });
+  api.Add("PATCH", "/:ws/roles/:id", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto name, OptString(body, "name"));
+    LIMBO_HTTP_TRY(auto perms, OptStrings(body, "permissions"));
+    LIMBO_HTTP_TRY(auto r, c.svc.accounts.PatchRole(c.A(), c.Param("id"), name, perms));
+    return JsonResponse(200, ToJson(r));
+  });
+  api.Add("DELETE", "/:ws/roles/:id", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(c.svc.accounts.DeleteRole(c.A(), c.Param("id")));
+    return JsonResponse(200, Json{{"deleted", true}, {"id", c.Param("id")}});
+  });
+
+  // API keys.
+  api.Add("GET", "/:ws/api-keys", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto keys, c.svc.accounts.ListApiKeys(c.A()));
+    Json out = Json::array();
+    for (const auto& k : keys) out.push_back(ToJson(k));
+    return JsonResponse(200, out);
+  });
+  api.Add("POST", "/:ws/api-keys", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto name, ReqString(body, "name"));
+    LIMBO_HTTP_TRY(auto k, c.svc.accounts.CreateApiKey(c.A(), name));
+    Json j = ToJson(k.key);
+    j["key"] = k.secret;
+    return JsonResponse(201, j);
+  });
+  api.Add("DELETE", "/:ws/api-keys/:id", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(c.svc.accounts.RevokeApiKey(c.A(), c.Param("id")));
+    return JsonResponse(200, Json{{"revoked", true}, {"id", c.Param("id")}});
+  });
+
+  // Groups (project folders).
+  api.Add("GET", "/:ws/groups", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto groups, c.svc.accounts.ListGroups(c.A()));
+    Json out = Json::array();
+    for (const auto& g : groups) out.push_back(ToJson(g));
+    return JsonResponse(200, out);
+  });
+  api.Add("POST", "/:ws/groups", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto name, ReqString(body, "name"));
+    LIMBO_HTTP_TRY(auto g, c.svc.accounts.CreateGroup(c.A(), name));
+    return JsonResponse(201, ToJson(g));
+  });
+  api.Add("PATCH", "/:ws/groups/:id", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto name, ReqString(body, "name"));
+    LIMBO_HTTP_TRY(auto g, c.svc.accounts.RenameGroup(c.A(), c.Param("id"), name));
+    return JsonResponse(200, ToJson(g));
+  });
+  api.Add("DELETE", "/:ws/groups/:id", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(c.svc.accounts.DeleteGroup(c.A(), c.Param("id")));
+    return JsonResponse(200, Json{{"deleted", true}, {"id", c.Param("id")}});
+  });
+}
+
+}  // namespace limbo::http::handlers
+
+namespace limbo::http {
+
+void RegisterRoutes(Api& api) {
+  handlers::RegisterWorkspaces(api);
+  handlers::RegisterProjects(api);
+  handlers::RegisterImages(api);
+  handlers::RegisterTraining(api);
+  handlers::RegisterWorkflows(api);
+  handlers::RegisterTrash(api);
+  handlers::RegisterAdministration(api);
+  if (api.services().dev_clock) handlers::RegisterDevClock(api);
+}
+
+}  // namespace limbo::http

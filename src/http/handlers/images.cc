@@ -1,0 +1,125 @@
+#include "http/handlers/handlers.h"
+#include "http/multipart.h"
+
+namespace limbo::http::handlers {
+
+void RegisterImages(Api& api) {
+  api.Add("POST", "/:ws/:project/upload", Access::kApi, [](Ctx& c) {
+    std::string_view bytes = c.req.body;
+    std::string name;
+    if (auto* q = c.req.Query("name")) name = *q;
+    std::string_view ctype = c.req.Header("content-type");
+    if (ctype.rfind("multipart/form-data", 0) == 0) {
+      auto part = FindMultipartField(ctype, c.req.body, "file");
+      if (!part) return ErrorResponse(core::Error::Invalid("The multipart body has no 'file' field."));
+      bytes = part->data;
+      if (name.empty()) name = part->filename;
+    }
+    if (bytes.empty()) return ErrorResponse(core::Error::Invalid("The upload is empty."));
+    LIMBO_HTTP_TRY(auto r, c.svc.content.Upload(c.A(), c.Param("project"), name, bytes));
+    Json j{{"image", ToJson(r.image)}};
+    if (r.duplicate) j["duplicate"] = true;
+    return JsonResponse(r.duplicate ? 200 : 201, j);
+  });
+
+  api.Add("POST", "/:ws/:project/images", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto ids, OptStrings(body, "images"));
+    if (!ids) return ErrorResponse(core::Error::Invalid("Field 'images' is required."));
+    LIMBO_HTTP_TRY(int linked, c.svc.content.LinkImages(c.A(), c.Param("project"), *ids));
+    LIMBO_HTTP_TRY(auto p, c.svc.content.GetProject(c.A(), c.Param("project")));
+    return JsonResponse(200, Json{{"linked", linked}, {"project", ToJson(p)}});
+  });
+
+  api.Add("GET", "/:ws/images", Access::kApi, [](Ctx& c) {
+    std::optional<std::string> project, after;
+    if (auto* q = c.req.Query("project")) project = *q;
+    if (auto* q = c.req.Query("cursor")) after = *q;
+    int limit = 100;
+    if (auto* q = c.req.Query("limit")) {
+      try {
+        limit = std::stoi(*q);
+      } catch (...) {
+        return ErrorResponse(core::Error::Invalid("Query parameter 'limit' must be a number."));
+      }
+    }
+    LIMBO_HTTP_TRY(auto list, c.svc.content.ListImages(c.A(), project, limit, after));
+    Json out = Json::array();
+    for (const auto& i : list) out.push_back(ToJson(i));
+    Json next = nullptr;
+    if (!list.empty() && static_cast<int>(list.size()) >= std::clamp(limit, 1, 1000)) next = list.back().id;
+    return JsonResponse(200, Json{{"images", out}, {"nextCursor", next}});
+  });
+
+  api.Add("GET", "/:ws/images/:id", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto img, c.svc.content.GetImage(c.A(), c.Param("id")));
+    return JsonResponse(200, Json{{"image", ToJson(img)}});
+  });
+
+  api.Add("GET", "/:ws/images/:id/content", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto img, c.svc.content.GetImage(c.A(), c.Param("id")));
+    LIMBO_HTTP_TRY(auto bytes, c.svc.content.ImageContent(c.A(), c.Param("id")));
+    Response r;
+    r.body = std::move(bytes);
+    auto dot = img.name.rfind('.');
+    std::string ext = dot == std::string::npos ? "" : img.name.substr(dot + 1);
+    if (r.body.rfind("\x89PNG", 0) == 0) {
+      r.content_type = "image/png";
+    } else if (r.body.rfind("\xff\xd8", 0) == 0) {
+      r.content_type = "image/jpeg";
+    } else if (r.body.rfind("GIF", 0) == 0) {
+      r.content_type = "image/gif";
+    } else {
+      r.content_type = "image/bmp";
+    }
+    r.SetHeader("Cache-Control", "private, max-age=86400, immutable");
+    r.SetHeader("ETag", "\"" + img.sha256 + "\"");
+    return r;
+  });
+}
+
+void RegisterTraining(Api& api) {
+  api.Add("POST", "/:ws/:project/:version/train", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(int n, VersionNumber(c.Param("version")));
+    LIMBO_HTTP_TRY(auto j, c.svc.training.Start(c.A(), c.Param("project"), n));
+    return JsonResponse(201, Json{{"job", ToJson(j, c.svc.clock.Now())}});
+  });
+
+  api.Add("POST", "/:ws/:project/:version/train/cancel", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(int n, VersionNumber(c.Param("version")));
+    LIMBO_HTTP_TRY(auto j, c.svc.training.Cancel(c.A(), c.Param("project"), n));
+    return JsonResponse(200, Json{{"job", ToJson(j, c.svc.clock.Now())}});
+  });
+
+  api.Add("GET", "/:ws/jobs", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto jobs, c.svc.training.List(c.A()));
+    auto now = c.svc.clock.Now();
+    Json out = Json::array();
+    for (const auto& j : jobs) out.push_back(ToJson(j, now));
+    return JsonResponse(200, Json{{"jobs", out}});
+  });
+
+  api.Add("GET", "/:ws/jobs/:id", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto j, c.svc.training.Get(c.A(), c.Param("id")));
+    return JsonResponse(200, Json{{"job", ToJson(j, c.svc.clock.Now())}});
+  });
+
+  api.Add("GET", "/infer/:ws/:project/:version", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(int n, VersionNumber(c.Param("version")));
+    LIMBO_HTTP_TRY(auto m, c.svc.training.Serving(c.A(), c.Param("project"), n));
+    return JsonResponse(200, Json{{"model", Json{{"id", m.project.url + "/" + std::to_string(n)},
+                                                 {"state", "serving"},
+                                                 {"project", m.project.url},
+                                                 {"version", n},
+                                                 {"jobId", m.job.id},
+                                                 {"trainer", "demo"}}},
+                                  {"predictions", Json::array()}});
+  });
+
+  api.Add("GET", "/infer/workflows/:ws/:workflow", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto w, c.svc.content.GetWorkflow(c.A(), c.Param("workflow")));
+    return JsonResponse(200, Json{{"workflow", ToJson(w)}, {"outputs", Json::array()}});
+  });
+}
+
+}  // namespace limbo::http::handlers

@@ -1,0 +1,203 @@
+#include "core/time_format.h"
+#include "http/handlers/handlers.h"
+#include "jobs/background.h"
+
+namespace limbo::http::handlers {
+
+namespace {
+
+core::Result<domain::ItemRef> ParseRef(const Json& j) {
+  if (!j.is_object()) return core::Error::Invalid("Each item must be an object with 'type' and 'id'.");
+  domain::ItemRef r;
+  LIMBO_TRY(std::string type, ReqString(j, "type"));
+  auto t = domain::ParseItemType(type);
+  if (!t) return core::Error::Invalid("Field 'type' must be 'project', 'version' or 'workflow'.");
+  r.type = *t;
+  auto id = j.find("id");
+  if (id == j.end() || !(id->is_string() || id->is_number_integer())) {
+    return core::Error::Invalid("Field 'id' is required (a string, or a version number).");
+  }
+  r.id = id->is_string() ? id->get<std::string>() : std::to_string(id->get<std::int64_t>());
+  LIMBO_TRY(r.parent_id, OptString(j, "parentId"));
+  LIMBO_TRY(r.new_url, OptString(j, "url"));
+  return r;
+}
+
+core::Result<std::vector<domain::ItemRef>> ParseRefs(const Json& body) {
+  auto items = body.find("items");
+  if (items == body.end() || !items->is_array()) return core::Error::Invalid("Field 'items' must be an array.");
+  if (items->size() > 10000) return core::Error::Invalid("At most 10000 items per request.");
+  std::vector<domain::ItemRef> refs;
+  for (const auto& j : *items) {
+    LIMBO_TRY(auto r, ParseRef(j));
+    refs.push_back(std::move(r));
+  }
+  return refs;
+}
+
+core::Result<domain::TrashQuery> ParseTrashQuery(const Request& req) {
+  domain::TrashQuery q;
+  if (auto* t = req.Query("type"); t && !t->empty()) {
+    auto type = domain::ParseItemType(*t);
+    if (!type) return core::Error::Invalid("Query parameter 'type' must be project, version or workflow.");
+    q.type = type;
+  }
+  if (auto* s = req.Query("q")) {
+    if (s->size() > 200) return core::Error::Invalid("Query parameter 'q' is too long.");
+    q.q = *s;
+  }
+  if (auto* s = req.Query("sort"); s && !s->empty()) {
+    if (*s == "deletedAt") {
+      q.sort = domain::TrashSort::kDeletedAt;
+    } else if (*s == "scheduledCleanupAt") {
+      q.sort = domain::TrashSort::kScheduledCleanupAt;
+    } else if (*s == "name") {
+      q.sort = domain::TrashSort::kName;
+    } else {
+      return core::Error::Invalid("Query parameter 'sort' must be deletedAt, scheduledCleanupAt or name.");
+    }
+  }
+  if (auto* s = req.Query("limit")) {
+    int n = 0;
+    try {
+      n = std::stoi(*s);
+    } catch (...) {
+      n = 0;
+    }
+    if (n < 1 || n > 500) return core::Error::Invalid("Query parameter 'limit' must be between 1 and 500.");
+    q.limit = n;
+  }
+  if (auto* s = req.Query("cursor"); s && !s->empty()) {
+    std::string key;
+    std::int64_t id = 0;
+    bool numeric_key = q.sort != domain::TrashSort::kName;
+    if (!DecodeCursor(*s, &key, &id) ||
+        (numeric_key && (key.empty() || key.find_first_not_of("0123456789-") != std::string::npos || key.size() > 19))) {
+      return core::Error::Invalid("Query parameter 'cursor' is not a cursor of this listing.", "invalid_cursor");
+    }
+    q.after_key = key;
+    q.after_id = id;
+  }
+  return q;
+}
+
+std::string CursorKey(const domain::TrashItem& t, domain::TrashSort sort) {
+  switch (sort) {
+    case domain::TrashSort::kDeletedAt: return std::to_string(t.deleted_at);
+    case domain::TrashSort::kScheduledCleanupAt: return std::to_string(t.cleanup_at);
+    case domain::TrashSort::kName: return t.name;
+  }
+  return {};
+}
+
+void WakeCleanup(Ctx& c) {
+  if (c.svc.background) c.svc.background->Wake();
+}
+
+}  // namespace
+
+void RegisterTrash(Api& api) {
+  api.Add("GET", "/:ws/trash", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto q, ParseTrashQuery(c.req));
+    LIMBO_HTTP_TRY(auto listing, c.svc.trash.List(c.A(), q));
+    Json items = Json::array(), projects = Json::array(), versions = Json::array(), workflows = Json::array();
+    for (const auto& t : listing.page.items) {
+      Json j = TrashItemJson(t, listing.now);
+      switch (t.type) {
+        case domain::ItemType::kProject: projects.push_back(j); break;
+        case domain::ItemType::kVersion: versions.push_back(j); break;
+        case domain::ItemType::kWorkflow: workflows.push_back(j); break;
+      }
+      items.push_back(std::move(j));
+    }
+    Json next = nullptr;
+    if (listing.page.more && !listing.page.items.empty()) {
+      const auto& last = listing.page.items.back();
+      next = EncodeCursor(CursorKey(last, q.sort), last.id);
+    }
+    const auto& u = listing.counts;
+    return JsonResponse(200, Json{{"items", items},
+                                  {"sections", Json{{"projects", projects}, {"versions", versions}, {"workflows", workflows}}},
+                                  {"counts", Json{{"projects", u.trash_projects},
+                                                  {"versions", u.trash_versions},
+                                                  {"workflows", u.trash_workflows},
+                                                  {"total", u.trash_items}}},
+                                  {"nextCursor", next}});
+  });
+
+  api.Add("POST", "/:ws/trash/restore", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    if (body.contains("items")) {
+      LIMBO_HTTP_TRY(auto refs, ParseRefs(body));
+      return JsonResponse(200, BatchJson(c.svc.trash.RestoreMany(c.A(), refs), "restored"));
+    }
+    LIMBO_HTTP_TRY(auto ref, ParseRef(body));
+    LIMBO_HTTP_CHECK(c.svc.trash.Restore(c.A(), ref));
+    return JsonResponse(200, Json{{"restored", true}, {"type", domain::ItemTypeName(ref.type)}, {"id", ref.id}});
+  });
+
+  api.Add("POST", "/:ws/trash/restore-all", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto result, c.svc.trash.RestoreAll(c.A()));
+    return JsonResponse(200, BatchJson(result, "restored"));
+  });
+
+  api.Add("GET", "/:ws/audit", Access::kApi, [](Ctx& c) {
+    int limit = 50;
+    std::optional<std::int64_t> before;
+    if (auto* s = c.req.Query("limit")) {
+      try {
+        limit = std::stoi(*s);
+      } catch (...) {
+        return ErrorResponse(core::Error::Invalid("Query parameter 'limit' must be a number."));
+      }
+    }
+    if (auto* s = c.req.Query("cursor"); s && !s->empty()) {
+      std::string key;
+      std::int64_t id = 0;
+      if (!DecodeCursor(*s, &key, &id) || key != "audit") {
+        return ErrorResponse(core::Error::Invalid("Query parameter 'cursor' is not a cursor of this listing.", "invalid_cursor"));
+      }
+      before = id;
+    }
+    LIMBO_HTTP_TRY(auto events, c.svc.trash.Audit(c.A(), limit, before));
+    Json out = Json::array();
+    for (const auto& e : events) out.push_back(ToJson(e));
+    Json next = nullptr;
+    if (static_cast<int>(events.size()) == std::clamp(limit, 1, 500) && !events.empty()) {
+      next = EncodeCursor("audit", events.back().id);
+    }
+    return JsonResponse(200, Json{{"events", out}, {"nextCursor", next}});
+  });
+
+  // Web-only permanent deletion (T11): a session and its CSRF token; API keys are refused by Access.
+  api.Add("POST", "/app/api/:ws/trash/delete", Access::kWebOnly, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto refs, ParseRefs(body));
+    auto result = c.svc.trash.DeletePermanently(c.A(), refs);
+    WakeCleanup(c);
+    return JsonResponse(200, BatchJson(result, "deleted"));
+  });
+
+  api.Add("POST", "/app/api/:ws/trash/empty", Access::kWebOnly, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto confirm, OptString(body, "confirm"));
+    LIMBO_HTTP_TRY(auto result, c.svc.trash.EmptyTrash(c.A(), confirm.value_or("")));
+    WakeCleanup(c);
+    return JsonResponse(200, BatchJson(result, "deleted"));
+  });
+}
+
+void RegisterDevClock(Api& api) {
+  api.Add("POST", "/_dev/clock", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto secs, OptInt(body, "advanceSeconds"));
+    if (!secs || *secs < 0 || *secs > 10LL * 365 * 24 * 3600) {
+      return ErrorResponse(core::Error::Invalid("Field 'advanceSeconds' must be a non-negative integer."));
+    }
+    c.svc.dev_clock->Advance(*secs * core::kSecondMs);
+    if (c.svc.background) LIMBO_HTTP_CHECK(c.svc.background->RunToCompletion());
+    return JsonResponse(200, Json{{"now", core::FormatIso8601(c.svc.dev_clock->Now())}});
+  });
+}
+
+}  // namespace limbo::http::handlers

@@ -1,0 +1,50 @@
+#include "core/time_format.h"
+#include "http/handlers/handlers.h"
+
+namespace limbo::http::handlers {
+
+void RegisterWorkspaces(Api& api) {
+  api.Add("GET", "/healthz", Access::kPublic, [](Ctx&) { return JsonResponse(200, Json{{"status", "ok"}}); });
+
+  api.Add("GET", "/", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto ws, c.svc.accounts.KeyWorkspace(*c.principal));
+    return JsonResponse(200, Json{{"welcome", "Welcome to the Limbo API"}, {"workspace", ws.url}});
+  });
+
+  api.Add("GET", "/:ws", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto projects, c.svc.content.ListProjects(c.A()));
+    LIMBO_HTTP_TRY(auto members, c.svc.accounts.MemberCount(c.A()));
+    Json list = Json::array();
+    for (const auto& p : projects) list.push_back(ToJson(p));
+    Json ws = WorkspaceSettingsJson(c.A().workspace);
+    ws["members"] = members;
+    ws["projects"] = list;
+    return JsonResponse(200, Json{{"workspace", ws}});
+  });
+
+  api.Add("PATCH", "/:ws", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    domain::WorkspacePatch patch;
+    LIMBO_HTTP_TRY(patch.name, OptString(body, "name"));
+    LIMBO_HTTP_TRY(auto days, OptInt(body, "retentionDays"));
+    LIMBO_HTTP_TRY(patch.storage_quota_bytes, OptInt(body, "storageQuotaBytes"));
+    if (days) {
+      if (*days < 1 || *days > 365) return ErrorResponse(core::Error::Invalid("Field 'retentionDays' must be between 1 and 365."));
+      patch.retention_days = static_cast<int>(*days);
+    }
+    LIMBO_HTTP_TRY(auto ws, c.svc.accounts.PatchWorkspace(c.A(), patch));
+    return JsonResponse(200, Json{{"workspace", WorkspaceSettingsJson(ws)}});
+  });
+
+  api.Add("GET", "/:ws/usage", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto r, c.svc.content.GetUsage(c.A()));
+    return JsonResponse(200, Json{{"storageBytes", r.usage.storage_bytes},
+                                  {"storageQuotaBytes", r.storage_quota_bytes},
+                                  {"trashItems", r.usage.trash_items},
+                                  {"reclaimableBytes", r.reclaimable_bytes},
+                                  {"trashBytes", r.trash_bytes},
+                                  {"images", r.usage.image_count}});
+  });
+}
+
+}  // namespace limbo::http::handlers

@@ -1,0 +1,228 @@
+#include "http/json_mapping.h"
+
+#include <cstring>
+
+#include "core/time_format.h"
+
+namespace limbo::http {
+
+using core::FormatIso8601;
+using namespace limbo::domain;  // NOLINT: a mapping file
+
+namespace {
+Json OptTime(const std::optional<core::TimeMs>& t) { return t ? Json(FormatIso8601(*t)) : Json(nullptr); }
+}  // namespace
+
+Json ToJson(const Project& p) {
+  Json group = nullptr;
+  if (p.group_id) group = Json{{"id", *p.group_id}, {"name", p.group_name}};
+  return Json{{"id", p.id},
+              {"url", p.url},
+              {"name", p.name},
+              {"type", p.type},
+              {"annotation", p.annotation},
+              {"group", group},
+              {"images", p.image_count},
+              {"imageBytes", p.image_bytes},
+              {"versions", p.version_count},
+              {"created", FormatIso8601(p.created_at)},
+              {"updated", FormatIso8601(p.updated_at)},
+              {"createdBy", p.created_by}};
+}
+
+Json ToJson(const Version& v, const std::string& ws_url, const std::string& project_url) {
+  Json model = nullptr;
+  if (v.model) {
+    std::string n = std::to_string(v.number);
+    model = Json{{"id", project_url + "/" + n},
+                 {"state", v.model->state},
+                 {"endpoint", "/infer/" + ws_url + "/" + project_url + "/" + n},
+                 {"jobId", v.model->job_id},
+                 {"created", FormatIso8601(v.model->created_at)}};
+  }
+  return Json{{"id", ws_url + "/" + project_url + "/" + std::to_string(v.number)},
+              {"version", v.number},
+              {"name", v.name},
+              {"project", project_url},
+              {"images", v.image_count},
+              {"imageBytes", v.image_bytes},
+              {"created", FormatIso8601(v.created_at)},
+              {"model", model}};
+}
+
+Json ToJson(const Image& img) {
+  return Json{{"id", img.id},         {"name", img.name},     {"sha256", img.sha256},
+              {"sizeBytes", img.size_bytes}, {"width", img.width}, {"height", img.height},
+              {"projects", img.project_urls}, {"created", FormatIso8601(img.created_at)}};
+}
+
+Json ToJson(const Job& j, core::TimeMs now) {
+  return Json{{"id", j.id},
+              {"project", j.project_url},
+              {"version", j.version_number},
+              {"state", JobStateName(j.state)},
+              {"creditsUsed", j.CreditsUsed(now)},
+              {"cancelReason", j.cancel_reason ? Json(*j.cancel_reason) : Json(nullptr)},
+              {"createdAt", FormatIso8601(j.created_at)},
+              {"startedAt", OptTime(j.started_at)},
+              {"endedAt", OptTime(j.ended_at)}};
+}
+
+Json ToJson(const Workflow& w) {
+  Json config = Json::parse(w.config_json, nullptr, false);
+  if (config.is_discarded()) config = Json::object();
+  return Json{{"id", w.id}, {"url", w.url}, {"name", w.name}, {"config", config}, {"createdAt", FormatIso8601(w.created_at)}};
+}
+
+Json ToJson(const Group& g) { return Json{{"id", g.id}, {"name", g.name}, {"projects", g.project_count}}; }
+
+Json ToJson(const Role& r) {
+  return Json{{"id", r.id}, {"name", r.name}, {"permissions", r.permissions.Names()}, {"builtin", r.builtin}};
+}
+
+Json ToJson(const Member& m, const Role& r) {
+  return Json{{"userId", m.user_id}, {"email", m.email}, {"name", m.name},
+              {"role", m.role_id},   {"roleName", r.name}, {"joinedAt", FormatIso8601(m.joined_at)}};
+}
+
+Json ToJson(const ApiKey& k) {
+  return Json{{"id", k.id},
+              {"name", k.name},
+              {"prefix", k.prefix},
+              {"userId", k.user_id},
+              {"userEmail", k.user_email},
+              {"createdAt", FormatIso8601(k.created_at)},
+              {"lastUsedAt", OptTime(k.last_used_at)}};
+}
+
+Json ToJson(const AuditEvent& e) {
+  Json actor = nullptr;
+  if (e.actor_id) actor = Json{{"id", *e.actor_id}, {"name", e.actor_name}};
+  return Json{{"id", e.id},
+              {"at", FormatIso8601(e.at)},
+              {"actor", actor},
+              {"action", e.action},
+              {"item", Json{{"type", e.item_type}, {"id", e.item_id}, {"name", e.item_name}}}};
+}
+
+Json ToJson(const User& u) { return Json{{"id", u.id}, {"email", u.email}, {"name", u.name}}; }
+
+Json WorkspaceSettingsJson(const Workspace& ws) {
+  return Json{{"url", ws.url},
+              {"name", ws.name},
+              {"retentionDays", ws.retention_days},
+              {"storageQuotaBytes", ws.storage_quota_bytes},
+              {"created", FormatIso8601(ws.created_at)}};
+}
+
+Json TrashItemJson(const TrashItem& t, core::TimeMs now) {
+  bool version = t.type == ItemType::kVersion;
+  const char* blocked = nullptr;
+  if (version && t.parent_in_trash) {
+    blocked = "parent_in_trash";
+  } else if (!version && t.url_taken) {
+    blocked = "restore_conflict";
+  }
+  Json location;
+  if (version) {
+    location = Json{{"project", Json{{"id", t.parent_project_id}, {"name", t.parent_name}, {"url", t.url}}}};
+  } else if (t.group_id) {
+    location = Json{{"group", Json{{"id", *t.group_id}, {"name", t.group_name}}}};
+  } else {
+    location = Json{{"group", nullptr}};
+  }
+  Json j{{"id", version ? std::to_string(t.version_number) : t.object_id},
+         {"type", ItemTypeName(t.type)},
+         {"name", t.name},
+         {"url", t.url},
+         {"deletedAt", FormatIso8601(t.deleted_at)},
+         {"scheduledCleanupAt", FormatIso8601(t.cleanup_at)},
+         {"daysRemaining", core::DaysRemaining(now, t.cleanup_at)},
+         {"deletedBy", t.deleted_by},
+         {"deletedByName", t.deleted_by_name},
+         {"sizeBytes", t.size_bytes},
+         {"cleanupDeleteImages", t.type == ItemType::kProject ? Json(t.cleanup_delete_images) : Json(false)},
+         {"parentId", version ? Json(t.parent_project_id) : Json(nullptr)},
+         {"parentName", version ? Json(t.parent_name) : Json(nullptr)},
+         {"parentUrl", version ? Json(t.url) : Json(nullptr)},
+         {"parentInTrash", version && t.parent_in_trash},
+         {"restorable", blocked == nullptr},
+         {"blockedReason", blocked ? Json(blocked) : Json(nullptr)},
+         {"location", location}};
+  if (version) j["version"] = t.version_number;
+  return j;
+}
+
+Json ItemRefJson(const ItemRef& r) {
+  Json j{{"type", ItemTypeName(r.type)}, {"id", r.id}};
+  if (r.parent_id) j["parentId"] = *r.parent_id;
+  return j;
+}
+
+Json ErrorJson(const core::Error& e) {
+  Json err{{"code", e.code}, {"message", e.message}};
+  if (!e.hint.empty() && e.kind != core::ErrorKind::kInternal && e.kind != core::ErrorKind::kUnavailable) {
+    err["hint"] = e.hint;
+  }
+  return Json{{"error", err}};
+}
+
+Json BatchJson(const BatchResult& b, const char* done_key) {
+  Json done = Json::array(), failed = Json::array();
+  for (const auto& o : b.done) done.push_back(ItemRefJson(o.ref));
+  for (const auto& o : b.failed) {
+    Json j = ItemRefJson(o.ref);
+    j["error"] = ErrorJson(*o.error)["error"];
+    failed.push_back(j);
+  }
+  return Json{{done_key, done}, {"failed", failed}};
+}
+
+namespace {
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+}
+
+std::string EncodeCursor(const std::string& key, std::int64_t id) {
+  std::string in = key + "|" + std::to_string(id), out;
+  unsigned val = 0;
+  int bits = -6;
+  for (unsigned char c : in) {
+    val = (val << 8) + c;
+    bits += 8;
+    while (bits >= 0) {
+      out.push_back(kB64[(val >> bits) & 0x3F]);
+      bits -= 6;
+    }
+  }
+  if (bits > -6) out.push_back(kB64[((val << 8) >> (bits + 8)) & 0x3F]);
+  return out;
+}
+
+bool DecodeCursor(const std::string& cursor, std::string* key, std::int64_t* id) {
+  if (cursor.empty() || cursor.size() > 1024) return false;
+  std::string out;
+  unsigned val = 0;
+  int bits = -8;
+  for (char c : cursor) {
+    const char* p = std::strchr(kB64, c);
+    if (!p || c == '\0') return false;
+    val = (val << 6) + static_cast<unsigned>(p - kB64);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  auto bar = out.rfind('|');
+  if (bar == std::string::npos) return false;
+  *key = out.substr(0, bar);
+  std::string num = out.substr(bar + 1);
+  if (num.empty() || num.size() > 19) return false;
+  for (char c : num) {
+    if (c < '0' || c > '9') return false;
+  }
+  *id = std::stoll(num);
+  return true;
+}
+
+}  // namespace limbo::http

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "domain/account_service.h"
+#include "domain/content_service.h"
+#include "domain/entities.h"
+#include "domain/trash_service.h"
+
+namespace limbo::http {
+
+using Json = nlohmann::json;
+
+// Domain values to the JSON shapes of SPEC 4.1 / docs/API.md.
+Json ToJson(const domain::Project& p);
+Json ToJson(const domain::Version& v, const std::string& ws_url, const std::string& project_url);
+Json ToJson(const domain::Image& img);
+Json ToJson(const domain::Job& j, core::TimeMs now);
+Json ToJson(const domain::Workflow& w);
+Json ToJson(const domain::Group& g);
+Json ToJson(const domain::Role& r);
+Json ToJson(const domain::Member& m, const domain::Role& r);
+Json ToJson(const domain::ApiKey& k);
+Json ToJson(const domain::AuditEvent& e);
+Json ToJson(const domain::User& u);
+Json WorkspaceSettingsJson(const domain::Workspace& ws);
+Json TrashItemJson(const domain::TrashItem& t, core::TimeMs now);
+Json ItemRefJson(const domain::ItemRef& r);
+Json ErrorJson(const core::Error& e);
+Json BatchJson(const domain::BatchResult& b, const char* done_key);
+
+// Keyset cursors are opaque to clients: "<sort key>|<id>" in base64url.
+std::string EncodeCursor(const std::string& key, std::int64_t id);
+bool DecodeCursor(const std::string& cursor, std::string* key, std::int64_t* id);
+
+}  // namespace limbo::http

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace limbo::http {
+
+// An HTTP request as the router and handlers see it; independent of the server library.
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // raw target, with the query string
+  std::string path;    // percent-decoded path
+  std::map<std::string, std::string> query;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+  std::string body;
+  std::string remote_addr;
+  std::string request_id;
+
+  // First header with that (lowercase) name, or "".
+  std::string_view Header(std::string_view name) const;
+  std::string_view Cookie(std::string_view name) const;
+  const std::string* Query(const std::string& name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  void SetHeader(std::string name, std::string value);
+};
+
+// Splits "/a/b?x=1&y=2" into a decoded path and query map; false when the target is malformed
+// (bad percent-encoding, a NUL byte, or a path that does not start with '/').
+bool ParseTarget(std::string_view target, std::string* path, std::map<std::string, std::string>* query);
+std::string PercentDecode(std::string_view s, bool plus_as_space, bool* ok);
+
+}  // namespace limbo::http

@@ -1,0 +1,66 @@
+#include "http/multipart.h"
+
+#include <cctype>
+
+namespace limbo::http {
+
+namespace {
+std::string_view HeaderParam(std::string_view header, std::string_view name) {
+  // name="value" or name=value, after a ';'
+  std::size_t pos = 0;
+  while ((pos = header.find(name, pos)) != std::string_view::npos) {
+    bool boundary_ok = pos == 0 || header[pos - 1] == ';' || header[pos - 1] == ' ';
+    std::size_t eq = pos + name.size();
+    if (boundary_ok && eq < header.size() && header[eq] == '=') {
+      std::string_view v = header.substr(eq + 1);
+      if (!v.empty() && v.front() == '"') {
+        auto end = v.find('"', 1);
+        if (end == std::string_view::npos) return {};
+        return v.substr(1, end - 1);
+      }
+      return v.substr(0, v.find(';'));
+    }
+    pos = eq;
+  }
+  return {};
+}
+}  // namespace
+
+std::optional<FilePart> FindMultipartField(std::string_view content_type, std::string_view body, std::string_view field) {
+  std::string_view boundary = HeaderParam(content_type, "boundary");
+  if (boundary.empty() || boundary.size() > 200) return std::nullopt;
+  std::string delim = "--" + std::string(boundary);
+  std::size_t pos = body.find(delim);
+  while (pos != std::string_view::npos) {
+    pos += delim.size();
+    if (body.substr(pos, 2) == "--") return std::nullopt;  // closing delimiter
+    if (body.substr(pos, 2) != "\r\n") return std::nullopt;
+    pos += 2;
+    std::size_t headers_end = body.find("\r\n\r\n", pos);
+    if (headers_end == std::string_view::npos) return std::nullopt;
+    std::string_view headers = body.substr(pos, headers_end - pos);
+    std::size_t data_start = headers_end + 4;
+    std::size_t next = body.find("\r\n" + delim, data_start);
+    if (next == std::string_view::npos) return std::nullopt;
+    std::string_view name, filename;
+    std::size_t line_start = 0;
+    while (line_start <= headers.size()) {
+      std::size_t line_end = headers.find("\r\n", line_start);
+      std::string_view line = headers.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
+                                                                                             : line_end - line_start);
+      std::string lower(line.substr(0, 20));
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.rfind("content-disposition:", 0) == 0) {
+        name = HeaderParam(line, "name");
+        filename = HeaderParam(line, "filename");
+      }
+      if (line_end == std::string_view::npos) break;
+      line_start = line_end + 2;
+    }
+    if (name == field) return FilePart{body.substr(data_start, next - data_start), std::string(filename)};
+    pos = next + 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace limbo::http

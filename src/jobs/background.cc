@@ -1,0 +1,110 @@
+#include "jobs/background.h"
+
+#include <chrono>
+
+namespace limbo::jobs {
+
+using core::Ok;
+using core::Status;
+
+Background::Background(domain::Store& store, domain::TrashService& trash, domain::TrainingService& training,
+                       const core::Clock& clock, BackgroundOptions opts)
+    : store_(store), trash_(trash), training_(training), clock_(clock), opts_(std::move(opts)) {}
+
+Background::~Background() { Stop(); }
+
+void Background::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Background::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Background::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool Background::HoldLease() {
+  bool held = false;
+  Status st = store_.Write([&](domain::Transaction& tx) -> Status {
+    // The lease is kept on real time: a dev clock jumping forward must not steal it.
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+    held = tx.TryTakeLease("cleanup", opts_.holder, now, opts_.lease_ttl);
+    return Ok();
+  });
+  return st && held;
+}
+
+Status Background::CleanupPass(bool until_done) {
+  LIMBO_TRY(int swept, trash_.Sweep());
+  (void)swept;
+  // Bounded steps; between them other writers get the database.
+  for (int steps = 0; until_done || steps < 20; ++steps) {
+    LIMBO_TRY(domain::CleanupProgress p, trash_.CleanupStep());
+    if (!p.worked) break;
+  }
+  for (;;) {
+    LIMBO_TRY(int removed, trash_.CollectBlobs());
+    if (removed == 0 || !until_done) break;
+  }
+  return Ok();
+}
+
+Status Background::RunToCompletion() {
+  std::lock_guard run(run_mu_);
+  LIMBO_RETURN_IF_ERROR(training_.Tick());
+  LIMBO_RETURN_IF_ERROR(CleanupPass(true));
+  // A second trainer step finishes the jobs the first one started, as they would be by now.
+  LIMBO_RETURN_IF_ERROR(training_.Tick());
+  return Ok();
+}
+
+void Background::Loop() {
+  auto last_sweep = std::chrono::steady_clock::time_point{};
+  for (;;) {
+    bool busy = false;
+    {
+      std::lock_guard run(run_mu_);
+      (void)training_.Tick();
+      auto now = std::chrono::steady_clock::now();
+      bool due = now - last_sweep >= std::chrono::milliseconds(opts_.sweep_interval);
+      bool woken;
+      {
+        std::lock_guard lock(mu_);
+        woken = woken_;
+        woken_ = false;
+      }
+      if ((due || woken) && HoldLease()) {
+        if (due) last_sweep = now;
+        // One bounded pass; if work remains, come straight back instead of waiting.
+        Status st = CleanupPass(false);
+        if (st) {
+          auto more = trash_.CleanupStep();
+          busy = more && more->worked;
+        }
+      }
+    }
+    std::unique_lock lock(mu_);
+    if (stop_) return;
+    if (busy) {
+      woken_ = true;
+      continue;
+    }
+    cv_.wait_for(lock, std::chrono::milliseconds(opts_.training_tick), [&] { return stop_ || woken_; });
+    if (stop_) return;
+  }
+}
+
+}  // namespace limbo::jobs

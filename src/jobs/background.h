@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "domain/store.h"
+#include "domain/trash_service.h"
+#include "domain/training_service.h"
+
+namespace limbo::jobs {
+
+struct BackgroundOptions {
+  core::TimeMs sweep_interval = 60 * core::kSecondMs;
+  core::TimeMs training_tick = 250;  // real time between trainer steps
+  std::string holder;                // this process's name in the leadership lease
+  core::TimeMs lease_ttl = 15 * core::kSecondMs;
+};
+
+// Runs the retention sweeper, the cleanup worker, the blob collector and the demo trainer in one
+// thread. Sweep, cleanup and collection run only while this process holds the `cleanup` lease, so
+// several servers on one database never do the same work twice.
+class Background {
+ public:
+  Background(domain::Store& store, domain::TrashService& trash, domain::TrainingService& training,
+             const core::Clock& clock, BackgroundOptions opts);
+  ~Background();
+
+  void Start();
+  void Stop();
+  // Asks the worker to look for cleanup work now (after a permanent deletion).
+  void Wake();
+  // Runs the sweep, the cleanup and blob collection to completion, and one trainer step, in the
+  // calling thread (POST /_dev/clock and tests). Returns an error only for a storage failure.
+  core::Status RunToCompletion();
+
+ private:
+  void Loop();
+  bool HoldLease();
+  core::Status CleanupPass(bool until_done);
+
+  domain::Store& store_;
+  domain::TrashService& trash_;
+  domain::TrainingService& training_;
+  const core::Clock& clock_;
+  BackgroundOptions opts_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;   // GUARDED_BY(mu_)
+  bool woken_ = false;  // GUARDED_BY(mu_)
+  std::mutex run_mu_;   // one pass at a time in this process
+  std::thread thread_;
+};
+
+}  // namespace limbo::jobs

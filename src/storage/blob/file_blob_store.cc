@@ -1,0 +1,135 @@
+#include "storage/blob/file_blob_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/crypto.h"
+
+namespace limbo::storage::blob {
+
+namespace fs = std::filesystem;
+using core::Error;
+using core::Ok;
+using core::Status;
+
+bool IsSha256Hex(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+namespace {
+Error IoError(const std::string& what) {
+  return Error{core::ErrorKind::kInternal, "storage_failure", "The server could not write to its storage.", what};
+}
+
+bool FsyncPath(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+}  // namespace
+
+FileBlobStore::FileBlobStore(std::string root) : root_(std::move(root)) { fs::create_directories(root_); }
+
+std::string FileBlobStore::PathOf(const std::string& sha) const {
+  return root_ + "/" + sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha;
+}
+
+Status FileBlobStore::Put(const std::string& sha, std::string_view bytes) {
+  if (!IsSha256Hex(sha)) return Error::Invalid("bad blob name");
+  std::string path = PathOf(sha);
+  std::error_code ec;
+  if (fs::exists(path, ec)) return Ok();
+  std::string dir = path.substr(0, path.rfind('/'));
+  fs::create_directories(dir, ec);
+  if (ec) return IoError("mkdir " + dir + ": " + ec.message());
+  std::string tmp = dir + "/.tmp-" + sha + "-" + core::RandomToken(8);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("open " + tmp + ": " + std::strerror(errno));
+  std::size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string err = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return IoError("write " + tmp + ": " + err);
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    std::string err = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return IoError("fsync " + tmp + ": " + err);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string err = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return IoError("rename " + tmp + ": " + err);
+  }
+  FsyncPath(dir, O_RDONLY | O_DIRECTORY);
+  return Ok();
+}
+
+bool FileBlobStore::Exists(const std::string& sha) const {
+  if (!IsSha256Hex(sha)) return false;
+  std::error_code ec;
+  return fs::exists(PathOf(sha), ec);
+}
+
+core::Result<std::string> FileBlobStore::Get(const std::string& sha) const {
+  if (!IsSha256Hex(sha)) return Error::NotFound("No such blob.");
+  std::ifstream in(PathOf(sha), std::ios::binary);
+  if (!in) return Error::Internal("The image's bytes are missing from storage.", "blob_missing");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status FileBlobStore::Remove(const std::string& sha) {
+  if (!IsSha256Hex(sha)) return Ok();
+  std::string path = PathOf(sha);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return IoError("unlink " + path + ": " + std::strerror(errno));
+  }
+  return Ok();
+}
+
+std::vector<std::string> FileBlobStore::List() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    std::string name = it->path().filename().string();
+    if (IsSha256Hex(name)) out.push_back(name);
+  }
+  return out;
+}
+
+int FileBlobStore::RemoveStaleTemporaries() {
+  int n = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_regular_file() && it->path().filename().string().rfind(".tmp-", 0) == 0) {
+      fs::remove(it->path(), ec);
+      ++n;
+    }
+  }
+  return n;
+}
+
+}  // namespace limbo::storage::blob

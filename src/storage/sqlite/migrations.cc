@@ -1,0 +1,254 @@
+#include "storage/sqlite/migrations.h"
+
+#include <array>
+#include <string_view>
+
+namespace limbo::storage::sqlite {
+
+namespace {
+
+// Times are integer milliseconds since the Unix epoch (UTC). A row whose trash_item_id is NULL is
+// active; "active" slugs are unique through partial indexes.
+constexpr std::string_view kMigration1 = R"sql(
+CREATE TABLE workspaces (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  retention_days INTEGER NOT NULL DEFAULT 30,
+  storage_quota_bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  storage_bytes INTEGER NOT NULL DEFAULT 0,
+  image_count INTEGER NOT NULL DEFAULT 0,
+  trash_projects INTEGER NOT NULL DEFAULT 0,
+  trash_versions INTEGER NOT NULL DEFAULT 0,
+  trash_workflows INTEGER NOT NULL DEFAULT 0,
+  trash_bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE roles (
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  name TEXT NOT NULL,
+  permissions TEXT NOT NULL
+);
+CREATE INDEX roles_ws ON roles(workspace_id);
+CREATE TABLE members (
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  user_id TEXT NOT NULL REFERENCES users(id),
+  role_id TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, user_id)
+);
+CREATE INDEX members_user ON members(user_id);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  user_id TEXT NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+);
+CREATE INDEX api_keys_ws ON api_keys(workspace_id, user_id);
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions(expires_at);
+CREATE TABLE groups (
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX groups_ws ON groups(workspace_id);
+CREATE TABLE trash_items (
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  type TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  parent_project_id TEXT,
+  version_number INTEGER NOT NULL DEFAULT 0,
+  deleted_by TEXT NOT NULL,
+  deleted_by_name TEXT NOT NULL,
+  deleted_at INTEGER NOT NULL,
+  cleanup_at INTEGER NOT NULL,
+  cleanup_delete_images INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'in_trash',
+  size_bytes INTEGER NOT NULL DEFAULT 0,
+  group_id TEXT,
+  purge_actor_id TEXT,
+  purge_actor_name TEXT
+);
+CREATE UNIQUE INDEX trash_object ON trash_items(workspace_id, type, object_id);
+CREATE INDEX trash_by_deleted ON trash_items(workspace_id, state, deleted_at, id);
+CREATE INDEX trash_by_cleanup ON trash_items(workspace_id, state, cleanup_at, id);
+CREATE INDEX trash_by_name ON trash_items(workspace_id, state, name, id);
+CREATE INDEX trash_type_deleted ON trash_items(workspace_id, state, type, deleted_at, id);
+CREATE INDEX trash_type_cleanup ON trash_items(workspace_id, state, type, cleanup_at, id);
+CREATE INDEX trash_type_name ON trash_items(workspace_id, state, type, name, id);
+CREATE INDEX trash_expiry ON trash_items(state, cleanup_at);
+CREATE INDEX trash_parent ON trash_items(parent_project_id) WHERE parent_project_id IS NOT NULL;
+CREATE TABLE projects (
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  url TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  annotation TEXT NOT NULL,
+  group_id TEXT,
+  image_count INTEGER NOT NULL DEFAULT 0,
+  image_bytes INTEGER NOT NULL DEFAULT 0,
+  next_version INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  trash_item_id INTEGER
+);
+CREATE UNIQUE INDEX projects_active_url ON projects(workspace_id, url) WHERE trash_item_id IS NULL;
+CREATE INDEX projects_url ON projects(workspace_id, url);
+CREATE TABLE images (
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX images_sha ON images(workspace_id, sha256);
+CREATE INDEX images_ws ON images(workspace_id, id);
+CREATE TABLE project_images (
+  project_id TEXT NOT NULL,
+  image_id TEXT NOT NULL,
+  PRIMARY KEY (project_id, image_id)
+) WITHOUT ROWID;
+CREATE INDEX project_images_image ON project_images(image_id, project_id);
+CREATE TABLE versions (
+  id INTEGER PRIMARY KEY,
+  project_id TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  image_count INTEGER NOT NULL DEFAULT 0,
+  image_bytes INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  trash_item_id INTEGER,
+  UNIQUE (project_id, number)
+);
+CREATE TABLE version_images (
+  version_id INTEGER NOT NULL,
+  image_id TEXT NOT NULL,
+  PRIMARY KEY (version_id, image_id)
+) WITHOUT ROWID;
+CREATE INDEX version_images_image ON version_images(image_id, version_id);
+CREATE TABLE models (
+  version_id INTEGER PRIMARY KEY,
+  state TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  stopped_by_trash_item INTEGER
+);
+CREATE INDEX models_stopped_by ON models(stopped_by_trash_item) WHERE stopped_by_trash_item IS NOT NULL;
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  project_id TEXT NOT NULL,
+  version_id INTEGER NOT NULL,
+  version_number INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  cancel_reason TEXT,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER,
+  duration_ms INTEGER NOT NULL
+);
+CREATE INDEX jobs_ws ON jobs(workspace_id, created_at);
+CREATE INDEX jobs_version ON jobs(version_id, state);
+CREATE INDEX jobs_project ON jobs(project_id, state);
+CREATE INDEX jobs_active ON jobs(state) WHERE state IN ('queued', 'running');
+CREATE TABLE workflows (
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  url TEXT NOT NULL,
+  name TEXT NOT NULL,
+  config TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  trash_item_id INTEGER
+);
+CREATE UNIQUE INDEX workflows_active_url ON workflows(workspace_id, url) WHERE trash_item_id IS NULL;
+CREATE INDEX workflows_url ON workflows(workspace_id, url);
+CREATE TABLE blobs (
+  sha256 TEXT PRIMARY KEY,
+  size_bytes INTEGER NOT NULL,
+  refs INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE blob_gc (
+  sha256 TEXT PRIMARY KEY,
+  not_before INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX blob_gc_due ON blob_gc(not_before);
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  actor_id TEXT,
+  actor_name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  item_type TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  item_name TEXT NOT NULL
+);
+CREATE INDEX audit_ws ON audit_events(workspace_id, id);
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations = {kMigration1};
+
+}  // namespace
+
+int Migrate(Connection& db) {
+  db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  int version = 0;
+  for (std::size_t i = 0; i < kMigrations.size(); ++i) {
+    int target = static_cast<int>(i) + 1;
+    db.Exec("BEGIN IMMEDIATE");
+    try {
+      auto& q = db.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
+      q.Bind(1, target);
+      bool applied = q.Step();
+      q.Reset();
+      if (!applied) {
+        db.Exec(kMigrations[i]);
+        auto& ins = db.Prepare("INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now') * 1000)");
+        ins.Bind(1, target).Run();
+      }
+      db.Exec("COMMIT");
+    } catch (...) {
+      db.Exec("ROLLBACK");
+      throw;
+    }
+    version = target;
+  }
+  return version;
+}
+
+}  // namespace limbo::storage::sqlite

@@ -1,0 +1,107 @@
+#include "storage/sqlite/sqlite_store.h"
+
+#include <chrono>
+#include <thread>
+
+#include "storage/sqlite/migrations.h"
+#include "storage/sqlite/sqlite_transaction.h"
+
+namespace limbo::storage::sqlite {
+
+using core::Error;
+using core::Status;
+
+namespace {
+
+constexpr int kMaxAttempts = 20;
+
+Error Unavailable(const std::string& what) {
+  return Error{core::ErrorKind::kUnavailable, "database_busy",
+               "The database is busy; try again in a moment.", what};
+}
+
+// Runs fn inside BEGIN/COMMIT on `db`, rolling back on an error or exception.
+Status RunTx(Connection& db, const char* begin, const domain::TxFn& fn) {
+  db.Exec(begin);
+  try {
+    SqliteTransaction tx(db);
+    Status st = fn(tx);
+    if (!st) {
+      db.Exec("ROLLBACK");
+      return st;
+    }
+    db.Exec("COMMIT");
+    return st;
+  } catch (...) {
+    try {
+      db.Exec("ROLLBACK");
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+Status WithRetries(const std::function<Status()>& attempt) {
+  for (int i = 0;; ++i) {
+    try {
+      return attempt();
+    } catch (const SqliteError& e) {
+      if (!e.busy() || i + 1 >= kMaxAttempts) {
+        if (e.busy()) return Unavailable(e.what());
+        return Error::Internal("A storage error occurred.", "internal").WithHint(e.what());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * (i + 1)));
+    } catch (const std::exception& e) {
+      return Error::Internal("A storage error occurred.", "internal").WithHint(e.what());
+    }
+  }
+}
+
+}  // namespace
+
+std::string SqlitePathFromUrl(const std::string& url) {
+  for (const char* prefix : {"sqlite://", "sqlite:"}) {
+    std::string p(prefix);
+    if (url.rfind(p, 0) == 0) return url.substr(p.size());
+  }
+  return url;
+}
+
+SqliteStore::SqliteStore(const std::string& path, int readers) : path_(path) {
+  writer_ = std::make_unique<Connection>(path);
+  schema_version_ = Migrate(*writer_);
+  for (int i = 0; i < readers; ++i) readers_.push_back(std::make_unique<Connection>(path));
+}
+
+SqliteStore::~SqliteStore() = default;
+
+std::unique_ptr<Connection> SqliteStore::AcquireReader() {
+  std::unique_lock lock(pool_mu_);
+  pool_cv_.wait(lock, [&] { return !readers_.empty(); });
+  auto c = std::move(readers_.back());
+  readers_.pop_back();
+  return c;
+}
+
+void SqliteStore::ReleaseReader(std::unique_ptr<Connection> c) {
+  {
+    std::lock_guard lock(pool_mu_);
+    readers_.push_back(std::move(c));
+  }
+  pool_cv_.notify_one();
+}
+
+Status SqliteStore::Read(const domain::TxFn& fn) {
+  auto conn = AcquireReader();
+  Status st = WithRetries([&] { return RunTx(*conn, "BEGIN", fn); });
+  ReleaseReader(std::move(conn));
+  // The hint of an internal error carries driver details for the logs, never for clients.
+  return st;
+}
+
+Status SqliteStore::Write(const domain::TxFn& fn) {
+  std::lock_guard lock(write_mu_);
+  return WithRetries([&] { return RunTx(*writer_, "BEGIN IMMEDIATE", fn); });
+}
+
+}  // namespace limbo::storage::sqlite

@@ -1,0 +1,114 @@
+#include "web/web_routes.h"
+
+#include "web/assets.h"
+
+namespace limbo::web {
+
+using http::Access;
+using http::Ctx;
+using http::ErrorResponse;
+using http::Json;
+using http::JsonResponse;
+using http::Response;
+
+namespace {
+
+std::string ContentType(std::string_view path) {
+  auto dot = path.rfind('.');
+  std::string_view ext = dot == std::string_view::npos ? "" : path.substr(dot + 1);
+  if (ext == "html") return "text/html; charset=utf-8";
+  if (ext == "js" || ext == "mjs") return "text/javascript; charset=utf-8";
+  if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "svg") return "image/svg+xml";
+  if (ext == "png") return "image/png";
+  if (ext == "ico") return "image/x-icon";
+  if (ext == "json") return "application/json";
+  if (ext == "woff2") return "font/woff2";
+  return "application/octet-stream";
+}
+
+const EmbeddedFile* Find(std::string_view path) {
+  for (const auto& f : Assets()) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+Response Serve(const EmbeddedFile& f, bool cacheable) {
+  Response r;
+  r.content_type = ContentType(f.path);
+  r.body = std::string(f.data);
+  r.SetHeader("Cache-Control", cacheable ? "no-cache" : "no-store");
+  return r;
+}
+
+Response Page() {
+  const EmbeddedFile* index = Find("index.html");
+  if (!index) return ErrorResponse(core::Error::NotFound("The web app is not part of this build.", "route_not_found"));
+  return Serve(*index, false);
+}
+
+Json SessionJson(const domain::User& user, const std::string& csrf,
+                 const std::vector<domain::WorkspaceMembership>& memberships) {
+  Json ws = Json::array();
+  for (const auto& m : memberships) {
+    ws.push_back(Json{{"url", m.workspace.url},
+                      {"name", m.workspace.name},
+                      {"role", m.role.id},
+                      {"roleName", m.role.name},
+                      {"permissions", m.role.permissions.Names()}});
+  }
+  return Json{{"user", http::ToJson(user)}, {"csrfToken", csrf}, {"workspaces", ws}};
+}
+
+std::string CookieFlags(const http::Request& req) {
+  std::string flags = "; Path=/; HttpOnly; SameSite=Strict";
+  if (req.Header("x-forwarded-proto") == "https") flags += "; Secure";
+  return flags;
+}
+
+}  // namespace
+
+void RegisterWebRoutes(http::Api& api) {
+  api.Add("POST", "/app/api/login", Access::kPublic, [](Ctx& c) {
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto email, http::ReqString(body, "email"));
+    LIMBO_HTTP_TRY(auto password, http::ReqString(body, "password"));
+    LIMBO_HTTP_TRY(auto login, c.svc.accounts.Login(email, password, c.req.remote_addr));
+    domain::Principal p;
+    p.user = login.user;
+    LIMBO_HTTP_TRY(auto memberships, c.svc.accounts.Memberships(p));
+    Response r = JsonResponse(200, SessionJson(login.user, login.csrf_token, memberships));
+    r.SetHeader("Set-Cookie", "limbo_session=" + login.session_id + CookieFlags(c.req) + "; Max-Age=" +
+                                  std::to_string(domain::kSessionLifetimeMs / 1000));
+    return r;
+  });
+
+  api.Add("POST", "/app/api/logout", Access::kSession, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(c.svc.accounts.Logout(std::string(c.req.Cookie("limbo_session"))));
+    Response r = JsonResponse(200, Json{{"loggedOut", true}});
+    r.SetHeader("Set-Cookie", "limbo_session=" + CookieFlags(c.req) + "; Max-Age=0");
+    return r;
+  });
+
+  api.Add("GET", "/app/api/session", Access::kSession, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto memberships, c.svc.accounts.Memberships(*c.principal));
+    return JsonResponse(200, SessionJson(c.principal->user, c.principal->session->csrf_token, memberships));
+  });
+
+  api.Add("GET", "/app", Access::kPublic, [](Ctx&) { return Page(); });
+  api.Add("GET", "/app/*rest", Access::kPublic, [](Ctx& c) {
+    const std::string& rest = c.Param("rest");
+    if (rest.rfind("api/", 0) == 0 || rest == "api") {
+      return ErrorResponse(core::Error::NotFound("No route matches " + c.req.path + ".", "route_not_found"));
+    }
+    if (rest.rfind("static/", 0) == 0) {
+      const EmbeddedFile* f = Find(std::string_view(rest).substr(7));
+      if (!f) return ErrorResponse(core::Error::NotFound("No such file.", "not_found"));
+      return Serve(*f, true);
+    }
+    return Page();
+  });
+}
+
+}  // namespace limbo::web
