@@ -84,7 +84,7 @@ def test_version_round_trip(ws, slug):
     assert item.restorable
 
     assert v2.restore()["restored"] is True
-    assert [v.number for v in project.versions()] == [1, 2]
+    assert sorted(v.number for v in project.versions()) == [1, 2]
     assert project.version(2).name == "to trash"
 
 
@@ -202,7 +202,7 @@ def test_restore_all_brings_back_a_project_and_its_separately_trashed_version(ws
     result = ws.restore_all()
     restored = {(r["type"], r["id"]) for r in result.restored}
     assert {("project", project.id), ("workflow", wf.id)} <= restored
-    assert [v.number for v in ws.project(slug).versions()] == [1, 2]
+    assert sorted(v.number for v in ws.project(slug).versions()) == [1, 2]
     assert ws.workflow(slug).id == wf.id
     assert not [i for i in ws.trash() if i.id in (project.id, wf.id) or i.parent_id == project.id]
 
@@ -220,7 +220,7 @@ def test_listing_filters_sorts_and_pages(ws, slug):
     pages = list(ws.trash_pages(type="workflow", q=slug, page_size=1))
     assert [len(p.items) for p in pages if p.items] == [1, 1, 1]
     assert pages[0].next_cursor and pages[-1].next_cursor is None
-    assert pages[0].counts["workflows"] == 3
+    assert pages[0].counts["workflows"] >= 3  # counts are of the whole Trash, not of the filter
     ids = [i.id for p in pages for i in p.items]
     assert sorted(ids) == sorted(w.id for w in flows)
     assert ws.restore_many([("workflow", i) for i in ids]).ok

@@ -98,7 +98,7 @@ def test_generate_list_and_read_versions(ws, slug):
     v2 = project.generate_version(name="second")
     assert (v1.number, v2.number) == (1, 2)
     assert v2.name == "second" and v1.image_count == 1
-    assert [v.number for v in project.versions()] == [1, 2]
+    assert sorted(v.number for v in project.versions()) == [1, 2]
     read = project.version(2)
     assert read.name == "second" and read.model is None and read.project is project
     assert project.version("1").number == 1
