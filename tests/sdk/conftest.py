@@ -39,7 +39,8 @@ START_TIMEOUT_SECONDS = 30
 class Server:
     """A running limbod and the raw HTTP calls tests make outside the SDK."""
 
-    def __init__(self, proc: subprocess.Popen, url: str, api_key: str, data_dir: str, log: List[str]):
+    def __init__(self, limbod: str, proc: subprocess.Popen, url: str, api_key: str, data_dir: str, log: List[str]):
+        self.limbod = limbod
         self.proc = proc
         self.url = url
         self.api_key = api_key
@@ -83,6 +84,10 @@ class Server:
     def client(self, api_key: Optional[str] = None) -> limbo.Limbo:
         return limbo.Limbo(api_key=api_key or self.api_key, api_url=self.url, timeout=30, backoff=0.05)
 
+    def bootstrap(self, workspace: str) -> str:
+        """Creates another workspace for the same owner while the server runs; returns its key."""
+        return _bootstrap(self.limbod, self.data_dir, workspace)["apiKey"]
+
     def member_key(self, role: str = "member") -> str:
         """Adds a member with ``role`` and returns an API key of theirs (made in a web session)."""
         email = f"m-{uuid.uuid4().hex[:8]}@example.com"
@@ -105,16 +110,21 @@ class Server:
         return payload["key"]
 
 
-def _start_server(limbod: str, data_dir: str) -> Server:
+def _bootstrap(limbod: str, data_dir: str, workspace: str) -> Dict[str, str]:
     boot = subprocess.run(
-        [limbod, "bootstrap", "--data", data_dir, "--workspace", WORKSPACE,
+        [limbod, "bootstrap", "--data", data_dir, "--workspace", workspace,
          "--email", OWNER_EMAIL, "--password", OWNER_PASSWORD],
         capture_output=True, text=True, timeout=60,
     )
     assert boot.returncode == 0, f"bootstrap failed: {boot.stdout}{boot.stderr}"
     line = next(l for l in boot.stdout.splitlines() if l.strip().startswith("{"))
     info = json.loads(line)
-    assert info["workspace"] == WORKSPACE and info["email"] == OWNER_EMAIL
+    assert info["workspace"] == workspace and info["email"] == OWNER_EMAIL and info["apiKey"]
+    return info
+
+
+def _start_server(limbod: str, data_dir: str) -> Server:
+    info = _bootstrap(limbod, data_dir, WORKSPACE)
 
     proc = subprocess.Popen(
         [limbod, "serve", "--data", data_dir, "--listen", "127.0.0.1:0",
@@ -144,7 +154,7 @@ def _start_server(limbod: str, data_dir: str) -> Server:
             raise AssertionError("limbod did not announce where it listens:\n" + "".join(log))
         match = LISTENING.search(out)
         if match:
-            return Server(proc, match.group(1).rstrip("/"), info["apiKey"], data_dir, log)
+            return Server(limbod, proc, match.group(1).rstrip("/"), info["apiKey"], data_dir, log)
 
 
 def _stop_server(server: Server) -> None:

@@ -27,6 +27,17 @@ def test_another_workspace_is_not_found(lb):
     assert info.value.status == 404
 
 
+def test_a_key_acts_only_in_its_own_workspace(server, lb):
+    beta_key = server.bootstrap("beta")
+    beta = server.client(api_key=beta_key).workspace()
+    assert beta.url == "beta"
+    # The owner is a member of both, but each key sees only its own workspace.
+    with pytest.raises(limbo.NotFoundError):
+        lb.workspace("beta")
+    with pytest.raises(limbo.NotFoundError):
+        server.client(api_key=beta_key).workspace(WORKSPACE)
+
+
 def test_create_list_and_read_projects(ws, slug):
     created = ws.create_project("Cats " + slug, "object-detection", "cat", url=slug)
     assert created.id and created.url == slug and created.type == "object-detection"
