@@ -250,7 +250,7 @@ export async function renderTrash(ctx) {
     }
     if (perms.remove(item.type)) {
       actions.push(button('Delete Permanently', () => deleteItems([item]), {
-        small: true, variant: 'ghost-danger', 'data-action': 'delete', 'aria-label': `Delete ${item.name} permanently`,
+        small: true, variant: 'ghost-danger', 'data-action': 'delete', 'aria-label': `Delete Permanently ${item.name}`,
       }));
     }
     return h('tr', {

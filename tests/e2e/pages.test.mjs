@@ -194,6 +194,31 @@ test('the owner changes the Trash retention; new deletions get the new cleanup d
   await H.rest(server, 'PATCH', `/${WS}`, { retentionDays: 30 });
 });
 
+test('the main pages pass automated accessibility checks (axe-core, WCAG 2.1 AA)', async () => {
+  await H.trashProject(server, 'bridges', true);
+  const pages = [
+    [`/app/${WS}`, 'home'],
+    [`/app/${WS}/workflows`, 'workflows'],
+    [`/app/${WS}/settings/trash`, 'settings'],
+    [`/app/${WS}/settings/roles`, 'settings'],
+    [`/app/${WS}/settings/members`, 'settings'],
+    [`/app/${WS}/settings/api-keys`, 'settings'],
+    [`/app/${WS}/settings/audit`, 'settings'],
+    [`/app/${WS}/tunnels`, 'project'],
+  ];
+  const found = [];
+  for (const [route, name] of pages) {
+    await H.gotoApp(page, server, route, name);
+    for (const v of await H.accessibilityViolations(page)) found.push({ route, ...v });
+  }
+  await H.gotoApp(page, server, `/app/${WS}/settings/trash`, 'settings');
+  await H.trashRow(page, 'Bridges').getByRole('button', { name: 'Delete Permanently Bridges' }).click();
+  for (const v of await H.accessibilityViolations(page)) found.push({ route: 'delete dialog', ...v });
+  await page.keyboard.press('Escape');
+  assert.deepEqual(found, []);
+  await H.rest(server, 'POST', `/${WS}/trash/restore`, { type: 'project', id: (await H.trashItems(server, '?type=project')).items.find((i) => i.url === 'bridges').id });
+});
+
 test('pages stay readable at phone width', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   try {

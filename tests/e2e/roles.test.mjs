@@ -114,7 +114,7 @@ test('the owner sees every Trash action', async () => {
   await H.login(page, server, { path: `/app/${WS}/settings/trash` });
   await H.ready(page, 'settings');
   await H.trashRow(page, 'Deserts').waitFor();
-  for (const name of ['Restore All', 'Empty Trash', 'Restore Deserts', 'Delete Deserts permanently']) {
+  for (const name of ['Restore All', 'Empty Trash', 'Restore Deserts', 'Delete Permanently Deserts']) {
     assert.equal(await page.getByRole('button', { name }).count(), 1, `${name} is offered`);
   }
   assert.ok(project.id);

@@ -215,14 +215,14 @@ test('Delete Permanently asks for confirmation, for one row and for a selection'
   }
   await openTrash();
   const row = H.trashRow(page, 'Old Flow');
-  await row.getByRole('button', { name: 'Delete Old Flow permanently' }).click();
+  await row.getByRole('button', { name: 'Delete Permanently Old Flow' }).click();
   let dialog = page.locator('dialog[data-dialog="delete-permanently"]');
   await dialog.getByText('This cannot be undone.').waitFor();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'detached' });
   assert.equal(await row.count(), 1, 'cancel keeps the item');
 
-  await row.getByRole('button', { name: 'Delete Old Flow permanently' }).click();
+  await row.getByRole('button', { name: 'Delete Permanently Old Flow' }).click();
   dialog = page.locator('dialog[data-dialog="delete-permanently"]');
   await dialog.getByRole('button', { name: 'Delete Permanently' }).click();
   await page.locator('.toast', { hasText: 'Deleted “Old Flow” permanently' }).waitFor();
