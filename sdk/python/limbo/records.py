@@ -151,7 +151,9 @@ class TrashItem:
     blocked_reason: Optional[str]
     location: Any
     raw: Dict[str, Any] = field(default_factory=dict, repr=False)
-    _workspace: Optional["Workspace"] = field(default=None, repr=False, compare=False)
+
+    # The workspace the item was listed from (not a dataclass field, so asdict() stays plain data).
+    _workspace = None  # type: Optional[Workspace]
 
     def reference(self) -> Dict[str, Any]:
         """The ``{"type", "id", "parentId"?}`` reference that names this item in a restore."""
@@ -172,7 +174,7 @@ class TrashItem:
 
     @classmethod
     def from_json(cls, data: Dict[str, Any], workspace: Optional["Workspace"] = None) -> "TrashItem":
-        return cls(
+        item = cls(
             id=str(data.get("id", "")),
             type=str(data.get("type", "")),
             name=str(data.get("name", "")),
@@ -192,8 +194,9 @@ class TrashItem:
             blocked_reason=data.get("blockedReason"),
             location=data.get("location"),
             raw=data,
-            _workspace=workspace,
         )
+        item._workspace = workspace
+        return item
 
 
 @dataclass
