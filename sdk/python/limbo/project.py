@@ -283,6 +283,10 @@ class Version:
         return Job.from_json(answer.get("job") or {})
 
     def cancel_training(self) -> Job:
-        """Cancels this version's queued or running training job and returns it."""
+        """Cancels this version's queued or running training job and returns it.
+
+        Its ``cancel_reason`` becomes ``"user"``. Raises :class:`~limbo.ConflictError` when
+        the version has no queued or running job.
+        """
         answer = self._http().request("POST", self._segments() + ["train", "cancel"], json_body={})
         return Job.from_json(answer.get("job") or {})
