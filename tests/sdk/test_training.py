@@ -31,6 +31,9 @@ def wait_for(ws, server, job_id, states, advance=1.0, attempts=30):
 
 def test_train_and_cancel_by_the_user(ws, slug):
     _, version = trained_project(ws, slug)
+    with pytest.raises(limbo.ConflictError) as info:
+        version.cancel_training()  # nothing to cancel yet
+    assert info.value.status == 409
     job = version.train()
     assert job.id and job.state in ("queued", "running") and job.active
     assert job.project == slug and job.version == version.number
