@@ -66,6 +66,10 @@ class Project:
         """Reloads the project from the server and returns it.
 
         Raises :class:`~limbo.NotFoundError` with code ``in_trash`` if it is in the Trash.
+
+        Example::
+
+            print(project.refresh().image_count)
         """
         answer = self._http().request("GET", [self.workspace.url, self.url])
         self._load(answer.get("project") or {})
@@ -245,7 +249,13 @@ class Version:
         return self.project.workspace._http
 
     def refresh(self) -> "Version":
-        """Reloads the version (and its model's state) from the server."""
+        """Reloads the version (and its model's state) from the server.
+
+        Example::
+
+            model = version.refresh().model
+            print(model.state if model else "not trained")
+        """
         answer = self._http().request("GET", self._segments())
         self._load(answer.get("version") or {})
         return self
@@ -256,6 +266,10 @@ class Version:
         Its queued and running training job is cancelled (``cancel_reason`` becomes
         ``"moved_to_trash"``) and its model stops serving until it is restored.
         Returns the server's answer (as for a project, plus ``"version": "3"``).
+
+        Example::
+
+            ws.project("cats").version(3).delete()
         """
         return self._http().request("DELETE", self._segments())
 
@@ -264,6 +278,12 @@ class Version:
 
         Raises :class:`~limbo.ConflictError` with code ``parent_in_trash`` while the project
         is in the Trash: restore the project first.
+
+        Example::
+
+            v3 = ws.project("cats").version(3)
+            v3.delete()
+            v3.restore()
         """
         return self.project.workspace.restore_from_trash(
             "version", str(self.number), parent_id=self.project.id
@@ -287,6 +307,11 @@ class Version:
 
         Its ``cancel_reason`` becomes ``"user"``. Raises :class:`~limbo.ConflictError` when
         the version has no queued or running job.
+
+        Example::
+
+            job = version.cancel_training()
+            assert job.state == "cancelled"
         """
         answer = self._http().request("POST", self._segments() + ["train", "cancel"], json_body={})
         return Job.from_json(answer.get("job") or {})

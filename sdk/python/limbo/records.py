@@ -156,7 +156,12 @@ class TrashItem:
     _workspace = None  # type: Optional[Workspace]
 
     def reference(self) -> Dict[str, Any]:
-        """The ``{"type", "id", "parentId"?}`` reference that names this item in a restore."""
+        """The ``{"type", "id", "parentId"?}`` reference that names this item in a restore.
+
+        Example::
+
+            refs = [item.reference() for item in ws.trash(type="version")]
+        """
         ref: Dict[str, Any] = {"type": self.type, "id": self.id}
         if self.parent_id is not None:
             ref["parentId"] = self.parent_id
@@ -167,6 +172,11 @@ class TrashItem:
 
         ``url`` gives a project or workflow a new url when an active one took the old url
         (otherwise :class:`~limbo.ConflictError` ``restore_conflict``).
+
+        Example::
+
+            for item in ws.trash(q="cats"):
+                item.restore()
         """
         if self._workspace is None:
             raise RuntimeError("this TrashItem is not bound to a workspace")

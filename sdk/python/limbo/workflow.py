@@ -37,7 +37,12 @@ class Workflow:
         return f"Workflow(id={self.id!r}, url={self.url!r}, name={self.name!r})"
 
     def refresh(self) -> "Workflow":
-        """Reloads the workflow from the server (404 ``in_trash`` while it is in the Trash)."""
+        """Reloads the workflow from the server (404 ``in_trash`` while it is in the Trash).
+
+        Example::
+
+            print(wf.refresh().config)
+        """
         answer = self.workspace._http.request("GET", [self.workspace.url, "workflows", self.url])
         self._load(answer.get("workflow") or {})
         return self
@@ -47,6 +52,10 @@ class Workflow:
 
         Returns the server's answer, e.g. ``{"deleted": True, "type": "workflow",
         "workflowId": "w_9k2m", "trash": True, "scheduledCleanupAt": "..."}``.
+
+        Example::
+
+            ws.workflow("count-cats").delete()
         """
         return self.workspace._http.request("DELETE", [self.workspace.url, "workflows", self.url])
 
@@ -55,6 +64,11 @@ class Workflow:
 
         Pass ``url`` when another active workflow took its url meanwhile (otherwise
         :class:`~limbo.ConflictError` ``restore_conflict``).
+
+        Example::
+
+            wf.delete()
+            wf.restore()                      # or wf.restore(url="count-cats-2")
         """
         answer = self.workspace.restore_from_trash("workflow", self.id, url=url)
         if url is not None:

@@ -75,7 +75,12 @@ class Workspace:
         return f"Workspace(url={self.url!r}, name={self.name!r})"
 
     def refresh(self) -> "Workspace":
-        """Reloads the workspace's settings and project list."""
+        """Reloads the workspace's settings and project list.
+
+        Example::
+
+            print(ws.refresh().retention_days, "days in the Trash before cleanup")
+        """
         answer = self._http.request("GET", [self.url])
         self._load(answer.get("workspace") or {})
         return self
@@ -134,12 +139,25 @@ class Workspace:
     # Workflows
 
     def workflows(self) -> List[Workflow]:
-        """The workspace's active workflows."""
+        """The workspace's active workflows (trashed ones are listed only by :meth:`trash`).
+
+        Example::
+
+            for wf in ws.workflows():
+                print(wf.url, wf.name)
+        """
         answer = self._http.request("GET", [self.url, "workflows"])
         return [Workflow(self, w) for w in answer.get("workflows") or []]
 
     def workflow(self, url: str) -> Workflow:
-        """The active workflow at ``url`` (404 ``in_trash`` while it is in the Trash)."""
+        """The active workflow at ``url``.
+
+        Raises :class:`~limbo.NotFoundError` (code ``in_trash`` while it is in the Trash).
+
+        Example::
+
+            wf = ws.workflow("count-cats")
+        """
         answer = self._http.request("GET", [self.url, "workflows", url])
         return Workflow(self, answer.get("workflow") or {})
 
@@ -178,7 +196,13 @@ class Workspace:
         return [Image.from_json(i) for i in _take(pages, "images", limit)]
 
     def image(self, id: str) -> Image:
-        """One image of the Asset Library by id."""
+        """One image of the Asset Library by id.
+
+        Example::
+
+            image = ws.image("i_3kd9x")
+            print(image.name, image.width, image.height, image.projects)
+        """
         answer = self._http.request("GET", [self.url, "images", id])
         return Image.from_json(answer.get("image") or {})
 
@@ -193,7 +217,13 @@ class Workspace:
         return [Job.from_json(j) for j in answer.get("jobs") or []]
 
     def job(self, id: str) -> Job:
-        """One training job by id."""
+        """One training job by id (404 while its project or version is in the Trash).
+
+        Example::
+
+            job = ws.job(job_id)
+            print(job.state, job.credits_used, job.cancel_reason)
+        """
         answer = self._http.request("GET", [self.url, "jobs", id])
         return Job.from_json(answer.get("job") or {})
 
