@@ -109,16 +109,16 @@ void AddAuthCommands(CLI::App& app, Registry& registry) {
 
   auto login = std::make_shared<LoginOptions>();
   CLI::App* verb = AddVerb(*auth, registry, "login", "Check an API key with the server and save it", login,
-                           [login](Session& s) { return Login(s, *login); });
+                           [login](Session& s) { return Login(s, *login); }, false);
   verb->add_option("-k,--api-key", login->api_key, "API key (asked for when omitted)");
   verb->add_option("-u,--api-url", login->api_url, std::string("Server URL (default: LIMBO_API_URL, the saved URL, or ") + kDefaultApiUrl + ")");
   verb->footer("Example: limbo auth login --api-key lk_... --api-url https://limbo.example.com");
 
   auto status = std::make_shared<CommonOptions>();
-  AddVerb(*auth, registry, "status", "Show the server, the key in use and its workspace", status, Status);
+  AddVerb(*auth, registry, "status", "Show the server, the key in use and its workspace", status, Status, false);
 
   auto logout = std::make_shared<CommonOptions>();
-  AddVerb(*auth, registry, "logout", "Remove the saved API key", logout, Logout);
+  AddVerb(*auth, registry, "logout", "Remove the saved API key", logout, Logout, false);
 }
 
 }  // namespace limbo::cli

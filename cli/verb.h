@@ -16,11 +16,11 @@ struct Registry {
   int& exit_code;
 };
 
-// Adds `noun verb` with --json and --workspace bound to `options`; after parsing, `run` gets a
-// Session and its return value becomes the process exit code. `options` is usually a struct
-// derived from CommonOptions that `run` also captures.
+// Adds `noun verb` with --json (and --workspace unless `with_workspace` is false) bound to
+// `options`; after parsing, `run` gets a Session and its return value becomes the process exit
+// code. `options` is usually a struct derived from CommonOptions that `run` also captures.
 CLI::App* AddVerb(CLI::App& noun, Registry& registry, const std::string& name, const std::string& description,
-                  std::shared_ptr<CommonOptions> options, std::function<int(Session&)> run);
+                  std::shared_ptr<CommonOptions> options, std::function<int(Session&)> run, bool with_workspace = true);
 
 // Adds --yes/-y.
 void AddYesFlag(CLI::App& verb, bool& yes);
