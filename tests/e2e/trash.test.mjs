@@ -304,7 +304,7 @@ test('rows near cleanup are highlighted, and an item disappears once the clock p
   await H.createWorkflow(server, 'Expiring Flow', 'expiring-flow');
   await H.rest(server, 'DELETE', `/${WS}/workflows/expiring-flow`);
   await H.advanceClock(server, 27 * 86400);
-  await openTrash();
+  await H.gotoAfterClockJump(page, server, `/app/${WS}/settings/trash`, 'settings');
   const row = H.trashRow(page, 'Expiring Flow');
   await row.waitFor();
   assert.match(await row.getAttribute('class'), /expiring/);
@@ -313,7 +313,7 @@ test('rows near cleanup are highlighted, and an item disappears once the clock p
   await H.screenshot(page, 'trash-expiring');
 
   await H.advanceClock(server, 4 * 86400);
-  await openTrash();
+  await H.gotoAfterClockJump(page, server, `/app/${WS}/settings/trash`, 'settings');
   await page.locator('[data-section="workflows"]').waitFor();
   assert.equal(await H.trashRow(page, 'Expiring Flow').count(), 0);
   assert.equal((await H.trashItems(server)).items.length, 0);
