@@ -30,6 +30,24 @@ afterEach(() => {
   assert.deepEqual(page.problems, [], 'no script errors or CSP violations');
 });
 
+test('the app is served with its security headers and content types', async () => {
+  const pageRes = await fetch(`${server.url}/app/${WS}/settings/trash`);
+  assert.equal(pageRes.status, 200);
+  assert.match(pageRes.headers.get('content-type'), /^text\/html/);
+  const csp = pageRes.headers.get('content-security-policy') || '';
+  for (const part of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"]) {
+    assert.ok(csp.includes(part), `CSP has ${part}`);
+  }
+  assert.ok(!/unsafe-inline|unsafe-eval/.test(csp), 'no unsafe CSP sources');
+  assert.equal(pageRes.headers.get('x-content-type-options'), 'nosniff');
+  assert.match(await pageRes.text(), /<script type="module" src="\/app\/static\/app\.js"><\/script>/);
+  for (const [file, type] of [['app.js', /javascript/], ['style.css', /text\/css/], ['favicon.svg', /image\/svg\+xml/]]) {
+    const r = await fetch(`${server.url}/app/static/${file}`);
+    assert.equal(r.status, 200, file);
+    assert.match(r.headers.get('content-type'), type, file);
+  }
+});
+
 test('the home page groups projects by folder and shows the storage bar', async () => {
   await H.gotoApp(page, server, `/app/${WS}`, 'home');
   const folder = page.getByRole('region', { name: 'Infrastructure' });

@@ -271,6 +271,10 @@ test('search, sort and Load more page through a large Trash', async () => {
 
 test('Empty Trash shows the bytes it frees and needs the workspace URL typed', async () => {
   await H.createProject(server, 'Harbor', { url: 'harbor', images: 2 });
+  await H.createProject(server, 'Docks', { url: 'docks' });
+  const harborImages = (await H.rest(server, 'GET', `/${WS}/images?project=harbor`)).images;
+  const [shared, own] = harborImages;
+  await H.rest(server, 'POST', `/${WS}/docks/images`, { images: [shared.id] });
   await H.trashProject(server, 'harbor', true);
   await H.createWorkflow(server, 'Harbor Flow', 'harbor-flow');
   await H.rest(server, 'DELETE', `/${WS}/workflows/harbor-flow`);
@@ -298,6 +302,10 @@ test('Empty Trash shows the bytes it frees and needs the workspace URL typed', a
   const after = await H.rest(server, 'GET', `/${WS}/usage`);
   assert.equal(after.trashItems, 0);
   assert.equal(after.reclaimableBytes, 0);
+  // "Also delete images from Asset Library": the image only Harbor used is gone, the shared one stays.
+  const ids = (await H.rest(server, 'GET', `/${WS}/images?limit=1000`)).images.map((i) => i.id);
+  assert.ok(ids.includes(shared.id), 'an image another project uses is preserved');
+  assert.ok(!ids.includes(own.id), 'an image only the deleted project used is removed');
 });
 
 test('rows near cleanup are highlighted, and an item disappears once the clock passes its cleanup time', async () => {
