@@ -38,7 +38,7 @@ export const PERMISSION_GROUPS = [
 ];
 
 /** Grouped permission checkboxes; `values()` answers the checked identifiers. */
-export function permissionPicker(selected, { disabled = false, label = '' } = {}) {
+export function permissionPicker(selected, { disabled = false } = {}) {
   const chosen = new Set(selected || []);
   const boxes = [];
   const el = h('div', { class: 'perm-groups' }, PERMISSION_GROUPS.map((group) => h('fieldset', { class: 'perm-group' },
@@ -48,7 +48,7 @@ export function permissionPicker(selected, { disabled = false, label = '' } = {}
       const box = h('input', { type: 'checkbox', id, value: perm, checked: chosen.has(perm), disabled, 'data-permission': perm });
       boxes.push(box);
       return h('div', { class: 'check-field' }, box,
-        h('label', { for: id, 'aria-label': label ? `${perm} (${label})` : null }, h('code', {}, perm), h('span', { class: 'perm-text' }, text)));
+        h('label', { for: id }, h('code', {}, perm), h('span', { class: 'perm-text' }, text)));
     }))));
   return { el, values: () => boxes.filter((b) => b.checked).map((b) => b.value) };
 }
@@ -63,7 +63,7 @@ export async function renderRoles(ctx) {
     canManage ? button('New role', () => newRole(ctx), { variant: 'primary' }) : null));
   for (const role of roles) {
     const editable = canManage && !role.builtin;
-    const picker = permissionPicker(role.permissions, { disabled: !editable, label: role.name });
+    const picker = permissionPicker(role.permissions, { disabled: !editable });
     const name = h('input', { class: 'input', value: role.name, disabled: !editable, autocomplete: 'off' });
     main.append(h('section', { class: 'card role-card', 'data-role': role.id, 'aria-label': `Role ${role.name}` },
       h('div', { class: 'card-head' },

@@ -57,6 +57,30 @@ test('the home page groups projects by folder and shows the storage bar', async 
   await page.locator('[data-project="bridges"] .thumb img').waitFor();
 });
 
+test('New folder and New project from the home page', async () => {
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  await page.getByRole('button', { name: 'New folder' }).click();
+  let dialog = page.locator('dialog[data-dialog="new-folder"]');
+  await dialog.getByLabel('Folder name').fill('Maritime');
+  await dialog.getByRole('button', { name: 'Create folder' }).click();
+  await page.getByRole('region', { name: 'Maritime' }).waitFor();
+  await page.getByRole('button', { name: 'New project' }).click();
+  dialog = page.locator('dialog[data-dialog="new-project"]');
+  await dialog.getByLabel('Name').fill('Ships');
+  await dialog.getByLabel('URL (optional)').fill('ships');
+  await dialog.getByLabel('Type').selectOption('instance-segmentation');
+  await dialog.getByLabel('Folder').selectOption({ label: 'Maritime' });
+  await dialog.getByRole('button', { name: 'Create project' }).click();
+  await page.waitForURL(`**/app/${WS}/ships`);
+  await H.ready(page, 'project');
+  await page.getByRole('heading', { name: 'Ships', level: 1 }).waitFor();
+  const { project } = await H.rest(server, 'GET', `/${WS}/ships`);
+  assert.equal(project.type, 'instance-segmentation');
+  assert.equal(project.group && project.group.name, 'Maritime');
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  await page.getByRole('region', { name: 'Maritime' }).locator('[data-project="ships"]').waitFor();
+});
+
 test('the project page uploads with progress, generates a version, trains and cancels', async () => {
   await H.gotoApp(page, server, `/app/${WS}/bridges`, 'project');
   await page.locator('.image-tile').nth(1).waitFor();
@@ -187,6 +211,42 @@ test('Members and Audit Log pages list what the server holds', async () => {
   await page.locator('tr[data-action="restore"]').first().waitFor();
 });
 
+test('Members: add a member, change the role, remove; Roles: edit and delete a custom role', async () => {
+  const role = await H.rest(server, 'POST', `/${WS}/roles`, { name: 'Labeler', permissions: ['upload_images'] });
+  await H.gotoApp(page, server, `/app/${WS}/settings/members`, 'settings');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  const dialog = page.locator('dialog[data-dialog="add-member"]');
+  await dialog.getByLabel('Email').fill('lena@example.com');
+  await dialog.getByLabel('Name').fill('Lena Labeler');
+  await dialog.getByLabel('Password').fill('lena password 1');
+  await dialog.getByLabel('Role').selectOption(role.id);
+  await dialog.getByRole('button', { name: 'Add member' }).click();
+  const row = page.locator('tr[data-member="lena@example.com"]');
+  await row.waitFor();
+  await row.getByLabel('Role of Lena Labeler').selectOption('member');
+  await page.locator('.toast', { hasText: 'Lena Labeler is now' }).waitFor();
+  let members = await H.rest(server, 'GET', `/${WS}/members`);
+  assert.equal(members.find((m) => m.email === 'lena@example.com').role, 'member');
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await page.locator('dialog').getByRole('button', { name: 'Remove member' }).click();
+  await row.waitFor({ state: 'detached' });
+  members = await H.rest(server, 'GET', `/${WS}/members`);
+  assert.equal(members.some((m) => m.email === 'lena@example.com'), false);
+
+  await H.gotoApp(page, server, `/app/${WS}/settings/roles`, 'settings');
+  const card = page.locator(`[data-role="${role.id}"]`);
+  await card.getByLabel(/^view_trash/).check();
+  await card.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('.toast', { hasText: 'Saved role' }).waitFor();
+  let roles = await H.rest(server, 'GET', `/${WS}/roles`);
+  assert.deepEqual([...roles.find((r) => r.id === role.id).permissions].sort(), ['upload_images', 'view_trash']);
+  await card.getByRole('button', { name: 'Delete role' }).click();
+  await page.locator('dialog').getByRole('button', { name: 'Delete role' }).click();
+  await card.waitFor({ state: 'detached' });
+  roles = await H.rest(server, 'GET', `/${WS}/roles`);
+  assert.equal(roles.some((r) => r.id === role.id), false);
+});
+
 test('the workspace switcher moves between workspaces', async () => {
   execFileSync(H.limbodPath(), ['bootstrap', '--data', server.dataDir, '--workspace', 'beta', '--email', H.OWNER.email, '--password', H.OWNER.password],
     { encoding: 'utf8', timeout: 60000 });
@@ -251,4 +311,13 @@ test('pages stay readable at phone width', async () => {
   } finally {
     await page.setViewportSize({ width: 1280, height: 860 });
   }
+});
+
+test('Log out ends the session', async () => {
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL(/\/app\/login/);
+  await page.goto(`${server.url}/app/${WS}/settings/trash`);
+  await page.waitForURL(/\/app\/login\?next=/);
+  assert.equal((await page.evaluate(() => fetch('/app/api/session').then((r) => r.status))), 401);
 });
