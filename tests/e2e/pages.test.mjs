@@ -306,8 +306,14 @@ test('pages stay readable at phone width', async () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
     await H.screenshot(page, 'phone-trash');
-    await H.gotoApp(page, server, `/app/${WS}`, 'home');
-    await H.screenshot(page, 'phone-home');
+    for (const [route, name, shot] of [[`/app/${WS}`, 'home', 'phone-home'], [`/app/${WS}/ships`, 'project', 'phone-project'],
+      [`/app/${WS}/settings/members`, 'settings', 'phone-members'], [`/app/${WS}/settings/roles`, 'settings', 'phone-roles'],
+      [`/app/${WS}/settings/api-keys`, 'settings', 'phone-api-keys'], [`/app/${WS}/workflows`, 'workflows', 'phone-workflows']]) {
+      await H.gotoApp(page, server, route, name);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(width <= 1, `${route}: no horizontal scrolling (overflow ${width}px)`);
+      await H.screenshot(page, shot);
+    }
   } finally {
     await page.setViewportSize({ width: 1280, height: 860 });
   }
