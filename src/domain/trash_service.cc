@@ -243,12 +243,13 @@ Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& r
   if (!tx.DeleteTrashItem(t.id, TrashState::kInTrash)) return NotInTrash();
   switch (t.type) {
     case ItemType::kProject:
-      tx.SetProjectTrash(t.object_id, std::nullopt);
+      // The new url first: the row becomes active only once no active project holds its url.
       if (url != t.url) tx.SetProjectUrl(t.object_id, url, now);
+      tx.SetProjectTrash(t.object_id, std::nullopt);
       break;
     case ItemType::kWorkflow:
-      tx.SetWorkflowTrash(t.object_id, std::nullopt);
       if (url != t.url) tx.SetWorkflowUrl(t.object_id, url);
+      tx.SetWorkflowTrash(t.object_id, std::nullopt);
       break;
     case ItemType::kVersion:
       tx.SetVersionTrash(std::stoll(t.object_id), std::nullopt);

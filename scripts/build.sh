@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds Limbo in ./build (or $LIMBO_BUILD_DIR) with Ninja, two jobs, ccache when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir="${LIMBO_BUILD_DIR:-build}"
+build_type="${LIMBO_BUILD_TYPE:-RelWithDebInfo}"
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "$@" >/dev/null
+cmake --build "$build_dir" -j "${LIMBO_JOBS:-2}"

@@ -1,0 +1,89 @@
+#include "support/fixture.h"
+
+namespace limbo::testing {
+namespace {
+
+class Accounts : public DomainTest {};
+
+TEST_F(Accounts, LoginChecksThePasswordAndThrottlesRepeatedFailures) {
+  auto ok = accounts_->Login("OWNER@example.com", "correct horse battery", "10.0.0.1");
+  ASSERT_TRUE(ok);
+  EXPECT_FALSE(ok->csrf_token.empty());
+  auto session = accounts_->AuthenticateSession(ok->session_id);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->user.email, "owner@example.com");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(accounts_->Login("owner@example.com", "wrong", "10.0.0.2").error().code, "invalid_credentials");
+  EXPECT_EQ(accounts_->Login("owner@example.com", "correct horse battery", "10.0.0.3").error().code, "too_many_attempts");
+  Advance(16 * 60 * core::kSecondMs);
+  EXPECT_TRUE(accounts_->Login("owner@example.com", "correct horse battery", "10.0.0.3"));
+}
+
+TEST_F(Accounts, SessionsExpireAndLogoutEndsThem) {
+  auto s = accounts_->Login("owner@example.com", "correct horse battery", "a");
+  ASSERT_TRUE(accounts_->Logout(s->session_id));
+  EXPECT_FALSE(accounts_->AuthenticateSession(s->session_id));
+  auto t = accounts_->Login("owner@example.com", "correct horse battery", "a");
+  Advance(domain::kSessionLifetimeMs);
+  EXPECT_FALSE(accounts_->AuthenticateSession(t->session_id));
+}
+
+TEST_F(Accounts, ApiKeysAreScopedToTheirWorkspaceAndRevocableAtOnce) {
+  auto other = accounts_->Bootstrap("other", "owner@example.com", "ignored for existing");
+  ASSERT_TRUE(other);
+  auto key = accounts_->AuthenticateApiKey(other->api_key);
+  ASSERT_TRUE(key);
+  // The same user owns both workspaces, but this key acts only in "other".
+  EXPECT_EQ(accounts_->ResolveActor(*key, "acme").error().code, "not_found");
+  EXPECT_TRUE(accounts_->ResolveActor(*key, "other"));
+
+  auto created = accounts_->CreateApiKey(owner(), "ci");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->secret.rfind("lk_", 0), 0u);
+  EXPECT_TRUE(accounts_->AuthenticateApiKey(created->secret));
+  ASSERT_TRUE(accounts_->RevokeApiKey(owner(), created->key.id));
+  EXPECT_FALSE(accounts_->AuthenticateApiKey(created->secret));
+}
+
+TEST_F(Accounts, RolesValidatePermissionsAndProtectBuiltins) {
+  EXPECT_EQ(accounts_->CreateRole(owner(), "Bad", {"view_trash", "fly"}).error().code, "invalid_permission");
+  auto r = accounts_->CreateRole(owner(), "Curator", {"view_trash", "restore_dataset"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->permissions.Names(), (std::vector<std::string>{"view_trash", "restore_dataset"}));
+  EXPECT_EQ(accounts_->PatchRole(owner(), "owner", std::string("x"), std::nullopt).error().code, "builtin_role");
+  auto m = AddMember("c@example.com", r->id);
+  EXPECT_TRUE(m.Can(domain::Permission::kViewTrash));
+  EXPECT_FALSE(m.Can(domain::Permission::kTrashDataset));
+  EXPECT_EQ(accounts_->DeleteRole(owner(), r->id).error().code, "role_in_use");
+  EXPECT_EQ(accounts_->RemoveMember(owner(), "owner@example.com").error().code, "last_owner");
+}
+
+TEST_F(Accounts, MembersCannotManageOthers) {
+  auto member = AddMember("m@example.com", "member");
+  EXPECT_EQ(accounts_->AddMember(member, "x@example.com", "X", "long enough password", "member").error().code, "forbidden");
+  EXPECT_EQ(accounts_->CreateRole(member, "R", {}).error().code, "forbidden");
+  // Everyone manages their own keys; only their own are listed.
+  ASSERT_TRUE(accounts_->CreateApiKey(member, "mine"));
+  auto keys = accounts_->ListApiKeys(member);
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->front().name, "mine");
+  auto owners = accounts_->ListApiKeys(owner());
+  EXPECT_EQ(owners->size(), 2u);
+  std::string owner_key_id;
+  for (const auto& k : *owners) {
+    if (k.user_email == "owner@example.com") owner_key_id = k.id;
+  }
+  EXPECT_EQ(accounts_->RevokeApiKey(member, owner_key_id).error().code, "not_found");
+}
+
+TEST_F(Accounts, PasswordsAreHashedAndShortOnesRefused) {
+  EXPECT_EQ(accounts_->AddMember(owner(), "s@example.com", "S", "short", "member").error().code, "invalid_request");
+  std::optional<domain::User> u;
+  ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
+    u = tx.UserByEmail("owner@example.com");
+    return core::Ok();
+  }));
+  EXPECT_EQ(u->password_hash.rfind("$argon2id$", 0), 0u);
+}
+
+}  // namespace
+}  // namespace limbo::testing

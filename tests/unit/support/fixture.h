@@ -1,0 +1,56 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "domain/account_service.h"
+#include "domain/content_service.h"
+#include "domain/trash_service.h"
+#include "domain/training_service.h"
+#include "storage/blob/file_blob_store.h"
+#include "storage/blob/model_files.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace limbo::testing {
+
+// A small valid PNG whose bytes differ for every seed.
+std::string Png(int seed, int width = 8, int height = 6);
+
+// A real SQLite database and blob directory in a fresh temporary folder, a manual clock at a fixed
+// instant, every domain service, and a workspace "acme" with its owner.
+class DomainTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // The owner of "acme".
+  const domain::Actor& owner() const { return owner_; }
+  // Adds a member with the given role ("member", "owner" or a custom role id) and returns its actor.
+  domain::Actor AddMember(const std::string& email, const std::string& role);
+  domain::Actor ActorWith(const std::vector<std::string>& permissions, const std::string& email);
+  domain::Project MakeProject(const std::string& name, int images = 0, int first_seed = 1);
+  domain::Image Upload(const std::string& project_url, int seed);
+  // Runs sweep, cleanup and blob collection until nothing is left to do.
+  void RunCleanup();
+  void Advance(core::TimeMs ms) { clock_.Advance(ms); }
+  domain::Usage UsageNow();
+  std::size_t BlobFiles() const { return blobs_->List().size(); }
+
+  std::filesystem::path dir_;
+  core::ManualClock clock_{1'800'000'000'000};  // 2027-01-15
+  std::unique_ptr<storage::sqlite::SqliteStore> store_;
+  std::unique_ptr<storage::blob::FileBlobStore> blobs_;
+  std::unique_ptr<storage::blob::ModelFiles> models_;
+  std::unique_ptr<domain::AccountService> accounts_;
+  std::unique_ptr<domain::ContentService> content_;
+  std::unique_ptr<domain::TrainingService> training_;
+  std::unique_ptr<domain::TrashService> trash_;
+  domain::Actor owner_;
+  std::string owner_key_;
+};
+
+}  // namespace limbo::testing
