@@ -87,21 +87,3 @@ export function debounce(fn, ms) {
   };
 }
 
-export function icon(name) {
-  const paths = {
-    trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
-    restore: 'M4 12a8 8 0 1 0 3-6.2M4 4v5h5',
-    folder: 'M3 6h6l2 2h10v11H3z',
-    upload: 'M12 16V4M7 9l5-5 5 5M4 20h16',
-    warn: 'M12 3l10 18H2zM12 10v5M12 18v.5',
-  };
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('class', 'icon');
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', paths[name] || '');
-  svg.append(path);
-  return svg;
-}

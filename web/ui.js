@@ -1,5 +1,5 @@
 // Shared interface pieces: modal dialogs, toasts, alerts, empty states.
-import { h, clear, uid } from './dom.js';
+import { h, uid } from './dom.js';
 import { describeError } from './api.js';
 
 /**
@@ -169,18 +169,7 @@ export function field(labelText, control, hint) {
   return h('div', { class: 'field' }, h('label', { for: id }, labelText), control, hintEl);
 }
 
-export function setBusy(el, busy) {
-  if (busy) {
-    el.setAttribute('aria-busy', 'true');
-  } else {
-    el.removeAttribute('aria-busy');
-  }
-}
 
-export function replace(container, ...children) {
-  clear(container);
-  children.flat().forEach((c) => c && container.append(c));
-}
 
 /**
  * A tooltip for `el` shown on hover and keyboard focus, placed in <body> so no scrolling container
