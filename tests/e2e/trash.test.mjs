@@ -201,7 +201,10 @@ test('a restore whose URL was taken asks for a new one and retries with it', asy
   await dialog.getByLabel('New URL').fill('roads-old');
   await H.screenshot(page, 'trash-restore-conflict');
   await dialog.getByRole('button', { name: 'Restore' }).click();
-  await page.locator('.toast', { hasText: 'as roads-old' }).waitFor();
+  const restored = page.locator('.toast', { hasText: 'as roads-old' });
+  const failure = dialog.getByRole('alert');
+  await Promise.race([restored.waitFor(), failure.waitFor()]);
+  if (await failure.isVisible()) assert.fail(`the retry with a new URL failed: ${await failure.textContent()}`);
   await row.waitFor({ state: 'detached' });
   assert.equal((await H.rest(server, 'GET', `/${WS}/roads-old`)).project.name, 'Roads');
   assert.equal((await H.rest(server, 'GET', `/${WS}/roads`)).project.name, 'Roads Again', 'nothing was overwritten');
