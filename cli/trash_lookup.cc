@@ -73,7 +73,8 @@ Outcome<nlohmann::json> FindInTrash(const client::Client& client, const ObjectRe
     }
     return Fail(Failure::Error("ambiguous_reference",
                                std::to_string(found.size()) + " deleted " + KindName(kind) + "s match '" + ref.ToString() + "':" + ids,
-                               std::string("Pick one with --id ") + (kind == RefKind::kVersion ? "PROJECT_ID" : "ID") + "."));
+                               std::string("Pick one with: limbo ") + KindName(kind) + " restore " + ref.ToString() +
+                                   (kind == RefKind::kVersion ? " --project-id PROJECT_ID" : " --id ID")));
   }
   return found.front();
 }

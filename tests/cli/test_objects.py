@@ -1,6 +1,9 @@
 """Projects, versions, workflows, images and training through the CLI."""
 
 import json
+import subprocess
+
+from conftest import LIMBO
 
 
 def test_project_create_list_and_json(ws):
@@ -74,7 +77,7 @@ def test_image_upload_in_parallel_when_piped(ws, images, tmp_path):
     assert all(u["image"]["id"] for u in answer["uploaded"])
 
     plain = ws.ok("image", "upload", files[0], "--project", "cats")
-    assert "\r" not in plain.stdout, "no progress bar when stdout is not a terminal"
+    assert "[#" not in plain.stdout and " files " not in plain.stdout, "no progress bar when stdout is not a terminal"
     assert "duplicate" in plain.stdout
 
     project = ws.ok("project", "list", "--json").json()["projects"][0]
@@ -151,3 +154,29 @@ def test_training_finishes_on_the_server_clock(ws, images):
             break
         ws.advance_clock(1)
     assert state == "finished"
+
+
+def run_in_terminal(ws, command, stdin=""):
+    """Runs a limbo command line with a pseudo-terminal as stdin and stdout (util-linux `script`)."""
+    done = subprocess.run(["script", "-qec", command, "/dev/null"], input=stdin, capture_output=True, text=True,
+                          timeout=120, env=ws.env())
+    return done.returncode, done.stdout
+
+
+def test_delete_on_a_terminal_asks_first(ws):
+    ws.project("cats")
+    code, out = run_in_terminal(ws, f"{LIMBO} project delete cats", stdin="n\n")
+    assert code == 1 and "[y/N]" in out and "Cancelled" in out
+    assert ws.trash_items() == []
+    code, out = run_in_terminal(ws, f"{LIMBO} project delete cats", stdin="y\n")
+    assert code == 0 and "Moved project" in out, out
+    assert [i["url"] for i in ws.trash_items()] == ["cats"]
+
+
+def test_upload_on_a_terminal_draws_a_progress_bar(ws, images):
+    ws.project("cats")
+    files = " ".join(images(5, size=64))
+    code, out = run_in_terminal(ws, f"{LIMBO} image upload {files} --project cats")
+    assert code == 0, out
+    assert "[###" in out and "5/5 files" in out
+    assert "Uploaded 5 of 5 images" in out

@@ -127,3 +127,29 @@ def test_automatic_cleanup_removes_items_and_restore_then_says_not_found(ws):
     assert ws.trash_items() == []
     result = ws.run("project", "restore", "cats")
     assert result.returncode == 3, str(result)
+
+
+def test_same_url_deleted_twice_is_ambiguous_until_an_id_is_given(ws):
+    first = ws.ok("project", "create", "Birds", "--url", "birds", "--json").json()["project"]["id"]
+    ws.ok("project", "delete", "birds", "--yes")
+    ws.ok("project", "create", "Birds again", "--url", "birds")
+    ws.ok("project", "delete", "birds", "--yes")
+
+    ambiguous = ws.run("project", "restore", "birds")
+    assert ambiguous.returncode == 1, str(ambiguous)
+    assert first in ambiguous.stderr and "--id" in ambiguous.stderr
+    assert ws.run("trash", "restore", f"{ws.name}/birds").returncode == 1
+    assert len(ws.trash_items("project")) == 2
+
+    ws.ok("project", "restore", "birds", "--id", first)
+    projects = ws.ok("project", "list", "--json").json()["projects"]
+    assert [(p["id"], p["name"]) for p in projects] == [(first, "Birds")]
+
+
+def test_delete_images_is_shown_in_the_trash_listing(ws, images):
+    ws.project("cats")
+    ws.ok("image", "upload", *images(2), "--project", "cats")
+    ws.ok("project", "delete", "cats", "--yes", "--delete-images")
+    item = ws.trash_items("project")[0]
+    assert item["cleanupDeleteImages"] is True
+    assert "images removed at cleanup" in ws.ok("trash", "list").stdout
