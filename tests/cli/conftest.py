@@ -5,6 +5,7 @@ a loopback port with a manual clock; every test gets a workspace of its own from
 `limbod bootstrap`, so tests never see each other's projects or Trash.
 """
 
+import http.cookiejar
 import itertools
 import json
 import os
@@ -138,6 +139,29 @@ class Workspace:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
+
+    def member_key(self):
+        """Adds a member (built-in `member` role: no Trash permissions) and returns an API key of theirs.
+
+        Keys are created by their own user, so this logs the member in to the web app's session API;
+        only the test harness does that, never the CLI.
+        """
+        email = f"member-{self.name}@example.com"
+        status, body = self.api("POST", f"/{self.name}/members",
+                                {"email": email, "name": "Member", "password": PASSWORD, "role": "member"})
+        assert status == 201, body
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+        def post(path, payload, headers):
+            request = urllib.request.Request(self.server.url + path, data=json.dumps(payload).encode(), method="POST",
+                                             headers={"Content-Type": "application/json", **headers})
+            with opener.open(request, timeout=30) as response:
+                return json.loads(response.read())
+
+        session = post("/app/api/login", {"email": email, "password": PASSWORD}, {})
+        created = post(f"/{self.name}/api-keys", {"name": "cli"}, {"X-CSRF-Token": session["csrfToken"]})
+        return created["key"]
 
     def advance_clock(self, seconds):
         status, body = self.api("POST", "/_dev/clock", {"advanceSeconds": seconds})

@@ -82,8 +82,23 @@ def test_workspace_list_and_usage(ws):
 
 
 def test_another_workspace_is_not_found(ws):
-    result = ws.run("project", "list", "--workspace", "no-such-workspace")
+    assert ws.run("project", "list", "--workspace", "no-such-workspace").returncode == 3
+    # "acme" exists and has the same owner, but an API key acts only in its own workspace.
+    result = ws.run("project", "list", "--workspace", "acme", "--json")
     assert result.returncode == 3, str(result)
+    assert result.json()["error"]["status"] == 404
+
+
+def test_a_member_without_trash_permissions_gets_exit_1_forbidden(ws):
+    ws.project("cats")
+    member = {"LIMBO_API_KEY": ws.member_key()}
+    assert [p["url"] for p in ws.ok("project", "list", "--json", env=member).json()["projects"]] == ["cats"]
+    refused = ws.run("project", "delete", "cats", "--yes", "--json", env=member)
+    assert refused.returncode == 1, str(refused)
+    assert refused.json()["error"]["code"] == "forbidden"
+    listing = ws.run("trash", "list", env=member)
+    assert listing.returncode == 1, str(listing)
+    assert [p["url"] for p in ws.ok("project", "list", "--json").json()["projects"]] == ["cats"]
 
 
 def test_completion_scripts_are_valid_shell(ws):

@@ -153,3 +153,27 @@ def test_delete_images_is_shown_in_the_trash_listing(ws, images):
     item = ws.trash_items("project")[0]
     assert item["cleanupDeleteImages"] is True
     assert "images removed at cleanup" in ws.ok("trash", "list").stdout
+
+
+def test_trash_list_follows_cursors_past_one_page(ws):
+    for i in range(120):
+        status, body = ws.api("POST", f"/{ws.name}/workflows", {"name": f"Flow {i}", "url": f"flow-{i}"})
+        assert status == 201, body
+        status, body = ws.api("DELETE", f"/{ws.name}/workflows/flow-{i}")
+        assert status == 200, body
+    listing = ws.ok("trash", "list", "--json").json()
+    assert listing["counts"]["workflows"] == 120
+    assert len({item["id"] for item in listing["items"]}) == 120
+    assert "Workflows (120)" in ws.ok("trash", "list").stdout
+
+
+def test_trashing_cancels_training_and_restore_leaves_it_cancelled(ws, images):
+    ws.project("cats")
+    ws.ok("image", "upload", *images(1), "--project", "cats")
+    ws.ok("version", "create", "cats")
+    job = ws.ok("train", "start", "cats/1", "--json").json()["job"]
+    ws.ok("project", "delete", "cats", "--yes")
+    ws.ok("project", "restore", "cats")
+    after = ws.ok("train", "status", "--job", job["id"], "--json").json()["job"]
+    assert after["state"] == "cancelled" and after["cancelReason"] == "moved_to_trash"
+    assert "moved_to_trash" in ws.ok("train", "status", "cats/1").stdout
