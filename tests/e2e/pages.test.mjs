@@ -128,6 +128,28 @@ test('deleting a version asks for its name and the toast can undo it', async () 
   await page.locator('[data-version="1"]').waitFor();
 });
 
+test('deleting a project cancels its training; Undo brings back the serving model, the job stays cancelled', async () => {
+  await H.advanceClock(server, 1);
+  const { job } = await H.rest(server, 'POST', `/${WS}/bridges/1/train`, {});
+  assert.ok(['queued', 'running'].includes(job.state));
+  await H.gotoApp(page, server, `/app/${WS}`, 'home');
+  await page.getByRole('button', { name: 'Delete project Bridges' }).click();
+  const dialog = page.locator('dialog[data-dialog="delete-project"]');
+  await dialog.getByText('Running training jobs are cancelled').waitFor();
+  await dialog.getByLabel(/To confirm, type the project ID/).fill('bridges');
+  await dialog.getByRole('button', { name: 'Move to Trash' }).click();
+  await page.locator('.toast', { hasText: 'Moved to Trash' }).getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.toast', { hasText: 'Restored “Bridges”' }).waitFor();
+  const after = (await H.rest(server, 'GET', `/${WS}/jobs/${job.id}`)).job;
+  assert.equal(after.state, 'cancelled');
+  assert.equal(after.cancelReason, 'moved_to_trash');
+  await H.gotoApp(page, server, `/app/${WS}/bridges`, 'project');
+  const v1 = page.locator('[data-version="1"]');
+  await v1.locator('[data-job-state="cancelled"]').waitFor();
+  await v1.getByText('cancelled by deletion').waitFor();
+  await v1.locator('[data-model-state="serving"]').waitFor();
+});
+
 test('dialogs are keyboard operable: focus moves in, Escape closes, focus returns', async () => {
   await H.gotoApp(page, server, `/app/${WS}`, 'home');
   const opener = page.getByRole('button', { name: 'Delete project Tunnels' });
