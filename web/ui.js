@@ -122,7 +122,8 @@ export function toast(message, { action = null, kind = 'info', timeout = 8000 } 
   const dismiss = () => {
     if (item.isConnected) item.remove();
   };
-  const item = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' },
+  // The region is a polite live region; errors interrupt as alerts.
+  const item = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : null },
     h('span', { class: 'toast-message' }, message),
     action ? h('button', {
       type: 'button', class: 'btn btn-small btn-toast',
