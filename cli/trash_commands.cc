@@ -76,6 +76,10 @@ int List(Session& session, const ListOptions& options) {
     session.PrintJson(out);
     return kExitOk;
   }
+  if (items->empty() && options.type.empty() && options.query.empty()) {
+    session.out() << "The Trash of " << *workspace << " is empty.\n";
+    return kExitOk;
+  }
   if (options.type.empty() || options.type == "project") PrintSection(session, "Projects", *workspace, sections["project"]);
   if (options.type.empty() || options.type == "version") PrintSection(session, "Versions", *workspace, sections["version"]);
   if (options.type.empty() || options.type == "workflow") PrintSection(session, "Workflows", *workspace, sections["workflow"]);

@@ -44,6 +44,7 @@ def test_trash_restore_batch_prints_each_item(ws, images):
     assert f"Restored version {ws.name}/dogs/1" in result.stdout
     assert f"Restored workflow {ws.name}/count" in result.stdout
     assert ws.trash_items() == []
+    assert ws.ok("trash", "list").stdout == f"The Trash of {ws.name} is empty.\n"
 
 
 def test_trash_restore_json_and_unknown_refs(ws, images):
