@@ -14,6 +14,7 @@ struct UploadOptions : CommonOptions {
   std::vector<std::string> files;
   std::string project;
   int concurrency = 4;
+  bool verbose = false;
 };
 
 struct Upload {
@@ -102,7 +103,7 @@ int Run(Session& session, const UploadOptions& options) {
       duplicates += duplicate ? 1 : 0;
       nlohmann::json image = result->value("image", nlohmann::json::object());
       uploaded.push_back({{"file", upload.file.string()}, {"image", image}, {"duplicate", duplicate}});
-      if (!show_bar && !session.json()) {
+      if (options.verbose && !session.json()) {
         session.out() << (duplicate ? "duplicate  " : "uploaded   ") << upload.file.string() << "  " << Text(image, "id") << '\n';
       }
       continue;
@@ -137,6 +138,7 @@ void AddImageCommands(CLI::App& app, Registry& registry) {
   verb->add_option("files", upload->files, "PNG, JPEG, GIF or BMP files")->required()->check(CLI::ExistingFile);
   verb->add_option("-p,--project", upload->project, "workspace/project or project")->required();
   verb->add_option("-j,--concurrency", upload->concurrency, "Uploads at a time")->check(CLI::Range(1, 32))->capture_default_str();
+  verb->add_flag("-v,--verbose", upload->verbose, "Print one line per uploaded file");
   verb->footer("Example: limbo image upload photos/*.jpg --project acme/cats");
 }
 

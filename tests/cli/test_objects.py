@@ -78,8 +78,10 @@ def test_image_upload_in_parallel_when_piped(ws, images, tmp_path):
     assert all(u["image"]["id"] for u in answer["uploaded"])
 
     plain = ws.ok("image", "upload", files[0], "--project", "cats")
-    assert "[#" not in plain.stdout and " files " not in plain.stdout, "no progress bar when stdout is not a terminal"
-    assert "duplicate" in plain.stdout
+    assert plain.stdout == f"Uploaded 1 of 1 images to {ws.name}/cats (1 already in the Asset Library).\n", \
+        "only a summary when stdout is not a terminal"
+    verbose = ws.ok("image", "upload", files[1], "--project", "cats", "--verbose")
+    assert verbose.stdout.startswith(f"duplicate  {files[1]}  i_")
 
     project = ws.ok("project", "list", "--json").json()["projects"][0]
     assert project["images"] == 6
