@@ -4,5 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${LIMBO_BUILD_DIR:-build}"
 build_type="${LIMBO_BUILD_TYPE:-RelWithDebInfo}"
+# Let ccache reuse objects across clones in different folders.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "$@" >/dev/null
 cmake --build "$build_dir" -j "${LIMBO_JOBS:-2}"

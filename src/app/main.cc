@@ -64,7 +64,7 @@ bool SplitListen(const std::string& listen, std::string* host, std::uint16_t* po
 }
 
 int Serve(const StorageOptions& so, const std::string& listen, const std::string& sweep, int train_seconds,
-          bool dev_clock_on, bool demo, int threads) {
+          bool dev_clock_on, bool demo, int threads, int cleanup_batch) {
   std::string host;
   std::uint16_t port = 0;
   if (!SplitListen(listen, &host, &port)) {
@@ -101,6 +101,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
 
   jobs::BackgroundOptions bo;
   bo.sweep_interval = *sweep_ms;
+  bo.cleanup_batch = cleanup_batch;
   bo.holder = "limbod-" + std::to_string(::getpid()) + "-" + core::RandomToken(6);
   jobs::Background background(*store, trash, training, clock, bo);
 
@@ -150,7 +151,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   spdlog::info("{{\"event\":\"stopping\",\"signal\":{}}}", sig);
   server.Stop();
   background.Stop();
-  spdlog::info("{{\"event\":\"stopped\"}}");
+  spdlog::info("{}", R"({"event":"stopped"})");
   return 0;
 }
 
@@ -213,13 +214,15 @@ int main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "Run the server");
   add_storage(serve);
   std::string listen = "127.0.0.1:8080", sweep = "60s";
-  int train_seconds = 30, threads = 4;
+  int train_seconds = 30, threads = 4, cleanup_batch = domain::kCleanupBatch;
   bool dev_clock = false, demo = false;
   serve->add_option("--listen", listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
   serve->add_option("--sweep-interval", sweep, "How often the retention sweeper runs (e.g. 60s, 5m)");
   serve->add_option("--demo-train-seconds", train_seconds, "Duration of a demo training job (server clock)")
       ->check(CLI::Range(1, 86400));
   serve->add_option("--threads", threads, "HTTP worker threads")->check(CLI::Range(1, 64));
+  serve->add_option("--cleanup-batch", cleanup_batch, "Rows deleted per cleanup transaction")
+      ->check(CLI::Range(1, 100000));
   serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
   serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
 
@@ -239,7 +242,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
   SetUpLogging();
   try {
-    if (*serve) return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads);
+    if (*serve) return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch);
     if (*boot) return Bootstrap(so, ws, email, password, name);
     if (*fsck) return Fsck(so, repair);
   } catch (const std::exception& e) {

@@ -138,8 +138,9 @@ Result<int> TrainingService::Tick() {
   }));
   int changed = 0;
   for (auto& job : active) {
-    if (job.state == JobState::kRunning && now < *job.started_at + job.duration_ms) continue;
-    bool finishing = job.state == JobState::kRunning;
+    if (job.state == JobState::kQueued) job.started_at = job.created_at;
+    bool finishing = now >= *job.started_at + job.duration_ms;
+    if (job.state == JobState::kRunning && !finishing) continue;
     if (finishing) {
       // The artifact is written before the row says so; a crash leaves at most an unused file.
       std::string model = "{\"job\":\"" + job.id + "\",\"project\":\"" + job.project_url + "\",\"version\":" +
@@ -151,9 +152,10 @@ Result<int> TrainingService::Tick() {
       auto cur = tx.JobById(job.workspace_id, job.id);
       if (!cur || cur->state != job.state) return Ok();  // cancelled meanwhile: leave it
       Job j = *cur;
+      // The demo trainer has no queue: a job runs from the moment it was created.
+      if (!j.started_at) j.started_at = j.created_at;
       if (!finishing) {
         j.state = JobState::kRunning;
-        j.started_at = now;
       } else {
         j.state = JobState::kFinished;
         j.ended_at = *j.started_at + j.duration_ms;  // credits stop exactly at the trainer's end

@@ -1,6 +1,7 @@
 // The only translation unit that includes Boost.Beast (it is slow to compile).
 #include "http/server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -47,21 +48,32 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(16 * 1024);
-    parser_->body_limit(server_.opts.max_body_bytes);
+    parser_->body_limit(server_.opts.max_upload_bytes);  // narrowed per route once the header is in
     stream_.expires_after(std::chrono::seconds(60));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
+    // A declared length over the largest limit is refused while reading the header.
+    if (ec == bhttp::error::body_limit) {
+      return SendError(413, "payload_too_large", "The request body is larger than this route accepts.");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return SendError(431, "headers_too_large", "The request headers are too large.");
+    }
     if (ec) return Close();
     auto target = parser_->get().target();
     std::string_view t(target.data(), target.size());
     auto q = t.find('?');
     std::string_view path = t.substr(0, q);
-    if (path.size() >= 7 && path.substr(path.size() - 7) == "/upload") {
-      parser_->body_limit(server_.opts.max_upload_bytes);
+    bool upload = path.size() >= 7 && path.substr(path.size() - 7) == "/upload";
+    std::size_t limit = upload ? server_.opts.max_upload_bytes : server_.opts.max_body_bytes;
+    auto declared = parser_->content_length();
+    if (declared && *declared > limit) {
+      return SendError(413, "payload_too_large", "The request body is larger than this route accepts.");
     }
+    parser_->body_limit(limit);
     stream_.expires_after(std::chrono::seconds(300));
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code e, std::size_t) { self->OnBody(e); });
@@ -129,8 +141,26 @@ class Session : public std::enable_shared_from_this<Session> {
     if (head) out->content_length(size);
     bhttp::async_write(stream_, *out, [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
       self->server_.in_flight--;
-      if (ec || !keep_alive) return self->Close();
+      if (ec) return self->Close();
+      if (!keep_alive) return self->LingeringClose();
       self->ReadHeader();
+    });
+  }
+
+  // Half-closes and discards what the client is still sending (e.g. the rest of a refused body),
+  // so it can read our answer instead of failing with a broken pipe. Bounded in time and bytes.
+  void LingeringClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(5));
+    Discard(64 * 1024 * 1024);
+  }
+
+  void Discard(std::size_t budget) {
+    auto buf = std::make_shared<std::array<char, 65536>>();
+    stream_.async_read_some(asio::buffer(*buf), [self = shared_from_this(), buf, budget](beast::error_code ec, std::size_t n) {
+      if (ec || n >= budget) return self->Close();
+      self->Discard(budget - n);
     });
   }
 

@@ -52,7 +52,7 @@ Status Background::CleanupPass(bool until_done) {
   (void)swept;
   // Bounded steps; between them other writers get the database.
   for (int steps = 0; until_done || steps < 20; ++steps) {
-    LIMBO_TRY(domain::CleanupProgress p, trash_.CleanupStep());
+    LIMBO_TRY(domain::CleanupProgress p, trash_.CleanupStep(opts_.cleanup_batch));
     if (!p.worked) break;
   }
   for (;;) {
@@ -91,7 +91,7 @@ void Background::Loop() {
         // One bounded pass; if work remains, come straight back instead of waiting.
         Status st = CleanupPass(false);
         if (st) {
-          auto more = trash_.CleanupStep();
+          auto more = trash_.CleanupStep(opts_.cleanup_batch);
           busy = more && more->worked;
         }
       }

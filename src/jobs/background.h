@@ -19,6 +19,7 @@ struct BackgroundOptions {
   core::TimeMs training_tick = 250;  // real time between trainer steps
   std::string holder;                // this process's name in the leadership lease
   core::TimeMs lease_ttl = 15 * core::kSecondMs;
+  int cleanup_batch = domain::kCleanupBatch;  // rows per cleanup transaction
 };
 
 // Runs the retention sweeper, the cleanup worker, the blob collector and the demo trainer in one

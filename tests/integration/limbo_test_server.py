@@ -1,0 +1,170 @@
+"""Starts a real limbod for tests and talks to it over HTTP (standard library only)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+LIMBOD = os.environ.get("LIMBOD", os.path.join(os.path.dirname(__file__), "../../build/src/app/limbod"))
+PASSWORD = "correct horse battery"
+
+
+def png(seed: int, w: int = 6, h: int = 5) -> bytes:
+    """A small valid PNG whose bytes differ for every seed."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(_rows(seed, w, h))) + chunk(b"IEND", b"")
+
+
+def _rows(seed: int, w: int, h: int) -> bytes:
+    out = bytearray()
+    for y in range(h):
+        out.append(0)
+        for x in range(w * 3):
+            out.append((seed * 131 + y * 17 + x * 7) % 256)
+    out[1:5] = struct.pack(">I", seed)
+    return bytes(out)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes = b""
+
+    @property
+    def code(self) -> str | None:
+        if isinstance(self.body, dict) and isinstance(self.body.get("error"), dict):
+            return self.body["error"].get("code")
+        return None
+
+
+class Client:
+    """One caller: an API key, or a browser-like session (cookie + CSRF token)."""
+
+    def __init__(self, base: str, key: str | None = None):
+        self.base = base
+        self.key = key
+        self.cookie: str | None = None
+        self.csrf: str | None = None
+
+    def request(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
+                headers: dict[str, str] | None = None, csrf: bool = True) -> Reply:
+        h = dict(headers or {})
+        data = None
+        if raw is not None:
+            data = raw
+        elif body is not None:
+            data = json.dumps(body).encode() if not isinstance(body, (bytes, str)) else (
+                body.encode() if isinstance(body, str) else body)
+            h.setdefault("Content-Type", "application/json")
+        if self.key:
+            h.setdefault("Authorization", f"Bearer {self.key}")
+        if self.cookie:
+            h["Cookie"] = self.cookie
+            if csrf and self.csrf and method not in ("GET", "HEAD"):
+                h["X-CSRF-Token"] = self.csrf
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=h)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                payload = r.read()
+                status, hdrs = r.status, dict(r.headers)
+        except urllib.error.HTTPError as e:
+            payload = e.read()
+            status, hdrs = e.code, dict(e.headers)
+        try:
+            parsed = json.loads(payload) if payload and hdrs.get("Content-Type", "").startswith("application/json") else None
+        except ValueError:
+            parsed = None
+        return Reply(status, parsed, hdrs, payload)
+
+    def get(self, path: str, **kw) -> Reply:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw) -> Reply:
+        return self.request("POST", path, body if body is not None else {}, **kw)
+
+    def patch(self, path: str, body: Any, **kw) -> Reply:
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path: str, body: Any = None, **kw) -> Reply:
+        return self.request("DELETE", path, body, **kw)
+
+    def login(self, email: str, password: str = PASSWORD) -> Reply:
+        r = self.post("/app/api/login", {"email": email, "password": password})
+        if r.status == 200:
+            cookie = r.headers.get("Set-Cookie", "")
+            self.cookie = cookie.split(";")[0]
+            self.csrf = r.body["csrfToken"]
+        return r
+
+
+class Server:
+    """A limbod process on a free loopback port with its own data folder."""
+
+    def __init__(self, *extra: str, data: str | None = None):
+        self.data = data or tempfile.mkdtemp(prefix="limbo-it-")
+        self.extra = list(extra)
+        self.proc: subprocess.Popen | None = None
+        self.base = ""
+        self.log: list[str] = []
+
+    def start(self) -> "Server":
+        args = [LIMBOD, "serve", "--data", self.data, "--listen", "127.0.0.1:0", "--dev-clock",
+                "--demo-train-seconds", "5", *self.extra]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            m = re.search(r"listening on (http://\S+)", line)
+            if m:
+                self.base = m.group(1)
+                break
+        else:
+            raise RuntimeError("limbod exited: " + (self.proc.stderr.read() if self.proc.stderr else ""))
+        threading.Thread(target=self._drain, daemon=True).start()
+        return self
+
+    def _drain(self) -> None:
+        assert self.proc and self.proc.stderr
+        for line in self.proc.stderr:
+            self.log.append(line)
+
+    def bootstrap(self, workspace: str, email: str = "owner@example.com", password: str = PASSWORD) -> Client:
+        out = subprocess.run([LIMBOD, "bootstrap", "--data", self.data, "--workspace", workspace, "--email", email,
+                              "--password", password], capture_output=True, text=True, check=True)
+        return Client(self.base, json.loads(out.stdout)["apiKey"])
+
+    def fsck(self, repair: bool = False) -> dict:
+        args = [LIMBOD, "fsck", "--data", self.data] + (["--repair"] if repair else [])
+        out = subprocess.run(args, capture_output=True, text=True)
+        return json.loads(out.stdout)
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> int:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            return self.proc.wait(timeout=30)
+        return self.proc.returncode if self.proc else 0
+
+    def cleanup(self) -> None:
+        self.kill()
+        shutil.rmtree(self.data, ignore_errors=True)
