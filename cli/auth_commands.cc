@@ -37,7 +37,7 @@ int Login(Session& session, const LoginOptions& options) {
     if (root.error().status == 401) failure.message = "The server at " + url + " refused the API key.";
     return session.Report(failure);
   }
-  std::string workspace = Text(*root, "workspace", "");
+  std::string workspace = Text(root->body, "workspace", "");
 
   config.api_url = url;
   config.api_key = key;
@@ -63,7 +63,7 @@ int Status(Session& session) {
   if (!client) return session.Report(client.error());
   auto root = (*client)->Get("/");
   if (!root) return session.Report(root.error());
-  std::string workspace = Text(*root, "workspace", "");
+  std::string workspace = Text(root->body, "workspace", "");
   if (session.json()) {
     session.PrintJson({{"authenticated", true},
                        {"apiUrl", settings->api_url},

@@ -21,7 +21,7 @@ struct Upload {
   std::filesystem::path file;
   std::uint64_t size = 0;
   std::atomic<std::uint64_t> sent{0};
-  std::optional<client::Result<nlohmann::json>> result;  // set once, by the worker that uploaded it
+  std::optional<client::Result<client::Response>> result;  // set once, by the worker that uploaded it
 };
 
 // Uploads every file with `concurrency` workers; `on_progress` runs on this thread about ten
@@ -99,9 +99,9 @@ int Run(Session& session, const UploadOptions& options) {
   for (const Upload& upload : uploads) {
     const auto& result = *upload.result;
     if (result) {
-      bool duplicate = result->value("duplicate", false);
+      bool duplicate = result->body.value("duplicate", false);
       duplicates += duplicate ? 1 : 0;
-      nlohmann::json image = result->value("image", nlohmann::json::object());
+      nlohmann::json image = result->body.value("image", nlohmann::json::object());
       uploaded.push_back({{"file", upload.file.string()}, {"image", image}, {"duplicate", duplicate}});
       if (options.verbose && !session.json()) {
         session.out() << (duplicate ? "duplicate  " : "uploaded   ") << upload.file.string() << "  " << Text(image, "id") << '\n';

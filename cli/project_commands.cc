@@ -40,7 +40,7 @@ int List(Session& session) {
   if (!workspace) return session.Report(workspace.error());
   auto answer = (*client)->Get(client::Path({*workspace}));
   if (!answer) return session.Report(answer.error());
-  nlohmann::json projects = answer->value("workspace", nlohmann::json::object()).value("projects", nlohmann::json::array());
+  nlohmann::json projects = answer->body.value("workspace", nlohmann::json::object()).value("projects", nlohmann::json::array());
   if (session.json()) {
     session.PrintJson({{"projects", projects}});
     return kExitOk;
@@ -71,10 +71,10 @@ int Create(Session& session, const CreateOptions& options) {
   auto answer = (*client)->Post(client::Path({*workspace, "projects"}), body);
   if (!answer) return session.Report(answer.error());
   if (session.json()) {
-    session.PrintJson(*answer);
+    session.PrintJson(answer->body);
     return kExitOk;
   }
-  nlohmann::json project = answer->value("project", nlohmann::json::object());
+  nlohmann::json project = answer->body.value("project", nlohmann::json::object());
   session.out() << "Created project " << *workspace << "/" << Text(project, "url") << " (" << Text(project, "id") << ").\n";
   return kExitOk;
 }
@@ -100,7 +100,7 @@ int Delete(Session& session, const DeleteOptions& options) {
   if (options.delete_images) query.emplace_back("deleteImages", "true");
   auto answer = (*client)->Delete(client::Path({ref->workspace, ref->name}), query);
   if (!answer) return session.Report(answer.error());
-  PrintMovedToTrash(session, *answer, "project", ref->ToString());
+  PrintMovedToTrash(session, answer->body, "project", ref->ToString());
   return kExitOk;
 }
 

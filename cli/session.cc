@@ -44,10 +44,10 @@ Outcome<std::string> Session::Workspace(const ObjectRef& ref) {
   if (!client) return Fail(client.error());
   auto root = (*client)->Get("/");
   if (!root) return Fail(Failure::FromApi(root.error()));
-  if (!root->is_object() || !root->contains("workspace") || !(*root)["workspace"].is_string()) {
+  if (!root->body.is_object() || !root->body.contains("workspace") || !root->body["workspace"].is_string()) {
     return Fail(Failure::Error("unexpected_response", "GET / did not name the API key's workspace."));
   }
-  key_workspace_ = (*root)["workspace"].get<std::string>();
+  key_workspace_ = root->body["workspace"].get<std::string>();
   return *key_workspace_;
 }
 

@@ -192,7 +192,7 @@ int Restore(Session& session, const RestoreOptions& options) {
     for (const auto& item : *items) AddLabel(labels, RestoreReference(item), ItemLabel(*workspace, item));
     auto answer = (*client)->Post(client::Path({*workspace, "trash", "restore-all"}));
     if (!answer) return session.Report(answer.error());
-    return PrintBatch(session, *answer, *workspace, labels);
+    return PrintBatch(session, answer->body, *workspace, labels);
   }
 
   std::string workspace;
@@ -215,7 +215,7 @@ int Restore(Session& session, const RestoreOptions& options) {
   }
   auto answer = (*client)->Post(client::Path({workspace, "trash", "restore"}), {{"items", references}});
   if (!answer) return session.Report(answer.error());
-  return PrintBatch(session, *answer, workspace, labels);
+  return PrintBatch(session, answer->body, workspace, labels);
 }
 
 // `trash empty` and `trash delete`: permanent deletion lives only in the web app.

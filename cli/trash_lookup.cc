@@ -39,12 +39,12 @@ Outcome<std::vector<nlohmann::json>> ListTrash(const client::Client& client, con
     if (!cursor.empty()) params.emplace_back("cursor", cursor);
     auto page = client.Get(client::Path({workspace, "trash"}), params);
     if (!page) return Fail(Failure::FromApi(page.error()));
-    auto it = page->find("items");
-    if (it == page->end() || !it->is_array()) {
+    auto it = page->body.find("items");
+    if (it == page->body.end() || !it->is_array()) {
       return Fail(Failure::Error("unexpected_response", "The Trash listing has no \"items\" array."));
     }
     for (auto& item : *it) items.push_back(std::move(item));
-    cursor = StringOf(*page, "nextCursor");
+    cursor = StringOf(page->body, "nextCursor");
     if (cursor.empty() || !seen_cursors.insert(cursor).second) break;
   }
   return items;
@@ -119,7 +119,7 @@ int RestoreOne(Session& session, const ObjectRef& parsed, RefKind kind, const st
     return session.Report(failure);
   }
   if (session.json()) {
-    session.PrintJson(*answer);
+    session.PrintJson(answer->body);
     return kExitOk;
   }
   std::string label = kind == RefKind::kVersion ? ref->ToString() : ref->workspace + "/" + (new_url.empty() ? ref->name : new_url);

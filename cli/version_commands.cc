@@ -36,7 +36,7 @@ int List(Session& session, const ProjectRefOptions& options) {
   if (!ref) return session.Report(ref.error());
   auto answer = (*client)->Get(client::Path({ref->workspace, ref->name}));
   if (!answer) return session.Report(answer.error());
-  nlohmann::json versions = answer->value("versions", nlohmann::json::array());
+  nlohmann::json versions = answer->body.value("versions", nlohmann::json::array());
   if (session.json()) {
     session.PrintJson({{"versions", versions}});
     return kExitOk;
@@ -66,10 +66,10 @@ int Create(Session& session, const ProjectRefOptions& options) {
   auto answer = (*client)->Post(client::Path({ref->workspace, ref->name, "versions"}), body);
   if (!answer) return session.Report(answer.error());
   if (session.json()) {
-    session.PrintJson(*answer);
+    session.PrintJson(answer->body);
     return kExitOk;
   }
-  nlohmann::json version = answer->value("version", nlohmann::json::object());
+  nlohmann::json version = answer->body.value("version", nlohmann::json::object());
   session.out() << "Generated version " << ref->ToString() << "/" << Text(version, "version") << " with "
                 << Text(version, "images", "0") << " images.\n";
   return kExitOk;
@@ -90,7 +90,7 @@ int Delete(Session& session, const DeleteOptions& options) {
   }
   auto answer = (*client)->Delete(client::Path({ref->workspace, ref->name, ref->version}));
   if (!answer) return session.Report(answer.error());
-  PrintMovedToTrash(session, *answer, "version", ref->ToString());
+  PrintMovedToTrash(session, answer->body, "version", ref->ToString());
   return kExitOk;
 }
 

@@ -33,7 +33,7 @@ int List(Session& session) {
   if (!workspace) return session.Report(workspace.error());
   auto answer = (*client)->Get(client::Path({*workspace, "workflows"}));
   if (!answer) return session.Report(answer.error());
-  nlohmann::json workflows = answer->value("workflows", nlohmann::json::array());
+  nlohmann::json workflows = answer->body.value("workflows", nlohmann::json::array());
   if (session.json()) {
     session.PrintJson({{"workflows", workflows}});
     return kExitOk;
@@ -80,10 +80,10 @@ int Create(Session& session, const CreateOptions& options) {
   auto answer = (*client)->Post(client::Path({*workspace, "workflows"}), body);
   if (!answer) return session.Report(answer.error());
   if (session.json()) {
-    session.PrintJson(*answer);
+    session.PrintJson(answer->body);
     return kExitOk;
   }
-  nlohmann::json workflow = answer->value("workflow", nlohmann::json::object());
+  nlohmann::json workflow = answer->body.value("workflow", nlohmann::json::object());
   session.out() << "Created workflow " << *workspace << "/" << Text(workflow, "url") << " (" << Text(workflow, "id") << ").\n";
   return kExitOk;
 }
@@ -103,7 +103,7 @@ int Delete(Session& session, const DeleteOptions& options) {
   }
   auto answer = (*client)->Delete(client::Path({ref->workspace, "workflows", ref->name}));
   if (!answer) return session.Report(answer.error());
-  PrintMovedToTrash(session, *answer, "workflow", ref->ToString());
+  PrintMovedToTrash(session, answer->body, "workflow", ref->ToString());
   return kExitOk;
 }
 

@@ -12,7 +12,7 @@ int List(Session& session) {
   if (!workspace) return session.Report(workspace.error());
   auto answer = (*client)->Get(client::Path({*workspace}));
   if (!answer) return session.Report(answer.error());
-  nlohmann::json ws = answer->value("workspace", nlohmann::json::object());
+  nlohmann::json ws = answer->body.value("workspace", nlohmann::json::object());
   if (session.json()) {
     session.PrintJson({{"workspaces", nlohmann::json::array({ws})}});
     return kExitOk;
@@ -40,20 +40,20 @@ int Usage(Session& session) {
   auto usage = (*client)->Get(client::Path({*workspace, "usage"}));
   if (!usage) return session.Report(usage.error());
   if (session.json()) {
-    session.PrintJson(*usage);
+    session.PrintJson(usage->body);
     return kExitOk;
   }
-  std::uint64_t used = Bytes(*usage, "storageBytes");
-  std::uint64_t quota = Bytes(*usage, "storageQuotaBytes");
+  std::uint64_t used = Bytes(usage->body, "storageBytes");
+  std::uint64_t quota = Bytes(usage->body, "storageQuotaBytes");
   std::string storage = FormatBytes(used);
   if (quota > 0) storage += " of " + FormatBytes(quota) + " (" + std::to_string(used * 100 / quota) + "%)";
   auto& out = session.out();
   out << "Workspace " << *workspace << '\n';
   out << "  Storage used:      " << storage << '\n';
-  if (usage->contains("images")) out << "  Images:            " << Text(*usage, "images") << '\n';
-  out << "  Trash items:       " << Text(*usage, "trashItems", "0") << '\n';
-  if (usage->contains("trashBytes")) out << "  Trash size:        " << FormatBytes(Bytes(*usage, "trashBytes")) << '\n';
-  out << "  Reclaimable:       " << FormatBytes(Bytes(*usage, "reclaimableBytes"))
+  if (usage->body.contains("images")) out << "  Images:            " << Text(usage->body, "images") << '\n';
+  out << "  Trash items:       " << Text(usage->body, "trashItems", "0") << '\n';
+  if (usage->body.contains("trashBytes")) out << "  Trash size:        " << FormatBytes(Bytes(usage->body, "trashBytes")) << '\n';
+  out << "  Reclaimable:       " << FormatBytes(Bytes(usage->body, "reclaimableBytes"))
       << "  (freed when Trash items are permanently removed)\n";
   return kExitOk;
 }

@@ -220,11 +220,11 @@ Result<Response> Client::SendOnce(const Request& request) const {
   return response;
 }
 
-Result<nlohmann::json> Client::Call(const Request& request) const {
+Result<Response> Client::Call(const Request& request) const {
   auto response = Send(request);
   if (!response) return Unexpected(response.error());
   if (!response->ok()) return Unexpected(ApiError::FromResponse(*response));
-  return std::move(response->body);
+  return response;
 }
 
 namespace {
@@ -239,29 +239,28 @@ Request MakeRequest(std::string method, const std::string& path, const Query& qu
 
 }  // namespace
 
-Result<nlohmann::json> Client::Get(const std::string& path, const Query& query) const {
+Result<Response> Client::Get(const std::string& path, const Query& query) const {
   return Call(MakeRequest("GET", path, query));
 }
 
-Result<nlohmann::json> Client::Post(const std::string& path, const nlohmann::json& body, const Query& query) const {
+Result<Response> Client::Post(const std::string& path, const nlohmann::json& body, const Query& query) const {
   Request request = MakeRequest("POST", path, query);
   request.json = body;
   return Call(request);
 }
 
-Result<nlohmann::json> Client::Patch(const std::string& path, const nlohmann::json& body) const {
+Result<Response> Client::Patch(const std::string& path, const nlohmann::json& body) const {
   Request request = MakeRequest("PATCH", path, {});
   request.json = body;
   return Call(request);
 }
 
-Result<nlohmann::json> Client::Delete(const std::string& path, const Query& query) const {
+Result<Response> Client::Delete(const std::string& path, const Query& query) const {
   return Call(MakeRequest("DELETE", path, query));
 }
 
-Result<nlohmann::json> Client::Upload(const std::string& path, const std::filesystem::path& file,
-                                      const std::string& content_type, const Query& query,
-                                      ProgressCallback progress) const {
+Result<Response> Client::Upload(const std::string& path, const std::filesystem::path& file,
+                                const std::string& content_type, const Query& query, ProgressCallback progress) const {
   Request request = MakeRequest("POST", path, query);
   request.body_file = file;
   request.content_type = content_type;

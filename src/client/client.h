@@ -61,21 +61,20 @@ class Client {
   // is an error.
   Result<Response> Send(const Request& request) const;
 
-  // JSON helpers: a 2xx answer yields its body, anything else an ApiError built from the
-  // server's {"error": {...}}.
-  Result<nlohmann::json> Get(const std::string& path, const Query& query = {}) const;
-  Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body = nlohmann::json::object(),
-                              const Query& query = {}) const;
-  Result<nlohmann::json> Patch(const std::string& path, const nlohmann::json& body) const;
-  Result<nlohmann::json> Delete(const std::string& path, const Query& query = {}) const;
+  // JSON helpers: a 2xx answer yields the response (status and parsed body), anything else an
+  // ApiError built from the server's {"error": {...}}.
+  Result<Response> Get(const std::string& path, const Query& query = {}) const;
+  Result<Response> Post(const std::string& path, const nlohmann::json& body = nlohmann::json::object(),
+                        const Query& query = {}) const;
+  Result<Response> Patch(const std::string& path, const nlohmann::json& body) const;
+  Result<Response> Delete(const std::string& path, const Query& query = {}) const;
 
   // POSTs a file as the raw request body, without a total timeout, reporting progress.
-  Result<nlohmann::json> Upload(const std::string& path, const std::filesystem::path& file,
-                                const std::string& content_type, const Query& query = {},
-                                ProgressCallback progress = {}) const;
+  Result<Response> Upload(const std::string& path, const std::filesystem::path& file, const std::string& content_type,
+                          const Query& query = {}, ProgressCallback progress = {}) const;
 
-  // Send, then the JSON-helper rule: non-2xx becomes an ApiError.
-  Result<nlohmann::json> Call(const Request& request) const;
+  // Send, then the helpers' rule: non-2xx becomes an ApiError.
+  Result<Response> Call(const Request& request) const;
 
   const ClientOptions& options() const { return options_; }
 
