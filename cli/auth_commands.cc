@@ -95,7 +95,8 @@ int Logout(Session& session) {
   if (session.json()) {
     session.PrintJson({{"loggedOut", true}, {"configPath", path.string()}, {"envKeyStillSet", env_key}});
   } else {
-    session.out() << (had_key ? "Removed the API key from " + path.string() + ".\n" : "No API key was saved; nothing to do.\n");
+    session.out() << (had_key ? "Removed the API key from " + path.string() + ".\n"
+                              : "No API key was saved; nothing to do.\n");
   }
   if (env_key) session.err() << "Note: LIMBO_API_KEY is still set in the environment.\n";
   return kExitOk;
@@ -108,10 +109,12 @@ void AddAuthCommands(CLI::App& app, Registry& registry) {
   auth->require_subcommand(1);
 
   auto login = std::make_shared<LoginOptions>();
-  CLI::App* verb = AddVerb(*auth, registry, "login", "Check an API key with the server and save it", login,
-                           [login](Session& s) { return Login(s, *login); }, false);
+  CLI::App* verb = AddVerb(
+      *auth, registry, "login", "Check an API key with the server and save it", login,
+      [login](Session& s) { return Login(s, *login); }, false);
   verb->add_option("-k,--api-key", login->api_key, "API key (asked for when omitted)");
-  verb->add_option("-u,--api-url", login->api_url, std::string("Server URL (default: LIMBO_API_URL, the saved URL, or ") + kDefaultApiUrl + ")");
+  verb->add_option("-u,--api-url", login->api_url,
+                   std::string("Server URL (default: LIMBO_API_URL, the saved URL, or ") + kDefaultApiUrl + ")");
   verb->footer("Example: limbo auth login --api-key lk_... --api-url https://limbo.example.com");
 
   auto status = std::make_shared<CommonOptions>();

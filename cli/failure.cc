@@ -6,7 +6,8 @@ Failure Failure::FromApi(const client::ApiError& error) {
   Failure failure{kExitError, error.code, error.message, error.hint, error.status};
   if (error.status == 401) {
     failure.exit_code = kExitAuth;
-    if (failure.hint.empty()) failure.hint = "Log in with a valid key: limbo auth login --api-key KEY (or set LIMBO_API_KEY)";
+    if (failure.hint.empty())
+      failure.hint = "Log in with a valid key: limbo auth login --api-key KEY (or set LIMBO_API_KEY)";
   } else if (error.status == 404) {
     failure.exit_code = kExitNotFound;
   } else if (error.IsNetwork()) {

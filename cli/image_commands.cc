@@ -81,7 +81,8 @@ int Run(Session& session, const UploadOptions& options) {
     uploads[i].file = options.files[i];
     std::error_code ec;
     uploads[i].size = std::filesystem::file_size(uploads[i].file, ec);
-    if (ec) return session.Report(Failure::Error("unreadable_file", "Cannot read " + options.files[i] + ": " + ec.message()));
+    if (ec)
+      return session.Report(Failure::Error("unreadable_file", "Cannot read " + options.files[i] + ": " + ec.message()));
     total += uploads[i].size;
   }
 
@@ -104,16 +105,19 @@ int Run(Session& session, const UploadOptions& options) {
       nlohmann::json image = result->body.value("image", nlohmann::json::object());
       uploaded.push_back({{"file", upload.file.string()}, {"image", image}, {"duplicate", duplicate}});
       if (options.verbose && !session.json()) {
-        session.out() << (duplicate ? "duplicate  " : "uploaded   ") << upload.file.string() << "  " << Text(image, "id") << '\n';
+        session.out() << (duplicate ? "duplicate  " : "uploaded   ") << upload.file.string() << "  "
+                      << Text(image, "id") << '\n';
       }
       continue;
     }
     Failure failure = Failure::FromApi(result.error());
     if (exit_code == kExitOk || failure.exit_code == kExitAuth) exit_code = failure.exit_code;
-    failed.push_back({{"file", upload.file.string()},
-                      {"error", {{"status", result.error().status}, {"code", failure.code}, {"message", failure.message}}}});
+    failed.push_back(
+        {{"file", upload.file.string()},
+         {"error", {{"status", result.error().status}, {"code", failure.code}, {"message", failure.message}}}});
     if (!session.json()) {
-      session.out() << "failed     " << upload.file.string() << "  " << failure.message << " (" << failure.code << ")\n";
+      session.out() << "failed     " << upload.file.string() << "  " << failure.message << " (" << failure.code
+                    << ")\n";
     }
   }
   if (session.json()) {
@@ -137,7 +141,9 @@ void AddImageCommands(CLI::App& app, Registry& registry) {
                            [upload](Session& s) { return Run(s, *upload); });
   verb->add_option("files", upload->files, "PNG, JPEG, GIF or BMP files")->required()->check(CLI::ExistingFile);
   verb->add_option("-p,--project", upload->project, "workspace/project or project")->required();
-  verb->add_option("-j,--concurrency", upload->concurrency, "Uploads at a time")->check(CLI::Range(1, 32))->capture_default_str();
+  verb->add_option("-j,--concurrency", upload->concurrency, "Uploads at a time")
+      ->check(CLI::Range(1, 32))
+      ->capture_default_str();
   verb->add_flag("-v,--verbose", upload->verbose, "Print one line per uploaded file");
   verb->footer("Example: limbo image upload photos/*.jpg --project acme/cats");
 }

@@ -1,9 +1,8 @@
 // limbo: the command-line client of a Limbo server. `limbo <noun> <verb>`; see docs/CLI.md.
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "verb.h"
 
@@ -28,14 +27,16 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   Registry registry{context, exit_code};
 
-  CLI::App app{"limbo: the command-line client of a Limbo server.\n"
-               "Deleting moves projects, versions and workflows to the workspace Trash, where they stay\n"
-               "restorable; permanent deletion exists only in the web app.",
-               "limbo"};
+  CLI::App app{
+      "limbo: the command-line client of a Limbo server.\n"
+      "Deleting moves projects, versions and workflows to the workspace Trash, where they stay\n"
+      "restorable; permanent deletion exists only in the web app.",
+      "limbo"};
   app.set_version_flag("--version", std::string("limbo ") + kLimboVersion);
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 ok, 1 error, 2 authentication, 3 not found.\n"
-             "Settings: limbo auth login, or LIMBO_API_URL and LIMBO_API_KEY. Run 'limbo NOUN --help' for more.");
+  app.footer(
+      "Exit codes: 0 ok, 1 error, 2 authentication, 3 not found.\n"
+      "Settings: limbo auth login, or LIMBO_API_URL and LIMBO_API_KEY. Run 'limbo NOUN --help' for more.");
 
   AddAuthCommands(app, registry);
   AddWorkspaceCommands(app, registry);

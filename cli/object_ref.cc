@@ -19,12 +19,12 @@ std::vector<std::string> Split(std::string_view text) {
 }
 
 bool IsVersionNumber(const std::string& text) {
-  return !text.empty() && text.size() <= 9 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-         text != "0" && text[0] != '0';
+  return !text.empty() && text.size() <= 9 && text[0] != '0' &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 Failure BadRef(std::string_view text, RefKind kind) {
-  std::string expected = kind == RefKind::kVersion ? "workspace/project/N or project/N"
+  std::string expected = kind == RefKind::kVersion   ? "workspace/project/N or project/N"
                          : kind == RefKind::kProject ? "workspace/project or project"
                                                      : "workspace/workflow or workflow";
   return Failure::Error("invalid_reference", "'" + std::string(text) + "' is not a " + KindName(kind) +
@@ -41,16 +41,20 @@ std::string ObjectRef::ToString() const {
 
 const char* KindName(RefKind kind) {
   switch (kind) {
-    case RefKind::kProject: return "project";
-    case RefKind::kVersion: return "version";
-    case RefKind::kWorkflow: return "workflow";
+    case RefKind::kProject:
+      return "project";
+    case RefKind::kVersion:
+      return "version";
+    case RefKind::kWorkflow:
+      return "workflow";
   }
   return "object";
 }
 
 Outcome<ObjectRef> ParseRef(std::string_view text, RefKind kind) {
   std::vector<std::string> parts = Split(text);
-  if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) return Fail(BadRef(text, kind));
+  if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); }))
+    return Fail(BadRef(text, kind));
   ObjectRef ref;
   if (kind == RefKind::kVersion) {
     if (parts.size() < 2 || parts.size() > 3 || !IsVersionNumber(parts.back())) return Fail(BadRef(text, kind));

@@ -40,7 +40,8 @@ int List(Session& session) {
   if (!workspace) return session.Report(workspace.error());
   auto answer = (*client)->Get(client::Path({*workspace}));
   if (!answer) return session.Report(answer.error());
-  nlohmann::json projects = answer->body.value("workspace", nlohmann::json::object()).value("projects", nlohmann::json::array());
+  nlohmann::json projects =
+      answer->body.value("workspace", nlohmann::json::object()).value("projects", nlohmann::json::array());
   if (session.json()) {
     session.PrintJson({{"projects", projects}});
     return kExitOk;
@@ -75,7 +76,8 @@ int Create(Session& session, const CreateOptions& options) {
     return kExitOk;
   }
   nlohmann::json project = answer->body.value("project", nlohmann::json::object());
-  session.out() << "Created project " << *workspace << "/" << Text(project, "url") << " (" << Text(project, "id") << ").\n";
+  session.out() << "Created project " << *workspace << "/" << Text(project, "url") << " (" << Text(project, "id")
+                << ").\n";
   return kExitOk;
 }
 
@@ -138,7 +140,9 @@ void AddProjectCommands(CLI::App& app, Registry& registry) {
   AddYesFlag(*verb, del->yes);
   verb->add_flag("--delete-images", del->delete_images,
                  "At cleanup, also remove its images from the Asset Library unless another project uses them");
-  verb->footer("Example: limbo project delete acme/cats --yes\nNothing is destroyed: restore with limbo project restore acme/cats");
+  verb->footer(
+      "Example: limbo project delete acme/cats --yes\nNothing is destroyed: restore with limbo project restore "
+      "acme/cats");
 
   auto restore = std::make_shared<RestoreOptions>();
   verb = AddVerb(*noun, registry, "restore", "Restore a project from the Trash", restore,

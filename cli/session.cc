@@ -34,7 +34,7 @@ Outcome<std::string> Session::Workspace(const ObjectRef& ref) {
   if (!ref.workspace.empty()) {
     if (!common_.workspace.empty() && common_.workspace != ref.workspace) {
       return Fail(Failure::Error("conflicting_workspace", "'" + ref.ToString() + "' names workspace '" + ref.workspace +
-                                                               "' but --workspace is '" + common_.workspace + "'."));
+                                                              "' but --workspace is '" + common_.workspace + "'."));
     }
     return ref.workspace;
   }
@@ -61,13 +61,15 @@ Outcome<ObjectRef> Session::Resolve(ObjectRef ref) {
 Outcome<bool> Session::Confirm(const std::string& question, bool yes) {
   if (yes) return true;
   if (!context_.terminal.StdinIsTerminal()) {
-    return Fail(Failure::Error("confirmation_required", "Refusing to continue without confirmation: stdin is not a terminal.",
+    return Fail(Failure::Error("confirmation_required",
+                               "Refusing to continue without confirmation: stdin is not a terminal.",
                                "Pass --yes to confirm."));
   }
   auto answer = context_.terminal.Ask(question + " [y/N] ");
   if (!answer) return false;
   std::string text = *answer;
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text == "y" || text == "yes";
 }
 

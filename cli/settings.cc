@@ -7,9 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace limbo::cli {
 namespace {
@@ -51,7 +50,9 @@ Outcome<ConfigFile> ReadConfig(const std::filesystem::path& path) {
 Outcome<bool> WriteConfig(const std::filesystem::path& path, const ConfigFile& config) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return Fail(Failure::Error("config_write_failed", "Cannot create " + path.parent_path().string() + ": " + ec.message()));
+  if (ec)
+    return Fail(
+        Failure::Error("config_write_failed", "Cannot create " + path.parent_path().string() + ": " + ec.message()));
   ::chmod(path.parent_path().c_str(), 0700);
 
   nlohmann::json json = nlohmann::json::object();

@@ -17,9 +17,9 @@ struct StatusOptions : CommonOptions {
 void PrintJobs(Session& session, const nlohmann::json& jobs, const std::string& workspace) {
   Table table({"JOB", "VERSION", "STATE", "CREDITS", "STARTED", "ENDED", "REASON"});
   for (const auto& job : jobs) {
-    table.AddRow({Text(job, "id"), workspace + "/" + Text(job, "project") + "/" + Text(job, "version"), Text(job, "state"),
-                  Text(job, "creditsUsed", "0"), FormatTime(Text(job, "startedAt")), FormatTime(Text(job, "endedAt")),
-                  Text(job, "cancelReason")});
+    table.AddRow({Text(job, "id"), workspace + "/" + Text(job, "project") + "/" + Text(job, "version"),
+                  Text(job, "state"), Text(job, "creditsUsed", "0"), FormatTime(Text(job, "startedAt")),
+                  FormatTime(Text(job, "endedAt")), Text(job, "cancelReason")});
   }
   table.Print(session.out());
 }
@@ -44,8 +44,8 @@ int StartOrCancel(Session& session, const VersionOptions& options, bool cancel) 
     return kExitOk;
   }
   nlohmann::json job = answer->body.value("job", nlohmann::json::object());
-  session.out() << (cancel ? "Cancelled" : "Started") << " training job " << Text(job, "id") << " on " << ref->ToString()
-                << " (" << Text(job, "state") << ").\n";
+  session.out() << (cancel ? "Cancelled" : "Started") << " training job " << Text(job, "id") << " on "
+                << ref->ToString() << " (" << Text(job, "state") << ").\n";
   return kExitOk;
 }
 

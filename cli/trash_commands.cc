@@ -49,9 +49,10 @@ void PrintSection(Session& session, const std::string& title, const std::string&
   }
   Table table({"REF", "NAME", "DELETED BY", "DELETED", "DAYS LEFT", "SIZE", "NOTE"});
   for (const auto& item : items) {
-    std::uint64_t size = item.contains("sizeBytes") && item["sizeBytes"].is_number() ? item["sizeBytes"].get<std::uint64_t>() : 0;
-    table.AddRow({ItemRef(workspace, item), Text(item, "name"), Text(item, "deletedByName"), FormatTime(Text(item, "deletedAt")),
-                  DaysLeft(item), FormatBytes(size), Note(item)});
+    std::uint64_t size =
+        item.contains("sizeBytes") && item["sizeBytes"].is_number() ? item["sizeBytes"].get<std::uint64_t>() : 0;
+    table.AddRow({ItemRef(workspace, item), Text(item, "name"), Text(item, "deletedByName"),
+                  FormatTime(Text(item, "deletedAt")), DaysLeft(item), FormatBytes(size), Note(item)});
   }
   table.Print(out, "  ");
 }
@@ -68,7 +69,8 @@ int List(Session& session, const ListOptions& options) {
 
   if (session.json()) {
     nlohmann::json out = {{"workspace", *workspace}, {"items", *items}};
-    out["sections"] = {{"projects", sections["project"]}, {"versions", sections["version"]}, {"workflows", sections["workflow"]}};
+    out["sections"] = {
+        {"projects", sections["project"]}, {"versions", sections["version"]}, {"workflows", sections["workflow"]}};
     out["counts"] = {{"projects", sections["project"].size()},
                      {"versions", sections["version"].size()},
                      {"workflows", sections["workflow"].size()},
@@ -80,9 +82,12 @@ int List(Session& session, const ListOptions& options) {
     session.out() << "The Trash of " << *workspace << " is empty.\n";
     return kExitOk;
   }
-  if (options.type.empty() || options.type == "project") PrintSection(session, "Projects", *workspace, sections["project"]);
-  if (options.type.empty() || options.type == "version") PrintSection(session, "Versions", *workspace, sections["version"]);
-  if (options.type.empty() || options.type == "workflow") PrintSection(session, "Workflows", *workspace, sections["workflow"]);
+  if (options.type.empty() || options.type == "project")
+    PrintSection(session, "Projects", *workspace, sections["project"]);
+  if (options.type.empty() || options.type == "version")
+    PrintSection(session, "Versions", *workspace, sections["version"]);
+  if (options.type.empty() || options.type == "workflow")
+    PrintSection(session, "Workflows", *workspace, sections["workflow"]);
   if (!items->empty()) session.out() << "\nRestore with: limbo trash restore REF... (or --all)\n";
   return kExitOk;
 }
@@ -129,12 +134,14 @@ Outcome<nlohmann::json> FindItem(const client::Client& client, const ParsedItemR
     }
   }
   if (found.size() > 1) {
-    return Fail(Failure::Error("ambiguous_reference", "Both a project and a workflow named '" + parsed.ref.ToString() + "' are in the Trash.",
-                               "Say which: project:" + parsed.ref.ToString() + " or workflow:" + parsed.ref.ToString()));
+    return Fail(Failure::Error(
+        "ambiguous_reference", "Both a project and a workflow named '" + parsed.ref.ToString() + "' are in the Trash.",
+        "Say which: project:" + parsed.ref.ToString() + " or workflow:" + parsed.ref.ToString()));
   }
   if (found.empty()) {
     if (parsed.kinds.size() > 1) {
-      return Fail(Failure::NotFound("not_in_trash", "No project or workflow '" + parsed.ref.ToString() + "' in the Trash.",
+      return Fail(Failure::NotFound("not_in_trash",
+                                    "No project or workflow '" + parsed.ref.ToString() + "' in the Trash.",
                                     "See what is there with: limbo trash list --workspace " + parsed.ref.workspace));
     }
     return Fail(*not_found);
@@ -168,9 +175,11 @@ int PrintBatch(Session& session, const nlohmann::json& answer, const std::string
     for (const auto& entry : restored) session.out() << "Restored " << label_of(entry) << '\n';
     for (const auto& entry : failed) {
       nlohmann::json error = entry.value("error", nlohmann::json::object());
-      session.out() << "Failed   " << label_of(entry) << ": " << Text(error, "message", "") << " (" << Text(error, "code", "") << ")\n";
+      session.out() << "Failed   " << label_of(entry) << ": " << Text(error, "message", "") << " ("
+                    << Text(error, "code", "") << ")\n";
     }
-    if (restored.empty() && failed.empty()) session.out() << "Nothing to restore: the Trash of " << workspace << " is empty.\n";
+    if (restored.empty() && failed.empty())
+      session.out() << "Nothing to restore: the Trash of " << workspace << " is empty.\n";
   }
   return failed.empty() ? kExitOk : kExitError;
 }
@@ -204,7 +213,8 @@ int Restore(Session& session, const RestoreOptions& options) {
     if (!resolved) return session.Report(resolved.error());
     parsed->ref = *resolved;
     if (!workspace.empty() && workspace != parsed->ref.workspace) {
-      return session.Report(Failure::Error("conflicting_workspace", "All items restored together must be in one workspace."));
+      return session.Report(
+          Failure::Error("conflicting_workspace", "All items restored together must be in one workspace."));
     }
     workspace = parsed->ref.workspace;
     auto item = FindItem(**client, *parsed);
@@ -260,7 +270,8 @@ void AddWebOnlyVerb(CLI::App& noun, Registry& registry, const std::string& name,
 }  // namespace
 
 void AddTrashCommands(CLI::App& app, Registry& registry) {
-  CLI::App* noun = app.add_subcommand("trash", "The workspace Trash: list and restore deleted projects, versions, workflows");
+  CLI::App* noun =
+      app.add_subcommand("trash", "The workspace Trash: list and restore deleted projects, versions, workflows");
   noun->require_subcommand(1);
 
   auto list = std::make_shared<ListOptions>();
@@ -274,14 +285,19 @@ void AddTrashCommands(CLI::App& app, Registry& registry) {
   auto restore = std::make_shared<RestoreOptions>();
   verb = AddVerb(*noun, registry, "restore", "Restore items from the Trash, or everything with --all", restore,
                  [restore](Session& s) { return Restore(s, *restore); });
-  verb->add_option("refs", restore->refs,
-                   "Items: workspace/project, workspace/project/N, workspace/workflow; prefix with project:, version: or "
-                   "workflow: when a name is ambiguous");
+  verb->add_option(
+      "refs", restore->refs,
+      "Items: workspace/project, workspace/project/N, workspace/workflow; prefix with project:, version: or "
+      "workflow: when a name is ambiguous");
   verb->add_flag("--all", restore->all, "Restore everything you may restore");
-  verb->footer("Examples:\n  limbo trash restore acme/cats acme/dogs/2 workflow:acme/count-cats\n  limbo trash restore --all --workspace acme");
+  verb->footer(
+      "Examples:\n  limbo trash restore acme/cats acme/dogs/2 workflow:acme/count-cats\n  limbo trash restore --all "
+      "--workspace acme");
 
-  AddWebOnlyVerb(*noun, registry, "empty", "Not available here: prints where to empty the Trash (the web app) and exits 1");
-  AddWebOnlyVerb(*noun, registry, "delete", "Not available here: prints where to delete permanently (the web app) and exits 1");
+  AddWebOnlyVerb(*noun, registry, "empty",
+                 "Not available here: prints where to empty the Trash (the web app) and exits 1");
+  AddWebOnlyVerb(*noun, registry, "delete",
+                 "Not available here: prints where to delete permanently (the web app) and exits 1");
 }
 
 }  // namespace limbo::cli

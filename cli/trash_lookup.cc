@@ -62,7 +62,8 @@ Outcome<nlohmann::json> FindInTrash(const client::Client& client, const ObjectRe
     if (Matches(item, ref, kind) && (id.empty() || StringOf(item, id_field) == id)) found.push_back(item);
   }
   if (found.empty()) {
-    return Fail(Failure::NotFound("not_in_trash", std::string("No ") + KindName(kind) + " '" + ref.ToString() + "' in the Trash.",
+    return Fail(Failure::NotFound("not_in_trash",
+                                  std::string("No ") + KindName(kind) + " '" + ref.ToString() + "' in the Trash.",
                                   "See what is there with: limbo trash list --workspace " + ref.workspace));
   }
   if (found.size() > 1) {
@@ -71,10 +72,11 @@ Outcome<nlohmann::json> FindInTrash(const client::Client& client, const ObjectRe
       ids += "\n  " + StringOf(item, kind == RefKind::kVersion ? "parentId" : "id") + "  deleted " +
              FormatTime(StringOf(item, "deletedAt"));
     }
-    return Fail(Failure::Error("ambiguous_reference",
-                               std::to_string(found.size()) + " deleted " + KindName(kind) + "s match '" + ref.ToString() + "':" + ids,
-                               std::string("Pick one with: limbo ") + KindName(kind) + " restore " + ref.ToString() +
-                                   (kind == RefKind::kVersion ? " --project-id PROJECT_ID" : " --id ID")));
+    return Fail(Failure::Error(
+        "ambiguous_reference",
+        std::to_string(found.size()) + " deleted " + KindName(kind) + "s match '" + ref.ToString() + "':" + ids,
+        std::string("Pick one with: limbo ") + KindName(kind) + " restore " + ref.ToString() +
+            (kind == RefKind::kVersion ? " --project-id PROJECT_ID" : " --id ID")));
   }
   return found.front();
 }
@@ -99,7 +101,8 @@ std::string ItemLabel(const std::string& workspace, const nlohmann::json& item) 
   return StringOf(item, "type") + " " + ItemRef(workspace, item);
 }
 
-int RestoreOne(Session& session, const ObjectRef& parsed, RefKind kind, const std::string& id, const std::string& new_url) {
+int RestoreOne(Session& session, const ObjectRef& parsed, RefKind kind, const std::string& id,
+               const std::string& new_url) {
   auto client = session.Connect();
   if (!client) return session.Report(client.error());
   auto ref = session.Resolve(parsed);
@@ -112,7 +115,8 @@ int RestoreOne(Session& session, const ObjectRef& parsed, RefKind kind, const st
   if (!answer) {
     Failure failure = Failure::FromApi(answer.error());
     if (failure.code == "restore_conflict" && failure.hint.empty()) {
-      failure.hint = "Another active " + std::string(KindName(kind)) + " has that URL now; restore under a new one with --url NEW_URL.";
+      failure.hint = "Another active " + std::string(KindName(kind)) +
+                     " has that URL now; restore under a new one with --url NEW_URL.";
     } else if (failure.code == "parent_in_trash" && failure.hint.empty()) {
       failure.hint = "Restore the project first: limbo project restore " + ref->workspace + "/" + ref->name;
     }
@@ -122,12 +126,14 @@ int RestoreOne(Session& session, const ObjectRef& parsed, RefKind kind, const st
     session.PrintJson(answer->body);
     return kExitOk;
   }
-  std::string label = kind == RefKind::kVersion ? ref->ToString() : ref->workspace + "/" + (new_url.empty() ? ref->name : new_url);
+  std::string label =
+      kind == RefKind::kVersion ? ref->ToString() : ref->workspace + "/" + (new_url.empty() ? ref->name : new_url);
   session.out() << "Restored " << KindName(kind) << " " << label << ".\n";
   return kExitOk;
 }
 
-void PrintMovedToTrash(Session& session, const nlohmann::json& answer, const std::string& kind, const std::string& label) {
+void PrintMovedToTrash(Session& session, const nlohmann::json& answer, const std::string& kind,
+                       const std::string& label) {
   if (session.json()) {
     session.PrintJson(answer);
     return;

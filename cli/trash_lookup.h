@@ -1,9 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "client/client.h"
 #include "object_ref.h"
@@ -35,7 +34,8 @@ std::string ItemRef(const std::string& workspace, const nlohmann::json& item);
 int RestoreOne(Session& session, const ObjectRef& ref, RefKind kind, const std::string& id, const std::string& new_url);
 
 // Prints the answer of a DELETE that moved `label` to the Trash.
-void PrintMovedToTrash(Session& session, const nlohmann::json& answer, const std::string& kind, const std::string& label);
+void PrintMovedToTrash(Session& session, const nlohmann::json& answer, const std::string& kind,
+                       const std::string& label);
 
 // The web app's Trash page, the only place where items are deleted permanently.
 std::string TrashPageUrl(const std::string& api_url, const std::string& workspace);

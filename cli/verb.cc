@@ -6,7 +6,8 @@ CLI::App* AddVerb(CLI::App& noun, Registry& registry, const std::string& name, c
                   std::shared_ptr<CommonOptions> options, std::function<int(Session&)> run, bool with_workspace) {
   CLI::App* verb = noun.add_subcommand(name, description);
   verb->add_flag("--json", options->json, "Print JSON for machines instead of text for people");
-  if (with_workspace) verb->add_option("-w,--workspace", options->workspace, "Workspace URL (default: the API key's workspace)");
+  if (with_workspace)
+    verb->add_option("-w,--workspace", options->workspace, "Workspace URL (default: the API key's workspace)");
   verb->callback([&registry, options, run = std::move(run)] {
     Session session(registry.context, *options);
     registry.exit_code = run(session);

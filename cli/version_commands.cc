@@ -42,7 +42,8 @@ int List(Session& session, const ProjectRefOptions& options) {
     return kExitOk;
   }
   if (versions.empty()) {
-    session.out() << "No versions of " << ref->ToString() << ". Generate one with: limbo version create " << ref->ToString() << '\n';
+    session.out() << "No versions of " << ref->ToString() << ". Generate one with: limbo version create "
+                  << ref->ToString() << '\n';
     return kExitOk;
   }
   Table table({"VERSION", "NAME", "IMAGES", "MODEL", "CREATED"});

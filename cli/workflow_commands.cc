@@ -84,7 +84,8 @@ int Create(Session& session, const CreateOptions& options) {
     return kExitOk;
   }
   nlohmann::json workflow = answer->body.value("workflow", nlohmann::json::object());
-  session.out() << "Created workflow " << *workspace << "/" << Text(workflow, "url") << " (" << Text(workflow, "id") << ").\n";
+  session.out() << "Created workflow " << *workspace << "/" << Text(workflow, "url") << " (" << Text(workflow, "id")
+                << ").\n";
   return kExitOk;
 }
 
@@ -95,7 +96,8 @@ int Delete(Session& session, const DeleteOptions& options) {
   if (!client) return session.Report(client.error());
   auto ref = session.Resolve(*parsed);
   if (!ref) return session.Report(ref.error());
-  auto confirmed = session.Confirm("Move workflow " + ref->ToString() + " to the Trash? Its endpoint stops answering.", options.yes);
+  auto confirmed =
+      session.Confirm("Move workflow " + ref->ToString() + " to the Trash? Its endpoint stops answering.", options.yes);
   if (!confirmed) return session.Report(confirmed.error());
   if (!*confirmed) {
     session.err() << "Cancelled; nothing was moved.\n";
@@ -139,7 +141,8 @@ void AddWorkflowCommands(CLI::App& app, Registry& registry) {
   auto restore = std::make_shared<RestoreOptions>();
   verb = AddVerb(*noun, registry, "restore", "Restore a workflow from the Trash", restore,
                  [restore](Session& s) { return Restore(s, *restore); });
-  verb->add_option("workflow", restore->ref, "workspace/workflow or workflow, as it was named when deleted")->required();
+  verb->add_option("workflow", restore->ref, "workspace/workflow or workflow, as it was named when deleted")
+      ->required();
   verb->add_option("--url", restore->new_url, "Restore under this URL (when another workflow took the old one)");
   verb->add_option("--id", restore->id, "The Trash item's workflow id, when several deleted workflows had the URL");
 }

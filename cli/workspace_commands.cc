@@ -52,7 +52,8 @@ int Usage(Session& session) {
   out << "  Storage used:      " << storage << '\n';
   if (usage->body.contains("images")) out << "  Images:            " << Text(usage->body, "images") << '\n';
   out << "  Trash items:       " << Text(usage->body, "trashItems", "0") << '\n';
-  if (usage->body.contains("trashBytes")) out << "  Trash size:        " << FormatBytes(Bytes(usage->body, "trashBytes")) << '\n';
+  if (usage->body.contains("trashBytes"))
+    out << "  Trash size:        " << FormatBytes(Bytes(usage->body, "trashBytes")) << '\n';
   out << "  Reclaimable:       " << FormatBytes(Bytes(usage->body, "reclaimableBytes"))
       << "  (freed when Trash items are permanently removed)\n";
   return kExitOk;
@@ -64,7 +65,8 @@ void AddWorkspaceCommands(CLI::App& app, Registry& registry) {
   CLI::App* noun = app.add_subcommand("workspace", "Workspaces and their storage usage");
   noun->require_subcommand(1);
   AddVerb(*noun, registry, "list", "List the workspace the API key acts in", std::make_shared<CommonOptions>(), List);
-  AddVerb(*noun, registry, "usage", "Show storage used, quota and what the Trash holds", std::make_shared<CommonOptions>(), Usage);
+  AddVerb(*noun, registry, "usage", "Show storage used, quota and what the Trash holds",
+          std::make_shared<CommonOptions>(), Usage);
 }
 
 }  // namespace limbo::cli

@@ -5,12 +5,11 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "client/api_error.h"
 #include "client/paths.h"
@@ -27,7 +26,7 @@ struct ClientOptions {
   std::string api_key;   // sent as "Authorization: Bearer <key>" when not empty
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{60'000};  // whole request, for requests that set none
-  int get_retries = 2;  // extra attempts of a GET after a network error or a 502/503/504
+  int get_retries = 2;                        // extra attempts of a GET after a network error or a 502/503/504
   std::string user_agent = "limbo-client";
 };
 
@@ -39,8 +38,8 @@ struct Request {
   Query query;
   // Extra headers, e.g. {"Cookie", "limbo_session=..."} or {"X-CSRF-Token", "..."}.
   std::vector<std::pair<std::string, std::string>> headers;
-  std::optional<nlohmann::json> json;           // sent as application/json
-  std::optional<std::string> body;             // raw bytes, with `content_type`
+  std::optional<nlohmann::json> json;              // sent as application/json
+  std::optional<std::string> body;                 // raw bytes, with `content_type`
   std::optional<std::filesystem::path> body_file;  // streamed from disk, with `content_type`
   std::string content_type = "application/octet-stream";
   bool send_api_key = true;

@@ -22,7 +22,7 @@ template <class T, class E>
 class [[nodiscard]] Expected {
  public:
   Expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Expected(Unexpected<E> error)                                             // NOLINT: implicit by design
+  Expected(Unexpected<E> error)                                            // NOLINT: implicit by design
       : state_(std::in_place_index<1>, std::move(error).error()) {}
 
   bool has_value() const { return state_.index() == 0; }

@@ -1,12 +1,11 @@
 // Unit tests of the CLI's pieces that need no server: references, settings, tables, formats,
 // confirmations.
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "format.h"
 #include "object_ref.h"
@@ -66,7 +65,7 @@ class SettingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("limbo-cli-test-" + std::to_string(::getpid()) + "-" +
-                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     env_.xdg_config_home = dir_.string();
   }
@@ -172,9 +171,12 @@ struct ConfirmCase {
 
 TEST(Session, ConfirmAsksOnATerminalAndRefusesWithoutOne) {
   const ConfirmCase cases[] = {
-      {true, "y", false, true, true},       {true, "YES", false, true, true},   {true, "n", false, true, false},
-      {true, "", false, true, false},       {true, std::nullopt, false, true, false},
-      {false, "y", false, false, false},    // no terminal, no --yes: refused, never asked
+      {true, "y", false, true, true},
+      {true, "YES", false, true, true},
+      {true, "n", false, true, false},
+      {true, "", false, true, false},
+      {true, std::nullopt, false, true, false},
+      {false, "y", false, false, false},        // no terminal, no --yes: refused, never asked
       {false, std::nullopt, true, true, true},  // --yes: never asked
   };
   for (const auto& c : cases) {

@@ -1,6 +1,9 @@
 // limbo::client against a tiny scripted HTTP server on a loopback port.
 
+#include "client/client.h"
+
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -8,10 +11,6 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
-
-#include "client/client.h"
 
 namespace limbo::client {
 namespace {
@@ -58,8 +57,9 @@ class ScriptedServer {
   }
 
   static std::string Json(int status, const std::string& body, const std::string& extra_headers = "") {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n" + extra_headers + "Connection: close\r\n\r\n" + body;
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+           extra_headers + "Connection: close\r\n\r\n" + body;
   }
 
  private:
@@ -143,8 +143,10 @@ TEST(Client, GetSendsTheBearerKeyAndParsesJson) {
 }
 
 TEST(Client, ErrorAnswersBecomeApiErrorsWithTheServersCode) {
-  ScriptedServer server({ScriptedServer::Json(404, R"({"error": {"code": "in_trash", "message": "In the Trash.", "hint": "Restore it."}})"),
-                         "HTTP/1.1 500 X\r\nContent-Length: 4\r\nConnection: close\r\n\r\noops"});
+  ScriptedServer server(
+      {ScriptedServer::Json(404,
+                            R"({"error": {"code": "in_trash", "message": "In the Trash.", "hint": "Restore it."}})"),
+       "HTTP/1.1 500 X\r\nContent-Length: 4\r\nConnection: close\r\n\r\noops"});
   Client client(Options(server.url()));
   auto first = client.Delete("/acme/cats");
   ASSERT_FALSE(first);
@@ -213,8 +215,8 @@ TEST(Client, UploadStreamsTheFileAndReportsProgress) {
 }
 
 TEST(Client, GetIsRetriedAfter503ButPostIsNot) {
-  ScriptedServer server({ScriptedServer::Json(503, "{}"), ScriptedServer::Json(200, R"({"ok": true})"),
-                         ScriptedServer::Json(503, "{}")});
+  ScriptedServer server(
+      {ScriptedServer::Json(503, "{}"), ScriptedServer::Json(200, R"({"ok": true})"), ScriptedServer::Json(503, "{}")});
   Client client(Options(server.url()));
   auto get = client.Get("/healthz");
   ASSERT_TRUE(get);

@@ -16,12 +16,19 @@ def test_project_create_list_and_json(ws):
     assert "PROJECT" in table and f"{ws.name}/cats" in table
 
 
-def test_delete_asks_and_refuses_without_a_terminal(ws):
+def test_delete_asks_and_refuses_without_a_terminal(ws, images):
     ws.project("cats")
-    result = ws.run("project", "delete", f"{ws.name}/cats")
-    assert result.returncode == 1, str(result)
-    assert "--yes" in result.stderr
+    ws.ok("image", "upload", *images(1), "--project", "cats")
+    ws.ok("version", "create", "cats")
+    ws.ok("workflow", "create", "Count", "--url", "count")
+    for args in (["project", "delete", f"{ws.name}/cats"], ["version", "delete", "cats/1"],
+                 ["workflow", "delete", "count"], ["project", "delete", "cats", "--json"]):
+        result = ws.run(*args, stdin="y\n")
+        assert result.returncode == 1, str(result)
+        assert "--yes" in result.stderr
+    assert ws.run("project", "delete", "cats", "--json").json()["error"]["code"] == "confirmation_required"
     assert [p["url"] for p in ws.ok("project", "list", "--json").json()["projects"]] == ["cats"]
+    assert ws.trash_items() == []
 
 
 def test_project_delete_moves_to_trash_and_restore_brings_it_back(ws):
