@@ -220,6 +220,7 @@ int Restore(Session& session, const RestoreOptions& options) {
     auto item = FindItem(**client, *parsed);
     if (!item) return session.Report(item.error());
     nlohmann::json reference = RestoreReference(*item);
+    if (labels.contains(Key(reference))) continue;  // named twice: restore it once
     AddLabel(labels, reference, ItemLabel(workspace, *item));
     references.push_back(reference);
   }

@@ -53,7 +53,7 @@ def test_trash_restore_json_and_unknown_refs(ws, images):
     assert missing.returncode == 3, str(missing)
     assert len(ws.trash_items()) == 3, "nothing is restored when a reference is unknown"
 
-    answer = ws.ok("trash", "restore", "project:cats", "workflow:count", "--json").json()
+    answer = ws.ok("trash", "restore", "project:cats", "workflow:count", f"{ws.name}/cats", "--json").json()
     assert sorted(r["type"] for r in answer["restored"]) == ["project", "workflow"]
     assert answer["failed"] == []
 
