@@ -20,6 +20,7 @@
 #include "jobs/background.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
+#include "storage/postgres/postgres_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "web/web_routes.h"
 
@@ -33,12 +34,11 @@ struct StorageOptions {
   std::string db;
 };
 
-// The metadata store named by --db (default: SQLite at DATA/limbo.db).
+// The metadata store named by --db (default: SQLite at DATA/limbo.db; postgresql://... for a database
+// several servers share).
 std::unique_ptr<domain::Store> OpenStore(const StorageOptions& o) {
   std::string url = o.db.empty() ? o.data + "/limbo.db" : o.db;
-  if (url.rfind("postgres", 0) == 0) {
-    throw std::runtime_error("this build supports only the embedded SQLite backend; PostgreSQL is not available yet");
-  }
+  if (storage::postgres::IsPostgresUrl(url)) return std::make_unique<storage::postgres::PostgresStore>(url);
   return std::make_unique<storage::sqlite::SqliteStore>(storage::sqlite::SqlitePathFromUrl(url));
 }
 
@@ -64,7 +64,7 @@ bool SplitListen(const std::string& listen, std::string* host, std::uint16_t* po
 }
 
 int Serve(const StorageOptions& so, const std::string& listen, const std::string& sweep, int train_seconds,
-          bool dev_clock_on, bool demo, int threads, int cleanup_batch) {
+          bool dev_clock_on, bool demo, int threads, int cleanup_batch, const std::string& lease_ttl) {
   std::string host;
   std::uint16_t port = 0;
   if (!SplitListen(listen, &host, &port)) {
@@ -74,6 +74,11 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   auto sweep_ms = core::ParseDuration(sweep);
   if (!sweep_ms || *sweep_ms <= 0) {
     std::cerr << "limbod: --sweep-interval must be a duration such as 60s, 5m or 1h\n";
+    return 2;
+  }
+  auto lease_ms = core::ParseDuration(lease_ttl);
+  if (!lease_ms || *lease_ms <= 0) {
+    std::cerr << "limbod: --lease-ttl must be a duration such as 15s\n";
     return 2;
   }
   // Signals are taken by sigwait in the main thread only; every other thread inherits the mask.
@@ -102,6 +107,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   jobs::BackgroundOptions bo;
   bo.sweep_interval = *sweep_ms;
   bo.cleanup_batch = cleanup_batch;
+  bo.lease_ttl = *lease_ms;
   bo.holder = "limbod-" + std::to_string(::getpid()) + "-" + core::RandomToken(6);
   jobs::Background background(*store, trash, training, clock, bo);
 
@@ -213,7 +219,7 @@ int main(int argc, char** argv) {
 
   auto* serve = cli.add_subcommand("serve", "Run the server");
   add_storage(serve);
-  std::string listen = "127.0.0.1:8080", sweep = "60s";
+  std::string listen = "127.0.0.1:8080", sweep = "60s", lease_ttl = "15s";
   int train_seconds = 30, threads = 4, cleanup_batch = domain::kCleanupBatch;
   bool dev_clock = false, demo = false;
   serve->add_option("--listen", listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
@@ -223,6 +229,8 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", threads, "HTTP worker threads")->check(CLI::Range(1, 64));
   serve->add_option("--cleanup-batch", cleanup_batch, "Rows deleted per cleanup transaction")
       ->check(CLI::Range(1, 100000));
+  // Hidden: how long the cleanup lease outlives its holder's last renewal (tests of failover).
+  serve->add_option("--lease-ttl", lease_ttl, "")->group("");
   serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
   serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
 
@@ -242,7 +250,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
   SetUpLogging();
   try {
-    if (*serve) return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch);
+    if (*serve) return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl);
     if (*boot) return Bootstrap(so, ws, email, password, name);
     if (*fsck) return Fsck(so, repair);
   } catch (const std::exception& e) {

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <string>
+#include <unordered_map>
+
+namespace limbo::storage::postgres {
+
+// One PostgreSQL session with its prepared statements. Not thread-safe: one thread at a time.
+class Connection {
+ public:
+  // `url` is a libpq connection string or URI (postgresql://user:pass@host:port/db).
+  explicit Connection(const std::string& url);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  pqxx::connection& raw() { return conn_; }
+  // The name of the statement prepared for `sql` on this session, preparing it on first use.
+  const std::string& Prepared(const char* sql);
+
+ private:
+  pqxx::connection conn_;
+  std::unordered_map<std::string, std::string> names_;
+};
+
+}  // namespace limbo::storage::postgres

@@ -1,0 +1,142 @@
+#include "storage/postgres/postgres_store.h"
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "storage/postgres/connection.h"
+#include "storage/postgres/migrations.h"
+#include "storage/postgres/postgres_transaction.h"
+
+namespace limbo::storage::postgres {
+
+using core::Error;
+using core::Status;
+
+namespace {
+
+// Contended counters (a workspace's usage row) make serialization failures routine under load;
+// the budget is generous and the backoff short, capped and jittered so retries do not march in step.
+constexpr int kMaxAttempts = 40;
+
+Error Unavailable(const std::string& what) {
+  return Error{core::ErrorKind::kUnavailable, "database_busy", "The database is busy; try again in a moment.", what};
+}
+
+Error Internal(const std::string& what) {
+  // The hint of an internal error carries driver details for the logs, never for clients.
+  return Error::Internal("A storage error occurred.", "internal").WithHint(what);
+}
+
+void Backoff(int attempt) {
+  thread_local std::minstd_rand rng(std::random_device{}());
+  int cap = std::min(2 << std::min(attempt, 5), 50);  // 2, 4, ... 50 ms
+  std::uniform_int_distribution<int> jitter(cap / 2, cap);
+  std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+}
+
+// Runs fn in one transaction of the given kind; commits only when fn succeeds.
+template <class Tx>
+Status RunIn(Connection& c, bool writable, const domain::TxFn& fn) {
+  Tx tx(c.raw());
+  PostgresTransaction t(c, tx, writable);
+  Status st = fn(t);
+  if (st) tx.commit();  // otherwise the destructor rolls back
+  return st;
+}
+
+}  // namespace
+
+bool IsPostgresUrl(const std::string& url) {
+  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+}
+
+PostgresStore::PostgresStore(std::string url, int max_connections)
+    : url_(std::move(url)), max_connections_(std::max(1, max_connections)) {
+  auto c = std::make_unique<Connection>(url_);
+  schema_version_ = Migrate(*c);
+  open_ = 1;
+  idle_.push_back(std::move(c));
+}
+
+PostgresStore::~PostgresStore() = default;
+
+std::unique_ptr<Connection> PostgresStore::Acquire() {
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+    ++open_;
+  }
+  try {
+    return std::make_unique<Connection>(url_);
+  } catch (...) {
+    Release(nullptr);
+    throw;
+  }
+}
+
+void PostgresStore::Release(std::unique_ptr<Connection> c) {
+  {
+    std::lock_guard lock(mu_);
+    if (c && c->raw().is_open()) {
+      idle_.push_back(std::move(c));
+    } else {
+      --open_;
+    }
+  }
+  cv_.notify_one();
+}
+
+Status PostgresStore::Run(bool write, const domain::TxFn& fn) {
+  for (int attempt = 0;; ++attempt) {
+    bool last = attempt + 1 >= kMaxAttempts;
+    std::unique_ptr<Connection> c;
+    // Hands the session back (or, when it broke, its slot); a failed Acquire holds nothing.
+    auto give_back = [&](bool broken) {
+      if (!c) return;
+      if (broken) c.reset();
+      Release(std::move(c));
+    };
+    try {
+      c = Acquire();
+      Status st = write ? RunIn<pqxx::transaction<pqxx::serializable>>(*c, true, fn)
+                        : RunIn<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(*c, false, fn);
+      give_back(false);
+      return st;
+    } catch (const pqxx::transaction_rollback& e) {
+      // 40001 serialization failure, 40P01 deadlock: nothing was committed; run fn again.
+      give_back(false);
+      if (last) return Unavailable(e.what());
+    } catch (const pqxx::in_doubt_error& e) {
+      // The session broke during COMMIT: the outcome is unknown, so fn must not run twice.
+      give_back(true);
+      return Unavailable(e.what());
+    } catch (const pqxx::broken_connection& e) {
+      // No session, or it broke before COMMIT (database restarted, network cut): safe to retry.
+      give_back(true);
+      if (last) return Unavailable(e.what());
+    } catch (const pqxx::sql_error& e) {
+      const std::string& state = e.sqlstate();
+      give_back(false);
+      // Conflicts reported as plain SQL errors, too many connections, a database starting up.
+      bool retry = state == "40001" || state == "40P01" || state == "53300" || state == "57P03";
+      if (!retry) return Internal(e.what());
+      if (last) return Unavailable(e.what());
+    } catch (const std::exception& e) {
+      give_back(false);
+      return Internal(e.what());
+    }
+    Backoff(attempt);
+  }
+}
+
+Status PostgresStore::Read(const domain::TxFn& fn) { return Run(false, fn); }
+
+Status PostgresStore::Write(const domain::TxFn& fn) { return Run(true, fn); }
+
+}  // namespace limbo::storage::postgres

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "domain/store.h"
+
+namespace limbo::storage::postgres {
+
+class Connection;
+
+// The shared backend: Limbo's metadata in PostgreSQL, for several limbod processes on one
+// database. Writes run at SERIALIZABLE and are retried with backoff on serialization failures and
+// deadlocks (SQLSTATE 40001, 40P01); reads run at REPEATABLE READ, READ ONLY (one snapshot).
+// Sessions come from a small pool; a session that breaks is replaced. Thread-safe.
+class PostgresStore final : public domain::Store {
+ public:
+  // Connects to `url` (postgresql://user:pass@host:port/db) and migrates the schema.
+  explicit PostgresStore(std::string url, int max_connections = 8);
+  ~PostgresStore() override;
+
+  core::Status Read(const domain::TxFn& fn) override;
+  core::Status Write(const domain::TxFn& fn) override;
+
+  int schema_version() const { return schema_version_; }
+
+ private:
+  core::Status Run(bool write, const domain::TxFn& fn);
+  std::unique_ptr<Connection> Acquire();
+  // Returns a session to the pool; a broken one (null) frees its slot instead.
+  void Release(std::unique_ptr<Connection> c);
+
+  // Constant after construction.
+  const std::string url_;
+  const int max_connections_;
+  int schema_version_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mu_)
+  int open_ = 0;                                   // GUARDED_BY(mu_): sessions in use or idle
+};
+
+// True for the URLs this backend serves (postgresql:// and postgres://).
+bool IsPostgresUrl(const std::string& url);
+
+}  // namespace limbo::storage::postgres
