@@ -52,6 +52,9 @@ Status Background::CleanupPass(bool until_done) {
   (void)swept;
   // Bounded steps; between them other writers get the database.
   for (int steps = 0; until_done || steps < 20; ++steps) {
+    // A long pass renews the lease between steps (a step may outlast a short TTL on a remote
+    // database) and stops once another server holds it. RunToCompletion works without the lease.
+    if (!until_done && steps > 0 && !HoldLease()) return Ok();
     LIMBO_TRY(domain::CleanupProgress p, trash_.CleanupStep(opts_.cleanup_batch));
     if (!p.worked) break;
   }
