@@ -1,6 +1,7 @@
 """Starts a real limbod for tests and talks to it over HTTP (standard library only)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import tempfile
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from dataclasses import dataclass, field
@@ -18,6 +20,35 @@ from typing import Any
 
 LIMBOD = os.environ.get("LIMBOD", os.path.join(os.path.dirname(__file__), "../../build/src/app/limbod"))
 PASSWORD = "correct horse battery"
+# When set (postgresql://...), servers keep their metadata in PostgreSQL: each data folder gets a
+# database of its own on that server, created through this URL's role (which may CREATE DATABASE).
+TEST_DB = os.environ.get("LIMBO_TEST_DB", "")
+
+
+def _psql(url: str, sql: str) -> str:
+    out = subprocess.run(["psql", url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"psql failed: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def database_for(data: str) -> str:
+    """The URL of the PostgreSQL database that belongs to a data folder, created when missing."""
+    name = "limbo_" + hashlib.sha1(os.path.realpath(data).encode()).hexdigest()[:20]
+    if _psql(TEST_DB, f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+        _psql(TEST_DB, f'CREATE DATABASE "{name}"')
+    return urllib.parse.urlsplit(TEST_DB)._replace(path="/" + name).geturl()
+
+
+def drop_database(url: str) -> None:
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    _psql(TEST_DB, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def query(url: str, sql: str) -> str:
+    """Runs one SQL statement on a test database and returns psql's unaligned output."""
+    return _psql(url, sql)
 
 
 def png(seed: int, w: int = 6, h: int = 5) -> bytes:
@@ -115,17 +146,23 @@ class Client:
 
 
 class Server:
-    """A limbod process on a free loopback port with its own data folder."""
+    """A limbod process on a free loopback port with its own data folder (and, when LIMBO_TEST_DB
+    is set, its own PostgreSQL database; pass `db` to share one between servers)."""
 
-    def __init__(self, *extra: str, data: str | None = None):
+    def __init__(self, *extra: str, data: str | None = None, db: str | None = None):
         self.data = data or tempfile.mkdtemp(prefix="limbo-it-")
         self.extra = list(extra)
+        self.db = db if db is not None else (database_for(self.data) if TEST_DB else "")
         self.proc: subprocess.Popen | None = None
         self.base = ""
         self.log: list[str] = []
+        self._drainer: threading.Thread | None = None
+
+    def _storage(self) -> list[str]:
+        return ["--data", self.data] + (["--db", self.db] if self.db else [])
 
     def start(self) -> "Server":
-        args = [LIMBOD, "serve", "--data", self.data, "--listen", "127.0.0.1:0", "--dev-clock",
+        args = [LIMBOD, "serve", *self._storage(), "--listen", "127.0.0.1:0", "--dev-clock",
                 "--demo-train-seconds", "5", *self.extra]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
@@ -136,7 +173,8 @@ class Server:
                 break
         else:
             raise RuntimeError("limbod exited: " + (self.proc.stderr.read() if self.proc.stderr else ""))
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
         return self
 
     def _drain(self) -> None:
@@ -145,12 +183,12 @@ class Server:
             self.log.append(line)
 
     def bootstrap(self, workspace: str, email: str = "owner@example.com", password: str = PASSWORD) -> Client:
-        out = subprocess.run([LIMBOD, "bootstrap", "--data", self.data, "--workspace", workspace, "--email", email,
+        out = subprocess.run([LIMBOD, "bootstrap", *self._storage(), "--workspace", workspace, "--email", email,
                               "--password", password], capture_output=True, text=True, check=True)
         return Client(self.base, json.loads(out.stdout)["apiKey"])
 
     def fsck(self, repair: bool = False) -> dict:
-        args = [LIMBOD, "fsck", "--data", self.data] + (["--repair"] if repair else [])
+        args = [LIMBOD, "fsck", *self._storage()] + (["--repair"] if repair else [])
         out = subprocess.run(args, capture_output=True, text=True)
         return json.loads(out.stdout)
 
@@ -162,9 +200,14 @@ class Server:
     def stop(self) -> int:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            return self.proc.wait(timeout=30)
+            code = self.proc.wait(timeout=30)
+            if self._drainer:
+                self._drainer.join(timeout=5)  # the last log lines, written just before exit
+            return code
         return self.proc.returncode if self.proc else 0
 
     def cleanup(self) -> None:
         self.kill()
         shutil.rmtree(self.data, ignore_errors=True)
+        if self.db:
+            drop_database(self.db)

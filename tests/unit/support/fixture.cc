@@ -1,11 +1,16 @@
 #include "support/fixture.h"
 
+#include <pqxx/pqxx>
 #include <stb/stb_image_write.h>
 
+#include <cctype>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
 #include "core/crypto.h"
+#include "storage/postgres/postgres_store.h"
+#include "storage/sqlite/sqlite_store.h"
 
 namespace limbo::testing {
 
@@ -31,7 +36,20 @@ void DomainTest::SetUp() {
   core::InitCrypto();
   dir_ = fs::temp_directory_path() / ("limbo-test-" + core::RandomToken(10));
   fs::create_directories(dir_);
-  store_ = std::make_unique<storage::sqlite::SqliteStore>((dir_ / "limbo.db").string());
+  const char* db = std::getenv("LIMBO_TEST_DB");
+  if (db != nullptr && storage::postgres::IsPostgresUrl(db)) {
+    // A schema of its own, first on the search path of every session of this test's store.
+    pg_admin_url_ = db;
+    pg_schema_ = "t_" + core::RandomToken(12);
+    for (auto& c : pg_schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    pqxx::connection admin(pg_admin_url_);
+    pqxx::nontransaction(admin).exec("CREATE SCHEMA " + admin.quote_name(pg_schema_));
+    std::string sep = pg_admin_url_.find('?') == std::string::npos ? "?" : "&";
+    store_ = std::make_unique<storage::postgres::PostgresStore>(pg_admin_url_ + sep + "options=-csearch_path%3D" +
+                                                                pg_schema_);
+  } else {
+    store_ = std::make_unique<storage::sqlite::SqliteStore>((dir_ / "limbo.db").string());
+  }
   blobs_ = std::make_unique<storage::blob::FileBlobStore>((dir_ / "blobs").string());
   models_ = std::make_unique<storage::blob::ModelFiles>((dir_ / "models").string());
   accounts_ = std::make_unique<domain::AccountService>(*store_, clock_);
@@ -52,6 +70,10 @@ void DomainTest::TearDown() {
   content_.reset();
   accounts_.reset();
   store_.reset();
+  if (!pg_schema_.empty()) {
+    pqxx::connection admin(pg_admin_url_);
+    pqxx::nontransaction(admin).exec("DROP SCHEMA " + admin.quote_name(pg_schema_) + " CASCADE");
+  }
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }

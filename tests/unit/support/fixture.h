@@ -13,15 +13,15 @@
 #include "domain/training_service.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
-#include "storage/sqlite/sqlite_store.h"
 
 namespace limbo::testing {
 
 // A small valid PNG whose bytes differ for every seed.
 std::string Png(int seed, int width = 8, int height = 6);
 
-// A real SQLite database and blob directory in a fresh temporary folder, a manual clock at a fixed
-// instant, every domain service, and a workspace "acme" with its owner.
+// A real database and blob directory, a manual clock at a fixed instant, every domain service, and
+// a workspace "acme" with its owner. The database is SQLite in a fresh temporary folder, or, when
+// LIMBO_TEST_DB names a PostgreSQL database (postgresql://...), a fresh schema in it per test.
 class DomainTest : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -42,7 +42,9 @@ class DomainTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   core::ManualClock clock_{1'800'000'000'000};  // 2027-01-15
-  std::unique_ptr<storage::sqlite::SqliteStore> store_;
+  std::unique_ptr<domain::Store> store_;
+  std::string pg_admin_url_;  // set when the test runs on PostgreSQL
+  std::string pg_schema_;
   std::unique_ptr<storage::blob::FileBlobStore> blobs_;
   std::unique_ptr<storage::blob::ModelFiles> models_;
   std::unique_ptr<domain::AccountService> accounts_;

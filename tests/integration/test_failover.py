@@ -1,0 +1,114 @@
+"""Two servers on one PostgreSQL database and one data folder. Both serve; only the holder of the
+`cleanup` lease cleans up. The leader is killed (SIGKILL) in the middle of cleaning up a project with
+thousands of images; the other server takes the lease once it expires and finishes the cleanup,
+with no work lost and none done twice."""
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from limbo_test_server import TEST_DB, Client, Server, database_for, png, query
+
+pytestmark = pytest.mark.skipif(not TEST_DB, reason="needs PostgreSQL (set LIMBO_TEST_DB)")
+
+IMAGES = int(os.environ.get("LIMBO_FAILOVER_IMAGES", "2000"))
+SHARED = 10
+LEASE_TTL_S = 3
+OPTIONS = ("--cleanup-batch", "50", "--sweep-interval", "1s", "--lease-ttl", f"{LEASE_TTL_S}s")
+
+
+def blob_files(data):
+    return sum(1 for _, _, files in os.walk(os.path.join(data, "blobs")) for f in files if not f.startswith("."))
+
+
+def lease_holder_pid(db):
+    holder = query(db, "SELECT holder FROM leases WHERE name = 'cleanup'")
+    m = re.match(r"limbod-(\d+)-", holder)
+    return int(m.group(1)) if m else None
+
+
+def wait_for(what, predicate, timeout=60.0, every=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
+    data = str(tmp_path)
+    db = database_for(data)
+    first = Server(*OPTIONS, data=data, db=db).start()
+    wait_for("the first server to take the lease", lambda: lease_holder_pid(db) == first.proc.pid)
+    second = Server(*OPTIONS, data=data, db=db).start()
+    servers = [first, second]
+    try:
+        owner = first.bootstrap("acme")
+        api = [Client(s.base, owner.key) for s in servers]
+        assert api[1].post("/acme/projects", {"name": "Big", "type": "object-detection", "annotation": "x"}).status == 201
+        assert api[0].post("/acme/projects", {"name": "Keep", "type": "object-detection", "annotation": "x"}).status == 201
+
+        # Both servers serve: uploads alternate between them.
+        def upload(i):
+            return api[i % 2].post("/acme/big/upload", raw=png(20_000 + i)).status
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert set(pool.map(upload, range(IMAGES))) == {201}
+        shared = [i["id"] for i in api[0].get(f"/acme/images?project=big&limit={SHARED}").body["images"]]
+        assert api[1].post("/acme/keep/images", {"images": shared}).status == 200
+        assert api[0].post("/acme/big/versions").status == 201
+        big = api[1].get("/acme/big").body["project"]
+        assert blob_files(data) == IMAGES
+        assert api[0].delete("/acme/big?deleteImages=true").status == 200
+
+        # Permanent deletion from the web app, on the server that is not the leader: the leader's
+        # next sweep (within a second) starts the cleanup.
+        web = Client(second.base)
+        assert web.login("owner@example.com").status == 200
+        r = web.post("/app/api/acme/trash/delete", {"items": [{"type": "project", "id": big["id"]}]})
+        assert r.status == 200 and r.body["deleted"] == [{"type": "project", "id": big["id"]}], r.body
+
+        def images_left():
+            return api[1].get("/acme/usage").body["images"]
+
+        # Kill the leader once a few batches are done and most remain.
+        wait_for("the leader to start the cleanup", lambda: images_left() <= IMAGES - 100, timeout=30, every=0.005)
+        assert lease_holder_pid(db) == first.proc.pid
+        first.kill()
+        left_at_kill = images_left()
+        print(f"leader killed with {left_at_kill} of {IMAGES} images left")
+        assert SHARED + 200 < left_at_kill < IMAGES, f"the kill missed the middle of the cleanup ({left_at_kill} left)"
+
+        # The survivor takes the lease after it expires and finishes the interrupted cleanup.
+        wait_for("the second server to take the lease", lambda: lease_holder_pid(db) == second.proc.pid,
+                 timeout=LEASE_TTL_S + 20)
+        wait_for("the cleanup to finish", lambda: images_left() == SHARED and blob_files(data) == SHARED, timeout=120)
+
+        c = api[1]
+        assert c.get("/acme/trash").body["items"] == []
+        images = c.get("/acme/images?limit=100").body["images"]
+        assert sorted(i["id"] for i in images) == sorted(shared)
+        usage = c.get("/acme/usage").body
+        assert usage["images"] == SHARED and usage["trashItems"] == 0
+        assert usage["storageBytes"] == sum(i["sizeBytes"] for i in images)
+        assert c.get("/acme/big").status == 404
+        assert c.get("/acme/keep").body["project"]["images"] == SHARED
+        # Each step happened once: one permanent-deletion event, no automatic cleanup.
+        actions = [e["action"] for e in c.get("/acme/audit?limit=100").body["events"]]
+        assert actions.count("delete_permanently") == 1 and "auto_cleanup" not in actions
+        assert query(db, "SELECT COUNT(*) FROM blobs") == str(SHARED)
+        assert query(db, "SELECT COUNT(*) FROM blobs WHERE refs <> 1") == "0"
+        assert query(db, "SELECT COUNT(*) FROM blob_gc") == "0"
+        second.stop()
+        report = second.fsck()
+        assert report["clean"] is True, report
+        assert report["queuedFiles"] == 0
+    finally:
+        for s in servers:
+            s.kill()
+        second.cleanup()
+        first.cleanup()
