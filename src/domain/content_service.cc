@@ -192,7 +192,9 @@ Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& p
       tx.AddStorage(a.workspace.id, size, 1);
       out.image = img;
     }
-    tx.LinkImage(p.id, ImageRef{out.image.id, sha, out.image.size_bytes});
+    if (tx.LinkImage(p.id, ImageRef{out.image.id, sha, out.image.size_bytes}) && out.duplicate) {
+      tx.TouchReclaimable(a.workspace.id);  // a new link can protect an image from cleanup
+    }
     out.image = *tx.ImageById(a.workspace.id, out.image.id);
     return Ok();
   }));
@@ -212,6 +214,7 @@ Result<int> ContentService::LinkImages(const Actor& a, const std::string& projec
       if (!img) return Error::NotFound("Image '" + id + "' was not found.");
       if (tx.LinkImage(p.id, ImageRef{img->id, img->sha256, img->size_bytes})) ++linked;
     }
+    if (linked > 0) tx.TouchReclaimable(a.workspace.id);
     return Ok();
   }));
   return linked;
@@ -329,10 +332,40 @@ Result<UsageReport> ContentService::GetUsage(const Actor& a) {
     r.usage = tx.GetUsage(a.workspace.id);
     r.storage_quota_bytes = ws ? ws->storage_quota_bytes : 0;
     r.trash_bytes = tx.TrashBytes(a.workspace.id);
-    r.reclaimable_bytes = r.usage.trash_items > 0 ? tx.ReclaimableBytes(a.workspace.id) : 0;
+    ReclaimableState rs = tx.GetReclaimable(a.workspace.id);
+    if (rs.fresh()) {
+      r.reclaimable_bytes = rs.bytes;
+    } else if (r.usage.image_count <= kExactReclaimableImages) {
+      r.reclaimable_bytes = r.usage.trash_items > 0 ? tx.ReclaimableBytes(a.workspace.id) : 0;
+    } else {
+      r.reclaimable_bytes = rs.bytes;
+      r.reclaimable_stale = true;
+    }
     return Ok();
   }));
   return r;
+}
+
+Result<int> ContentService::RefreshReclaimable(int limit) {
+  std::vector<std::int64_t> stale;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    stale = tx.StaleReclaimableWorkspaces(limit);
+    return Ok();
+  }));
+  for (auto ws : stale) {
+    // Computed on a snapshot, stored only if nothing changed since (the generation guards it).
+    std::int64_t bytes = 0, gen = 0;
+    LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+      gen = tx.GetReclaimable(ws).generation;
+      bytes = tx.GetUsage(ws).trash_items > 0 ? tx.ReclaimableBytes(ws) : 0;
+      return Ok();
+    }));
+    LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+      tx.StoreReclaimable(ws, bytes, gen);
+      return Ok();
+    }));
+  }
+  return static_cast<int>(stale.size());
 }
 
 }  // namespace limbo::domain

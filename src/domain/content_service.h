@@ -39,8 +39,13 @@ struct UsageReport {
   Usage usage;
   std::int64_t storage_quota_bytes = 0;
   std::int64_t reclaimable_bytes = 0;
+  bool reclaimable_stale = false;  // a recomputation is pending (large workspaces only)
   std::int64_t trash_bytes = 0;
 };
+
+// Up to this many images, reclaimable bytes are computed on every read; above, they are kept up to
+// date by the background worker so that a usage read stays a row read.
+inline constexpr std::int64_t kExactReclaimableImages = 50000;
 
 inline constexpr std::size_t kMaxUploadBytes = 32 * 1024 * 1024;
 // A new upload's blob file is collected this long after an interrupted upload left it behind.
@@ -78,6 +83,8 @@ class ContentService {
   core::Result<Workflow> GetWorkflow(const Actor& a, const std::string& url);
 
   core::Result<UsageReport> GetUsage(const Actor& a);
+  // Recomputes the stored reclaimable bytes of workspaces whose Trash or links changed.
+  core::Result<int> RefreshReclaimable(int limit = 100);
 
   // Lookups shared with the other services, inside their transactions.
   static core::Result<Project> ActiveProject(Transaction& tx, const Actor& a, const std::string& url);

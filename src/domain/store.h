@@ -19,6 +19,13 @@ struct ImageRef {
   std::int64_t size_bytes = 0;
 };
 
+struct ReclaimableState {
+  std::int64_t bytes = 0;
+  std::int64_t generation = 0;           // bumped by every change that can move the figure
+  std::int64_t computed_generation = -1;  // the generation `bytes` was computed at
+  bool fresh() const { return generation == computed_generation; }
+};
+
 struct ImagePageQuery {
   std::int64_t workspace_id = 0;
   std::optional<std::string> project_id;
@@ -41,8 +48,15 @@ class Transaction {
   virtual Usage GetUsage(std::int64_t ws) = 0;
   virtual void AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) = 0;
   virtual void AddTrashCount(std::int64_t ws, ItemType type, int delta, std::int64_t bytes) = 0;
-  // Bytes the workspace would free if every item now in its Trash were removed (T12 rules).
+  // Bytes the workspace would free if every item now in its Trash were removed (T12 rules): a scan.
   virtual std::int64_t ReclaimableBytes(std::int64_t ws) = 0;
+  // The stored result of that scan and whether anything changed since (generation counters).
+  virtual ReclaimableState GetReclaimable(std::int64_t ws) = 0;
+  // Something that can change reclaimable bytes happened (trash, restore, purge, new links).
+  virtual void TouchReclaimable(std::int64_t ws) = 0;
+  // Stores a result computed at generation `gen`; ignored if the generation moved on meanwhile.
+  virtual void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) = 0;
+  virtual std::vector<std::int64_t> StaleReclaimableWorkspaces(int limit) = 0;
   virtual std::int64_t TrashBytes(std::int64_t ws) = 0;
 
   // Users, members, roles.

@@ -102,6 +102,7 @@ Result<TrashedResult> TrashService::TrashProject(const Actor& a, const std::stri
     tx.CancelJobsOfProject(p.id, "moved_to_trash", now);
     tx.StopModelsOfProject(p.id, t.id);
     tx.AddTrashCount(a.workspace.id, ItemType::kProject, 1, t.size_bytes);
+    tx.TouchReclaimable(a.workspace.id);
     tx.InsertAudit(MakeEvent(a, now, "trash", t));
     out.item = t;
     out.project = p;
@@ -209,17 +210,23 @@ Result<TrashItem> TrashService::FindItem(Transaction& tx, const Actor& a, const 
 Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref) {
   LIMBO_RETURN_IF_ERROR(RequireRestore(a, ref.type));
   LIMBO_TRY(TrashItem t, FindItem(tx, a, ref));
+  return RestoreItemIn(tx, a, t, ref.new_url);
+}
+
+Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashItem& t,
+                                   const std::optional<std::string>& new_url) {
+  LIMBO_RETURN_IF_ERROR(RequireRestore(a, t.type));
   TimeMs now = clock_.Now();
-  if (ref.new_url) {
-    if (ref.type == ItemType::kVersion) return Error::Invalid("A version keeps its project's url; omit 'url'.");
-    if (!core::IsValidSlug(*ref.new_url)) return Error::Invalid("Field 'url' is not a valid url.");
-    if (core::IsReservedSlug(*ref.new_url)) {
-      return Error::Invalid("'" + *ref.new_url + "' is a reserved word.", "reserved_url");
+  if (new_url) {
+    if (t.type == ItemType::kVersion) return Error::Invalid("A version keeps its project's url; omit 'url'.");
+    if (!core::IsValidSlug(*new_url)) return Error::Invalid("Field 'url' is not a valid url.");
+    if (core::IsReservedSlug(*new_url)) {
+      return Error::Invalid("'" + *new_url + "' is a reserved word.", "reserved_url");
     }
   }
-  std::string url = ref.new_url.value_or(t.url);
+  std::string url = new_url.value_or(t.url);
   auto conflict = [&] {
-    return Error::Conflict("Another active " + std::string(ItemTypeName(ref.type)) + " now uses the url '" + url + "'.",
+    return Error::Conflict("Another active " + std::string(ItemTypeName(t.type)) + " now uses the url '" + url + "'.",
                            "restore_conflict")
         .WithHint("Restore it under a new url by passing 'url'.");
   };
@@ -257,48 +264,13 @@ Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& r
   }
   tx.RestartModelsStoppedBy(t.id);
   tx.AddTrashCount(a.workspace.id, t.type, -1, -t.size_bytes);
+  if (t.type == ItemType::kProject) tx.TouchReclaimable(a.workspace.id);
   tx.InsertAudit(MakeEvent(a, now, "restore", t));
   return Ok();
 }
 
 Status TrashService::Restore(const Actor& a, const ItemRef& ref) {
   return store_.Write([&](Transaction& tx) { return RestoreIn(tx, a, ref); });
-}
-
-BatchResult TrashService::RunBatch(const Actor& a, std::vector<ItemRef> refs,
-                                   const std::function<Status(Transaction&, const ItemRef&)>& fn) {
-  // Projects first, so a project and its separately trashed versions come back together (T8).
-  std::stable_sort(refs.begin(), refs.end(),
-                   [](const ItemRef& x, const ItemRef& y) { return TypeOrder(x.type) < TypeOrder(y.type); });
-  BatchResult out;
-  constexpr std::size_t kChunk = 500;  // items per transaction; a failed item changes nothing
-  for (std::size_t start = 0; start < refs.size(); start += kChunk) {
-    std::size_t end = std::min(refs.size(), start + kChunk);
-    std::vector<ItemOutcome> outcomes;
-    Status st = store_.Write([&](Transaction& tx) -> Status {
-      outcomes.clear();
-      for (std::size_t i = start; i < end; ++i) {
-        Status s = fn(tx, refs[i]);
-        outcomes.push_back(ItemOutcome{refs[i], s ? std::nullopt : std::optional<Error>(s.error())});
-      }
-      return Ok();
-    });
-    for (std::size_t i = start; i < end; ++i) {
-      if (!st) {
-        out.failed.push_back(ItemOutcome{refs[i], st.error()});
-      } else if (outcomes[i - start].error) {
-        out.failed.push_back(outcomes[i - start]);
-      } else {
-        out.done.push_back(outcomes[i - start]);
-      }
-    }
-  }
-  (void)a;
-  return out;
-}
-
-BatchResult TrashService::RestoreMany(const Actor& a, std::vector<ItemRef> refs) {
-  return RunBatch(a, std::move(refs), [&](Transaction& tx, const ItemRef& r) { return RestoreIn(tx, a, r); });
 }
 
 namespace {
@@ -315,16 +287,60 @@ ItemRef RefOf(const TrashItem& t) {
 }
 }  // namespace
 
+BatchResult TrashService::RunBatch(std::vector<ItemRef> refs,
+                                   const std::function<Status(Transaction&, std::size_t)>& fn) {
+  BatchResult out;
+  constexpr std::size_t kChunk = 500;  // items per transaction; a failed item changes nothing
+  for (std::size_t start = 0; start < refs.size(); start += kChunk) {
+    std::size_t end = std::min(refs.size(), start + kChunk);
+    std::vector<ItemOutcome> outcomes;
+    Status st = store_.Write([&](Transaction& tx) -> Status {
+      outcomes.clear();
+      for (std::size_t i = start; i < end; ++i) {
+        Status s = fn(tx, i);
+        outcomes.push_back(ItemOutcome{refs[i], s ? std::nullopt : std::optional<Error>(s.error())});
+      }
+      return Ok();
+    });
+    for (std::size_t i = start; i < end; ++i) {
+      if (!st) {
+        out.failed.push_back(ItemOutcome{refs[i], st.error()});
+      } else if (outcomes[i - start].error) {
+        out.failed.push_back(outcomes[i - start]);
+      } else {
+        out.done.push_back(outcomes[i - start]);
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+// Projects first, so a project and its separately trashed versions come back together (T8).
+template <class T, class TypeOf>
+void ProjectsFirst(std::vector<T>& v, TypeOf type_of) {
+  std::stable_sort(v.begin(), v.end(), [&](const T& x, const T& y) { return TypeOrder(type_of(x)) < TypeOrder(type_of(y)); });
+}
+}  // namespace
+
+BatchResult TrashService::RestoreMany(const Actor& a, std::vector<ItemRef> refs) {
+  ProjectsFirst(refs, [](const ItemRef& r) { return r.type; });
+  return RunBatch(refs, [&](Transaction& tx, std::size_t i) { return RestoreIn(tx, a, refs[i]); });
+}
+
+
 Result<BatchResult> TrashService::RestoreAll(const Actor& a) {
   std::vector<TrashItem> items;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     items = tx.TrashItemsInState(a.workspace.id, TrashState::kInTrash, 1000000);
     return Ok();
   }));
+  ProjectsFirst(items, [](const TrashItem& t) { return t.type; });
   std::vector<ItemRef> refs;
   refs.reserve(items.size());
   for (const auto& t : items) refs.push_back(RefOf(t));
-  return RestoreMany(a, std::move(refs));
+  // The rows were just read; the compare-and-swap in RestoreItemIn catches any that changed since.
+  return RunBatch(refs, [&](Transaction& tx, std::size_t i) { return RestoreItemIn(tx, a, items[i], std::nullopt); });
 }
 
 Status TrashService::StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action) {
@@ -336,10 +352,9 @@ Status TrashService::StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef
   return Ok();
 }
 
-BatchResult TrashService::DeletePermanently(const Actor& a, const std::vector<ItemRef>& refs) {
-  return RunBatch(a, refs, [&](Transaction& tx, const ItemRef& r) {
-    return StartPurgeIn(tx, a, r, "delete_permanently");
-  });
+BatchResult TrashService::DeletePermanently(const Actor& a, std::vector<ItemRef> refs) {
+  ProjectsFirst(refs, [](const ItemRef& r) { return r.type; });
+  return RunBatch(refs, [&](Transaction& tx, std::size_t i) { return StartPurgeIn(tx, a, refs[i], "delete_permanently"); });
 }
 
 Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& confirm) {
@@ -356,9 +371,7 @@ Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& 
   }));
   std::vector<ItemRef> refs;
   for (const auto& t : items) refs.push_back(RefOf(t));
-  return RunBatch(a, std::move(refs), [&](Transaction& tx, const ItemRef& r) {
-    return StartPurgeIn(tx, a, r, "empty_trash");
-  });
+  return RunBatch(refs, [&](Transaction& tx, std::size_t i) { return StartPurgeIn(tx, a, refs[i], "empty_trash"); });
 }
 
 Result<std::vector<AuditEvent>> TrashService::Audit(const Actor& a, int limit, std::optional<std::int64_t> before) {
@@ -451,6 +464,7 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
     tx.DeleteProjectRow(pid);
     tx.DeleteTrashItem(t->id, TrashState::kPurging);
     tx.AddTrashCount(t->workspace_id, ItemType::kProject, -1, -t->size_bytes);
+    tx.TouchReclaimable(t->workspace_id);
     progress.item_done = true;
     return Ok();
   }));

@@ -70,7 +70,7 @@ class TrashService {
   core::Result<BatchResult> RestoreAll(const Actor& a);
 
   // Web-only (the HTTP layer refuses API keys before calling these).
-  BatchResult DeletePermanently(const Actor& a, const std::vector<ItemRef>& refs);
+  BatchResult DeletePermanently(const Actor& a, std::vector<ItemRef> refs);
   core::Result<BatchResult> EmptyTrash(const Actor& a, const std::string& confirm);
 
   core::Result<std::vector<AuditEvent>> Audit(const Actor& a, int limit, std::optional<std::int64_t> before);
@@ -83,10 +83,10 @@ class TrashService {
  private:
   // Restores inside an open transaction; changes nothing when it fails.
   core::Status RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref);
+  core::Status RestoreItemIn(Transaction& tx, const Actor& a, const TrashItem& t, const std::optional<std::string>& new_url);
   core::Status StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action);
   core::Result<TrashItem> FindItem(Transaction& tx, const Actor& a, const ItemRef& ref);
-  BatchResult RunBatch(const Actor& a, std::vector<ItemRef> refs,
-                       const std::function<core::Status(Transaction&, const ItemRef&)>& fn);
+  BatchResult RunBatch(std::vector<ItemRef> refs, const std::function<core::Status(Transaction&, std::size_t)>& fn);
   void DropImage(Transaction& tx, const ImageRef& img, std::int64_t ws);
   core::Result<CleanupProgress> PurgeProjectStep(const TrashItem& t, int batch);
   core::Result<CleanupProgress> PurgeVersionStep(const TrashItem& t, int batch);

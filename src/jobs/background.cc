@@ -8,8 +8,8 @@ using core::Ok;
 using core::Status;
 
 Background::Background(domain::Store& store, domain::TrashService& trash, domain::TrainingService& training,
-                       const core::Clock& clock, BackgroundOptions opts)
-    : store_(store), trash_(trash), training_(training), clock_(clock), opts_(std::move(opts)) {}
+                       domain::ContentService& content, const core::Clock& clock, BackgroundOptions opts)
+    : store_(store), trash_(trash), training_(training), content_(content), clock_(clock), opts_(std::move(opts)) {}
 
 Background::~Background() { Stop(); }
 
@@ -62,6 +62,7 @@ Status Background::CleanupPass(bool until_done) {
     LIMBO_TRY(int removed, trash_.CollectBlobs());
     if (removed == 0 || !until_done) break;
   }
+  LIMBO_RETURN_IF_ERROR(content_.RefreshReclaimable());
   return Ok();
 }
 
@@ -81,6 +82,7 @@ void Background::Loop() {
     {
       std::lock_guard run(run_mu_);
       (void)training_.Tick();
+      (void)content_.RefreshReclaimable();
       auto now = std::chrono::steady_clock::now();
       bool due = now - last_sweep >= std::chrono::milliseconds(opts_.sweep_interval);
       bool woken;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "domain/content_service.h"
 #include "domain/store.h"
 #include "domain/trash_service.h"
 #include "domain/training_service.h"
@@ -28,7 +29,7 @@ struct BackgroundOptions {
 class Background {
  public:
   Background(domain::Store& store, domain::TrashService& trash, domain::TrainingService& training,
-             const core::Clock& clock, BackgroundOptions opts);
+             domain::ContentService& content, const core::Clock& clock, BackgroundOptions opts);
   ~Background();
 
   void Start();
@@ -47,6 +48,7 @@ class Background {
   domain::Store& store_;
   domain::TrashService& trash_;
   domain::TrainingService& training_;
+  domain::ContentService& content_;
   const core::Clock& clock_;
   BackgroundOptions opts_;
 

@@ -42,6 +42,7 @@ void RegisterWorkspaces(Api& api) {
                                   {"storageQuotaBytes", r.storage_quota_bytes},
                                   {"trashItems", r.usage.trash_items},
                                   {"reclaimableBytes", r.reclaimable_bytes},
+                                  {"reclaimableStale", r.reclaimable_stale},
                                   {"trashBytes", r.trash_bytes},
                                   {"images", r.usage.image_count}});
   });

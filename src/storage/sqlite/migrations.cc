@@ -221,7 +221,14 @@ CREATE TABLE leases (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kMigration1};
+// Reclaimable bytes are a scan; its result is kept with generation counters (see ContentService).
+constexpr std::string_view kMigration2 = R"sql(
+ALTER TABLE workspaces ADD COLUMN reclaimable_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE workspaces ADD COLUMN reclaimable_gen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE workspaces ADD COLUMN reclaimable_computed_gen INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kMigration1, kMigration2};
 
 }  // namespace
 

@@ -146,6 +146,12 @@ Workflow ReadWorkflow(Statement& s) {
   "COALESCE((SELECT g.name FROM groups g WHERE g.id = t.group_id), '') "                                      \
   "FROM trash_items t "
 
+// Internal lookups need only the row itself; the listing's surroundings are left empty.
+#define TRASH_SELECT_ROW                                                                                      \
+  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, "  \
+  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "            \
+  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, '', 0, 0, '' FROM trash_items t "
+
 TrashItem ReadTrash(Statement& s) {
   TrashItem t;
   t.id = s.Int(0);
@@ -284,6 +290,32 @@ std::int64_t SqliteTransaction::TrashBytes(std::int64_t ws) {
   auto& s = db_.Prepare("SELECT trash_bytes FROM workspaces WHERE id = ?");
   s.Bind(1, ws);
   return Scalar(s);
+}
+
+ReclaimableState SqliteTransaction::GetReclaimable(std::int64_t ws) {
+  auto& s = db_.Prepare("SELECT reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen FROM workspaces WHERE id = ?");
+  s.Bind(1, ws);
+  ReclaimableState r;
+  if (s.Step()) {
+    r = ReclaimableState{s.Int(0), s.Int(1), s.Int(2)};
+    s.Reset();
+  }
+  return r;
+}
+
+void SqliteTransaction::TouchReclaimable(std::int64_t ws) {
+  db_.Prepare("UPDATE workspaces SET reclaimable_gen = reclaimable_gen + 1 WHERE id = ?").Bind(1, ws).Run();
+}
+
+void SqliteTransaction::StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) {
+  db_.Prepare("UPDATE workspaces SET reclaimable_bytes = ?, reclaimable_computed_gen = ? WHERE id = ? AND reclaimable_gen = ?")
+      .Bind(1, bytes).Bind(2, gen).Bind(3, ws).Bind(4, gen).Run();
+}
+
+std::vector<std::int64_t> SqliteTransaction::StaleReclaimableWorkspaces(int limit) {
+  auto& s = db_.Prepare("SELECT id FROM workspaces WHERE reclaimable_gen <> reclaimable_computed_gen ORDER BY id LIMIT ?");
+  s.Bind(1, limit);
+  return All<std::int64_t>(s, [](Statement& st) { return st.Int(0); });
 }
 
 // ---- Users, members, roles ---------------------------------------------------------------------
@@ -814,30 +846,32 @@ std::int64_t SqliteTransaction::InsertTrashItem(const TrashItem& t) {
 }
 
 std::optional<TrashItem> SqliteTransaction::TrashItemById(std::int64_t id) {
-  auto& s = db_.Prepare(TRASH_SELECT "WHERE t.id = ?");
+  auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.id = ?");
   s.Bind(1, id);
   return One<TrashItem>(s, ReadTrash);
 }
 
 std::optional<TrashItem> SqliteTransaction::TrashItemByObject(std::int64_t ws, ItemType type, const std::string& object_id) {
-  auto& s = db_.Prepare(TRASH_SELECT "WHERE t.workspace_id = ? AND t.type = ? AND t.object_id = ?");
+  auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.type = ? AND t.object_id = ?");
   s.Bind(1, ws).Bind(2, ItemTypeName(type)).Bind(3, object_id);
   return One<TrashItem>(s, ReadTrash);
 }
 
 namespace {
-// One statement per (sort, type filter, cursor) combination, each able to walk its index.
+// One statement per (sort, type filter, cursor) combination, each walking its own index, so a page
+// costs the same at any depth and an empty section costs nothing.
 // ?1 workspace, ?2 type, ?3 pattern ('' = none), ?4 cursor key, ?5 cursor id, ?6 limit.
-#define TRASH_FILTER "WHERE t.workspace_id = ?1 AND t.state = 'in_trash' AND (?2 = '' OR t.type = ?2) " \
+#define TRASH_WHERE "WHERE t.workspace_id = ?1 AND t.state = 'in_trash' " \
   "AND (?3 = '' OR t.name LIKE ?3 ESCAPE '\\' OR t.url LIKE ?3 ESCAPE '\\') "
-constexpr const char* kTrashPages[3][2] = {
-    {TRASH_SELECT TRASH_FILTER "ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?6",
-     TRASH_SELECT TRASH_FILTER "AND (t.deleted_at, t.id) < (?4, ?5) ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?6"},
-    {TRASH_SELECT TRASH_FILTER "ORDER BY t.cleanup_at, t.id LIMIT ?6",
-     TRASH_SELECT TRASH_FILTER "AND (t.cleanup_at, t.id) > (?4, ?5) ORDER BY t.cleanup_at, t.id LIMIT ?6"},
-    {TRASH_SELECT TRASH_FILTER "ORDER BY t.name, t.id LIMIT ?6",
-     TRASH_SELECT TRASH_FILTER "AND (t.name, t.id) > (?4, ?5) ORDER BY t.name, t.id LIMIT ?6"},
-};
+#define TRASH_ALL TRASH_SELECT TRASH_WHERE "AND ?2 = '' "
+#define TRASH_TYPED TRASH_SELECT TRASH_WHERE "AND t.type = ?2 "
+#define TRASH_SORTS(base)                                                                                  \
+  {base "ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?6",                                                   \
+   base "AND (t.deleted_at, t.id) < (?4, ?5) ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?6"},             \
+  {base "ORDER BY t.cleanup_at, t.id LIMIT ?6",                                                             \
+   base "AND (t.cleanup_at, t.id) > (?4, ?5) ORDER BY t.cleanup_at, t.id LIMIT ?6"},                       \
+  {base "ORDER BY t.name, t.id LIMIT ?6", base "AND (t.name, t.id) > (?4, ?5) ORDER BY t.name, t.id LIMIT ?6"}
+constexpr const char* kTrashPages[2][3][2] = {{TRASH_SORTS(TRASH_ALL)}, {TRASH_SORTS(TRASH_TYPED)}};
 
 std::string LikePattern(const std::string& q) {
   if (q.empty()) return {};
@@ -854,7 +888,7 @@ std::string LikePattern(const std::string& q) {
 TrashPage SqliteTransaction::ListTrash(const TrashQuery& q) {
   int sort = q.sort == TrashSort::kDeletedAt ? 0 : q.sort == TrashSort::kScheduledCleanupAt ? 1 : 2;
   bool cursor = q.after_key.has_value() && q.after_id.has_value();
-  auto& s = db_.Prepare(kTrashPages[sort][cursor ? 1 : 0]);
+  auto& s = db_.Prepare(kTrashPages[q.type ? 1 : 0][sort][cursor ? 1 : 0]);
   s.Bind(1, q.workspace_id).Bind(2, q.type ? ItemTypeName(*q.type) : "").Bind(3, LikePattern(q.q));
   if (cursor) {
     if (sort == 2) {
@@ -875,7 +909,7 @@ TrashPage SqliteTransaction::ListTrash(const TrashQuery& q) {
 }
 
 std::vector<TrashItem> SqliteTransaction::TrashItemsInState(std::int64_t ws, TrashState state, int limit) {
-  auto& s = db_.Prepare(TRASH_SELECT "WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?");
+  auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?");
   s.Bind(1, ws).Bind(2, StateName(state)).Bind(3, limit);
   return All<TrashItem>(s, ReadTrash);
 }
@@ -893,13 +927,13 @@ bool SqliteTransaction::DeleteTrashItem(std::int64_t id, TrashState expected) {
 }
 
 std::vector<TrashItem> SqliteTransaction::ExpiredTrashItems(TimeMs now, int limit) {
-  auto& s = db_.Prepare(TRASH_SELECT "WHERE t.state = 'in_trash' AND t.cleanup_at <= ? ORDER BY t.cleanup_at LIMIT ?");
+  auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.state = 'in_trash' AND t.cleanup_at <= ? ORDER BY t.cleanup_at LIMIT ?");
   s.Bind(1, now).Bind(2, limit);
   return All<TrashItem>(s, ReadTrash);
 }
 
 std::optional<TrashItem> SqliteTransaction::NextPurgingItem() {
-  auto& s = db_.Prepare(TRASH_SELECT "WHERE t.state = 'purging' ORDER BY t.cleanup_at, t.id LIMIT 1");
+  auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.state = 'purging' ORDER BY t.cleanup_at, t.id LIMIT 1");
   return One<TrashItem>(s, ReadTrash);
 }
 

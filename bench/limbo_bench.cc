@@ -1,0 +1,337 @@
+// limbo_bench SCENARIO --size N [--dir DIR]: one scenario of SPEC section 5, printed as JSON with its
+// physical limit measured in the same run. Scenarios: trash-list, trash-project, restore-all,
+// cleanup, usage.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bench_data.h"
+#include "core/crypto.h"
+#include "domain/account_service.h"
+#include "domain/content_service.h"
+#include "domain/trash_service.h"
+#include "domain/training_service.h"
+#include "storage/blob/file_blob_store.h"
+#include "storage/blob/model_files.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace {
+
+using namespace limbo;  // NOLINT: a benchmark driver
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double Micros(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// Median microseconds of `runs` calls of fn.
+double Time(int runs, const std::function<void()>& fn) {
+  std::vector<double> t;
+  for (int i = 0; i < runs; ++i) {
+    auto a = Clock::now();
+    fn();
+    t.push_back(Micros(a, Clock::now()));
+  }
+  return Median(t);
+}
+
+long PeakRssKb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+struct World {
+  fs::path dir;
+  core::ManualClock clock{std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count()};
+  std::unique_ptr<storage::sqlite::SqliteStore> store;
+  std::unique_ptr<storage::blob::FileBlobStore> blobs;
+  std::unique_ptr<storage::blob::ModelFiles> models;
+  std::unique_ptr<domain::AccountService> accounts;
+  std::unique_ptr<domain::ContentService> content;
+  std::unique_ptr<domain::TrashService> trash;
+  domain::Actor owner;
+
+  explicit World(const fs::path& d) : dir(d) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    store = std::make_unique<storage::sqlite::SqliteStore>((dir / "limbo.db").string());
+    blobs = std::make_unique<storage::blob::FileBlobStore>((dir / "blobs").string());
+    models = std::make_unique<storage::blob::ModelFiles>((dir / "models").string());
+    accounts = std::make_unique<domain::AccountService>(*store, clock);
+    content = std::make_unique<domain::ContentService>(*store, *blobs, clock);
+    trash = std::make_unique<domain::TrashService>(*store, *blobs, *models, clock);
+    auto boot = accounts->Bootstrap("bench", "bench@example.com", "bench password long");
+    owner = accounts->ResolveActor(*accounts->AuthenticateApiKey(boot->api_key), "bench").value();
+  }
+};
+
+void Print(const std::string& scenario, std::int64_t size, const std::string& fields) {
+  std::cout << "{\"scenario\":\"" << scenario << "\",\"size\":" << size << "," << fields << "}" << std::endl;
+}
+
+std::string Num(const char* k, double v) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "\"%s\":%.3f", k, v);
+  return buf;
+}
+
+// ---- trash-list: first and deep pages of GET /:ws/trash (server time) vs a bare keyset SELECT ----
+void TrashList(std::int64_t n, const fs::path& dir) {
+  World w(dir);
+  bench::MakeTrashItems(*w.store, w.owner.workspace.id, n, w.owner.user.id, w.clock.Now());
+  domain::TrashQuery first;
+  first.limit = 50;
+  // The cursor of a page 90% of the way down.
+  storage::sqlite::Connection raw((w.dir / "limbo.db").string());
+  auto& at = raw.Prepare("SELECT deleted_at, id FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
+                         "ORDER BY deleted_at DESC, id DESC LIMIT 1 OFFSET ?");
+  at.Bind(1, w.owner.workspace.id).Bind(2, n * 9 / 10);
+  at.Step();
+  domain::TrashQuery deep = first;
+  deep.after_key = std::to_string(at.Int(0));
+  deep.after_id = at.Int(1);
+  at.Reset();
+  domain::TrashQuery by_name = first;
+  by_name.sort = domain::TrashSort::kName;
+  domain::TrashQuery workflows = first;
+  workflows.type = domain::ItemType::kWorkflow;  // an empty section: must not scan the Trash
+  std::size_t got = 0;
+  auto list = [&](const domain::TrashQuery& q) {
+    return [&, q] {
+      auto l = w.trash->List(w.owner, q);
+      got = l->page.items.size();
+    };
+  };
+  double t_first = Time(200, list(first));
+  double t_deep = Time(200, list(deep));
+  double t_name = Time(200, list(by_name));
+  double t_type = Time(200, list(workflows));
+  got = w.trash->List(w.owner, deep)->page.items.size();  // rows on the deep page
+  // The physical limit: the same keyset page as one bare SELECT of the rows' own columns.
+  auto& bare = raw.Prepare("SELECT * FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
+                           "AND (deleted_at, id) < (?, ?) ORDER BY deleted_at DESC, id DESC LIMIT 50");
+  double t_bare = Time(200, [&] {
+    bare.Reset();
+    bare.Bind(1, w.owner.workspace.id).Bind(2, static_cast<std::int64_t>(std::stoll(*deep.after_key))).Bind(3, *deep.after_id);
+    int rows = 0;
+    while (bare.Step()) ++rows;
+  });
+  Print("trash-list", n,
+        Num("firstPageUs", t_first) + "," + Num("deepPageUs", t_deep) + "," + Num("byNamePageUs", t_name) + "," +
+            Num("emptyTypePageUs", t_type) + "," + Num("bareSqlDeepPageUs", t_bare) + "," +
+            Num("ratioDeepToBare", t_deep / std::max(t_bare, 1.0)) + ",\"rows\":" + std::to_string(got) +
+            ",\"targetUs\":5000");
+}
+
+// ---- trash-project: trashing a project with N images vs a one-row UPDATE ----
+void TrashProject(std::int64_t n, const fs::path& dir) {
+  World w(dir);
+  std::string pid = bench::MakeProjectWithImages(*w.store, w.owner.workspace.id, "big", n, 1, "", w.clock.Now());
+  std::vector<double> t;
+  for (int i = 0; i < 7; ++i) {
+    auto a = Clock::now();
+    auto r = w.trash->TrashProject(w.owner, "big", true);
+    t.push_back(Micros(a, Clock::now()));
+    if (!r) throw std::runtime_error(r.error().message);
+    (void)w.trash->Restore(w.owner, domain::ItemRef{domain::ItemType::kProject, pid, {}, {}});
+  }
+  storage::sqlite::Connection raw((w.dir / "limbo.db").string());
+  double bare = Time(7, [&] {
+    raw.Exec("BEGIN IMMEDIATE");
+    raw.Prepare("UPDATE projects SET trash_item_id = 1 WHERE id = ?").Bind(1, pid).Run();
+    raw.Exec("ROLLBACK");
+  });
+  double ours = Median(t);
+  Print("trash-project", n,
+        Num("trashUs", ours) + "," + Num("bareSqlUpdateUs", bare) + "," + Num("ratio", ours / std::max(bare, 1.0)) +
+            ",\"targetUs\":50000");
+}
+
+// ---- restore-all: N items vs the same change as set-based bare SQL ----
+void RestoreAll(std::int64_t n, const fs::path& dir) {
+  World w(dir);
+  bench::MakeTrashItems(*w.store, w.owner.workspace.id, n, w.owner.user.id, w.clock.Now());
+  {
+    storage::sqlite::Connection checkpoint((w.dir / "limbo.db").string());
+    checkpoint.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  fs::copy_file(w.dir / "limbo.db", w.dir / "copy.db");
+  auto a = Clock::now();
+  auto r = w.trash->RestoreAll(w.owner);
+  double ours = Micros(a, Clock::now());
+  if (!r || r->done.size() != static_cast<std::size_t>(n)) throw std::runtime_error("restore-all did not restore all");
+  // The same change as bare SQL on a copy taken before: rows back, Trash rows gone, audit rows, counters.
+  storage::sqlite::Connection raw((w.dir / "copy.db").string());
+  auto b = Clock::now();
+  raw.Exec("BEGIN IMMEDIATE");
+  raw.Exec("INSERT INTO audit_events(workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name) "
+           "SELECT workspace_id, 0, deleted_by, 'x', 'restore', type, object_id, name FROM trash_items");
+  raw.Exec("UPDATE projects SET trash_item_id = NULL WHERE trash_item_id IS NOT NULL");
+  raw.Exec("DELETE FROM trash_items");
+  raw.Exec("UPDATE workspaces SET trash_projects = 0, trash_versions = 0, trash_workflows = 0, trash_bytes = 0");
+  raw.Exec("COMMIT");
+  double bare = Micros(b, Clock::now());
+  Print("restore-all", n,
+        Num("restoreAllUs", ours) + "," + Num("bareSqlUs", bare) + "," + Num("ratio", ours / std::max(bare, 1.0)) +
+            ",\"targetUs\":1000000,\"targetRatio\":3");
+}
+
+// ---- cleanup: a purged project of N images with cleanupDeleteImages, in a child process ----
+void Cleanup(std::int64_t n, const fs::path& dir, int batch) {
+  {
+    World w(dir);
+    std::string pid = bench::MakeProjectWithImages(*w.store, w.owner.workspace.id, "big", n, 1,
+                                                   (w.dir / "blobs").string(), w.clock.Now());
+    (void)w.content->GenerateVersion(w.owner, "big", std::nullopt);
+    if (!w.trash->TrashProject(w.owner, "big", true)) throw std::runtime_error("trash failed");
+    auto d = w.trash->DeletePermanently(w.owner, {domain::ItemRef{domain::ItemType::kProject, pid, {}, {}}});
+    if (d.done.size() != 1) throw std::runtime_error("purge failed");
+  }
+  // The limit: unlinking the same number of files in the same fan-out, as rm would.
+  fs::path rmdir = dir / "rm-baseline";
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::string sha = bench::FakeSha(i + 1);
+    fs::path sub = rmdir / sha.substr(0, 2) / sha.substr(2, 2);
+    fs::create_directories(sub);
+    std::ofstream(sub / sha) << "x";
+  }
+  sync();
+  auto r0 = Clock::now();
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::string sha = bench::FakeSha(i + 1);
+    ::unlink((rmdir / sha.substr(0, 2) / sha.substr(2, 2) / sha).c_str());
+  }
+  double rm_us = Micros(r0, Clock::now());
+
+  // The cleanup itself runs in a fresh process so its peak RSS is its own.
+  int pipefd[2];
+  if (pipe(pipefd) != 0) throw std::runtime_error("pipe");
+  pid_t child = fork();
+  if (child == 0) {
+    close(pipefd[0]);
+    storage::sqlite::SqliteStore store((dir / "limbo.db").string());
+    storage::blob::FileBlobStore blobs((dir / "blobs").string());
+    storage::blob::ModelFiles models((dir / "models").string());
+    core::SystemClock clock;
+    domain::TrashService trash(store, blobs, models, clock);
+    auto a = Clock::now();
+    int steps = 0;
+    while (trash.CleanupStep(batch)->worked) ++steps;
+    auto b = Clock::now();
+    int files = 0;
+    for (;;) {
+      auto removed = trash.CollectBlobs(5000);
+      if (!removed || *removed == 0) break;
+      files += *removed;
+    }
+    auto c = Clock::now();
+    char buf[256];
+    int len = std::snprintf(buf, sizeof buf, "%f %f %d %d %ld\n", Micros(a, b), Micros(b, c), steps, files, PeakRssKb());
+    if (write(pipefd[1], buf, static_cast<std::size_t>(len)) != len) _exit(2);
+    _exit(0);
+  }
+  close(pipefd[1]);
+  char buf[256] = {};
+  ssize_t got = read(pipefd[0], buf, sizeof buf - 1);
+  int status = 0;
+  rusage usage{};
+  wait4(child, &status, 0, &usage);
+  if (got <= 0) throw std::runtime_error("cleanup child failed");
+  double rows_us = 0, files_us = 0;
+  int steps = 0, files = 0;
+  long rss_kb = 0;
+  std::sscanf(buf, "%lf %lf %d %d %ld", &rows_us, &files_us, &steps, &files, &rss_kb);
+  Print("cleanup", n,
+        Num("rowsPhaseUs", rows_us) + "," + Num("imagesPerSecond", n / (rows_us / 1e6)) + "," +
+            Num("filesPhaseUs", files_us) + "," + Num("filesPerSecond", files / (files_us / 1e6)) + "," +
+            Num("rmUs", rm_us) + "," + Num("rmFilesPerSecond", n / (rm_us / 1e6)) + "," +
+            Num("ratioFilesToRm", files_us / std::max(rm_us, 1.0)) + ",\"transactions\":" + std::to_string(steps) +
+            ",\"filesRemoved\":" + std::to_string(files) + ",\"peakRssKb\":" + std::to_string(rss_kb) +
+            ",\"batch\":" + std::to_string(batch) + ",\"targetRssKb\":102400,\"targetRatio\":2");
+}
+
+// ---- usage: GET /:ws/usage with N images, with and without a large project in the Trash ----
+void Usage(std::int64_t n, const fs::path& dir) {
+  World w(dir);
+  bench::MakeProjectWithImages(*w.store, w.owner.workspace.id, "big", n, 1, "", w.clock.Now());
+  double empty_trash = Time(50, [&] { (void)w.content->GetUsage(w.owner); });
+  (void)w.content->CreateProject(w.owner, domain::NewProject{"Small", "object-detection", "x", {}, {}});
+  (void)w.trash->TrashProject(w.owner, "small", true);
+  double with_trash = Time(50, [&] { (void)w.content->GetUsage(w.owner); });
+  (void)w.trash->TrashProject(w.owner, "big", true);
+  double big_trash = Time(20, [&] { (void)w.content->GetUsage(w.owner); });
+  storage::sqlite::Connection raw((w.dir / "limbo.db").string());
+  double bare = Time(50, [&] {
+    auto& s = raw.Prepare("SELECT storage_bytes FROM workspaces WHERE id = ?");
+    s.Bind(1, w.owner.workspace.id);
+    s.Step();
+    s.Reset();
+  });
+  double scan = Time(3, [&] {
+    auto& s = raw.Prepare("SELECT SUM(size_bytes) FROM images WHERE workspace_id = ?");
+    s.Bind(1, w.owner.workspace.id);
+    s.Step();
+    s.Reset();
+  });
+  Print("usage", n,
+        Num("usageUs", empty_trash) + "," + Num("usageSmallTrashUs", with_trash) + "," +
+            Num("usageBigProjectInTrashUs", big_trash) + "," + Num("bareRowReadUs", bare) + "," +
+            Num("scanAlternativeUs", scan) + ",\"targetUs\":10000");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  core::InitCrypto();
+  if (argc < 2) {
+    std::cerr << "usage: limbo_bench trash-list|trash-project|restore-all|cleanup|usage [--size N] [--dir D] [--batch B]\n";
+    return 2;
+  }
+  std::string scenario = argv[1];
+  std::int64_t size = 1000;
+  int batch = domain::kCleanupBatch;
+  fs::path dir = fs::temp_directory_path() / ("limbo-bench-" + core::RandomToken(6));
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    if (k == "--size") size = std::atoll(argv[i + 1]);
+    if (k == "--dir") dir = argv[i + 1];
+    if (k == "--batch") batch = std::atoi(argv[i + 1]);
+  }
+  try {
+    if (scenario == "trash-list") TrashList(size, dir);
+    else if (scenario == "trash-project") TrashProject(size, dir);
+    else if (scenario == "restore-all") RestoreAll(size, dir);
+    else if (scenario == "cleanup") Cleanup(size, dir, batch);
+    else if (scenario == "usage") Usage(size, dir);
+    else {
+      std::cerr << "unknown scenario " << scenario << "\n";
+      return 2;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "limbo_bench " << scenario << ": " << e.what() << "\n";
+    fs::remove_all(dir);
+    return 1;
+  }
+  fs::remove_all(dir);
+  return 0;
+}
