@@ -40,6 +40,15 @@ std::string Text(const nlohmann::json& object, const char* field, const std::str
   return it->dump();
 }
 
+nlohmann::json Field(const nlohmann::json& object, const char* field, nlohmann::json fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(field);
+  if (it == object.end() || it->type() != fallback.type()) return fallback;
+  return *it;
+}
+
+bool Flag(const nlohmann::json& object, const char* field) { return Field(object, field, false).get<bool>(); }
+
 std::string Days(std::int64_t days) { return std::to_string(days) + (days == 1 ? " day" : " days"); }
 
 }  // namespace limbo::cli

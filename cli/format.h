@@ -16,6 +16,14 @@ std::string FormatTime(const std::string& iso);
 // null or missing as `fallback`.
 std::string Text(const nlohmann::json& object, const char* field, const std::string& fallback = "-");
 
+// object[field] when `object` is an object whose `field` has the same JSON type as `fallback`;
+// otherwise `fallback`. Server answers are read through this, so an unexpected shape degrades
+// to an empty value instead of an exception.
+nlohmann::json Field(const nlohmann::json& object, const char* field, nlohmann::json fallback);
+
+// True only when `field` is the boolean true.
+bool Flag(const nlohmann::json& object, const char* field);
+
 // "1 day", "30 days".
 std::string Days(std::int64_t days);
 

@@ -100,9 +100,9 @@ int Run(Session& session, const UploadOptions& options) {
   for (const Upload& upload : uploads) {
     const auto& result = *upload.result;
     if (result) {
-      bool duplicate = result->body.value("duplicate", false);
+      bool duplicate = Flag(result->body, "duplicate");
       duplicates += duplicate ? 1 : 0;
-      nlohmann::json image = result->body.value("image", nlohmann::json::object());
+      nlohmann::json image = Field(result->body, "image", nlohmann::json::object());
       uploaded.push_back({{"file", upload.file.string()}, {"image", image}, {"duplicate", duplicate}});
       if (options.verbose && !session.json()) {
         session.out() << (duplicate ? "duplicate  " : "uploaded   ") << upload.file.string() << "  "

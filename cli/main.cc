@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? kExitOk : kExitError;
+  } catch (const std::exception& error) {
+    // Answers are read defensively; this is the last guard against one this version cannot read.
+    std::cerr << "Error: unexpected answer or internal error: " << error.what() << '\n';
+    return kExitError;
   }
   return exit_code;
 }

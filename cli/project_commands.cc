@@ -41,7 +41,7 @@ int List(Session& session) {
   auto answer = (*client)->Get(client::Path({*workspace}));
   if (!answer) return session.Report(answer.error());
   nlohmann::json projects =
-      answer->body.value("workspace", nlohmann::json::object()).value("projects", nlohmann::json::array());
+      Field(Field(answer->body, "workspace", nlohmann::json::object()), "projects", nlohmann::json::array());
   if (session.json()) {
     session.PrintJson({{"projects", projects}});
     return kExitOk;
@@ -75,7 +75,7 @@ int Create(Session& session, const CreateOptions& options) {
     session.PrintJson(answer->body);
     return kExitOk;
   }
-  nlohmann::json project = answer->body.value("project", nlohmann::json::object());
+  nlohmann::json project = Field(answer->body, "project", nlohmann::json::object());
   session.out() << "Created project " << *workspace << "/" << Text(project, "url") << " (" << Text(project, "id")
                 << ").\n";
   return kExitOk;

@@ -43,7 +43,7 @@ int StartOrCancel(Session& session, const VersionOptions& options, bool cancel) 
     session.PrintJson(answer->body);
     return kExitOk;
   }
-  nlohmann::json job = answer->body.value("job", nlohmann::json::object());
+  nlohmann::json job = Field(answer->body, "job", nlohmann::json::object());
   session.out() << (cancel ? "Cancelled" : "Started") << " training job " << Text(job, "id") << " on "
                 << ref->ToString() << " (" << Text(job, "state") << ").\n";
   return kExitOk;
@@ -67,7 +67,7 @@ int Status(Session& session, const StatusOptions& options) {
     if (session.json()) {
       session.PrintJson(answer->body);
     } else {
-      PrintJobs(session, nlohmann::json::array({answer->body.value("job", nlohmann::json::object())}), *workspace);
+      PrintJobs(session, nlohmann::json::array({Field(answer->body, "job", nlohmann::json::object())}), *workspace);
     }
     return kExitOk;
   }
@@ -75,7 +75,7 @@ int Status(Session& session, const StatusOptions& options) {
   auto answer = (*client)->Get(client::Path({*workspace, "jobs"}));
   if (!answer) return session.Report(answer.error());
   nlohmann::json jobs = nlohmann::json::array();
-  for (const auto& job : answer->body.value("jobs", nlohmann::json::array())) {
+  for (const auto& job : Field(answer->body, "jobs", nlohmann::json::array())) {
     if (ref && (Text(job, "project") != ref->name || Text(job, "version") != ref->version)) continue;
     jobs.push_back(job);
   }

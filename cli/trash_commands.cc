@@ -28,7 +28,7 @@ std::string Note(const nlohmann::json& item) {
   if (blocked == "parent_in_trash") return "restore blocked: project is in the Trash";
   if (blocked == "restore_conflict") return "restore blocked: URL taken (restore with --url)";
   if (!blocked.empty()) return "restore blocked: " + blocked;
-  if (item.value("cleanupDeleteImages", false)) return "images removed at cleanup";
+  if (Flag(item, "cleanupDeleteImages")) return "images removed at cleanup";
   return "";
 }
 
@@ -167,14 +167,14 @@ int PrintBatch(Session& session, const nlohmann::json& answer, const std::string
     if (it == labels.end()) it = labels.find(Text(entry, "type", "") + "\n" + Text(entry, "id", "") + "\n");
     return it != labels.end() ? it->second : Text(entry, "type", "") + " " + Text(entry, "id", "");
   };
-  nlohmann::json restored = answer.value("restored", nlohmann::json::array());
-  nlohmann::json failed = answer.value("failed", nlohmann::json::array());
+  nlohmann::json restored = Field(answer, "restored", nlohmann::json::array());
+  nlohmann::json failed = Field(answer, "failed", nlohmann::json::array());
   if (session.json()) {
     session.PrintJson(answer);
   } else {
     for (const auto& entry : restored) session.out() << "Restored " << label_of(entry) << '\n';
     for (const auto& entry : failed) {
-      nlohmann::json error = entry.value("error", nlohmann::json::object());
+      nlohmann::json error = Field(entry, "error", nlohmann::json::object());
       session.out() << "Failed   " << label_of(entry) << ": " << Text(error, "message", "") << " ("
                     << Text(error, "code", "") << ")\n";
     }

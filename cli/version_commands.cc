@@ -36,7 +36,7 @@ int List(Session& session, const ProjectRefOptions& options) {
   if (!ref) return session.Report(ref.error());
   auto answer = (*client)->Get(client::Path({ref->workspace, ref->name}));
   if (!answer) return session.Report(answer.error());
-  nlohmann::json versions = answer->body.value("versions", nlohmann::json::array());
+  nlohmann::json versions = Field(answer->body, "versions", nlohmann::json::array());
   if (session.json()) {
     session.PrintJson({{"versions", versions}});
     return kExitOk;
@@ -70,7 +70,7 @@ int Create(Session& session, const ProjectRefOptions& options) {
     session.PrintJson(answer->body);
     return kExitOk;
   }
-  nlohmann::json version = answer->body.value("version", nlohmann::json::object());
+  nlohmann::json version = Field(answer->body, "version", nlohmann::json::object());
   session.out() << "Generated version " << ref->ToString() << "/" << Text(version, "version") << " with "
                 << Text(version, "images", "0") << " images.\n";
   return kExitOk;

@@ -33,7 +33,7 @@ int List(Session& session) {
   if (!workspace) return session.Report(workspace.error());
   auto answer = (*client)->Get(client::Path({*workspace, "workflows"}));
   if (!answer) return session.Report(answer.error());
-  nlohmann::json workflows = answer->body.value("workflows", nlohmann::json::array());
+  nlohmann::json workflows = Field(answer->body, "workflows", nlohmann::json::array());
   if (session.json()) {
     session.PrintJson({{"workflows", workflows}});
     return kExitOk;
@@ -83,7 +83,7 @@ int Create(Session& session, const CreateOptions& options) {
     session.PrintJson(answer->body);
     return kExitOk;
   }
-  nlohmann::json workflow = answer->body.value("workflow", nlohmann::json::object());
+  nlohmann::json workflow = Field(answer->body, "workflow", nlohmann::json::object());
   session.out() << "Created workflow " << *workspace << "/" << Text(workflow, "url") << " (" << Text(workflow, "id")
                 << ").\n";
   return kExitOk;

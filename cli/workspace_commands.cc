@@ -12,7 +12,7 @@ int List(Session& session) {
   if (!workspace) return session.Report(workspace.error());
   auto answer = (*client)->Get(client::Path({*workspace}));
   if (!answer) return session.Report(answer.error());
-  nlohmann::json ws = answer->body.value("workspace", nlohmann::json::object());
+  nlohmann::json ws = Field(answer->body, "workspace", nlohmann::json::object());
   if (session.json()) {
     session.PrintJson({{"workspaces", nlohmann::json::array({ws})}});
     return kExitOk;

@@ -144,6 +144,17 @@ TEST(Format, BytesAndTimesReadWell) {
   EXPECT_EQ(Days(30), "30 days");
 }
 
+TEST(Format, FieldFallsBackOnMissingNullOrMistypedValues) {
+  auto answer = nlohmann::json::parse(R"({"items": [1], "job": null, "flag": true, "text": "x"})");
+  EXPECT_EQ(Field(answer, "items", nlohmann::json::array()).size(), 1u);
+  EXPECT_TRUE(Field(answer, "job", nlohmann::json::object()).empty());
+  EXPECT_TRUE(Field(answer, "text", nlohmann::json::array()).empty());
+  EXPECT_TRUE(Field(nlohmann::json(), "items", nlohmann::json::array()).empty());
+  EXPECT_TRUE(Flag(answer, "flag"));
+  EXPECT_FALSE(Flag(answer, "text"));
+  EXPECT_FALSE(Flag(answer, "job"));
+}
+
 class ScriptedTerminal : public Terminal {
  public:
   ScriptedTerminal(bool tty, std::optional<std::string> answer) : tty_(tty), answer_(std::move(answer)) {}
