@@ -107,6 +107,11 @@ def test_completion_scripts_are_valid_shell(ws):
     assert "complete" in bash and "restore" in bash
     checked = subprocess.run(["bash", "-n"], input=bash, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+    probe = bash + 'COMP_WORDS=(limbo trash re); COMP_CWORD=2; _limbo; echo "${COMPREPLY[@]}"\n' \
+                   'COMP_WORDS=(limbo project delete --); COMP_CWORD=3; _limbo; echo "${COMPREPLY[@]}"\n'
+    completed = subprocess.run(["bash"], input=probe, capture_output=True, text=True).stdout.splitlines()
+    assert completed[0] == "restore"
+    assert "--yes" in completed[1].split() and "--delete-images" in completed[1].split()
     zsh = ws.ok("completion", "zsh", with_key=False).stdout
     assert zsh.startswith("#compdef limbo")
     assert ws.run("completion", "fish", with_key=False).returncode == 1
