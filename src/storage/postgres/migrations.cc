@@ -229,7 +229,14 @@ CREATE TABLE leases (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kMigration1};
+// Reclaimable bytes are a scan; its result is kept with generation counters (see ContentService).
+constexpr std::string_view kMigration2 = R"sql(
+ALTER TABLE workspaces ADD COLUMN reclaimable_bytes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE workspaces ADD COLUMN reclaimable_gen BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE workspaces ADD COLUMN reclaimable_computed_gen BIGINT NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kMigration1, kMigration2};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

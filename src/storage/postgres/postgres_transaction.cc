@@ -314,6 +314,28 @@ std::int64_t PostgresTransaction::TrashBytes(std::int64_t ws) {
   return Scalar(Exec("SELECT trash_bytes FROM workspaces WHERE id = $1", ws));
 }
 
+ReclaimableState PostgresTransaction::GetReclaimable(std::int64_t ws) {
+  auto res = Exec("SELECT reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen FROM workspaces WHERE id = $1", ws);
+  if (res.empty()) return ReclaimableState{};
+  return ReclaimableState{Int(res[0], 0), Int(res[0], 1), Int(res[0], 2)};
+}
+
+void PostgresTransaction::TouchReclaimable(std::int64_t ws) {
+  Exec("UPDATE workspaces SET reclaimable_gen = reclaimable_gen + 1 WHERE id = $1", ws);
+}
+
+void PostgresTransaction::StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) {
+  Exec("UPDATE workspaces SET reclaimable_bytes = $1, reclaimable_computed_gen = $2 "
+       "WHERE id = $3 AND reclaimable_gen = $2",
+       bytes, gen, ws);
+}
+
+std::vector<std::int64_t> PostgresTransaction::StaleReclaimableWorkspaces(int limit) {
+  return All<std::int64_t>(
+      Exec("SELECT id FROM workspaces WHERE reclaimable_gen <> reclaimable_computed_gen ORDER BY id LIMIT $1", limit),
+      [](const pqxx::row& r) { return Int(r, 0); });
+}
+
 // ---- Users, members, roles ---------------------------------------------------------------------
 
 std::optional<User> PostgresTransaction::UserByEmail(const std::string& email) {

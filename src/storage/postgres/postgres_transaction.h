@@ -22,6 +22,10 @@ class PostgresTransaction final : public domain::Transaction {
   void AddTrashCount(std::int64_t ws, domain::ItemType type, int delta, std::int64_t bytes) override;
   std::int64_t ReclaimableBytes(std::int64_t ws) override;
   std::int64_t TrashBytes(std::int64_t ws) override;
+  domain::ReclaimableState GetReclaimable(std::int64_t ws) override;
+  void TouchReclaimable(std::int64_t ws) override;
+  void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) override;
+  std::vector<std::int64_t> StaleReclaimableWorkspaces(int limit) override;
 
   std::optional<domain::User> UserByEmail(const std::string& email) override;
   std::optional<domain::User> UserById(const std::string& id) override;
