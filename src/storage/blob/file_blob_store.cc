@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -122,9 +123,12 @@ std::vector<std::string> FileBlobStore::List() const {
 int FileBlobStore::RemoveStaleTemporaries() {
   int n = 0;
   std::error_code ec;
+  // Only files older than an hour: another server sharing the folder may be writing the others.
+  auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
   for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    if (it->is_regular_file() && it->path().filename().string().rfind(".tmp-", 0) == 0) {
+    if (it->is_regular_file() && it->path().filename().string().rfind(".tmp-", 0) == 0 &&
+        it->last_write_time(ec) < cutoff) {
       fs::remove(it->path(), ec);
       ++n;
     }

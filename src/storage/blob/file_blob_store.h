@@ -19,7 +19,7 @@ class FileBlobStore final : public domain::BlobStore {
   core::Status Remove(const std::string& sha256) override;
   std::vector<std::string> List() const override;
 
-  // Deletes temporary files left by writes that a crash interrupted.
+  // Deletes temporary files (older than an hour) left by writes that a crash interrupted.
   int RemoveStaleTemporaries();
 
  private:
