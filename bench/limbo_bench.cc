@@ -299,6 +299,19 @@ void Usage(std::int64_t n, const fs::path& dir) {
             Num("scanAlternativeUs", scan) + ",\"targetUs\":10000");
 }
 
+// ---- seed-trash: a data folder with N items in one workspace's Trash, for the HTTP benchmark ----
+void SeedTrash(std::int64_t n, const fs::path& dir) {
+  fs::create_directories(dir);
+  storage::sqlite::SqliteStore store((dir / "limbo.db").string());
+  core::SystemClock clock;
+  domain::AccountService accounts(store, clock);
+  auto boot = accounts.Bootstrap("bench", "bench@example.com", "bench password long");
+  if (!boot) throw std::runtime_error(boot.error().message);
+  auto owner = accounts.ResolveActor(*accounts.AuthenticateApiKey(boot->api_key), "bench").value();
+  bench::MakeTrashItems(store, owner.workspace.id, n, owner.user.id, clock.Now());
+  std::cout << "{\"apiKey\":\"" << boot->api_key << "\",\"workspace\":\"bench\"}" << std::endl;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -323,6 +336,10 @@ int main(int argc, char** argv) {
     else if (scenario == "restore-all") RestoreAll(size, dir);
     else if (scenario == "cleanup") Cleanup(size, dir, batch);
     else if (scenario == "usage") Usage(size, dir);
+    else if (scenario == "seed-trash") {
+      SeedTrash(size, dir);
+      return 0;  // the folder is the product: keep it
+    }
     else {
       std::cerr << "unknown scenario " << scenario << "\n";
       return 2;

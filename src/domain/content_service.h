@@ -45,7 +45,7 @@ struct UsageReport {
 
 // Up to this many images, reclaimable bytes are computed on every read; above, they are kept up to
 // date by the background worker so that a usage read stays a row read.
-inline constexpr std::int64_t kExactReclaimableImages = 50000;
+inline constexpr std::int64_t kExactReclaimableImages = 2000;
 
 inline constexpr std::size_t kMaxUploadBytes = 32 * 1024 * 1024;
 // A new upload's blob file is collected this long after an interrupted upload left it behind.
