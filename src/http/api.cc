@@ -67,7 +67,8 @@ Response JsonResponse(int status, const Json& body) {
 
 Response ErrorResponse(const Error& e) {
   if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
-    spdlog::error("{{\"event\":\"error\",\"code\":\"{}\",\"detail\":{}}}", e.code, Json(e.hint).dump());
+    spdlog::error("{{\"event\":\"error\",\"code\":\"{}\",\"detail\":{}}}", e.code,
+                  Json(e.hint).dump(-1, ' ', false, Json::error_handler_t::replace));
   }
   Response r = JsonResponse(StatusFor(e.kind), ErrorJson(e));
   if (e.kind == ErrorKind::kUnavailable) r.SetHeader("Retry-After", "1");
@@ -227,7 +228,8 @@ Response Api::Handle(Request& req) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   // The path only: query strings may carry api_key, and bodies and cookies are never logged.
   spdlog::info("{{\"event\":\"request\",\"id\":\"{}\",\"method\":\"{}\",\"path\":{},\"route\":{},\"status\":{},\"us\":{}}}",
-               req.request_id, req.method, Json(req.path).dump(), Json(m.route ? m.route->name : "").dump(), res.status, us);
+               req.request_id, req.method, Json(req.path).dump(-1, ' ', false, Json::error_handler_t::replace),
+               Json(m.route ? m.route->name : "").dump(), res.status, us);
   return res;
 }
 

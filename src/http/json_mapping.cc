@@ -1,5 +1,6 @@
 #include "http/json_mapping.h"
 
+#include <charconv>
 #include <cstring>
 
 #include "core/time_format.h"
@@ -221,8 +222,9 @@ bool DecodeCursor(const std::string& cursor, std::string* key, std::int64_t* id)
   for (char c : num) {
     if (c < '0' || c > '9') return false;
   }
-  *id = std::stoll(num);
-  return true;
+  // from_chars, not stoll: 19 digits can exceed int64 and stoll would throw.
+  auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), *id);
+  return ec == std::errc() && end == num.data() + num.size();
 }
 
 }  // namespace limbo::http
