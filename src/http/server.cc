@@ -38,6 +38,19 @@ std::string JsonError(const char* code, const char* message) {
   return std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message + "\"}}";
 }
 
+// Answers written here, before the API runs (413, a malformed target, an escaped exception), carry the
+// same security headers as the API's.
+void AddSecurityHeaders(Response& res) {
+  for (const auto& [k, v] : res.headers) {
+    if (k == "X-Content-Type-Options") return;
+  }
+  res.SetHeader("X-Content-Type-Options", "nosniff");
+  res.SetHeader("X-Frame-Options", "DENY");
+  res.SetHeader("Referrer-Policy", "no-referrer");
+  res.SetHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  res.SetHeader("Cache-Control", "no-store");
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
@@ -128,6 +141,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Send(Response res, bool keep_alive, unsigned version, bool head) {
+    AddSecurityHeaders(res);
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
     out->version(version);
     out->result(static_cast<unsigned>(res.status));

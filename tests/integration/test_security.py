@@ -1,0 +1,157 @@
+"""Security properties a user or an attacker would notice: sign-in throttling, password length,
+session lifetime, key revocation, secrets kept out of logs, security headers on every response."""
+import os
+import socket
+import urllib.parse
+
+from limbo_test_server import PASSWORD, Client
+
+DAY = 24 * 3600
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+
+
+def add_member(c, ws, email, password=PASSWORD, role="member"):
+    return c.post(f"/{ws}/members", {"email": email, "name": "M", "password": password, "role": role})
+
+
+def test_login_is_throttled_per_account_then_recovers(fresh_server):
+    s = fresh_server
+    owner = s.bootstrap("acme", email="owner@acme.io")
+    c = Client(s.base)
+    for _ in range(5):
+        assert c.login("owner@acme.io", "wrong password").status == 401
+    r = c.login("owner@acme.io")  # right password, but the account is throttled
+    assert r.status == 429 and r.code == "too_many_attempts"
+    # 15 minutes of server time later the account may sign in again.
+    assert owner.post("/_dev/clock", {"advanceSeconds": 16 * 60}).status == 200
+    assert c.login("owner@acme.io").status == 200
+
+
+def test_login_is_throttled_per_address_across_accounts(fresh_server):
+    s = fresh_server
+    owner = s.bootstrap("acme", email="owner@acme.io")
+    for i in range(5):
+        assert Client(s.base).login(f"nobody{i}@acme.io", "guess").status == 401
+    r = Client(s.base).login("owner@acme.io")  # another account, same address
+    assert r.status == 429 and r.code == "too_many_attempts"
+    assert owner.post("/_dev/clock", {"advanceSeconds": 16 * 60}).status == 200
+    assert Client(s.base).login("owner@acme.io").status == 200
+
+
+def test_passwords_shorter_than_eight_characters_are_refused(server, ws):
+    name, c = ws
+    r = add_member(c, name, f"short-{name}@example.com", password="seven77")
+    assert r.status == 400 and r.code and "8" in r.body["error"]["message"]
+    assert add_member(c, name, f"ok-{name}@example.com", password="eight888").status == 201
+
+
+def test_sessions_expire_and_logout_invalidates_the_cookie(fresh_server):
+    s = fresh_server
+    owner = s.bootstrap("acme", email="owner@acme.io")
+    a, b = Client(s.base), Client(s.base)
+    assert a.login("owner@acme.io").status == 200 and b.login("owner@acme.io").status == 200
+    stolen = a.cookie
+    assert a.post("/app/api/logout").status == 200
+    replay = Client(s.base)
+    replay.cookie, replay.csrf = stolen, a.csrf
+    assert replay.get("/acme").status == 401
+    assert replay.get("/app/api/session").status == 401
+    assert b.get("/acme").status == 200  # other sessions are untouched
+    assert owner.post("/_dev/clock", {"advanceSeconds": 7 * DAY + 60}).status == 200
+    assert b.get("/acme").status == 401 and b.get("/app/api/session").status == 401
+
+
+def test_revoking_a_key_takes_effect_at_once(server, ws):
+    name, c = ws
+    made = c.post(f"/{name}/api-keys", {"name": "ci"}).body
+    k = Client(server.base, made["key"])
+    assert k.get(f"/{name}").status == 200
+    assert c.delete(f"/{name}/api-keys/{made['id']}").status == 200
+    assert k.get(f"/{name}").status == 401
+    assert Client(server.base).get(f"/{name}?api_key={made['key']}").status == 401
+    assert Client(server.base).post(f"/{name}/projects", {"api_key": made["key"], "name": "X", "type": "object-detection",
+                                                          "annotation": "x"}).status == 401
+
+
+def test_no_secret_or_session_id_reaches_the_log(fresh_server):
+    s = fresh_server
+    owner = s.bootstrap("acme", email="owner@acme.io", password="a very secret passphrase")
+    wrong = "hunter2-but-wrong"
+    assert Client(s.base).login("owner@acme.io", wrong).status == 401
+    sess = Client(s.base)
+    assert sess.login("owner@acme.io", "a very secret passphrase").status == 200
+    assert sess.post("/acme/projects", {"name": "P", "type": "object-detection", "annotation": "x"}).status == 201
+    assert sess.post("/app/api/acme/trash/delete", {"items": []}).status in (200, 400)
+    anon = Client(s.base)
+    assert anon.get(f"/acme?api_key={owner.key}").status == 200
+    assert anon.get(f"/acme/nope/nope/nope?api_key={owner.key}").status == 404
+    assert anon.post("/acme/projects", {"api_key": owner.key, "name": "Q", "type": "object-detection",
+                                        "annotation": "x"}).status == 201
+    made = owner.post("/acme/api-keys", {"name": "second"}).body["key"]
+    assert Client(s.base, made).get("/acme").status == 200
+    cookie_value = sess.cookie.split("=", 1)[1]
+    s.stop()
+    log = "".join(s.log)
+    assert '"event":"request"' in log  # the log is there, and it is the right one
+    for secret in (owner.key, made, "a very secret passphrase", wrong, cookie_value, sess.csrf,
+                   urllib.parse.quote(owner.key)):
+        assert secret not in log, f"a secret reached the log: {secret[:6]}..."
+
+
+def raw_request(base, data: bytes) -> bytes:
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(data)
+        out = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+            if b"\r\n\r\n" in out:
+                head, _, body = out.partition(b"\r\n\r\n")
+                length = [int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+                if length and len(body) >= length[0]:
+                    break
+    return out
+
+
+def headers_of(raw: bytes) -> dict:
+    head = raw.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    return {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip() for line in head[1:]}
+
+
+def test_security_headers_on_every_response(server, ws):
+    name, c = ws
+    anon = Client(server.base)
+    replies = {
+        "ok json": c.get(f"/{name}"),
+        "401": anon.get(f"/{name}"),
+        "403": c.post(f"/app/api/{name}/trash/empty", {"confirm": name}),
+        "404 route": c.get(f"/{name}/no/such/route/at/all"),
+        "404 workspace": c.get("/no-such-workspace"),
+        "405": c.request("PUT", f"/{name}/projects", {}),
+        "page": anon.get("/app/login"),
+        "static file": anon.get("/app/static/app.js"),
+        "404 static": anon.get("/app/static/missing.js"),
+        "healthz": anon.get("/healthz"),
+        "login failure": anon.post("/app/api/login", {"email": "x@y.z", "password": "nope nope"}),
+        # Not UTF-8 once decoded: once answered 500 (the request log line could not be written).
+        "404 non-utf8 path": c.get(f"/{name}/%ff%fe"),
+    }
+    assert replies["404 non-utf8 path"].status == 404
+    for what, r in replies.items():
+        for h, v in SECURITY_HEADERS.items():
+            assert r.headers.get(h) == v, (what, r.status, h, r.headers)
+        assert "frame-ancestors 'none'" in r.headers.get("Content-Security-Policy", ""), (what, r.headers)
+    assert replies["static file"].status == 200
+    # Answers written by the HTTP layer itself, before any route runs.
+    too_big = raw_request(server.base, f"POST /{name}/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                       f"Content-Length: {2 * 1024 * 1024}\r\n\r\n".encode())
+    malformed = raw_request(server.base, b"GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    for what, raw in (("413", too_big), ("400 malformed target", malformed)):
+        assert raw.split(b" ")[1] in (b"413", b"400"), raw[:100]
+        h = headers_of(raw)
+        for k, v in SECURITY_HEADERS.items():
+            assert h.get(k) == v, (what, h)
+        assert "frame-ancestors 'none'" in h.get("Content-Security-Policy", ""), (what, h)
