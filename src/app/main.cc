@@ -205,6 +205,34 @@ int Fsck(const StorageOptions& so, bool repair) {
   return r->clean() || repair ? 0 : 1;
 }
 
+// The route table as JSON, for tests that must cover every route (hidden subcommand `routes`).
+int PrintRoutes() {
+  auto dir = fs::temp_directory_path() / ("limbod-routes-" + core::RandomToken(8));
+  fs::create_directories(dir);
+  {
+    StorageOptions so{dir.string(), ""};
+    auto store = OpenStore(so);
+    storage::blob::FileBlobStore blobs(so.data + "/blobs");
+    storage::blob::ModelFiles models(so.data + "/models");
+    core::SystemClock clock;
+    domain::AccountService accounts(*store, clock);
+    domain::ContentService content(*store, blobs, clock);
+    domain::TrainingService training(*store, models, clock, core::kSecondMs);
+    domain::TrashService trash(*store, blobs, models, clock);
+    http::Api api(http::Services{accounts, content, training, trash, nullptr, clock, nullptr});
+    http::RegisterRoutes(api);
+    web::RegisterWebRoutes(api);
+    static const char* kAccess[] = {"public", "api", "session", "web_only"};
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : api.router().routes()) {
+      out.push_back({{"method", r.method}, {"pattern", r.pattern}, {"access", kAccess[static_cast<int>(r.access)]}});
+    }
+    std::cout << out.dump() << std::endl;
+  }
+  fs::remove_all(dir);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -247,12 +275,14 @@ int main(int argc, char** argv) {
   bool repair = false;
   fsck->add_flag("--repair", repair, "Fix reference counts, usage counters and orphaned files");
 
+  auto* routes = cli.add_subcommand("routes", "")->group("");  // hidden: the route table as JSON
   CLI11_PARSE(cli, argc, argv);
   SetUpLogging();
   try {
     if (*serve) return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl);
     if (*boot) return Bootstrap(so, ws, email, password, name);
     if (*fsck) return Fsck(so, repair);
+    if (*routes) return PrintRoutes();
   } catch (const std::exception& e) {
     std::cerr << "limbod: " << e.what() << "\n";
     return 1;
