@@ -94,11 +94,11 @@ Project ReadProject(const pqxx::row& r) {
   return p;
 }
 
-// The project urls come joined by the unit separator (char 31), as in the SQLite backend.
-#define IMAGE_SELECT                                                                                          \
-  "SELECT i.id, i.workspace_id, i.name, i.sha256, i.size_bytes, i.width, i.height, i.created_at, "             \
-  "(SELECT string_agg(p.url, chr(31)) FROM project_images pi JOIN projects p ON p.id = pi.project_id "         \
-  " WHERE pi.image_id = i.id AND p.trash_item_id IS NULL) "
+// The project urls come sorted and joined by the unit separator (char 31).
+#define IMAGE_SELECT                                                                                 \
+  "SELECT i.id, i.workspace_id, i.name, i.sha256, i.size_bytes, i.width, i.height, i.created_at, "    \
+  "(SELECT string_agg(p.url, chr(31) ORDER BY p.url) FROM project_images pi "                        \
+  " JOIN projects p ON p.id = pi.project_id WHERE pi.image_id = i.id AND p.trash_item_id IS NULL) "
 
 Image ReadImage(const pqxx::row& r) {
   Image img;
