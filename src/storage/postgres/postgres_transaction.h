@@ -1,5 +1,9 @@
 #pragma once
 
+#include <optional>
+#include <string>
+#include <type_traits>
+
 #include "domain/store.h"
 #include "storage/postgres/connection.h"
 
@@ -154,8 +158,22 @@ class PostgresTransaction final : public domain::Transaction {
  private:
   template <class... Args>
   pqxx::result Exec(const char* sql, Args&&... args) {
-    return tx_.exec_prepared(db_.Prepared(sql), std::forward<Args>(args)...);
+    return tx_.exec_prepared(db_.Prepared(sql), Param(std::forward<Args>(args))...);
   }
+  // Text goes to PostgreSQL as valid UTF-8 without NUL bytes (which it cannot hold, and which
+  // libpq would cut a parameter at): anything else is replaced by U+FFFD, so a lookup by such a
+  // key finds nothing instead of failing or matching a prefix. Other values pass unchanged.
+  static std::string Param(const std::string& s) { return ValidText(s); }
+  static std::optional<std::string> Param(const std::optional<std::string>& s) {
+    return s ? std::optional<std::string>(ValidText(*s)) : std::nullopt;
+  }
+  template <class T>
+    requires(!std::is_same_v<std::remove_cvref_t<T>, std::string> &&
+             !std::is_same_v<std::remove_cvref_t<T>, std::optional<std::string>>)
+  static T&& Param(T&& v) {
+    return std::forward<T>(v);
+  }
+  static std::string ValidText(const std::string& s);
 
   Connection& db_;
   pqxx::transaction_base& tx_;

@@ -1,4 +1,5 @@
-// Races between writers on a real database (run on SQLite and on PostgreSQL; see the fixture).
+// Races between writers, and keys the databases treat differently, on a real database (run on
+// SQLite and on PostgreSQL; see the fixture).
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -160,6 +161,20 @@ TEST_F(Concurrency, RestoreAndPurgeStormsLeaveOneWinnerPerItem) {
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->clean());
   EXPECT_EQ(UsageNow().trash_items, 0);
+}
+
+class StorageText : public DomainTest {};
+
+// Keys arrive from URLs: a NUL byte or invalid UTF-8 must find nothing (not a prefix, not a 500).
+TEST_F(StorageText, KeysWithNulOrInvalidUtf8FindNothing) {
+  MakeProject("Big", 0);
+  auto nul = content_->GetProject(owner(), std::string("big\0x", 5));
+  ASSERT_FALSE(nul);
+  EXPECT_EQ(nul.error().code, "not_found");
+  auto bad = content_->GetProject(owner(), "big\xff\xfe");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, "not_found");
+  EXPECT_TRUE(content_->GetProject(owner(), "big"));
 }
 
 }  // namespace
