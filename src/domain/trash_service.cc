@@ -207,14 +207,22 @@ Result<TrashItem> TrashService::FindItem(Transaction& tx, const Actor& a, const 
   return *t;
 }
 
-Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref) {
+void TrashDeltas::ApplyTo(Transaction& tx, std::int64_t ws) const {
+  for (auto type : {ItemType::kProject, ItemType::kVersion, ItemType::kWorkflow}) {
+    int i = static_cast<int>(type);
+    if (count[i] != 0 || bytes[i] != 0) tx.AddTrashCount(ws, type, count[i], bytes[i]);
+  }
+  if (reclaimable_changed) tx.TouchReclaimable(ws);
+}
+
+Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref, TrashDeltas& deltas) {
   LIMBO_RETURN_IF_ERROR(RequireRestore(a, ref.type));
   LIMBO_TRY(TrashItem t, FindItem(tx, a, ref));
-  return RestoreItemIn(tx, a, t, ref.new_url);
+  return RestoreItemIn(tx, a, t, ref.new_url, deltas);
 }
 
 Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashItem& t,
-                                   const std::optional<std::string>& new_url) {
+                                   const std::optional<std::string>& new_url, TrashDeltas& deltas) {
   LIMBO_RETURN_IF_ERROR(RequireRestore(a, t.type));
   TimeMs now = clock_.Now();
   if (new_url) {
@@ -263,14 +271,19 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
       break;
   }
   tx.RestartModelsStoppedBy(t.id);
-  tx.AddTrashCount(a.workspace.id, t.type, -1, -t.size_bytes);
-  if (t.type == ItemType::kProject) tx.TouchReclaimable(a.workspace.id);
+  deltas.Add(t.type, -1, -t.size_bytes);
+  if (t.type == ItemType::kProject) deltas.reclaimable_changed = true;
   tx.InsertAudit(MakeEvent(a, now, "restore", t));
   return Ok();
 }
 
 Status TrashService::Restore(const Actor& a, const ItemRef& ref) {
-  return store_.Write([&](Transaction& tx) { return RestoreIn(tx, a, ref); });
+  return store_.Write([&](Transaction& tx) -> Status {
+    TrashDeltas deltas;
+    LIMBO_RETURN_IF_ERROR(RestoreIn(tx, a, ref, deltas));
+    deltas.ApplyTo(tx, a.workspace.id);
+    return Ok();
+  });
 }
 
 namespace {
@@ -287,8 +300,8 @@ ItemRef RefOf(const TrashItem& t) {
 }
 }  // namespace
 
-BatchResult TrashService::RunBatch(std::vector<ItemRef> refs,
-                                   const std::function<Status(Transaction&, std::size_t)>& fn) {
+BatchResult TrashService::RunBatch(std::int64_t ws, std::vector<ItemRef> refs,
+                                   const std::function<Status(Transaction&, std::size_t, TrashDeltas&)>& fn) {
   BatchResult out;
   constexpr std::size_t kChunk = 500;  // items per transaction; a failed item changes nothing
   for (std::size_t start = 0; start < refs.size(); start += kChunk) {
@@ -296,10 +309,12 @@ BatchResult TrashService::RunBatch(std::vector<ItemRef> refs,
     std::vector<ItemOutcome> outcomes;
     Status st = store_.Write([&](Transaction& tx) -> Status {
       outcomes.clear();
+      TrashDeltas deltas;
       for (std::size_t i = start; i < end; ++i) {
-        Status s = fn(tx, i);
+        Status s = fn(tx, i, deltas);
         outcomes.push_back(ItemOutcome{refs[i], s ? std::nullopt : std::optional<Error>(s.error())});
       }
+      deltas.ApplyTo(tx, ws);
       return Ok();
     });
     for (std::size_t i = start; i < end; ++i) {
@@ -325,7 +340,8 @@ void ProjectsFirst(std::vector<T>& v, TypeOf type_of) {
 
 BatchResult TrashService::RestoreMany(const Actor& a, std::vector<ItemRef> refs) {
   ProjectsFirst(refs, [](const ItemRef& r) { return r.type; });
-  return RunBatch(refs, [&](Transaction& tx, std::size_t i) { return RestoreIn(tx, a, refs[i]); });
+  return RunBatch(a.workspace.id, refs,
+                  [&](Transaction& tx, std::size_t i, TrashDeltas& d) { return RestoreIn(tx, a, refs[i], d); });
 }
 
 
@@ -340,7 +356,9 @@ Result<BatchResult> TrashService::RestoreAll(const Actor& a) {
   refs.reserve(items.size());
   for (const auto& t : items) refs.push_back(RefOf(t));
   // The rows were just read; the compare-and-swap in RestoreItemIn catches any that changed since.
-  return RunBatch(refs, [&](Transaction& tx, std::size_t i) { return RestoreItemIn(tx, a, items[i], std::nullopt); });
+  return RunBatch(a.workspace.id, refs, [&](Transaction& tx, std::size_t i, TrashDeltas& d) {
+    return RestoreItemIn(tx, a, items[i], std::nullopt, d);
+  });
 }
 
 Status TrashService::StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action) {
@@ -354,7 +372,9 @@ Status TrashService::StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef
 
 BatchResult TrashService::DeletePermanently(const Actor& a, std::vector<ItemRef> refs) {
   ProjectsFirst(refs, [](const ItemRef& r) { return r.type; });
-  return RunBatch(refs, [&](Transaction& tx, std::size_t i) { return StartPurgeIn(tx, a, refs[i], "delete_permanently"); });
+  return RunBatch(a.workspace.id, refs, [&](Transaction& tx, std::size_t i, TrashDeltas&) {
+    return StartPurgeIn(tx, a, refs[i], "delete_permanently");
+  });
 }
 
 Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& confirm) {
@@ -371,7 +391,9 @@ Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& 
   }));
   std::vector<ItemRef> refs;
   for (const auto& t : items) refs.push_back(RefOf(t));
-  return RunBatch(refs, [&](Transaction& tx, std::size_t i) { return StartPurgeIn(tx, a, refs[i], "empty_trash"); });
+  return RunBatch(a.workspace.id, refs, [&](Transaction& tx, std::size_t i, TrashDeltas&) {
+    return StartPurgeIn(tx, a, refs[i], "empty_trash");
+  });
 }
 
 Result<std::vector<AuditEvent>> TrashService::Audit(const Actor& a, int limit, std::optional<std::int64_t> before) {
@@ -408,6 +430,14 @@ void TrashService::DropImage(Transaction& tx, const ImageRef& img, std::int64_t 
   if (tx.DropBlobRef(img.sha256) == 0) tx.EnqueueBlobGc(img.sha256, clock_.Now());
 }
 
+void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs) {
+  if (!project.cleanup_delete_images) return;
+  // T12: each image's fate is decided now, at cleanup time, from the links that exist now.
+  for (const auto& img : imgs) {
+    if (!tx.ImageLinkedOutside(img.id, project.object_id)) DropImage(tx, img, project.workspace_id);
+  }
+}
+
 Result<CleanupProgress> TrashService::CleanupStep(int batch) {
   std::optional<TrashItem> next;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
@@ -433,25 +463,16 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
     if (!t || t->state != TrashState::kPurging) return Ok();  // another worker finished it
     const std::string& pid = t->object_id;
     progress.worked = true;
-    // T12: each image's fate is decided now, at cleanup time, from the links that exist now.
     auto links = tx.ProjectLinks(pid, batch);
     if (!links.empty()) {
       tx.UnlinkProjectImages(pid, links);
-      if (t->cleanup_delete_images) {
-        for (const auto& img : links) {
-          if (!tx.ImageLinkedOutside(img.id, pid)) DropImage(tx, img, t->workspace_id);
-        }
-      }
+      DropUnsharedImages(tx, *t, links);
       return Ok();
     }
     auto vlinks = tx.VersionLinksOfProject(pid, batch);
     if (!vlinks.empty()) {
       tx.UnlinkVersionImagesOfProject(pid, vlinks);
-      if (t->cleanup_delete_images) {
-        for (const auto& img : vlinks) {
-          if (!tx.ImageLinkedOutside(img.id, pid)) DropImage(tx, img, t->workspace_id);
-        }
-      }
+      DropUnsharedImages(tx, *t, vlinks);
       return Ok();
     }
     // The rows that are left are few: versions, jobs, models, the project and the Trash rows.

@@ -51,6 +51,18 @@ struct CleanupProgress {
 
 inline constexpr int kCleanupBatch = 5000;
 
+// Counter changes of a batch, applied once per transaction instead of once per item.
+struct TrashDeltas {
+  int count[3] = {0, 0, 0};  // by ItemType
+  std::int64_t bytes[3] = {0, 0, 0};
+  bool reclaimable_changed = false;
+  void Add(ItemType t, int n, std::int64_t b) {
+    count[static_cast<int>(t)] += n;
+    bytes[static_cast<int>(t)] += b;
+  }
+  void ApplyTo(Transaction& tx, std::int64_t ws) const;
+};
+
 // The Trash: moving items in (T1-T5, T9), listing, restoring (T8, T10), permanent deletion (T11, T12),
 // retention (T6, T7), crash-safe cleanup and blob collection (T13), races (T14) and the audit log (T15).
 // Thread-safe.
@@ -82,12 +94,17 @@ class TrashService {
 
  private:
   // Restores inside an open transaction; changes nothing when it fails.
-  core::Status RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref);
-  core::Status RestoreItemIn(Transaction& tx, const Actor& a, const TrashItem& t, const std::optional<std::string>& new_url);
+  core::Status RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref, TrashDeltas& deltas);
+  core::Status RestoreItemIn(Transaction& tx, const Actor& a, const TrashItem& t, const std::optional<std::string>& new_url,
+                             TrashDeltas& deltas);
   core::Status StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action);
   core::Result<TrashItem> FindItem(Transaction& tx, const Actor& a, const ItemRef& ref);
-  BatchResult RunBatch(std::vector<ItemRef> refs, const std::function<core::Status(Transaction&, std::size_t)>& fn);
+  // Runs fn for each ref in transactions of up to 500 items; each item succeeds or fails alone.
+  BatchResult RunBatch(std::int64_t ws, std::vector<ItemRef> refs,
+                       const std::function<core::Status(Transaction&, std::size_t, TrashDeltas&)>& fn);
   void DropImage(Transaction& tx, const ImageRef& img, std::int64_t ws);
+  // With `cleanupDeleteImages`, removes each image no other project or version links any more.
+  void DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs);
   core::Result<CleanupProgress> PurgeProjectStep(const TrashItem& t, int batch);
   core::Result<CleanupProgress> PurgeVersionStep(const TrashItem& t, int batch);
   core::Result<CleanupProgress> PurgeWorkflow(const TrashItem& t);

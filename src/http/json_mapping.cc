@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/time_format.h"
+#include "http/json_writer.h"
 
 namespace limbo::http {
 
@@ -116,7 +117,7 @@ Json WorkspaceSettingsJson(const Workspace& ws) {
               {"created", FormatIso8601(ws.created_at)}};
 }
 
-Json TrashItemJson(const TrashItem& t, core::TimeMs now) {
+std::string TrashItemJsonText(const TrashItem& t, core::TimeMs now) {
   bool version = t.type == ItemType::kVersion;
   const char* blocked = nullptr;
   if (version && t.parent_in_trash) {
@@ -124,34 +125,43 @@ Json TrashItemJson(const TrashItem& t, core::TimeMs now) {
   } else if (!version && t.url_taken) {
     blocked = "restore_conflict";
   }
-  Json location;
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("id").String(version ? std::to_string(t.version_number) : t.object_id);
+  w.Key("type").String(ItemTypeName(t.type));
+  w.Key("name").String(t.name);
+  w.Key("url").String(t.url);
+  w.Key("deletedAt").String(FormatIso8601(t.deleted_at));
+  w.Key("scheduledCleanupAt").String(FormatIso8601(t.cleanup_at));
+  w.Key("daysRemaining").Int(core::DaysRemaining(now, t.cleanup_at));
+  w.Key("deletedBy").String(t.deleted_by);
+  w.Key("deletedByName").String(t.deleted_by_name);
+  w.Key("sizeBytes").Int(t.size_bytes);
+  w.Key("cleanupDeleteImages").Bool(t.type == ItemType::kProject && t.cleanup_delete_images);
+  auto opt = [&](const char* key, bool present, const std::string& v) {
+    w.Key(key);
+    present ? w.String(v) : w.Null();
+  };
+  opt("parentId", version, t.parent_project_id);
+  opt("parentName", version, t.parent_name);
+  opt("parentUrl", version, t.url);
+  w.Key("parentInTrash").Bool(version && t.parent_in_trash);
+  w.Key("restorable").Bool(blocked == nullptr);
+  w.Key("blockedReason");
+  blocked ? w.String(blocked) : w.Null();
+  w.Key("location").BeginObject();
   if (version) {
-    location = Json{{"project", Json{{"id", t.parent_project_id}, {"name", t.parent_name}, {"url", t.url}}}};
+    w.Key("project").BeginObject().Key("id").String(t.parent_project_id).Key("name").String(t.parent_name);
+    w.Key("url").String(t.url).EndObject();
   } else if (t.group_id) {
-    location = Json{{"group", Json{{"id", *t.group_id}, {"name", t.group_name}}}};
+    w.Key("group").BeginObject().Key("id").String(*t.group_id).Key("name").String(t.group_name).EndObject();
   } else {
-    location = Json{{"group", nullptr}};
+    w.Key("group").Null();
   }
-  Json j{{"id", version ? std::to_string(t.version_number) : t.object_id},
-         {"type", ItemTypeName(t.type)},
-         {"name", t.name},
-         {"url", t.url},
-         {"deletedAt", FormatIso8601(t.deleted_at)},
-         {"scheduledCleanupAt", FormatIso8601(t.cleanup_at)},
-         {"daysRemaining", core::DaysRemaining(now, t.cleanup_at)},
-         {"deletedBy", t.deleted_by},
-         {"deletedByName", t.deleted_by_name},
-         {"sizeBytes", t.size_bytes},
-         {"cleanupDeleteImages", t.type == ItemType::kProject ? Json(t.cleanup_delete_images) : Json(false)},
-         {"parentId", version ? Json(t.parent_project_id) : Json(nullptr)},
-         {"parentName", version ? Json(t.parent_name) : Json(nullptr)},
-         {"parentUrl", version ? Json(t.url) : Json(nullptr)},
-         {"parentInTrash", version && t.parent_in_trash},
-         {"restorable", blocked == nullptr},
-         {"blockedReason", blocked ? Json(blocked) : Json(nullptr)},
-         {"location", location}};
-  if (version) j["version"] = t.version_number;
-  return j;
+  w.EndObject();
+  if (version) w.Key("version").Int(t.version_number);
+  w.EndObject();
+  return w.Take();
 }
 
 Json ItemRefJson(const ItemRef& r) {

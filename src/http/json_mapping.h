@@ -25,7 +25,8 @@ Json ToJson(const domain::ApiKey& k);
 Json ToJson(const domain::AuditEvent& e);
 Json ToJson(const domain::User& u);
 Json WorkspaceSettingsJson(const domain::Workspace& ws);
-Json TrashItemJson(const domain::TrashItem& t, core::TimeMs now);
+// A Trash listing item, serialised directly (the listing is the hottest Trash route).
+std::string TrashItemJsonText(const domain::TrashItem& t, core::TimeMs now);
 Json ItemRefJson(const domain::ItemRef& r);
 Json ErrorJson(const core::Error& e);
 Json BatchJson(const domain::BatchResult& b, const char* done_key);

@@ -36,10 +36,17 @@ def test_kill_during_cleanup_then_restart_finishes_with_nothing_dangling(tmp_pat
     left = IMAGES
     for attempt in range(12):
         # Move the clock past cleanupAt (a restarted dev clock starts from the system time again),
-        # and kill the server while that request runs the cleanup.
+        # and kill the server while that request runs the cleanup: as soon as a reader sees the
+        # image count fall, the cleanup is between two of its batches.
         t = threading.Thread(target=lambda: c.post("/_dev/clock", {"advanceSeconds": 31 * DAY}), daemon=True)
         t.start()
-        time.sleep(random.uniform(0.02, 0.25))
+        start_left = left
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            now_left = c.get("/acme/usage").body["images"]
+            if now_left < start_left - 100 or not t.is_alive():
+                break
+            time.sleep(random.uniform(0.001, 0.01))
         s.kill()
         rounds += 1
         s = Server("--cleanup-batch", "50", data=data).start()

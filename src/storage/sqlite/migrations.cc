@@ -228,7 +228,13 @@ ALTER TABLE workspaces ADD COLUMN reclaimable_gen INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE workspaces ADD COLUMN reclaimable_computed_gen INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kMigration1, kMigration2};
+// Listings of active rows walk these, not every trashed row of the workspace.
+constexpr std::string_view kMigration3 = R"sql(
+CREATE INDEX projects_active_name ON projects(workspace_id, name) WHERE trash_item_id IS NULL;
+CREATE INDEX workflows_active_name ON workflows(workspace_id, name) WHERE trash_item_id IS NULL;
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kMigration1, kMigration2, kMigration3};
 
 }  // namespace
 

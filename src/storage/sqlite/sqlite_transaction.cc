@@ -58,8 +58,9 @@ Project ReadProject(Statement& s) {
 
 #define IMAGE_SELECT                                                                                    \
   "SELECT i.id, i.workspace_id, i.name, i.sha256, i.size_bytes, i.width, i.height, i.created_at, "       \
-  "(SELECT group_concat(p.url, char(31)) FROM project_images pi JOIN projects p ON p.id = pi.project_id " \
-  " WHERE pi.image_id = i.id AND p.trash_item_id IS NULL) "
+  "(SELECT group_concat(url, char(31)) FROM (SELECT p.url FROM project_images pi "                        \
+  " JOIN projects p ON p.id = pi.project_id WHERE pi.image_id = i.id AND p.trash_item_id IS NULL "          \
+  " ORDER BY p.url)) "
 
 Image ReadImage(Statement& s) {
   Image img;

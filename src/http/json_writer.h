@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace limbo::http {
+
+// Writes JSON straight into a string, for the hottest responses (the Trash listing), where building
+// a DOM and serialising it cost most of the request. Strings must be valid UTF-8 (they come from
+// validated JSON input); control characters, quotes and backslashes are escaped.
+class JsonWriter {
+ public:
+  JsonWriter& BeginObject() { return Open('{'); }
+  JsonWriter& EndObject() { return Close('}'); }
+  JsonWriter& BeginArray() { return Open('['); }
+  JsonWriter& EndArray() { return Close(']'); }
+  JsonWriter& Key(std::string_view k);
+  JsonWriter& String(std::string_view v);
+  JsonWriter& Int(std::int64_t v);
+  JsonWriter& Bool(bool v);
+  JsonWriter& Null();
+  // An already serialised JSON value.
+  JsonWriter& Raw(std::string_view json);
+
+  std::string Take() { return std::move(out_); }
+
+ private:
+  JsonWriter& Open(char c);
+  JsonWriter& Close(char c);
+  void Separate();
+  void Escaped(std::string_view s);
+
+  std::string out_;
+  std::vector<bool> first_;  // per open container: no element written yet
+  bool after_key_ = false;
+};
+
+}  // namespace limbo::http
