@@ -42,9 +42,14 @@ domain::Actor OwnerActor(domain::AccountService& accounts, const std::string& ke
 
 }  // namespace
 
-Result<DemoLogin> SeedDemo(domain::AccountService& accounts, domain::ContentService& content,
-                           domain::TrainingService& training, domain::TrashService& trash,
-                           core::ManualClock* dev_clock) {
+Result<DemoLogin> SeedDemo(domain::Store& store, domain::BlobStore& blobs, domain::ModelArtifacts& models,
+                           core::TimeMs now) {
+  core::ManualClock clock(now - 30 * core::kDayMs);
+  domain::AccountService accounts(store, clock);
+  domain::ContentService content(store, blobs, clock);
+  domain::TrainingService training(store, models, clock, 20 * 60 * core::kSecondMs);
+  domain::TrashService trash(store, blobs, models, clock);
+
   DemoLogin login{"demo", "owner@demo.limbo", "limbo-demo-password", "", false};
   auto boot = accounts.Bootstrap(login.workspace, login.email, login.password, "Demo Owner");
   if (!boot) {
@@ -68,7 +73,6 @@ Result<DemoLogin> SeedDemo(domain::AccountService& accounts, domain::ContentServ
                              {"Weld Defects", "instance-segmentation", factory.id, 8},
                              {"Old Experiments", "object-detection", "", 6},
                              {"Parking Lots", "object-detection", "", 5}};
-  std::vector<domain::Project> projects;
   int seed = 1;
   for (const auto& s : specs) {
     domain::NewProject np{s.name, s.type, s.name, std::nullopt, std::nullopt};
@@ -77,7 +81,6 @@ Result<DemoLogin> SeedDemo(domain::AccountService& accounts, domain::ContentServ
     for (int i = 0; i < s.images; ++i, ++seed) {
       LIMBO_RETURN_IF_ERROR(content.Upload(owner, p.url, "img_" + std::to_string(seed) + ".png", DemoPng(seed)));
     }
-    projects.push_back(p);
   }
   // Forest Cameras shares a few images with Bird Species.
   LIMBO_TRY(auto birds, content.ListImages(owner, std::string("bird-species"), 4, std::nullopt));
@@ -91,10 +94,11 @@ Result<DemoLogin> SeedDemo(domain::AccountService& accounts, domain::ContentServ
   LIMBO_RETURN_IF_ERROR(content.GenerateVersion(owner, "bird-species", std::string("balanced")));
   LIMBO_RETURN_IF_ERROR(content.GenerateVersion(owner, "weld-defects", std::nullopt));
 
-  // A finished job with a serving model: run the demo trainer to its end.
+  // A finished job with a serving model: twenty minutes of training, a day ago in the story.
   LIMBO_RETURN_IF_ERROR(training.Start(owner, "bird-species", 1));
   LIMBO_RETURN_IF_ERROR(training.Tick());
-  if (dev_clock) dev_clock->Advance(60 * core::kSecondMs);
+  clock.Advance(30 * 60 * core::kSecondMs);
+  LIMBO_RETURN_IF_ERROR(training.Tick());
 
   LIMBO_RETURN_IF_ERROR(content.CreateWorkflow(owner, {"Count Birds", std::nullopt, R"({"steps":["detect","count"]})"}));
   LIMBO_RETURN_IF_ERROR(content.CreateWorkflow(owner, {"Weld QA", std::nullopt, R"({"steps":["segment","classify"]})"}));
@@ -103,12 +107,12 @@ Result<DemoLogin> SeedDemo(domain::AccountService& accounts, domain::ContentServ
   LIMBO_RETURN_IF_ERROR(accounts.AddMember(owner, "member@demo.limbo", "Demo Member", "limbo-demo-password",
                                            std::string(domain::kMemberRole)));
 
-  // Trash items of different ages need the clock to move, which only a dev clock can do; with the
-  // system clock they are all fresh.
+  // Trash items deleted 28, 9 and 1 days before now (2, 21 and 29 days left).
+  clock.Set(now - 28 * core::kDayMs);
   LIMBO_RETURN_IF_ERROR(trash.TrashProject(owner, "old-experiments", true));
-  if (dev_clock) dev_clock->Advance(6 * core::kDayMs);
+  clock.Set(now - 9 * core::kDayMs);
   LIMBO_RETURN_IF_ERROR(trash.TrashVersion(owner, "weld-defects", 1));
-  if (dev_clock) dev_clock->Advance(20 * core::kDayMs);
+  clock.Set(now - 1 * core::kDayMs);
   LIMBO_RETURN_IF_ERROR(trash.TrashWorkflow(owner, "legacy-export"));
   return login;
 }

@@ -19,9 +19,9 @@ struct DemoLogin {
 
 // Seeds the demo workspace `demo` (once): generated images in a few projects (two sharing images),
 // groups, versions, a finished training job with a serving model, workflows, a second member and
-// Trash items of different ages.
-core::Result<DemoLogin> SeedDemo(domain::AccountService& accounts, domain::ContentService& content,
-                                 domain::TrainingService& training, domain::TrashService& trash,
-                                 core::ManualClock* dev_clock);
+// Trash items of different ages. The story is written on a clock of its own that starts a month
+// before `now`, so the Trash shows items deleted 28, 9 and 1 days ago.
+core::Result<DemoLogin> SeedDemo(domain::Store& store, domain::BlobStore& blobs, domain::ModelArtifacts& models,
+                                 core::TimeMs now);
 
 }  // namespace limbo::app

@@ -113,7 +113,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
 
   std::optional<app::DemoLogin> demo_login;
   if (demo) {
-    auto seeded = app::SeedDemo(accounts, content, training, trash, dev_clock.get());
+    auto seeded = app::SeedDemo(*store, blobs, models, clock.Now());
     if (!seeded) {
       std::cerr << "limbod: seeding the demo failed: " << seeded.error().message << " " << seeded.error().hint << "\n";
       return 1;
