@@ -4,6 +4,7 @@
 # Usage: bench/run.sh [--quick] [--big]
 #   --quick  small sizes only (a minute or two)
 #   --big    adds the 1 000 000-image cleanup (needs ~5 GB of disk and several minutes)
+# ONLY_HTTP=1 runs only the HTTP scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -34,7 +35,9 @@ run() {  # scenario size [extra args]
   done
 }
 
-if [[ $quick == 1 ]]; then
+if [[ -n "${ONLY_HTTP:-}" ]]; then
+  :  # skip to the HTTP scenario
+elif [[ $quick == 1 ]]; then
   run trash-list 10000
   run trash-project 10000
   run restore-all 1000
