@@ -29,23 +29,17 @@ std::optional<ItemType> ParseItemType(std::string_view s) {
   return std::nullopt;
 }
 
-Status RequireRestore(const Actor& a, ItemType t) {
-  switch (t) {
-    case ItemType::kProject: return a.Require(Permission::kRestoreDataset);
-    case ItemType::kVersion: return a.Require(Permission::kRestoreVersion);
-    case ItemType::kWorkflow: return a.Require(Permission::kRestoreWorkflow);
-  }
-  return a.Require(Permission::kRestoreDataset);
-}
+namespace {
+// The trash_* and restore_* permission of each item type, indexed by ItemType.
+constexpr Permission kTrashPermission[] = {Permission::kTrashDataset, Permission::kTrashVersion,
+                                           Permission::kTrashWorkflow};
+constexpr Permission kRestorePermission[] = {Permission::kRestoreDataset, Permission::kRestoreVersion,
+                                             Permission::kRestoreWorkflow};
+}  // namespace
 
-Status RequireTrash(const Actor& a, ItemType t) {
-  switch (t) {
-    case ItemType::kProject: return a.Require(Permission::kTrashDataset);
-    case ItemType::kVersion: return a.Require(Permission::kTrashVersion);
-    case ItemType::kWorkflow: return a.Require(Permission::kTrashWorkflow);
-  }
-  return a.Require(Permission::kTrashDataset);
-}
+Status RequireRestore(const Actor& a, ItemType t) { return a.Require(kRestorePermission[static_cast<int>(t)]); }
+
+Status RequireTrash(const Actor& a, ItemType t) { return a.Require(kTrashPermission[static_cast<int>(t)]); }
 
 namespace {
 
