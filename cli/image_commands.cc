@@ -65,14 +65,12 @@ void UploadAll(const client::Client& client, const std::string& path, std::vecto
 }
 
 int Run(Session& session, const UploadOptions& options) {
-  auto parsed = ParseRef(options.project, RefKind::kProject);
-  if (!parsed) return session.Report(parsed.error());
-  auto client = session.Connect();
-  if (!client) return session.Report(client.error());
-  auto ref = session.Resolve(*parsed);
-  if (!ref) return session.Report(ref.error());
+  auto target = session.TargetOf(options.project, RefKind::kProject);
+  if (!target) return session.Report(target.error());
+  const client::Client& client = *target->client;
+  const ObjectRef& ref = target->ref;
   // Fail once, early, for a missing project or a bad key rather than once per file.
-  auto project = (*client)->Get(client::Path({ref->workspace, ref->name}));
+  auto project = client.Get(client::Path({ref.workspace, ref.name}));
   if (!project) return session.Report(project.error());
 
   std::vector<Upload> uploads(options.files.size());
@@ -90,7 +88,7 @@ int Run(Session& session, const UploadOptions& options) {
   ProgressBar bar(session.out(), uploads.size(), total);
   std::function<void(std::size_t, std::uint64_t)> on_progress;
   if (show_bar) on_progress = [&bar](std::size_t done, std::uint64_t sent) { bar.Draw(done, sent); };
-  UploadAll(**client, client::Path({ref->workspace, ref->name, "upload"}), uploads, options.concurrency, on_progress);
+  UploadAll(client, client::Path({ref.workspace, ref.name, "upload"}), uploads, options.concurrency, on_progress);
   if (show_bar) bar.Finish(uploads.size(), total);
 
   nlohmann::json uploaded = nlohmann::json::array();
@@ -121,9 +119,9 @@ int Run(Session& session, const UploadOptions& options) {
     }
   }
   if (session.json()) {
-    session.PrintJson({{"project", ref->ToString()}, {"uploaded", uploaded}, {"failed", failed}});
+    session.PrintJson({{"project", ref.ToString()}, {"uploaded", uploaded}, {"failed", failed}});
   } else {
-    session.out() << "Uploaded " << uploaded.size() << " of " << uploads.size() << " images to " << ref->ToString();
+    session.out() << "Uploaded " << uploaded.size() << " of " << uploads.size() << " images to " << ref.ToString();
     if (duplicates > 0) session.out() << " (" << duplicates << " already in the Asset Library)";
     session.out() << (failed.empty() ? ".\n" : "; " + std::to_string(failed.size()) + " failed.\n");
   }

@@ -82,13 +82,11 @@ int Create(Session& session, const CreateOptions& options) {
 }
 
 int Delete(Session& session, const DeleteOptions& options) {
-  auto parsed = ParseRef(options.ref, RefKind::kProject);
-  if (!parsed) return session.Report(parsed.error());
-  auto client = session.Connect();
-  if (!client) return session.Report(client.error());
-  auto ref = session.Resolve(*parsed);
-  if (!ref) return session.Report(ref.error());
-  std::string question = "Move project " + ref->ToString() + " and its versions to the Trash?";
+  auto target = session.TargetOf(options.ref, RefKind::kProject);
+  if (!target) return session.Report(target.error());
+  const client::Client& client = *target->client;
+  const ObjectRef& ref = target->ref;
+  std::string question = "Move project " + ref.ToString() + " and its versions to the Trash?";
   if (options.delete_images) {
     question += " Its images will also be removed from the Asset Library at cleanup, unless another project uses them.";
   }
@@ -100,9 +98,9 @@ int Delete(Session& session, const DeleteOptions& options) {
   }
   client::Query query;
   if (options.delete_images) query.emplace_back("deleteImages", "true");
-  auto answer = (*client)->Delete(client::Path({ref->workspace, ref->name}), query);
+  auto answer = client.Delete(client::Path({ref.workspace, ref.name}), query);
   if (!answer) return session.Report(answer.error());
-  PrintMovedToTrash(session, answer->body, "project", ref->ToString());
+  PrintMovedToTrash(session, answer->body, "project", ref.ToString());
   return kExitOk;
 }
 

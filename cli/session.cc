@@ -58,6 +58,16 @@ Outcome<ObjectRef> Session::Resolve(ObjectRef ref) {
   return ref;
 }
 
+Outcome<Target> Session::TargetOf(std::string_view text, RefKind kind) {
+  auto parsed = ParseRef(text, kind);
+  if (!parsed) return Fail(parsed.error());
+  auto client = Connect();
+  if (!client) return Fail(client.error());
+  auto ref = Resolve(*parsed);
+  if (!ref) return Fail(ref.error());
+  return Target{*client, *ref};
+}
+
 Outcome<bool> Session::Confirm(const std::string& question, bool yes) {
   if (yes) return true;
   if (!context_.terminal.StdinIsTerminal()) {

@@ -28,6 +28,12 @@ struct CommonOptions {
   std::string workspace;
 };
 
+// The one object a command acts on, with the client to reach it.
+struct Target {
+  const client::Client* client = nullptr;
+  ObjectRef ref;  // workspace filled in
+};
+
 // One command's connection to the server: settings, the client, the workspace, and how
 // results and failures are printed (tables and text, or JSON with --json).
 class Session {
@@ -43,6 +49,9 @@ class Session {
   Outcome<std::string> Workspace() { return Workspace(ObjectRef{}); }
   // `ref` with its workspace filled in.
   Outcome<ObjectRef> Resolve(ObjectRef ref);
+  // Parses `text` as a reference of `kind`, connects, and resolves its workspace: the preamble of
+  // every command that acts on one object. Failures come in that order.
+  Outcome<Target> TargetOf(std::string_view text, RefKind kind);
 
   // Asks "question [y/N]" unless `yes`; refuses (exit 1) when stdin is not a terminal.
   // True when the user agreed.

@@ -28,13 +28,11 @@ std::string ModelState(const nlohmann::json& version) {
 }
 
 int List(Session& session, const ProjectRefOptions& options) {
-  auto parsed = ParseRef(options.ref, RefKind::kProject);
-  if (!parsed) return session.Report(parsed.error());
-  auto client = session.Connect();
-  if (!client) return session.Report(client.error());
-  auto ref = session.Resolve(*parsed);
-  if (!ref) return session.Report(ref.error());
-  auto answer = (*client)->Get(client::Path({ref->workspace, ref->name}));
+  auto target = session.TargetOf(options.ref, RefKind::kProject);
+  if (!target) return session.Report(target.error());
+  const client::Client& client = *target->client;
+  const ObjectRef& ref = target->ref;
+  auto answer = client.Get(client::Path({ref.workspace, ref.name}));
   if (!answer) return session.Report(answer.error());
   nlohmann::json versions = Field(answer->body, "versions", nlohmann::json::array());
   if (session.json()) {
@@ -42,13 +40,13 @@ int List(Session& session, const ProjectRefOptions& options) {
     return kExitOk;
   }
   if (versions.empty()) {
-    session.out() << "No versions of " << ref->ToString() << ". Generate one with: limbo version create "
-                  << ref->ToString() << '\n';
+    session.out() << "No versions of " << ref.ToString() << ". Generate one with: limbo version create "
+                  << ref.ToString() << '\n';
     return kExitOk;
   }
   Table table({"VERSION", "NAME", "IMAGES", "MODEL", "CREATED"});
   for (const auto& v : versions) {
-    table.AddRow({ref->ToString() + "/" + Text(v, "version"), Text(v, "name"), Text(v, "images", "0"), ModelState(v),
+    table.AddRow({ref.ToString() + "/" + Text(v, "version"), Text(v, "name"), Text(v, "images", "0"), ModelState(v),
                   FormatTime(Text(v, "created"))});
   }
   table.Print(session.out());
@@ -56,42 +54,38 @@ int List(Session& session, const ProjectRefOptions& options) {
 }
 
 int Create(Session& session, const ProjectRefOptions& options) {
-  auto parsed = ParseRef(options.ref, RefKind::kProject);
-  if (!parsed) return session.Report(parsed.error());
-  auto client = session.Connect();
-  if (!client) return session.Report(client.error());
-  auto ref = session.Resolve(*parsed);
-  if (!ref) return session.Report(ref.error());
+  auto target = session.TargetOf(options.ref, RefKind::kProject);
+  if (!target) return session.Report(target.error());
+  const client::Client& client = *target->client;
+  const ObjectRef& ref = target->ref;
   nlohmann::json body = nlohmann::json::object();
   if (!options.name.empty()) body["name"] = options.name;
-  auto answer = (*client)->Post(client::Path({ref->workspace, ref->name, "versions"}), body);
+  auto answer = client.Post(client::Path({ref.workspace, ref.name, "versions"}), body);
   if (!answer) return session.Report(answer.error());
   if (session.json()) {
     session.PrintJson(answer->body);
     return kExitOk;
   }
   nlohmann::json version = Field(answer->body, "version", nlohmann::json::object());
-  session.out() << "Generated version " << ref->ToString() << "/" << Text(version, "version") << " with "
+  session.out() << "Generated version " << ref.ToString() << "/" << Text(version, "version") << " with "
                 << Text(version, "images", "0") << " images.\n";
   return kExitOk;
 }
 
 int Delete(Session& session, const DeleteOptions& options) {
-  auto parsed = ParseRef(options.ref, RefKind::kVersion);
-  if (!parsed) return session.Report(parsed.error());
-  auto client = session.Connect();
-  if (!client) return session.Report(client.error());
-  auto ref = session.Resolve(*parsed);
-  if (!ref) return session.Report(ref.error());
-  auto confirmed = session.Confirm("Move version " + ref->ToString() + " to the Trash?", options.yes);
+  auto target = session.TargetOf(options.ref, RefKind::kVersion);
+  if (!target) return session.Report(target.error());
+  const client::Client& client = *target->client;
+  const ObjectRef& ref = target->ref;
+  auto confirmed = session.Confirm("Move version " + ref.ToString() + " to the Trash?", options.yes);
   if (!confirmed) return session.Report(confirmed.error());
   if (!*confirmed) {
     session.err() << "Cancelled; nothing was moved.\n";
     return kExitError;
   }
-  auto answer = (*client)->Delete(client::Path({ref->workspace, ref->name, ref->version}));
+  auto answer = client.Delete(client::Path({ref.workspace, ref.name, ref.version}));
   if (!answer) return session.Report(answer.error());
-  PrintMovedToTrash(session, answer->body, "version", ref->ToString());
+  PrintMovedToTrash(session, answer->body, "version", ref.ToString());
   return kExitOk;
 }
 

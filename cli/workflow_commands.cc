@@ -90,22 +90,20 @@ int Create(Session& session, const CreateOptions& options) {
 }
 
 int Delete(Session& session, const DeleteOptions& options) {
-  auto parsed = ParseRef(options.ref, RefKind::kWorkflow);
-  if (!parsed) return session.Report(parsed.error());
-  auto client = session.Connect();
-  if (!client) return session.Report(client.error());
-  auto ref = session.Resolve(*parsed);
-  if (!ref) return session.Report(ref.error());
+  auto target = session.TargetOf(options.ref, RefKind::kWorkflow);
+  if (!target) return session.Report(target.error());
+  const client::Client& client = *target->client;
+  const ObjectRef& ref = target->ref;
   auto confirmed =
-      session.Confirm("Move workflow " + ref->ToString() + " to the Trash? Its endpoint stops answering.", options.yes);
+      session.Confirm("Move workflow " + ref.ToString() + " to the Trash? Its endpoint stops answering.", options.yes);
   if (!confirmed) return session.Report(confirmed.error());
   if (!*confirmed) {
     session.err() << "Cancelled; nothing was moved.\n";
     return kExitError;
   }
-  auto answer = (*client)->Delete(client::Path({ref->workspace, "workflows", ref->name}));
+  auto answer = client.Delete(client::Path({ref.workspace, "workflows", ref.name}));
   if (!answer) return session.Report(answer.error());
-  PrintMovedToTrash(session, answer->body, "workflow", ref->ToString());
+  PrintMovedToTrash(session, answer->body, "workflow", ref.ToString());
   return kExitOk;
 }
 
