@@ -33,12 +33,19 @@ def _psql(url: str, sql: str) -> str:
     return out.stdout.strip()
 
 
+def database_url(data: str) -> str:
+    """The URL of the PostgreSQL database that belongs to a data folder (which may not exist yet)."""
+    name = "limbo_" + hashlib.sha1(os.path.realpath(data).encode()).hexdigest()[:20]
+    return urllib.parse.urlsplit(TEST_DB)._replace(path="/" + name).geturl()
+
+
 def database_for(data: str) -> str:
     """The URL of the PostgreSQL database that belongs to a data folder, created when missing."""
-    name = "limbo_" + hashlib.sha1(os.path.realpath(data).encode()).hexdigest()[:20]
+    url = database_url(data)
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
     if _psql(TEST_DB, f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
         _psql(TEST_DB, f'CREATE DATABASE "{name}"')
-    return urllib.parse.urlsplit(TEST_DB)._replace(path="/" + name).geturl()
+    return url
 
 
 def drop_database(url: str) -> None:

@@ -1,7 +1,7 @@
 """Faults: SIGKILL at random moments during restore-all, uploads and cleanup; a failing disk; a locked
-database. After each kill the server restarts and the invariants are checked through the API and
-with `limbod fsck`: nothing shared is lost, no file is orphaned, nothing is half-restored, and the
-usage counters equal a recount."""
+database (the SQLite file, or PostgreSQL tables). After each kill the server restarts and the
+invariants are checked through the API and with `limbod fsck`: nothing shared is lost, no file is
+orphaned, nothing is half-restored, and the usage counters equal a recount."""
 import hashlib
 import os
 import random
@@ -15,12 +15,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from limbo_test_server import TEST_DB, Server, png
+from limbo_test_server import TEST_DB, Server, database_url, drop_database, png, query
 
 DAY = 24 * 3600
 WORKFLOWS = 1100
 ROUNDS = int(os.environ.get("LIMBO_FAULT_ROUNDS", "4"))
 rng = random.Random(int(os.environ.get("LIMBO_FAULT_SEED", str(int(time.time())))))
+
+
+@pytest.fixture(autouse=True)
+def _drop_database(tmp_path):
+    """Every test keeps its server's data in tmp_path; on PostgreSQL its database goes afterwards."""
+    yield
+    if TEST_DB:
+        drop_database(database_url(str(tmp_path)))
 
 
 def blob_files(data):
@@ -259,5 +267,66 @@ def test_locked_database_is_retried_not_a_500(tmp_path):
         assert len(c.get("/acme").body["workspace"]["projects"]) == 5
         assert not [line for line in s.log if '"status":500' in line]
     finally:
+        s.stop()
+        s.cleanup()
+
+
+# The tables that creating a project and uploading an image write to.
+LOCKED_TABLES = ("workspaces", "projects", "images", "project_images", "blobs", "audit_events")
+
+
+@pytest.mark.skipif(not TEST_DB, reason="holds PostgreSQL table locks")
+def test_locked_tables_are_waited_for_not_a_500(tmp_path):
+    """Another session holds EXCLUSIVE locks (reads allowed, writes blocked) on the tables that
+    project creation and uploads write: reads keep answering, the writes wait and then succeed."""
+    s = Server("--threads", "8", data=str(tmp_path)).start()
+    locker = None
+    try:
+        c = s.bootstrap("acme")
+        assert c.post("/acme/projects", {"name": "P", "type": "object-detection", "annotation": "x"}).status == 201
+        assert c.post("/acme/p/upload", raw=png(100)).status == 201
+        locker = subprocess.Popen(["psql", s.db, "-X", "-q", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert locker.stdin is not None
+        locker.stdin.write(f"BEGIN;\nLOCK TABLE {', '.join(LOCKED_TABLES)} IN EXCLUSIVE MODE;\n")
+        locker.stdin.flush()
+        names = ", ".join(f"'{t}'" for t in LOCKED_TABLES)
+        granted = (f"SELECT count(*) FROM pg_locks l JOIN pg_class r ON r.oid = l.relation WHERE l.granted "
+                   f"AND l.mode = 'ExclusiveLock' AND l.pid <> pg_backend_pid() AND r.relname IN ({names})")
+        deadline = time.monotonic() + 30
+        while query(s.db, granted) != str(len(LOCKED_TABLES)):
+            assert locker.poll() is None and time.monotonic() < deadline, locker.stderr.read() if locker.stderr else ""
+            time.sleep(0.05)
+        held = time.monotonic()
+        # Reads only take ACCESS SHARE locks, which EXCLUSIVE allows.
+        assert c.get("/acme/p").status == 200 and c.get("/acme/trash").status == 200
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            writes = [pool.submit(c.post, "/acme/projects", {"name": f"Q{i}", "type": "object-detection",
+                                                             "annotation": "x"}) for i in range(4)]
+            uploads = [pool.submit(c.post, "/acme/p/upload", None, raw=png(i)) for i in range(2)]
+            time.sleep(1.5)
+            assert not any(f.done() for f in writes + uploads)  # waiting, not failed
+            # Each of them waits on the locks in the database (not on something in the server) ...
+            waiting = query(s.db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND wait_event_type = 'Lock'")
+            assert int(waiting) >= len(writes + uploads), waiting
+            # ... and reads still answer meanwhile.
+            assert c.get("/acme/p").status == 200 and c.get("/acme/usage").status == 200
+            locker.stdin.write("COMMIT;\n")
+            locker.stdin.close()
+            assert locker.wait(timeout=30) == 0
+            released = time.monotonic() - held
+            statuses = [f.result().status for f in writes + uploads]
+        assert statuses == [201] * 6, statuses
+        assert released >= 1.5
+        assert len(c.get("/acme").body["workspace"]["projects"]) == 5
+        assert c.get("/acme/p").body["project"]["images"] == 3
+        usage = c.get("/acme/usage").body
+        assert usage["images"] == 3, usage
+        assert not [line for line in s.log if '"status":500' in line]
+    finally:
+        if locker and locker.poll() is None:
+            locker.kill()
+            locker.wait()
         s.stop()
         s.cleanup()
