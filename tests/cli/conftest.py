@@ -2,7 +2,9 @@
 
 LIMBOD and LIMBO name the two binaries (CTest sets them). One server runs per test session on
 a loopback port with a manual clock; every test gets a workspace of its own from
-`limbod bootstrap`, so tests never see each other's projects or Trash.
+`limbod bootstrap`, so tests never see each other's projects or Trash. With LIMBO_TEST_DB set
+(postgresql://...), the server keeps its metadata in a database of its own on that PostgreSQL
+server, created for the session and dropped afterwards.
 """
 
 import http.cookiejar
@@ -12,6 +14,7 @@ import os
 import re
 import struct
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -21,6 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+# The integration tests' harness knows how to give a data folder its own PostgreSQL database.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
+from limbo_test_server import TEST_DB, database_for, drop_database  # noqa: E402
 
 LIMBOD = os.environ.get("LIMBOD", "")
 LIMBO = os.environ.get("LIMBO", "")
@@ -32,6 +39,7 @@ OWNER = "owner@example.com"
 class Server:
     url: str
     data: Path
+    db: str
     process: subprocess.Popen
     log: list = field(default_factory=list)
 
@@ -50,9 +58,14 @@ class Result:
         return f"limbo {' '.join(self.args)} -> {self.returncode}\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}"
 
 
-def bootstrap(data, workspace):
+def storage(data, db):
+    """The arguments that point a limbod command at a data folder and, if any, its database."""
+    return ["--data", str(data)] + (["--db", db] if db else [])
+
+
+def bootstrap(data, db, workspace):
     done = subprocess.run(
-        [LIMBOD, "bootstrap", "--data", str(data), "--workspace", workspace, "--email", OWNER,
+        [LIMBOD, "bootstrap", *storage(data, db), "--workspace", workspace, "--email", OWNER,
          "--password", PASSWORD],
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"bootstrap failed: {done.stdout}\n{done.stderr}"
@@ -66,9 +79,15 @@ def server(tmp_path_factory):
     if not LIMBOD or not LIMBO:
         pytest.fail("set LIMBOD and LIMBO to the limbod and limbo binaries")
     data = tmp_path_factory.mktemp("limbod-data")
-    bootstrap(data, "acme")
+    db = database_for(str(data)) if TEST_DB else ""
+    try:
+        bootstrap(data, db, "acme")
+    except BaseException:
+        if db:
+            drop_database(db)
+        raise
     process = subprocess.Popen(
-        [LIMBOD, "serve", "--data", str(data), "--listen", "127.0.0.1:0", "--dev-clock",
+        [LIMBOD, "serve", *storage(data, db), "--listen", "127.0.0.1:0", "--dev-clock",
          "--demo-train-seconds", "5"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log = []
@@ -84,15 +103,25 @@ def server(tmp_path_factory):
                 found.set()
 
     threading.Thread(target=drain, daemon=True).start()
+    problem = None
     if not found.wait(60):
+        problem = "limbod did not report its address:\n" + "".join(log)
+    elif db and (data / "limbo.db").exists():
+        problem = "limbod made a SQLite database despite --db"
+    if problem:
         process.kill()
-        pytest.fail("limbod did not report its address:\n" + "".join(log))
-    yield Server(url=url_holder[0], data=data, process=process, log=log)
+        if db:
+            drop_database(db)
+        pytest.fail(problem)
+    yield Server(url=url_holder[0], data=data, db=db, process=process, log=log)
     process.terminate()
     try:
         process.wait(15)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+    if db:
+        drop_database(db)
 
 
 _counter = itertools.count(1)
@@ -182,7 +211,7 @@ class Workspace:
 @pytest.fixture
 def ws(server, tmp_path):
     name = f"ws{os.getpid()}x{next(_counter)}"
-    boot = bootstrap(server.data, name)
+    boot = bootstrap(server.data, server.db, name)
     assert boot["workspace"] == name
     home = tmp_path / "home"
     home.mkdir()
