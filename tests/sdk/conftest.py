@@ -2,7 +2,9 @@
 
 ``LIMBOD`` names the server binary. Each server gets a fresh data directory, a workspace
 ``acme`` bootstrapped with an owner, ``--dev-clock`` (so tests move time with
-``POST /_dev/clock``) and a 5-second demo trainer. Tests that need no server run without it.
+``POST /_dev/clock``) and a 5-second demo trainer. With ``LIMBO_TEST_DB`` set (postgresql://...),
+each server keeps its metadata in a PostgreSQL database of its own, dropped when the server stops.
+Tests that need no server run without it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ sys.path.insert(0, SDK_DIR)
 
 import limbo  # noqa: E402
 
+# The integration tests' harness knows how to give a data folder its own PostgreSQL database.
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "integration")))
+from limbo_test_server import TEST_DB, database_for, drop_database  # noqa: E402
+
 WORKSPACE = "acme"
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "correct horse battery"
@@ -39,12 +45,14 @@ START_TIMEOUT_SECONDS = 30
 class Server:
     """A running limbod and the raw HTTP calls tests make outside the SDK."""
 
-    def __init__(self, limbod: str, proc: subprocess.Popen, url: str, api_key: str, data_dir: str, log: List[str]):
+    def __init__(self, limbod: str, proc: subprocess.Popen, url: str, api_key: str, data_dir: str, db: str,
+                 log: List[str]):
         self.limbod = limbod
         self.proc = proc
         self.url = url
         self.api_key = api_key
         self.data_dir = data_dir
+        self.db = db
         self.log = log
 
     def api(
@@ -86,7 +94,7 @@ class Server:
 
     def bootstrap(self, workspace: str) -> str:
         """Creates another workspace for the same owner while the server runs; returns its key."""
-        return _bootstrap(self.limbod, self.data_dir, workspace)["apiKey"]
+        return _bootstrap(self.limbod, self.data_dir, self.db, workspace)["apiKey"]
 
     def member_key(self, role: str = "member") -> str:
         """Adds a member with ``role`` and returns an API key of theirs (made in a web session)."""
@@ -110,9 +118,14 @@ class Server:
         return payload["key"]
 
 
-def _bootstrap(limbod: str, data_dir: str, workspace: str) -> Dict[str, str]:
+def _storage(data_dir: str, db: str) -> List[str]:
+    """The arguments that point a limbod command at a data folder and, if any, its database."""
+    return ["--data", data_dir] + (["--db", db] if db else [])
+
+
+def _bootstrap(limbod: str, data_dir: str, db: str, workspace: str) -> Dict[str, str]:
     boot = subprocess.run(
-        [limbod, "bootstrap", "--data", data_dir, "--workspace", workspace,
+        [limbod, "bootstrap", *_storage(data_dir, db), "--workspace", workspace,
          "--email", OWNER_EMAIL, "--password", OWNER_PASSWORD],
         capture_output=True, text=True, timeout=60,
     )
@@ -124,10 +137,20 @@ def _bootstrap(limbod: str, data_dir: str, workspace: str) -> Dict[str, str]:
 
 
 def _start_server(limbod: str, data_dir: str) -> Server:
-    info = _bootstrap(limbod, data_dir, WORKSPACE)
+    db = database_for(data_dir) if TEST_DB else ""
+    try:
+        return _serve(limbod, data_dir, db)
+    except BaseException:
+        if db:
+            drop_database(db)
+        raise
+
+
+def _serve(limbod: str, data_dir: str, db: str) -> Server:
+    info = _bootstrap(limbod, data_dir, db, WORKSPACE)
 
     proc = subprocess.Popen(
-        [limbod, "serve", "--data", data_dir, "--listen", "127.0.0.1:0",
+        [limbod, "serve", *_storage(data_dir, db), "--listen", "127.0.0.1:0",
          "--dev-clock", "--demo-train-seconds", "5"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
     )
@@ -154,7 +177,10 @@ def _start_server(limbod: str, data_dir: str) -> Server:
             raise AssertionError("limbod did not announce where it listens:\n" + "".join(log))
         match = LISTENING.search(out)
         if match:
-            return Server(limbod, proc, match.group(1).rstrip("/"), info["apiKey"], data_dir, log)
+            if db and os.path.exists(os.path.join(data_dir, "limbo.db")):
+                proc.kill()
+                raise AssertionError("limbod made a SQLite database despite --db")
+            return Server(limbod, proc, match.group(1).rstrip("/"), info["apiKey"], data_dir, db, log)
 
 
 def _stop_server(server: Server) -> None:
@@ -164,6 +190,8 @@ def _stop_server(server: Server) -> None:
     except subprocess.TimeoutExpired:
         server.proc.kill()
         server.proc.wait()
+    if server.db:
+        drop_database(server.db)
 
 
 def _limbod() -> str:
