@@ -1,6 +1,8 @@
 // Test harness: a real limbod on a free port with --dev-clock, its REST API for setting up data,
-// and Debian's Chromium driven by playwright-core.
+// and Debian's Chromium driven by playwright-core. With LIMBO_TEST_DB set (postgresql://...), each
+// server keeps its metadata in a PostgreSQL database of its own, dropped when the server stops.
 import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,21 +21,61 @@ export function limbodPath() {
   return bin;
 }
 
+const TEST_DB = process.env.LIMBO_TEST_DB || '';
+
+function psql(url, sql) {
+  return execFileSync('psql', [url, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    { encoding: 'utf8', timeout: 60000 }).trim();
+}
+
+/** The URL of a PostgreSQL database of the data folder's own (named as the integration tests name it). */
+function databaseFor(dataDir) {
+  const name = 'limbo_' + crypto.createHash('sha1').update(fs.realpathSync(dataDir)).digest('hex').slice(0, 20);
+  if (psql(TEST_DB, `SELECT 1 FROM pg_database WHERE datname = '${name}'`) !== '1') psql(TEST_DB, `CREATE DATABASE "${name}"`);
+  const url = new URL(TEST_DB);
+  url.pathname = '/' + name;
+  return url.toString();
+}
+
+function dropDatabase(url) {
+  const name = new URL(url).pathname.slice(1);
+  psql(TEST_DB, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+/** Runs `limbod bootstrap` on the server's storage: a workspace owned by OWNER; answers its API key. */
+export function bootstrap(server, workspace) {
+  const out = execFileSync(limbodPath(), ['bootstrap', ...server.storage, '--workspace', workspace, '--email', OWNER.email,
+    '--password', OWNER.password], { encoding: 'utf8', timeout: 60000 });
+  const line = out.trim().split('\n').filter((l) => l.trim().startsWith('{')).pop();
+  return JSON.parse(line).apiKey;
+}
+
 /** Bootstraps a fresh data directory and serves it; resolves once limbod says where it listens. */
 export async function startServer({ demoTrainSeconds = 5 } = {}) {
-  const bin = limbodPath();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'limbo-e2e-'));
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir);
-  const out = execFileSync(bin, ['bootstrap', '--data', dataDir, '--workspace', WS, '--email', OWNER.email, '--password', OWNER.password],
-    { encoding: 'utf8', timeout: 60000 });
-  const line = out.trim().split('\n').filter((l) => l.trim().startsWith('{')).pop();
-  const { apiKey } = JSON.parse(line);
-  const proc = spawn(bin, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--dev-clock', '--demo-train-seconds', String(demoTrainSeconds)],
+  const db = TEST_DB ? databaseFor(dataDir) : '';
+  const storage = ['--data', dataDir, ...(db ? ['--db', db] : [])];
+  try {
+    return await serve({ dir, dataDir, db, storage }, demoTrainSeconds);
+  } catch (e) {
+    if (db) dropDatabase(db);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function serve({ dir, dataDir, db, storage }, demoTrainSeconds) {
+  const apiKey = bootstrap({ storage }, WS);
+  const proc = spawn(limbodPath(), ['serve', ...storage, '--listen', '127.0.0.1:0', '--dev-clock', '--demo-train-seconds', String(demoTrainSeconds)],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = [];
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`limbod did not start in time:\n${logs.join('')}`)), 30000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`limbod did not start in time:\n${logs.join('')}`));
+    }, 30000);
     let buffer = '';
     const onData = (chunk) => {
       const text = chunk.toString();
@@ -54,16 +96,21 @@ export async function startServer({ demoTrainSeconds = 5 } = {}) {
   });
   proc.removeAllListeners('exit');
   proc.stdout.on('data', (c) => logs.push(c.toString()));
+  if (db && fs.existsSync(path.join(dataDir, 'limbo.db'))) {
+    proc.kill('SIGKILL');
+    throw new Error('limbod made a SQLite database despite --db');
+  }
   const server = {
-    url, apiKey, dir, dataDir, proc, logs,
+    url, apiKey, dir, dataDir, db, storage, proc, logs,
     async stop() {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(t);
       }
+      if (db) dropDatabase(db);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

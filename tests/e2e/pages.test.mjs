@@ -2,7 +2,6 @@
 // the workspace switcher, keyboard use of dialogs and a phone-width layout.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as H from './helpers.mjs';
 
 const { WS } = H;
@@ -275,8 +274,7 @@ test('Members: add a member, change the role, remove; Roles: edit and delete a c
 });
 
 test('the workspace switcher moves between workspaces', async () => {
-  execFileSync(H.limbodPath(), ['bootstrap', '--data', server.dataDir, '--workspace', 'beta', '--email', H.OWNER.email, '--password', H.OWNER.password],
-    { encoding: 'utf8', timeout: 60000 });
+  H.bootstrap(server, 'beta');
   await H.gotoApp(page, server, `/app/${WS}`, 'home');
   const switcher = page.getByLabel('Workspace');
   await switcher.selectOption('beta');
