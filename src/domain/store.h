@@ -122,10 +122,12 @@ class Transaction {
 
   // Blob reference counts and the collection queue (T13).
   virtual void AddBlobRef(const std::string& sha256, std::int64_t size) = 0;
-  // Drops one reference; returns the references left (the row is gone at 0).
-  virtual std::int64_t DropBlobRef(const std::string& sha256) = 0;
+  // Drops one reference per entry (a sha256 may repeat); returns the sha256s left without any
+  // reference, each once (their rows are gone).
+  virtual std::vector<std::string> DropBlobRefs(const std::vector<std::string>& sha256s) = 0;
   virtual bool BlobReferenced(const std::string& sha256) = 0;
   virtual void EnqueueBlobGc(const std::string& sha256, TimeMs not_before) = 0;
+  virtual void EnqueueBlobGcAll(const std::vector<std::string>& sha256s, TimeMs not_before) = 0;
   virtual void CancelBlobGc(const std::string& sha256) = 0;
   virtual std::vector<std::string> DueBlobGc(TimeMs now, int limit) = 0;
   virtual void DeleteBlobGc(const std::string& sha256) = 0;
@@ -188,9 +190,12 @@ class Transaction {
   virtual std::vector<ImageRef> VersionLinks(std::int64_t version_id, int limit) = 0;
   virtual void UnlinkVersionImagesOfProject(const std::string& project_id, const std::vector<ImageRef>& imgs) = 0;
   virtual void UnlinkVersionImages(std::int64_t version_id, const std::vector<ImageRef>& imgs) = 0;
-  // True when a project other than `project_id` (active or trashed), or one of its versions, links it.
-  virtual bool ImageLinkedOutside(const std::string& image_id, const std::string& project_id) = 0;
-  virtual void DeleteImageRow(const std::string& image_id) = 0;
+  // The ids among `imgs` that a project other than `project_id` (active or trashed), or a version
+  // of such a project, links. One statement per batch, not one per image.
+  virtual std::vector<std::string> ImagesLinkedOutside(const std::vector<ImageRef>& imgs,
+                                                       const std::string& project_id) = 0;
+  // Deletes the image rows with every link left to them.
+  virtual void DeleteImageRows(const std::vector<ImageRef>& imgs) = 0;
   // Deletes the versions' jobs, models and rows; returns the job ids whose model files may exist.
   virtual std::vector<std::string> DeleteVersionsOfProject(const std::string& project_id) = 0;
   virtual std::vector<std::string> DeleteVersion(std::int64_t version_id) = 0;

@@ -418,18 +418,26 @@ Result<int> TrashService::Sweep(int limit) {
   return moved;
 }
 
-void TrashService::DropImage(Transaction& tx, const ImageRef& img, std::int64_t ws) {
-  tx.DeleteImageRow(img.id);
-  tx.AddStorage(ws, -img.size_bytes, -1);
-  if (tx.DropBlobRef(img.sha256) == 0) tx.EnqueueBlobGc(img.sha256, clock_.Now());
-}
-
 void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs) {
-  if (!project.cleanup_delete_images) return;
+  if (!project.cleanup_delete_images || imgs.empty()) return;
   // T12: each image's fate is decided now, at cleanup time, from the links that exist now.
+  auto kept = tx.ImagesLinkedOutside(imgs, project.object_id);
+  std::sort(kept.begin(), kept.end());
+  std::vector<ImageRef> doomed;
+  std::vector<std::string> shas;
+  std::int64_t bytes = 0;
   for (const auto& img : imgs) {
-    if (!tx.ImageLinkedOutside(img.id, project.object_id)) DropImage(tx, img, project.workspace_id);
+    if (std::binary_search(kept.begin(), kept.end(), img.id)) continue;
+    doomed.push_back(img);
+    shas.push_back(img.sha256);
+    bytes += img.size_bytes;
   }
+  if (doomed.empty()) return;
+  // The whole batch in a handful of statements: on a remote database a statement per image was
+  // the cost of cleanup.
+  tx.DeleteImageRows(doomed);
+  tx.AddStorage(project.workspace_id, -bytes, -static_cast<std::int64_t>(doomed.size()));
+  tx.EnqueueBlobGcAll(tx.DropBlobRefs(shas), clock_.Now());
 }
 
 Result<CleanupProgress> TrashService::CleanupStep(int batch) {

@@ -102,7 +102,6 @@ class TrashService {
   // Runs fn for each ref in transactions of up to 500 items; each item succeeds or fails alone.
   BatchResult RunBatch(std::int64_t ws, std::vector<ItemRef> refs,
                        const std::function<core::Status(Transaction&, std::size_t, TrashDeltas&)>& fn);
-  void DropImage(Transaction& tx, const ImageRef& img, std::int64_t ws);
   // With `cleanupDeleteImages`, removes each image no other project or version links any more.
   void DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs);
   core::Result<CleanupProgress> PurgeProjectStep(const TrashItem& t, int batch);

@@ -220,12 +220,13 @@ TrashItem ReadTrash(const pqxx::row& r) {
 
 // The ids as one text[] parameter (a bound value in PostgreSQL's array syntax, every element quoted),
 // so a batch of unlinks is one statement instead of one round trip per image.
-std::string IdArray(const std::vector<ImageRef>& imgs) {
+template <typename T, typename Field>
+std::string TextArray(const std::vector<T>& items, Field field) {
   std::string out = "{";
-  for (const auto& img : imgs) {
+  for (const auto& item : items) {
     if (out.size() > 1) out.push_back(',');
     out.push_back('"');
-    for (char c : img.id) {
+    for (char c : field(item)) {
       if (c == '"' || c == '\\') out.push_back('\\');
       out.push_back(c);
     }
@@ -233,6 +234,14 @@ std::string IdArray(const std::vector<ImageRef>& imgs) {
   }
   out.push_back('}');
   return out;
+}
+
+std::string IdArray(const std::vector<ImageRef>& imgs) {
+  return TextArray(imgs, [](const ImageRef& img) -> const std::string& { return img.id; });
+}
+
+std::string TextArray(const std::vector<std::string>& strings) {
+  return TextArray(strings, [](const std::string& s) -> const std::string& { return s; });
 }
 
 std::optional<std::string> NonEmpty(const std::string& s) {
@@ -683,10 +692,20 @@ void PostgresTransaction::AddBlobRef(const std::string& sha256, std::int64_t siz
        sha256, size);
 }
 
-std::int64_t PostgresTransaction::DropBlobRef(const std::string& sha256) {
-  std::int64_t left = Scalar(Exec("UPDATE blobs SET refs = refs - 1 WHERE sha256 = $1 RETURNING refs", sha256));
-  if (left <= 0) Exec("DELETE FROM blobs WHERE sha256 = $1", sha256);
-  return left < 0 ? 0 : left;
+std::vector<std::string> PostgresTransaction::DropBlobRefs(const std::vector<std::string>& sha256s) {
+  if (sha256s.empty()) return {};
+  // Two statements for the batch (a row may not be updated and deleted by one statement). The
+  // counts are grouped first, so a sha256 listed twice drops two references.
+  auto left = Exec(R"sql(
+    WITH drops(sha256, n) AS (SELECT s, count(*) FROM unnest($1::text[]) AS s GROUP BY s)
+    UPDATE blobs b SET refs = b.refs - d.n FROM drops d WHERE b.sha256 = d.sha256 RETURNING b.sha256, b.refs)sql",
+                   TextArray(sha256s));
+  std::vector<std::string> gone;
+  for (const auto& r : left) {
+    if (Int(r, 1) <= 0) gone.push_back(r[0].as<std::string>());
+  }
+  if (!gone.empty()) Exec("DELETE FROM blobs WHERE sha256 = ANY($1::text[])", TextArray(gone));
+  return gone;
 }
 
 bool PostgresTransaction::BlobReferenced(const std::string& sha256) {
@@ -699,6 +718,13 @@ void PostgresTransaction::EnqueueBlobGc(const std::string& sha256, TimeMs not_be
   Exec("INSERT INTO blob_gc(sha256, not_before) VALUES ($1, $2) "
        "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before",
        sha256, not_before);
+}
+
+void PostgresTransaction::EnqueueBlobGcAll(const std::vector<std::string>& sha256s, TimeMs not_before) {
+  if (sha256s.empty()) return;
+  Exec("INSERT INTO blob_gc(sha256, not_before) SELECT DISTINCT unnest($1::text[]), $2::bigint "
+       "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before",
+       TextArray(sha256s), not_before);
 }
 
 void PostgresTransaction::CancelBlobGc(const std::string& sha256) {
@@ -1023,19 +1049,23 @@ void PostgresTransaction::UnlinkVersionImages(std::int64_t version_id, const std
   Exec("DELETE FROM version_images WHERE version_id = $1 AND image_id = ANY($2::text[])", version_id, IdArray(imgs));
 }
 
-bool PostgresTransaction::ImageLinkedOutside(const std::string& image_id, const std::string& project_id) {
-  auto res = Exec(
-      "SELECT EXISTS (SELECT 1 FROM project_images WHERE image_id = $1 AND project_id <> $2) "
+std::vector<std::string> PostgresTransaction::ImagesLinkedOutside(const std::vector<ImageRef>& imgs,
+                                                                  const std::string& project_id) {
+  if (imgs.empty()) return {};
+  return Strings(Exec(
+      "SELECT t.id FROM unnest($1::text[]) AS t(id) "
+      "WHERE EXISTS (SELECT 1 FROM project_images p WHERE p.image_id = t.id AND p.project_id <> $2) "
       "OR EXISTS (SELECT 1 FROM version_images l JOIN versions v ON v.id = l.version_id "
-      "WHERE l.image_id = $1 AND v.project_id <> $2)",
-      image_id, project_id);
-  return Bool(res[0], 0);
+      "WHERE l.image_id = t.id AND v.project_id <> $2)",
+      IdArray(imgs), project_id));
 }
 
-void PostgresTransaction::DeleteImageRow(const std::string& image_id) {
-  Exec("DELETE FROM version_images WHERE image_id = $1", image_id);
-  Exec("DELETE FROM project_images WHERE image_id = $1", image_id);
-  Exec("DELETE FROM images WHERE id = $1", image_id);
+void PostgresTransaction::DeleteImageRows(const std::vector<ImageRef>& imgs) {
+  if (imgs.empty()) return;
+  std::string ids = IdArray(imgs);
+  Exec("DELETE FROM version_images WHERE image_id = ANY($1::text[])", ids);
+  Exec("DELETE FROM project_images WHERE image_id = ANY($1::text[])", ids);
+  Exec("DELETE FROM images WHERE id = ANY($1::text[])", ids);
 }
 
 std::vector<std::string> PostgresTransaction::DeleteVersionsOfProject(const std::string& project_id) {

@@ -1,5 +1,6 @@
 #include "storage/sqlite/sqlite_transaction.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace limbo::storage::sqlite {
@@ -642,12 +643,17 @@ void SqliteTransaction::AddBlobRef(const std::string& sha256, std::int64_t size)
       .Bind(1, sha256).Bind(2, size).Run();
 }
 
-std::int64_t SqliteTransaction::DropBlobRef(const std::string& sha256) {
-  auto& s = db_.Prepare("UPDATE blobs SET refs = refs - 1 WHERE sha256 = ? RETURNING refs");
-  s.Bind(1, sha256);
-  std::int64_t left = Scalar(s);
-  if (left <= 0) db_.Prepare("DELETE FROM blobs WHERE sha256 = ?").Bind(1, sha256).Run();
-  return left < 0 ? 0 : left;
+// In-process statements cost no round trip: the batch operations are loops over prepared statements.
+std::vector<std::string> SqliteTransaction::DropBlobRefs(const std::vector<std::string>& sha256s) {
+  std::vector<std::string> gone;
+  for (const auto& sha256 : sha256s) {
+    auto& s = db_.Prepare("UPDATE blobs SET refs = refs - 1 WHERE sha256 = ? RETURNING refs");
+    s.Bind(1, sha256);
+    if (Scalar(s) > 0) continue;
+    db_.Prepare("DELETE FROM blobs WHERE sha256 = ?").Bind(1, sha256).Run();
+    if (std::find(gone.begin(), gone.end(), sha256) == gone.end()) gone.push_back(sha256);
+  }
+  return gone;
 }
 
 bool SqliteTransaction::BlobReferenced(const std::string& sha256) {
@@ -659,6 +665,10 @@ bool SqliteTransaction::BlobReferenced(const std::string& sha256) {
 void SqliteTransaction::EnqueueBlobGc(const std::string& sha256, TimeMs not_before) {
   db_.Prepare("INSERT INTO blob_gc(sha256, not_before) VALUES (?, ?) ON CONFLICT(sha256) DO UPDATE SET not_before = excluded.not_before")
       .Bind(1, sha256).Bind(2, not_before).Run();
+}
+
+void SqliteTransaction::EnqueueBlobGcAll(const std::vector<std::string>& sha256s, TimeMs not_before) {
+  for (const auto& sha256 : sha256s) EnqueueBlobGc(sha256, not_before);
 }
 
 void SqliteTransaction::CancelBlobGc(const std::string& sha256) {
@@ -993,19 +1003,26 @@ void SqliteTransaction::UnlinkVersionImages(std::int64_t version_id, const std::
   }
 }
 
-bool SqliteTransaction::ImageLinkedOutside(const std::string& image_id, const std::string& project_id) {
-  auto& s = db_.Prepare(
-      "SELECT EXISTS (SELECT 1 FROM project_images WHERE image_id = ?1 AND project_id <> ?2) "
-      "OR EXISTS (SELECT 1 FROM version_images l JOIN versions v ON v.id = l.version_id "
-      "WHERE l.image_id = ?1 AND v.project_id <> ?2)");
-  s.Bind(1, image_id).Bind(2, project_id);
-  return Scalar(s) != 0;
+std::vector<std::string> SqliteTransaction::ImagesLinkedOutside(const std::vector<ImageRef>& imgs,
+                                                                const std::string& project_id) {
+  std::vector<std::string> linked;
+  for (const auto& img : imgs) {
+    auto& s = db_.Prepare(
+        "SELECT EXISTS (SELECT 1 FROM project_images WHERE image_id = ?1 AND project_id <> ?2) "
+        "OR EXISTS (SELECT 1 FROM version_images l JOIN versions v ON v.id = l.version_id "
+        "WHERE l.image_id = ?1 AND v.project_id <> ?2)");
+    s.Bind(1, img.id).Bind(2, project_id);
+    if (Scalar(s) != 0) linked.push_back(img.id);
+  }
+  return linked;
 }
 
-void SqliteTransaction::DeleteImageRow(const std::string& image_id) {
-  db_.Prepare("DELETE FROM version_images WHERE image_id = ?").Bind(1, image_id).Run();
-  db_.Prepare("DELETE FROM project_images WHERE image_id = ?").Bind(1, image_id).Run();
-  db_.Prepare("DELETE FROM images WHERE id = ?").Bind(1, image_id).Run();
+void SqliteTransaction::DeleteImageRows(const std::vector<ImageRef>& imgs) {
+  for (const auto& img : imgs) {
+    db_.Prepare("DELETE FROM version_images WHERE image_id = ?").Bind(1, img.id).Run();
+    db_.Prepare("DELETE FROM project_images WHERE image_id = ?").Bind(1, img.id).Run();
+    db_.Prepare("DELETE FROM images WHERE id = ?").Bind(1, img.id).Run();
+  }
 }
 
 std::vector<std::string> SqliteTransaction::DeleteVersionsOfProject(const std::string& project_id) {

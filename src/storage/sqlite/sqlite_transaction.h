@@ -77,9 +77,10 @@ class SqliteTransaction final : public domain::Transaction {
   bool LinkImage(const std::string& project_id, const domain::ImageRef& img) override;
 
   void AddBlobRef(const std::string& sha256, std::int64_t size) override;
-  std::int64_t DropBlobRef(const std::string& sha256) override;
+  std::vector<std::string> DropBlobRefs(const std::vector<std::string>& sha256s) override;
   bool BlobReferenced(const std::string& sha256) override;
   void EnqueueBlobGc(const std::string& sha256, domain::TimeMs not_before) override;
+  void EnqueueBlobGcAll(const std::vector<std::string>& sha256s, domain::TimeMs not_before) override;
   void CancelBlobGc(const std::string& sha256) override;
   std::vector<std::string> DueBlobGc(domain::TimeMs now, int limit) override;
   void DeleteBlobGc(const std::string& sha256) override;
@@ -130,8 +131,9 @@ class SqliteTransaction final : public domain::Transaction {
   std::vector<domain::ImageRef> VersionLinks(std::int64_t version_id, int limit) override;
   void UnlinkVersionImagesOfProject(const std::string& project_id, const std::vector<domain::ImageRef>& imgs) override;
   void UnlinkVersionImages(std::int64_t version_id, const std::vector<domain::ImageRef>& imgs) override;
-  bool ImageLinkedOutside(const std::string& image_id, const std::string& project_id) override;
-  void DeleteImageRow(const std::string& image_id) override;
+  std::vector<std::string> ImagesLinkedOutside(const std::vector<domain::ImageRef>& imgs,
+                                               const std::string& project_id) override;
+  void DeleteImageRows(const std::vector<domain::ImageRef>& imgs) override;
   std::vector<std::string> DeleteVersionsOfProject(const std::string& project_id) override;
   std::vector<std::string> DeleteVersion(std::int64_t version_id) override;
   void DeleteProjectRow(const std::string& project_id) override;
