@@ -156,9 +156,11 @@ class Server:
     """A limbod process on a free loopback port with its own data folder (and, when LIMBO_TEST_DB
     is set, its own PostgreSQL database; pass `db` to share one between servers)."""
 
-    def __init__(self, *extra: str, data: str | None = None, db: str | None = None):
+    def __init__(self, *extra: str, data: str | None = None, db: str | None = None,
+                 env: dict[str, str] | None = None):
         self.data = data or tempfile.mkdtemp(prefix="limbo-it-")
         self.extra = list(extra)
+        self.env = {**os.environ, **env} if env else None
         self.db = db if db is not None else (database_for(self.data) if TEST_DB else "")
         self.proc: subprocess.Popen | None = None
         self.base = ""
@@ -171,7 +173,7 @@ class Server:
     def start(self) -> "Server":
         args = [LIMBOD, "serve", *self._storage(), "--listen", "127.0.0.1:0", "--dev-clock",
                 "--demo-train-seconds", "5", *self.extra]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             m = re.search(r"listening on (http://\S+)", line)

@@ -123,8 +123,11 @@ Status PostgresStore::Run(bool write, const domain::TxFn& fn) {
     } catch (const pqxx::sql_error& e) {
       const std::string& state = e.sqlstate();
       give_back(false);
-      // Conflicts reported as plain SQL errors, too many connections, a database starting up.
-      bool retry = state == "40001" || state == "40P01" || state == "53300" || state == "57P03";
+      // Conflicts reported as plain SQL errors, too many connections, a database starting up, and
+      // a wait cut short by an operator's lock_timeout (55P03) or statement_timeout (57014): the
+      // request was valid, the database busy, so it runs again and at worst answers 503.
+      bool retry = state == "40001" || state == "40P01" || state == "53300" || state == "57P03" ||
+                   state == "55P03" || state == "57014";
       if (!retry) return Internal(e.what());
       if (last) return Unavailable(e.what());
     } catch (const std::exception& e) {
