@@ -10,6 +10,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <vector>
 
 #include "app/demo.h"
 #include "core/crypto.h"
@@ -64,7 +65,8 @@ bool SplitListen(const std::string& listen, std::string* host, std::uint16_t* po
 }
 
 int Serve(const StorageOptions& so, const std::string& listen, const std::string& sweep, int train_seconds,
-          bool dev_clock_on, bool demo, int threads, int cleanup_batch, const std::string& lease_ttl) {
+          bool dev_clock_on, bool demo, int threads, int cleanup_batch, const std::string& lease_ttl,
+          const std::vector<std::string>& trusted_proxy) {
   std::string host;
   std::uint16_t port = 0;
   if (!SplitListen(listen, &host, &port)) {
@@ -79,6 +81,14 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   auto lease_ms = core::ParseDuration(lease_ttl);
   if (!lease_ms || *lease_ms <= 0) {
     std::cerr << "limbod: --lease-ttl must be a duration such as 15s\n";
+    return 2;
+  }
+  std::string joined, bad;
+  for (const auto& p : trusted_proxy) joined += (joined.empty() ? "" : ",") + p;
+  auto trusted = http::TrustedProxies::Parse(joined, &bad);
+  if (!trusted) {
+    std::cerr << "limbod: --trusted-proxy: '" << bad
+              << "' is not an address range (CIDR such as 10.0.0.0/8 or fd00::/8)\n";
     return 2;
   }
   // Signals are taken by sigwait in the main thread only; every other thread inherits the mask.
@@ -129,6 +139,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   opts.address = host;
   opts.port = port;
   opts.threads = threads;
+  opts.trusted_proxies = *trusted;
   http::Server server(opts, [&api](http::Request& r) { return api.Handle(r); });
   std::uint16_t bound = 0;
   try {
@@ -259,6 +270,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   // Hidden: how long the cleanup lease outlives its holder's last renewal (tests of failover).
   serve->add_option("--lease-ttl", lease_ttl, "")->group("");
+  std::vector<std::string> trusted_proxy;
+  serve->add_option("--trusted-proxy", trusted_proxy,
+                    "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default: none)")
+      ->delimiter(',');
   serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
   serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
 
@@ -279,7 +294,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
   SetUpLogging();
   try {
-    if (*serve) return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl);
+    if (*serve) {
+      return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl, trusted_proxy);
+    }
     if (*boot) return Bootstrap(so, ws, email, password, name);
     if (*fsck) return Fsck(so, repair);
     if (*routes) return PrintRoutes();

@@ -16,7 +16,7 @@ struct Request {
   std::map<std::string, std::string> query;
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
-  std::string remote_addr;
+  std::string remote_addr;  // the client's address: the socket peer, or what trusted proxies forwarded
   std::string request_id;
 
   // First header with that (lowercase) name, or "".

@@ -113,7 +113,9 @@ class Session : public std::enable_shared_from_this<Session> {
     req.body = std::move(msg.body());
     beast::error_code ep_ec;
     auto ep = stream_.socket().remote_endpoint(ep_ec);
-    if (!ep_ec) req.remote_addr = ep.address().to_string();
+    if (!ep_ec) {
+      req.remote_addr = server_.opts.trusted_proxies.ClientAddress(ep.address().to_string(), ForwardedFor(req));
+    }
     bool keep_alive = msg.keep_alive() && !server_.draining;
     bool ok_target = ParseTarget(req.target, &req.path, &req.query);
     Response res;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/message.h"
+#include "http/trusted_proxies.h"
 
 namespace limbo::http {
 
@@ -15,6 +16,7 @@ struct ServerOptions {
   int threads = 4;
   std::size_t max_body_bytes = 1024 * 1024;                // JSON bodies
   std::size_t max_upload_bytes = 32 * 1024 * 1024 + 65536;  // uploads (paths ending in /upload)
+  TrustedProxies trusted_proxies;  // whose X-Forwarded-For sets Request::remote_addr; none by default
 };
 
 using Handler = std::function<Response(Request&)>;

@@ -4,7 +4,7 @@ import os
 import socket
 import urllib.parse
 
-from limbo_test_server import PASSWORD, Client
+from limbo_test_server import PASSWORD, Client, Server
 
 DAY = 24 * 3600
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
@@ -36,6 +36,40 @@ def test_login_is_throttled_per_address_across_accounts(fresh_server):
     assert r.status == 429 and r.code == "too_many_attempts"
     assert owner.post("/_dev/clock", {"advanceSeconds": 16 * 60}).status == 200
     assert Client(s.base).login("owner@acme.io").status == 200
+
+
+def login_from(s, address, email, password=PASSWORD):
+    """A sign-in as a reverse proxy would forward it for a client at `address`."""
+    return Client(s.base).post("/app/api/login", {"email": email, "password": password},
+                               headers={"X-Forwarded-For": address})
+
+
+def test_behind_a_trusted_proxy_each_forwarded_address_is_throttled_on_its_own():
+    s = Server("--trusted-proxy", "127.0.0.1/32").start()
+    try:
+        s.bootstrap("acme", email="owner@acme.io")
+        for i in range(5):
+            assert login_from(s, "203.0.113.5", f"nobody{i}@acme.io", "guess guess").status == 401
+        r = login_from(s, "203.0.113.5", "owner@acme.io")
+        assert r.status == 429 and r.code == "too_many_attempts"
+        # Only the entry the proxy appended counts; what the client wrote to its left does not.
+        assert login_from(s, "198.51.100.1, 203.0.113.5", "owner@acme.io").status == 429
+        assert login_from(s, "203.0.113.6", "owner@acme.io").status == 200
+        # A malformed header falls back to the proxy's own address, which has no failures.
+        assert login_from(s, "203.0.113.5, not-an-address", "owner@acme.io").status == 200
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(fresh_server):
+    s = fresh_server
+    s.bootstrap("acme", email="owner@acme.io")
+    for i in range(5):
+        assert login_from(s, "203.0.113.5", f"nobody{i}@acme.io", "guess guess").status == 401
+    # Every attempt came from 127.0.0.1, whatever the header said.
+    r = login_from(s, "203.0.113.6", "owner@acme.io")
+    assert r.status == 429 and r.code == "too_many_attempts"
 
 
 def test_passwords_shorter_than_eight_characters_are_refused(server, ws):
