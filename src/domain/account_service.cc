@@ -71,6 +71,9 @@ Result<PermissionSet> ParsePermissions(const std::vector<std::string>& names) {
 
 }  // namespace
 
+AccountService::AccountService(Store& store, const core::Clock& clock)
+    : store_(store), clock_(clock), dummy_hash_(core::HashPassword(core::RandomToken(32))) {}
+
 std::optional<Role> AccountService::FindRole(Transaction& tx, std::int64_t ws, const std::string& id) {
   if (id == kOwnerRole) return OwnerRole();
   if (id == kMemberRole) return MemberRole();
@@ -164,7 +167,10 @@ Result<LoginResult> AccountService::Login(const std::string& email_in, const std
     user = tx.UserByEmail(email);
     return Ok();
   }));
-  if (!user || !core::VerifyPassword(user->password_hash, password)) {
+  // An unknown email costs the same Argon2id verification as a known one, so the time of the
+  // answer does not tell whether the account exists.
+  bool verified = core::VerifyPassword(user ? user->password_hash : dummy_hash_, password);
+  if (!user || !verified) {
     RecordFailure(account_key, now);
     RecordFailure(addr_key, now);
     return Error::Unauthorized("Wrong email or password.", "invalid_credentials");

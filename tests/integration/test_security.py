@@ -2,6 +2,8 @@
 session lifetime, key revocation, secrets kept out of logs, security headers on every response."""
 import os
 import socket
+import statistics
+import time
 import urllib.parse
 
 from limbo_test_server import PASSWORD, Client, Server
@@ -42,6 +44,28 @@ def login_from(s, address, email, password=PASSWORD):
     """A sign-in as a reverse proxy would forward it for a client at `address`."""
     return Client(s.base).post("/app/api/login", {"email": email, "password": password},
                                headers={"X-Forwarded-For": address})
+
+
+def test_an_unknown_email_takes_as_long_to_refuse_as_a_wrong_password():
+    # Each attempt comes "from" an address of its own (trusted proxy), so only the per-account limit
+    # applies: five wrong passwords for the real account, five emails that have no account.
+    s = Server("--trusted-proxy", "127.0.0.1/32").start()
+    try:
+        s.bootstrap("acme", email="owner@acme.io")
+        assert login_from(s, "198.51.100.250", "warm-up@acme.io", "not the password").status == 401
+        known, unknown = [], []
+        for i in range(5):
+            for email, times in (("owner@acme.io", known), (f"nobody{i}@acme.io", unknown)):
+                started = time.perf_counter()
+                r = login_from(s, f"198.51.100.{len(known) + len(unknown)}", email, "not the password")
+                times.append(time.perf_counter() - started)
+                assert r.status == 401 and r.code == "invalid_credentials", r.body
+        known_ms, unknown_ms = statistics.median(known) * 1000, statistics.median(unknown) * 1000
+        print(f"login refusal medians: wrong password {known_ms:.1f} ms, unknown email {unknown_ms:.1f} ms")
+        assert unknown_ms >= 0.5 * known_ms, (known, unknown)
+    finally:
+        s.stop()
+        s.cleanup()
 
 
 def test_behind_a_trusted_proxy_each_forwarded_address_is_throttled_on_its_own():
