@@ -119,7 +119,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   bo.cleanup_batch = cleanup_batch;
   bo.lease_ttl = *lease_ms;
   bo.holder = "limbod-" + std::to_string(::getpid()) + "-" + core::RandomToken(6);
-  jobs::Background background(*store, trash, training, content, clock, bo);
+  jobs::Background background(*store, trash, training, content, accounts, clock, bo);
 
   std::optional<app::DemoLogin> demo_login;
   if (demo) {

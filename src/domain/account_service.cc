@@ -23,9 +23,6 @@ Actor SystemActor(const Workspace& ws) {
 
 namespace {
 
-constexpr int kMaxFailures = 5;
-constexpr TimeMs kThrottleWindowMs = 15 * 60 * core::kSecondMs;
-
 Role OwnerRole() { return Role{std::string(kOwnerRole), "Owner", PermissionSet::All(), true}; }
 Role MemberRole() { return Role{std::string(kMemberRole), "Member", MemberPermissions(), true}; }
 
@@ -57,6 +54,16 @@ Status ValidateName(const std::string& field, const std::string& name) {
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
+}
+
+// Rows of the throttle table: a SHA-256, so failed attempts do not leave plain emails behind.
+std::string ThrottleKey(std::string_view kind, const std::string& value) {
+  return core::Sha256Hex(std::string(kind) + ":" + value);
+}
+
+Error TooManyAttempts() {
+  return Error{core::ErrorKind::kRateLimited, "too_many_attempts",
+               "Too many failed sign-in attempts; try again in a few minutes.", {}};
 }
 
 Result<PermissionSet> ParsePermissions(const std::vector<std::string>& names) {
@@ -135,46 +142,29 @@ Result<BootstrapResult> AccountService::Bootstrap(const std::string& ws_url, con
   return out;
 }
 
-Status AccountService::CheckThrottle(const std::string& key, TimeMs now) {
-  std::lock_guard lock(throttle_mu_);
-  auto it = failures_.find(key);
-  if (it == failures_.end()) return Ok();
-  auto& v = it->second;
-  v.erase(std::remove_if(v.begin(), v.end(), [&](TimeMs t) { return now - t > kThrottleWindowMs; }), v.end());
-  if (static_cast<int>(v.size()) >= kMaxFailures) {
-    return Error{core::ErrorKind::kRateLimited, "too_many_attempts",
-                 "Too many failed sign-in attempts; try again in a few minutes.", {}};
-  }
-  return Ok();
-}
-
-void AccountService::RecordFailure(const std::string& key, TimeMs now) {
-  std::lock_guard lock(throttle_mu_);
-  if (failures_.size() > 100000) failures_.clear();  // bound memory under a flood of addresses
-  failures_[key].push_back(now);
-}
-
 Result<LoginResult> AccountService::Login(const std::string& email_in, const std::string& password,
                                           const std::string& remote_addr) {
   std::string email = Lower(email_in);
   TimeMs now = clock_.Now();
-  std::string account_key = "user:" + email;
-  std::string addr_key = "addr:" + remote_addr;
-  LIMBO_RETURN_IF_ERROR(CheckThrottle(account_key, now));
-  LIMBO_RETURN_IF_ERROR(CheckThrottle(addr_key, now));
+  const std::string keys[] = {ThrottleKey("user", email), ThrottleKey("addr", remote_addr)};
+  std::vector<std::int64_t> attempts;
   std::optional<User> user;
-  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+  // The attempt is recorded as a failure before the password is checked and taken back if it was
+  // right, in the transaction that counts: concurrent guesses, on this server or another, cannot
+  // get past the limit between the count and the record.
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    attempts.clear();
+    for (const auto& key : keys) {
+      if (tx.CountLoginFailures(key, now - kLoginThrottleWindowMs) >= kMaxLoginFailures) return TooManyAttempts();
+    }
+    for (const auto& key : keys) attempts.push_back(tx.InsertLoginFailure(key, now));
     user = tx.UserByEmail(email);
     return Ok();
   }));
   // An unknown email costs the same Argon2id verification as a known one, so the time of the
   // answer does not tell whether the account exists.
   bool verified = core::VerifyPassword(user ? user->password_hash : dummy_hash_, password);
-  if (!user || !verified) {
-    RecordFailure(account_key, now);
-    RecordFailure(addr_key, now);
-    return Error::Unauthorized("Wrong email or password.", "invalid_credentials");
-  }
+  if (!user || !verified) return Error::Unauthorized("Wrong email or password.", "invalid_credentials");
   LoginResult out;
   out.user = *user;
   out.session_id = core::RandomToken(48);
@@ -182,11 +172,26 @@ Result<LoginResult> AccountService::Login(const std::string& email_in, const std
   out.expires_at = now + kSessionLifetimeMs;
   Session s{core::Sha256Hex(out.session_id), user->id, out.csrf_token, now, out.expires_at};
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    for (auto id : attempts) tx.DeleteLoginFailure(id);
     tx.DeleteExpiredSessions(now);
     tx.InsertSession(s);
     return Ok();
   }));
   return out;
+}
+
+Result<int> AccountService::PruneLoginFailures(int batch) {
+  TimeMs before = clock_.Now() - kLoginThrottleWindowMs;
+  int total = 0;
+  for (;;) {
+    int n = 0;
+    LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+      n = tx.PruneLoginFailures(before, batch);
+      return Ok();
+    }));
+    total += n;
+    if (n < batch) return total;
+  }
 }
 
 Status AccountService::Logout(const std::string& session_id) {

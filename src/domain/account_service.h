@@ -1,7 +1,5 @@
 #pragma once
 
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,7 +48,9 @@ struct MemberPatch {
 inline constexpr std::int64_t kDefaultStorageQuotaBytes = 10LL * 1024 * 1024 * 1024;
 inline constexpr std::size_t kMinPasswordLength = 8;
 
-// Workspaces, people, roles and credentials. Thread-safe.
+// Workspaces, people, roles and credentials. Thread-safe. Failed sign-ins are throttled per account
+// and per client address through the store, so every AccountService on one database (several
+// servers, or one after a restart) enforces one limit together.
 class AccountService {
  public:
   // Makes one Argon2id hash (tens of milliseconds), for sign-ins with an unknown email.
@@ -60,9 +60,13 @@ class AccountService {
   core::Result<BootstrapResult> Bootstrap(const std::string& ws_url, const std::string& email,
                                           const std::string& password, const std::string& name = {});
 
-  // An unknown email takes as long to refuse as a wrong password.
+  // At most kMaxLoginFailures failures per account and per address within kLoginThrottleWindowMs;
+  // then 429 `too_many_attempts`. An unknown email takes as long to refuse as a wrong password.
   core::Result<LoginResult> Login(const std::string& email, const std::string& password,
                                   const std::string& remote_addr);
+  // Forgets failures older than the throttle window, in transactions of `batch` rows (background
+  // work, safe in several processes at once); returns how many.
+  core::Result<int> PruneLoginFailures(int batch = 1000);
   core::Status Logout(const std::string& session_id);
   core::Result<Principal> AuthenticateApiKey(const std::string& key);
   core::Result<Principal> AuthenticateSession(const std::string& session_id);
@@ -101,17 +105,16 @@ class AccountService {
   static std::optional<Role> FindRole(Transaction& tx, std::int64_t ws, const std::string& id);
 
  private:
-  core::Status CheckThrottle(const std::string& key, TimeMs now);
-  void RecordFailure(const std::string& key, TimeMs now);
   NewApiKey MakeKey(std::int64_t ws, const User& user, const std::string& name, TimeMs now, std::string* hash);
 
+  // Constant after construction.
   Store& store_;
   const core::Clock& clock_;
   const std::string dummy_hash_;  // of a random password nobody knows
-  std::mutex throttle_mu_;
-  std::map<std::string, std::vector<TimeMs>> failures_;  // GUARDED_BY(throttle_mu_)
 };
 
 inline constexpr TimeMs kSessionLifetimeMs = 7 * core::kDayMs;
+inline constexpr int kMaxLoginFailures = 5;
+inline constexpr TimeMs kLoginThrottleWindowMs = 15 * 60 * core::kSecondMs;
 
 }  // namespace limbo::domain

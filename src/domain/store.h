@@ -217,6 +217,19 @@ class Transaction {
   virtual std::vector<std::pair<std::int64_t, Usage>> RecountUsage() = 0;
   virtual void SetBlobRefs(const std::string& sha256, std::int64_t refs, std::int64_t size) = 0;
   virtual void SetUsage(std::int64_t ws, const Usage& u) = 0;
+
+  // ---- Sign-in throttling ----------------------------------------------------------------------
+  // Failed sign-ins (and ones still being checked), in the database so that every server on it
+  // counts them together and a restart forgets nothing. `key_hash` is chosen by AccountService (a
+  // hash; never a plain email); times are the server clock.
+
+  // Failures recorded under the key at or after `since`.
+  virtual int CountLoginFailures(const std::string& key_hash, TimeMs since) = 0;
+  // Records one; the id lets a sign-in that turns out right take it back.
+  virtual std::int64_t InsertLoginFailure(const std::string& key_hash, TimeMs at) = 0;
+  virtual void DeleteLoginFailure(std::int64_t id) = 0;
+  // Deletes up to `limit` failures recorded before `before`, oldest first; returns how many.
+  virtual int PruneLoginFailures(TimeMs before, int limit) = 0;
 };
 
 using TxFn = std::function<core::Status(Transaction&)>;

@@ -8,8 +8,15 @@ using core::Ok;
 using core::Status;
 
 Background::Background(domain::Store& store, domain::TrashService& trash, domain::TrainingService& training,
-                       domain::ContentService& content, const core::Clock& clock, BackgroundOptions opts)
-    : store_(store), trash_(trash), training_(training), content_(content), clock_(clock), opts_(std::move(opts)) {}
+                       domain::ContentService& content, domain::AccountService& accounts, const core::Clock& clock,
+                       BackgroundOptions opts)
+    : store_(store),
+      trash_(trash),
+      training_(training),
+      content_(content),
+      accounts_(accounts),
+      clock_(clock),
+      opts_(std::move(opts)) {}
 
 Background::~Background() { Stop(); }
 
@@ -63,6 +70,8 @@ Status Background::CleanupPass(bool until_done) {
     if (removed == 0 || !until_done) break;
   }
   LIMBO_RETURN_IF_ERROR(content_.RefreshReclaimable());
+  LIMBO_TRY(int pruned, accounts_.PruneLoginFailures());
+  (void)pruned;
   return Ok();
 }
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "domain/account_service.h"
 #include "domain/content_service.h"
 #include "domain/store.h"
 #include "domain/trash_service.h"
@@ -23,13 +24,15 @@ struct BackgroundOptions {
   int cleanup_batch = domain::kCleanupBatch;  // rows per cleanup transaction
 };
 
-// Runs the retention sweeper, the cleanup worker, the blob collector and the demo trainer in one
-// thread. Sweep, cleanup and collection run only while this process holds the `cleanup` lease, so
-// several servers on one database never do the same work twice.
+// Runs the retention sweeper, the cleanup worker, the blob collector, the pruning of old sign-in
+// failures and the demo trainer in one thread. Sweep, cleanup, collection and pruning run only while
+// this process holds the `cleanup` lease, so several servers on one database never do the same work
+// twice.
 class Background {
  public:
   Background(domain::Store& store, domain::TrashService& trash, domain::TrainingService& training,
-             domain::ContentService& content, const core::Clock& clock, BackgroundOptions opts);
+             domain::ContentService& content, domain::AccountService& accounts, const core::Clock& clock,
+             BackgroundOptions opts);
   ~Background();
 
   void Start();
@@ -49,6 +52,7 @@ class Background {
   domain::TrashService& trash_;
   domain::TrainingService& training_;
   domain::ContentService& content_;
+  domain::AccountService& accounts_;
   const core::Clock& clock_;
   BackgroundOptions opts_;
 

@@ -6,7 +6,9 @@ import statistics
 import time
 import urllib.parse
 
-from limbo_test_server import PASSWORD, Client, Server
+import pytest
+
+from limbo_test_server import PASSWORD, TEST_DB, Client, Server, database_for
 
 DAY = 24 * 3600
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
@@ -94,6 +96,45 @@ def test_without_trusted_proxies_x_forwarded_for_is_ignored(fresh_server):
     # Every attempt came from 127.0.0.1, whatever the header said.
     r = login_from(s, "203.0.113.6", "owner@acme.io")
     assert r.status == 429 and r.code == "too_many_attempts"
+
+
+def test_a_restart_does_not_forget_failed_sign_ins(fresh_server):
+    s = fresh_server
+    s.bootstrap("acme", email="owner@acme.io")
+    for _ in range(5):
+        assert Client(s.base).login("owner@acme.io", "wrong password").status == 401
+    s.stop()
+    again = Server(data=s.data, db=s.db).start()
+    try:
+        r = Client(again.base).login("owner@acme.io")
+        assert r.status == 429 and r.code == "too_many_attempts"
+    finally:
+        again.stop()
+
+
+@pytest.mark.skipif(not TEST_DB, reason="needs PostgreSQL (set LIMBO_TEST_DB)")
+def test_two_servers_on_one_database_share_the_throttle(tmp_path):
+    data = str(tmp_path)
+    db = database_for(data)
+    first = Server(data=data, db=db).start()
+    second = Server(data=data, db=db).start()
+    try:
+        first.bootstrap("acme", email="owner@acme.io")
+        # Per account: five failures spread over both servers lock the account on both.
+        for i in range(5):
+            assert Client((first, second)[i % 2].base).login("owner@acme.io", "wrong password").status == 401
+        for s in (first, second):
+            r = Client(s.base).login("owner@acme.io")
+            assert r.status == 429 and r.code == "too_many_attempts"
+        # Per address (all of these come from 127.0.0.1): the limit is reached already, on both servers.
+        for s in (first, second):
+            r = Client(s.base).login("somebody-else@acme.io", "guess guess")
+            assert r.status == 429 and r.code == "too_many_attempts"
+    finally:
+        for s in (first, second):
+            s.stop()
+        second.cleanup()
+        first.cleanup()
 
 
 def test_passwords_shorter_than_eight_characters_are_refused(server, ws):

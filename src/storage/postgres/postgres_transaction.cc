@@ -1179,4 +1179,24 @@ std::vector<std::pair<std::int64_t, Usage>> PostgresTransaction::RecountUsage() 
       });
 }
 
+// ---- Sign-in throttling ------------------------------------------------------------------------
+
+int PostgresTransaction::CountLoginFailures(const std::string& key_hash, TimeMs since) {
+  return static_cast<int>(
+      Scalar(Exec("SELECT COUNT(*) FROM login_failures WHERE key_hash = $1 AND at >= $2", key_hash, since)));
+}
+
+std::int64_t PostgresTransaction::InsertLoginFailure(const std::string& key_hash, TimeMs at) {
+  return Scalar(Exec("INSERT INTO login_failures(key_hash, at) VALUES ($1, $2) RETURNING id", key_hash, at));
+}
+
+void PostgresTransaction::DeleteLoginFailure(std::int64_t id) { Exec("DELETE FROM login_failures WHERE id = $1", id); }
+
+int PostgresTransaction::PruneLoginFailures(TimeMs before, int limit) {
+  auto res = Exec(
+      "DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE at < $1 ORDER BY at LIMIT $2)",
+      before, limit);
+  return static_cast<int>(res.affected_rows());
+}
+
 }  // namespace limbo::storage::postgres

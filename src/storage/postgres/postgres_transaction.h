@@ -157,6 +157,12 @@ class PostgresTransaction final : public domain::Transaction {
   void SetUsage(std::int64_t ws, const domain::Usage& u) override;
   std::vector<std::pair<std::int64_t, domain::Usage>> RecountUsage() override;
 
+  // Sign-in throttling.
+  int CountLoginFailures(const std::string& key_hash, domain::TimeMs since) override;
+  std::int64_t InsertLoginFailure(const std::string& key_hash, domain::TimeMs at) override;
+  void DeleteLoginFailure(std::int64_t id) override;
+  int PruneLoginFailures(domain::TimeMs before, int limit) override;
+
  private:
   template <class... Args>
   pqxx::result Exec(const char* sql, Args&&... args) {

@@ -234,7 +234,19 @@ CREATE INDEX projects_active_name ON projects(workspace_id, name) WHERE trash_it
 CREATE INDEX workflows_active_name ON workflows(workspace_id, name) WHERE trash_item_id IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kMigration1, kMigration2, kMigration3};
+// Failed sign-ins, shared by every process on the database (AccountService's throttle). key_hash is
+// a SHA-256, never a plain email or address; rows older than the throttle window are pruned.
+constexpr std::string_view kMigration4 = R"sql(
+CREATE TABLE login_failures (
+  id INTEGER PRIMARY KEY,
+  key_hash TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_key ON login_failures(key_hash, at);
+CREATE INDEX login_failures_at ON login_failures(at);
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 }  // namespace
 

@@ -1136,4 +1136,27 @@ std::vector<std::pair<std::int64_t, Usage>> SqliteTransaction::RecountUsage() {
   });
 }
 
+// ---- Sign-in throttling ------------------------------------------------------------------------
+
+int SqliteTransaction::CountLoginFailures(const std::string& key_hash, TimeMs since) {
+  auto& s = db_.Prepare("SELECT COUNT(*) FROM login_failures WHERE key_hash = ? AND at >= ?");
+  s.Bind(1, key_hash).Bind(2, since);
+  return static_cast<int>(Scalar(s));
+}
+
+std::int64_t SqliteTransaction::InsertLoginFailure(const std::string& key_hash, TimeMs at) {
+  db_.Prepare("INSERT INTO login_failures(key_hash, at) VALUES (?, ?)").Bind(1, key_hash).Bind(2, at).Run();
+  return db_.LastInsertRowId();
+}
+
+void SqliteTransaction::DeleteLoginFailure(std::int64_t id) {
+  db_.Prepare("DELETE FROM login_failures WHERE id = ?").Bind(1, id).Run();
+}
+
+int SqliteTransaction::PruneLoginFailures(TimeMs before, int limit) {
+  db_.Prepare("DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE at < ? ORDER BY at LIMIT ?)")
+      .Bind(1, before).Bind(2, limit).Run();
+  return db_.Changes();
+}
+
 }  // namespace limbo::storage::sqlite

@@ -44,12 +44,8 @@ void DomainTest::SetUp() {
     for (auto& c : pg_schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     pqxx::connection admin(pg_admin_url_);
     pqxx::nontransaction(admin).exec("CREATE SCHEMA " + admin.quote_name(pg_schema_));
-    std::string sep = pg_admin_url_.find('?') == std::string::npos ? "?" : "&";
-    store_ = std::make_unique<storage::postgres::PostgresStore>(pg_admin_url_ + sep + "options=-csearch_path%3D" +
-                                                                pg_schema_);
-  } else {
-    store_ = std::make_unique<storage::sqlite::SqliteStore>((dir_ / "limbo.db").string());
   }
+  store_ = OpenStore();
   blobs_ = std::make_unique<storage::blob::FileBlobStore>((dir_ / "blobs").string());
   models_ = std::make_unique<storage::blob::ModelFiles>((dir_ / "models").string());
   accounts_ = std::make_unique<domain::AccountService>(*store_, clock_);
@@ -62,6 +58,15 @@ void DomainTest::SetUp() {
   auto p = accounts_->AuthenticateApiKey(owner_key_);
   ASSERT_TRUE(p);
   owner_ = accounts_->ResolveActor(*p, "acme").value();
+}
+
+std::unique_ptr<domain::Store> DomainTest::OpenStore() const {
+  if (!pg_schema_.empty()) {
+    std::string sep = pg_admin_url_.find('?') == std::string::npos ? "?" : "&";
+    return std::make_unique<storage::postgres::PostgresStore>(pg_admin_url_ + sep + "options=-csearch_path%3D" +
+                                                              pg_schema_);
+  }
+  return std::make_unique<storage::sqlite::SqliteStore>((dir_ / "limbo.db").string());
 }
 
 void DomainTest::TearDown() {

@@ -39,6 +39,9 @@ class DomainTest : public ::testing::Test {
   void Advance(core::TimeMs ms) { clock_.Advance(ms); }
   domain::Usage UsageNow();
   std::size_t BlobFiles() const { return blobs_->List().size(); }
+  // Another store on this test's database, with connections of its own: a second server, or this
+  // one after a restart.
+  std::unique_ptr<domain::Store> OpenStore() const;
 
   std::filesystem::path dir_;
   core::ManualClock clock_{1'800'000'000'000};  // 2027-01-15
