@@ -130,7 +130,9 @@ class Transaction {
   virtual void EnqueueBlobGcAll(const std::vector<std::string>& sha256s, TimeMs not_before) = 0;
   virtual void CancelBlobGc(const std::string& sha256) = 0;
   virtual std::vector<std::string> DueBlobGc(TimeMs now, int limit) = 0;
-  virtual void DeleteBlobGc(const std::string& sha256) = 0;
+  // The collector's batch: which of the due sha256s are referenced again, then their queue rows go.
+  virtual std::vector<std::string> ReferencedBlobs(const std::vector<std::string>& sha256s) = 0;
+  virtual void DeleteBlobGcAll(const std::vector<std::string>& sha256s) = 0;
 
   // Versions and models.
   virtual std::vector<Version> ActiveVersions(const std::string& project_id) = 0;

@@ -541,14 +541,16 @@ Result<int> TrashService::CollectBlobs(int limit) {
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     removed = 0;
     // The write lock is held while files go, so no upload can reference a blob between the
-    // check and the unlink; the queue row is deleted only after the file (T13).
-    for (const auto& sha : tx.DueBlobGc(now, limit)) {
-      if (!tx.BlobReferenced(sha)) {
-        LIMBO_RETURN_IF_ERROR(blobs_.Remove(sha));
-        ++removed;
-      }
-      tx.DeleteBlobGc(sha);
+    // check and the unlink; the queue rows are deleted only after the files (T13).
+    auto due = tx.DueBlobGc(now, limit);
+    auto referenced = tx.ReferencedBlobs(due);
+    std::sort(referenced.begin(), referenced.end());
+    for (const auto& sha : due) {
+      if (std::binary_search(referenced.begin(), referenced.end(), sha)) continue;
+      LIMBO_RETURN_IF_ERROR(blobs_.Remove(sha));
+      ++removed;
     }
+    tx.DeleteBlobGcAll(due);
     return Ok();
   }));
   return removed;

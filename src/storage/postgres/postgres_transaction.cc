@@ -742,7 +742,16 @@ std::vector<std::string> PostgresTransaction::DueBlobGc(TimeMs now, int limit) {
                       now, limit));
 }
 
-void PostgresTransaction::DeleteBlobGc(const std::string& sha256) { CancelBlobGc(sha256); }
+std::vector<std::string> PostgresTransaction::ReferencedBlobs(const std::vector<std::string>& sha256s) {
+  if (sha256s.empty()) return {};
+  // The collector's queue rows are already locked by DueBlobGc, so no upload passes in between.
+  return Strings(Exec("SELECT sha256 FROM blobs WHERE sha256 = ANY($1::text[]) AND refs > 0", TextArray(sha256s)));
+}
+
+void PostgresTransaction::DeleteBlobGcAll(const std::vector<std::string>& sha256s) {
+  if (sha256s.empty()) return;
+  Exec("DELETE FROM blob_gc WHERE sha256 = ANY($1::text[])", TextArray(sha256s));
+}
 
 // ---- Versions and models -----------------------------------------------------------------------
 

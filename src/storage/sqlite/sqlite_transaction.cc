@@ -681,7 +681,17 @@ std::vector<std::string> SqliteTransaction::DueBlobGc(TimeMs now, int limit) {
   return Strings(s);
 }
 
-void SqliteTransaction::DeleteBlobGc(const std::string& sha256) { CancelBlobGc(sha256); }
+std::vector<std::string> SqliteTransaction::ReferencedBlobs(const std::vector<std::string>& sha256s) {
+  std::vector<std::string> referenced;
+  for (const auto& sha256 : sha256s) {
+    if (BlobReferenced(sha256)) referenced.push_back(sha256);
+  }
+  return referenced;
+}
+
+void SqliteTransaction::DeleteBlobGcAll(const std::vector<std::string>& sha256s) {
+  for (const auto& sha256 : sha256s) CancelBlobGc(sha256);
+}
 
 // ---- Versions and models -----------------------------------------------------------------------
 

@@ -83,7 +83,8 @@ class SqliteTransaction final : public domain::Transaction {
   void EnqueueBlobGcAll(const std::vector<std::string>& sha256s, domain::TimeMs not_before) override;
   void CancelBlobGc(const std::string& sha256) override;
   std::vector<std::string> DueBlobGc(domain::TimeMs now, int limit) override;
-  void DeleteBlobGc(const std::string& sha256) override;
+  std::vector<std::string> ReferencedBlobs(const std::vector<std::string>& sha256s) override;
+  void DeleteBlobGcAll(const std::vector<std::string>& sha256s) override;
 
   std::vector<domain::Version> ActiveVersions(const std::string& project_id) override;
   std::optional<domain::Version> VersionByNumber(const std::string& project_id, int number) override;
