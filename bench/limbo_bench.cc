@@ -1,11 +1,14 @@
-// limbo_bench SCENARIO --size N [--dir DIR]: one scenario of SPEC section 5, printed as JSON with its
-// physical limit measured in the same run. Scenarios: trash-list, trash-project, restore-all,
-// cleanup, usage.
+// limbo_bench SCENARIO --size N [--dir DIR] [--db postgresql://...]: one scenario of SPEC section 5,
+// printed as JSON with its physical limit measured in the same run. Scenarios: trash-list,
+// trash-project, restore-all, cleanup, usage. With --db, cleanup keeps its rows in PostgreSQL, in a
+// schema of its own that is dropped at the end; the other scenarios compare with bare SQLite
+// statements and run on SQLite only.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +27,9 @@
 #include "domain/training_service.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
+#include <pqxx/pqxx>
+
+#include "storage/postgres/postgres_store.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -40,6 +46,29 @@ double Micros(Clock::time_point a, Clock::time_point b) {
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// --db: the PostgreSQL database the cleanup scenario runs on (empty: SQLite in the data folder), and
+// the schema of this run in it.
+std::string g_db;
+std::string g_schema;
+
+void PostgresAdmin(const std::string& sql) {
+  pqxx::connection c(g_db);
+  pqxx::nontransaction(c).exec(sql);
+}
+
+// The store of a benchmark's data folder; on PostgreSQL `fresh` starts a new schema.
+std::unique_ptr<domain::Store> OpenStore(const fs::path& dir, bool fresh) {
+  if (g_db.empty()) return std::make_unique<storage::sqlite::SqliteStore>((dir / "limbo.db").string());
+  if (fresh) {
+    if (!g_schema.empty()) PostgresAdmin("DROP SCHEMA \"" + g_schema + "\" CASCADE");
+    g_schema = "bench_" + core::RandomToken(10);
+    for (auto& ch : g_schema) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    PostgresAdmin("CREATE SCHEMA \"" + g_schema + "\"");
+  }
+  std::string sep = g_db.find('?') == std::string::npos ? "?" : "&";
+  return std::make_unique<storage::postgres::PostgresStore>(g_db + sep + "options=-csearch_path%3D" + g_schema);
 }
 
 // Median microseconds of `runs` calls of fn.
@@ -63,7 +92,7 @@ struct World {
   fs::path dir;
   core::ManualClock clock{std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch()).count()};
-  std::unique_ptr<storage::sqlite::SqliteStore> store;
+  std::unique_ptr<domain::Store> store;
   std::unique_ptr<storage::blob::FileBlobStore> blobs;
   std::unique_ptr<storage::blob::ModelFiles> models;
   std::unique_ptr<domain::AccountService> accounts;
@@ -74,7 +103,7 @@ struct World {
   explicit World(const fs::path& d) : dir(d) {
     fs::remove_all(dir);
     fs::create_directories(dir);
-    store = std::make_unique<storage::sqlite::SqliteStore>((dir / "limbo.db").string());
+    store = OpenStore(dir, true);
     blobs = std::make_unique<storage::blob::FileBlobStore>((dir / "blobs").string());
     models = std::make_unique<storage::blob::ModelFiles>((dir / "models").string());
     accounts = std::make_unique<domain::AccountService>(*store, clock);
@@ -229,11 +258,11 @@ void Cleanup(std::int64_t n, const fs::path& dir, int batch) {
   pid_t child = fork();
   if (child == 0) {
     close(pipefd[0]);
-    storage::sqlite::SqliteStore store((dir / "limbo.db").string());
+    auto store = OpenStore(dir, false);
     storage::blob::FileBlobStore blobs((dir / "blobs").string());
     storage::blob::ModelFiles models((dir / "models").string());
     core::SystemClock clock;
-    domain::TrashService trash(store, blobs, models, clock);
+    domain::TrashService trash(*store, blobs, models, clock);
     auto a = Clock::now();
     int steps = 0;
     while (trash.CleanupStep(batch)->worked) ++steps;
@@ -267,7 +296,8 @@ void Cleanup(std::int64_t n, const fs::path& dir, int batch) {
             Num("rmUs", rm_us) + "," + Num("rmFilesPerSecond", n / (rm_us / 1e6)) + "," +
             Num("ratioFilesToRm", files_us / std::max(rm_us, 1.0)) + ",\"transactions\":" + std::to_string(steps) +
             ",\"filesRemoved\":" + std::to_string(files) + ",\"peakRssKb\":" + std::to_string(rss_kb) +
-            ",\"batch\":" + std::to_string(batch) + ",\"targetRssKb\":102400,\"targetRatio\":2");
+            ",\"batch\":" + std::to_string(batch) + ",\"database\":\"" + (g_db.empty() ? "sqlite" : "postgresql") +
+            "\",\"targetRssKb\":102400,\"targetRatio\":2");
 }
 
 // ---- usage: GET /:ws/usage with N images, with and without a large project in the Trash ----
@@ -317,7 +347,8 @@ void SeedTrash(std::int64_t n, const fs::path& dir) {
 int main(int argc, char** argv) {
   core::InitCrypto();
   if (argc < 2) {
-    std::cerr << "usage: limbo_bench trash-list|trash-project|restore-all|cleanup|usage [--size N] [--dir D] [--batch B]\n";
+    std::cerr << "usage: limbo_bench trash-list|trash-project|restore-all|cleanup|usage [--size N] [--dir D] [--batch B]"
+                 " [--db postgresql://...]\n";
     return 2;
   }
   std::string scenario = argv[1];
@@ -329,6 +360,11 @@ int main(int argc, char** argv) {
     if (k == "--size") size = std::atoll(argv[i + 1]);
     if (k == "--dir") dir = argv[i + 1];
     if (k == "--batch") batch = std::atoi(argv[i + 1]);
+    if (k == "--db") g_db = argv[i + 1];
+  }
+  if (!g_db.empty() && scenario != "cleanup") {
+    std::cerr << "limbo_bench: --db is for the cleanup scenario; the others compare with bare SQLite\n";
+    return 2;
   }
   try {
     if (scenario == "trash-list") TrashList(size, dir);
@@ -347,8 +383,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "limbo_bench " << scenario << ": " << e.what() << "\n";
     fs::remove_all(dir);
+    if (!g_schema.empty()) PostgresAdmin("DROP SCHEMA \"" + g_schema + "\" CASCADE");
     return 1;
   }
   fs::remove_all(dir);
+  if (!g_schema.empty()) PostgresAdmin("DROP SCHEMA \"" + g_schema + "\" CASCADE");
   return 0;
 }

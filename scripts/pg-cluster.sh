@@ -53,6 +53,9 @@ case "$cmd" in
     fi
     psql() { as_owner /usr/bin/psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres "$@"; }
     psql -d postgres -c "CREATE ROLE limbo LOGIN CREATEDB PASSWORD 'limbo'"
+    # DROP DATABASE ... WITH (FORCE) of a test database may have to end a session the role does not
+    # own (autovacuum working on it at that moment).
+    psql -d postgres -c "GRANT pg_signal_backend TO limbo"
     psql -d postgres -c "CREATE DATABASE limbo OWNER limbo"
     echo "postgresql://limbo:limbo@127.0.0.1:$port/limbo"
     ;;
