@@ -2,14 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <pqxx/pqxx>
 
 #include "core/crypto.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
+#include "storage/postgres/postgres_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "web/web_routes.h"
 
@@ -20,7 +23,8 @@ namespace fs = std::filesystem;
 
 struct Owned {
   fs::path dir;
-  std::unique_ptr<storage::sqlite::SqliteStore> store;
+  std::string pg_url, pg_schema;  // LIMBO_TEST_DB set: the rows live in a schema of their own there
+  std::unique_ptr<domain::Store> store;
   std::unique_ptr<storage::blob::FileBlobStore> blobs;
   std::unique_ptr<storage::blob::ModelFiles> models;
   core::SystemClock clock;
@@ -32,6 +36,16 @@ struct Owned {
   FuzzApp app;
 
   ~Owned() {
+    api.reset();
+    trash.reset();
+    training.reset();
+    content.reset();
+    accounts.reset();
+    store.reset();
+    if (!pg_schema.empty()) {
+      pqxx::connection admin(pg_url);
+      pqxx::nontransaction(admin).exec("DROP SCHEMA " + pg_schema + " CASCADE");
+    }
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
@@ -61,7 +75,19 @@ Owned* Build() {
   auto* o = new Owned();
   o->dir = fs::temp_directory_path() / ("limbo-fuzz-" + core::RandomToken(8));
   fs::create_directories(o->dir);
-  o->store = std::make_unique<storage::sqlite::SqliteStore>((o->dir / "limbo.db").string());
+  const char* db = std::getenv("LIMBO_TEST_DB");
+  if (db != nullptr && storage::postgres::IsPostgresUrl(db)) {
+    o->pg_url = db;
+    o->pg_schema = "fuzz_" + core::RandomToken(10);
+    for (auto& c : o->pg_schema) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    pqxx::connection admin(o->pg_url);
+    pqxx::nontransaction(admin).exec("CREATE SCHEMA " + o->pg_schema);
+    std::string sep = o->pg_url.find('?') == std::string::npos ? "?" : "&";
+    o->store = std::make_unique<storage::postgres::PostgresStore>(o->pg_url + sep + "options=-csearch_path%3D" +
+                                                                  o->pg_schema);
+  } else {
+    o->store = std::make_unique<storage::sqlite::SqliteStore>((o->dir / "limbo.db").string());
+  }
   o->blobs = std::make_unique<storage::blob::FileBlobStore>((o->dir / "blobs").string());
   o->models = std::make_unique<storage::blob::ModelFiles>((o->dir / "models").string());
   o->accounts = std::make_unique<domain::AccountService>(*o->store, o->clock);
