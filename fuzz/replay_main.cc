@@ -24,6 +24,8 @@ void Run(const std::string& input) {
   LLVMFuzzerTestOneInput(copy.empty() ? nullptr : copy.data(), copy.size());
 }
 
+constexpr char kSpecial[] = "\0\xff/|:*?&=%-\r\n\"{}[]";
+
 std::string Mutate(const std::string& in, const std::vector<std::string>& all, std::mt19937& rng) {
   std::string s = in;
   int edits = 1 + static_cast<int>(rng() % 4);
@@ -40,7 +42,8 @@ std::string Mutate(const std::string& in, const std::vector<std::string>& all, s
                  static_cast<char>(rng() % 256));
         break;
       case 3:
-        if (!s.empty()) s[rng() % s.size()] = "\0\xff/|:*?&=%-\r\n\"{}[]"[rng() % 20];
+        // Bytes that mean something to the parsers; the terminating NUL is not one of the choices.
+        if (!s.empty()) s[rng() % s.size()] = kSpecial[rng() % (sizeof kSpecial - 1)];
         break;
       default: {
         const std::string& other = all[rng() % all.size()];

@@ -176,7 +176,10 @@ Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& p
         return Error::Forbidden("This upload would pass the workspace's storage quota.", "storage_quota_exceeded")
             .WithHint("Free space by permanently deleting items from the Trash, or raise the quota.");
       }
-      if (!tx.BlobReferenced(sha) && !blobs_.Exists(sha)) LIMBO_RETURN_IF_ERROR(blobs_.Put(sha, bytes));
+      if (!tx.BlobReferenced(sha) && !blobs_.Exists(sha)) {
+        Status put = blobs_.Put(sha, bytes);  // (not the macro: this lambda is inside one)
+        if (!put) return put;
+      }
       Image img;
       img.id = "i_" + core::RandomToken(12);
       img.workspace_id = a.workspace.id;
