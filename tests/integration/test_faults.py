@@ -242,6 +242,13 @@ def test_disk_write_failure_answers_an_error_and_leaves_nothing(tmp_path):
             subprocess.run(["umount", blobs], check=False)
 
 
+def send_writes(pool, c):
+    """Four project creations and two uploads to /acme/p at once; their futures."""
+    writes = [pool.submit(c.post, "/acme/projects", {"name": f"Q{i}", "type": "object-detection", "annotation": "x"})
+              for i in range(4)]
+    return writes + [pool.submit(c.post, "/acme/p/upload", None, raw=png(i)) for i in range(2)]
+
+
 @pytest.mark.skipif(bool(TEST_DB), reason="holds a SQLite write lock")
 def test_locked_database_is_retried_not_a_500(tmp_path):
     s = Server(data=str(tmp_path)).start()
@@ -254,14 +261,12 @@ def test_locked_database_is_retried_not_a_500(tmp_path):
         # Reads are not blocked by a writer (WAL).
         assert c.get("/acme/p").status == 200 and c.get("/acme/trash").status == 200
         with ThreadPoolExecutor(max_workers=6) as pool:
-            writes = [pool.submit(c.post, "/acme/projects", {"name": f"Q{i}", "type": "object-detection",
-                                                             "annotation": "x"}) for i in range(4)]
-            uploads = [pool.submit(c.post, "/acme/p/upload", None, raw=png(i)) for i in range(2)]
+            pending = send_writes(pool, c)
             time.sleep(1.5)
-            assert not any(f.done() for f in writes + uploads)  # waiting, not failed
+            assert not any(f.done() for f in pending)  # waiting, not failed
             db.execute("COMMIT")
             released = time.monotonic() - held
-            statuses = [f.result().status for f in writes + uploads]
+            statuses = [f.result().status for f in pending]
         assert statuses == [201] * 6, statuses
         assert released >= 1.5
         assert len(c.get("/acme").body["workspace"]["projects"]) == 5
@@ -305,23 +310,21 @@ def test_locked_tables_are_waited_for_not_a_500(tmp_path, lock_timeout):
         # Reads only take ACCESS SHARE locks, which EXCLUSIVE allows.
         assert c.get("/acme/p").status == 200 and c.get("/acme/trash").status == 200
         with ThreadPoolExecutor(max_workers=6) as pool:
-            writes = [pool.submit(c.post, "/acme/projects", {"name": f"Q{i}", "type": "object-detection",
-                                                             "annotation": "x"}) for i in range(4)]
-            uploads = [pool.submit(c.post, "/acme/p/upload", None, raw=png(i)) for i in range(2)]
+            pending = send_writes(pool, c)
             time.sleep(1.5)
-            assert not any(f.done() for f in writes + uploads)  # waiting, not failed
+            assert not any(f.done() for f in pending)  # waiting, not failed
             # Each of them waits on the locks in the database (not on something in the server) ...
             waiting = query(s.db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                   "AND wait_event_type = 'Lock'")
             # (Between retries after a lock timeout some are sleeping, not waiting.)
-            assert int(waiting) >= (1 if lock_timeout else len(writes + uploads)), waiting
+            assert int(waiting) >= (1 if lock_timeout else len(pending)), waiting
             # ... and reads still answer meanwhile.
             assert c.get("/acme/p").status == 200 and c.get("/acme/usage").status == 200
             locker.stdin.write("COMMIT;\n")
             locker.stdin.close()
             assert locker.wait(timeout=30) == 0
             released = time.monotonic() - held
-            statuses = [f.result().status for f in writes + uploads]
+            statuses = [f.result().status for f in pending]
         assert statuses == [201] * 6, statuses
         assert released >= 1.5
         assert len(c.get("/acme").body["workspace"]["projects"]) == 5
