@@ -67,8 +67,7 @@ std::unique_ptr<domain::Store> OpenStore(const fs::path& dir, bool fresh) {
     for (auto& ch : g_schema) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     PostgresAdmin("CREATE SCHEMA \"" + g_schema + "\"");
   }
-  std::string sep = g_db.find('?') == std::string::npos ? "?" : "&";
-  return std::make_unique<storage::postgres::PostgresStore>(g_db + sep + "options=-csearch_path%3D" + g_schema);
+  return std::make_unique<storage::postgres::PostgresStore>(storage::postgres::UrlWithSearchPath(g_db, g_schema));
 }
 
 // Median microseconds of `runs` calls of fn.

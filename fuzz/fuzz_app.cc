@@ -82,9 +82,8 @@ Owned* Build() {
     for (auto& c : o->pg_schema) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     pqxx::connection admin(o->pg_url);
     pqxx::nontransaction(admin).exec("CREATE SCHEMA " + o->pg_schema);
-    std::string sep = o->pg_url.find('?') == std::string::npos ? "?" : "&";
-    o->store = std::make_unique<storage::postgres::PostgresStore>(o->pg_url + sep + "options=-csearch_path%3D" +
-                                                                  o->pg_schema);
+    o->store = std::make_unique<storage::postgres::PostgresStore>(
+        storage::postgres::UrlWithSearchPath(o->pg_url, o->pg_schema));
   } else {
     o->store = std::make_unique<storage::sqlite::SqliteStore>((o->dir / "limbo.db").string());
   }

@@ -51,6 +51,10 @@ bool IsPostgresUrl(const std::string& url) {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
 
+std::string UrlWithSearchPath(const std::string& url, const std::string& schema) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+}
+
 PostgresStore::PostgresStore(std::string url, int max_connections)
     : url_(std::move(url)), max_connections_(std::max(1, max_connections)) {
   auto c = std::make_unique<Connection>(url_);

@@ -47,4 +47,8 @@ class PostgresStore final : public domain::Store {
 // True for the URLs this backend serves (postgresql:// and postgres://).
 bool IsPostgresUrl(const std::string& url);
 
+// `url` with `schema` (lower case, unquoted) first on the search path of every session: a store of
+// its own inside a shared database, as the tests, fuzz replays and benchmarks use.
+std::string UrlWithSearchPath(const std::string& url, const std::string& schema);
+
 }  // namespace limbo::storage::postgres

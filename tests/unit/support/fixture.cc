@@ -62,9 +62,8 @@ void DomainTest::SetUp() {
 
 std::unique_ptr<domain::Store> DomainTest::OpenStore() const {
   if (!pg_schema_.empty()) {
-    std::string sep = pg_admin_url_.find('?') == std::string::npos ? "?" : "&";
-    return std::make_unique<storage::postgres::PostgresStore>(pg_admin_url_ + sep + "options=-csearch_path%3D" +
-                                                              pg_schema_);
+    return std::make_unique<storage::postgres::PostgresStore>(
+        storage::postgres::UrlWithSearchPath(pg_admin_url_, pg_schema_));
   }
   return std::make_unique<storage::sqlite::SqliteStore>((dir_ / "limbo.db").string());
 }
