@@ -4,7 +4,8 @@
 # Usage: bench/run.sh [--quick] [--big]
 #   --quick  small sizes only (a minute or two)
 #   --big    adds the 1 000 000-image cleanup (needs ~5 GB of disk and several minutes)
-# ONLY_HTTP=1 runs only the HTTP scenario.
+# ONLY_HTTP=1 runs only the HTTP scenario. NO_POSTGRES=1 skips the cleanup on PostgreSQL (which starts
+# a throwaway cluster with scripts/pg-cluster.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -23,7 +24,7 @@ B=build-release/bench/limbo_bench
 LIMBOD=build-release/src/app/limbod
 work=$(mktemp -d "${TMPDIR:-/tmp}/limbo-bench.XXXXXX")
 chmod 755 "$work"  # nginx workers run as another user
-trap 'rm -rf "$work"; [[ -n "${nginx_pid:-}" ]] && kill "$nginx_pid" 2>/dev/null; [[ -n "${limbod_pid:-}" ]] && kill "$limbod_pid" 2>/dev/null; true' EXIT
+trap '[[ -n "${pg_dir:-}" ]] && scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1; rm -rf "$work"; [[ -n "${nginx_pid:-}" ]] && kill "$nginx_pid" 2>/dev/null; [[ -n "${limbod_pid:-}" ]] && kill "$limbod_pid" 2>/dev/null; true' EXIT
 
 echo "{\"machine\":{\"cpus\":$(nproc),\"memGiB\":$(free -g | awk '/Mem:/{print $2}'),\"kernel\":\"$(uname -r)\",\"date\":\"$(date -u +%FT%TZ)\"}}"
 
@@ -50,6 +51,19 @@ else
   for n in 10000 100000; do run cleanup $n; done
   [[ $big == 1 ]] && RUNS=1 run cleanup 1000000
   for n in 10000 1000000; do run usage $n; done
+fi
+
+# Cleanup with the rows in PostgreSQL (a loopback cluster of its own; the same files on disk).
+if [[ -z "${ONLY_HTTP:-}" && -z "${NO_POSTGRES:-}" ]]; then
+  pg_dir="$work/pg"
+  pg_url=$(scripts/pg-cluster.sh start "$pg_dir" $(( 40000 + RANDOM % 20000 )) | tail -n 1)
+  if [[ $quick == 1 ]]; then
+    run cleanup 10000 --db "$pg_url"
+  else
+    for n in 10000 100000; do run cleanup $n --db "$pg_url"; done
+  fi
+  scripts/pg-cluster.sh stop "$pg_dir" >/dev/null
+  pg_dir=""
 fi
 
 # HTTP: GET /:ws/trash over keep-alive connections, beside nginx serving the same bytes as a file.

@@ -7,7 +7,7 @@ packages=(build-essential cmake ninja-build pkg-config ccache
           libboost-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev libstb-dev
           libcurl4-openssl-dev libcli11-dev libspdlog-dev libpqxx-dev)
 if [[ "${1:-}" == "--with-bench" ]]; then
-  packages+=(wrk nginx-light curl python3)
+  packages+=(wrk nginx-light curl python3 postgresql)
 fi
 if [[ "${1:-}" == "--with-fuzz" ]]; then
   packages+=(clang-14 libclang-rt-14-dev)
