@@ -1,4 +1,6 @@
 // The cleanup pipeline: bounded batches, resumption after an interruption, blob collection (T13).
+#include <vector>
+
 #include "core/crypto.h"
 #include "domain/fsck.h"
 #include "support/fixture.h"
@@ -99,6 +101,37 @@ TEST_F(Cleanup, UploadAfterCollectionQueuedKeepsTheFile) {
   Upload("b", 5);
   ASSERT_TRUE(trash_->CollectBlobs());
   EXPECT_TRUE(blobs_->Exists(img.sha256));
+  auto report = domain::CheckConsistency(*store_, *blobs_, false);
+  EXPECT_TRUE(report->clean());
+}
+
+TEST_F(Cleanup, OneCollectionBatchKeepsExactlyTheBlobsReferencedAgain) {
+  MakeProject("A");
+  MakeProject("B");
+  std::vector<domain::Image> imgs;
+  for (int seed = 10; seed < 15; ++seed) imgs.push_back(Upload("a", seed));
+  ASSERT_TRUE(trash_->TrashProject(owner(), "a", true));
+  Advance(30 * core::kDayMs);
+  ASSERT_TRUE(trash_->Sweep());
+  while (trash_->CleanupStep()->worked) {
+  }
+  // All five files wait in one collection batch; two of them get a reference again first, and their
+  // queue rows stay (as a row that outlived its reason would: the upload itself takes its row off).
+  for (int i : {1, 3}) {
+    Upload("b", 10 + i);
+    ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
+      tx.EnqueueBlobGc(imgs[i].sha256, clock_.Now());
+      return core::Ok();
+    }));
+  }
+  auto removed = trash_->CollectBlobs(5000);
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, 3);
+  for (std::size_t i = 0; i < imgs.size(); ++i) {
+    bool again = i == 1 || i == 3;
+    EXPECT_EQ(blobs_->Exists(imgs[i].sha256), again) << "seed " << 10 + i;
+  }
+  EXPECT_EQ(*trash_->CollectBlobs(5000), 0);  // the queue is empty
   auto report = domain::CheckConsistency(*store_, *blobs_, false);
   EXPECT_TRUE(report->clean());
 }
