@@ -674,12 +674,13 @@ bool PostgresTransaction::LinkImage(const std::string& project_id, const ImageRe
 // ---- Blobs -------------------------------------------------------------------------------------
 //
 // T13 under concurrency. The collector (CollectBlobs) locks its due blob_gc rows (DueBlobGc, FOR
-// UPDATE), checks BlobReferenced, unlinks, and deletes the rows, all in one write transaction. A
+// UPDATE), checks which are referenced (ReferencedBlobs, one read of their blobs rows), unlinks the
+// others, and deletes the queue rows, all in one write transaction. A
 // writer that decides from the *absence* of a blobs row (an upload about to rely on, or rewrite,
 // the file) calls BlobReferenced first, which takes the same row lock: it waits for the collector
 // and then either fails with a serialization error and runs again on the new state, or (if the
 // collector rolled back after unlinking) finds the row still queued and checks the disk afresh. A
-// writer that relies on an existing blobs row updates that row, so a concurrent DropBlobRef or
+// writer that relies on an existing blobs row updates that row, so a concurrent DropBlobRefs or
 // collection of it makes one of them fail and retry (first updater wins).
 
 void PostgresTransaction::AddBlobRef(const std::string& sha256, std::int64_t size) {
