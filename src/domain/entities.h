@@ -171,6 +171,8 @@ const char* ItemTypeName(ItemType t);
 std::optional<ItemType> ParseItemType(std::string_view s);
 
 enum class TrashState { kInTrash, kPurging };
+const char* TrashStateName(TrashState s);
+std::optional<TrashState> ParseTrashState(std::string_view s);
 
 struct TrashItem {
   std::int64_t id = 0;

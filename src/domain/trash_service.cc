@@ -29,6 +29,14 @@ std::optional<ItemType> ParseItemType(std::string_view s) {
   return std::nullopt;
 }
 
+const char* TrashStateName(TrashState s) { return s == TrashState::kInTrash ? "in_trash" : "purging"; }
+
+std::optional<TrashState> ParseTrashState(std::string_view s) {
+  if (s == "in_trash") return TrashState::kInTrash;
+  if (s == "purging") return TrashState::kPurging;
+  return std::nullopt;
+}
+
 namespace {
 // The trash_* and restore_* permission of each item type, indexed by ItemType.
 constexpr Permission kTrashPermission[] = {Permission::kTrashDataset, Permission::kTrashVersion,

@@ -8,8 +8,6 @@ using namespace limbo::domain;  // NOLINT: this file implements the domain's int
 
 namespace {
 
-const char* StateName(TrashState s) { return s == TrashState::kInTrash ? "in_trash" : "purging"; }
-
 const char* TrashCounterUpdate(ItemType t) {
   switch (t) {
     case ItemType::kProject:
@@ -206,7 +204,7 @@ TrashItem ReadTrash(const pqxx::row& r) {
   t.deleted_at = Int(r, 10);
   t.cleanup_at = Int(r, 11);
   t.cleanup_delete_images = Bool(r, 12);
-  t.state = Text(r, 13) == "purging" ? TrashState::kPurging : TrashState::kInTrash;
+  t.state = ParseTrashState(Text(r, 13)).value_or(TrashState::kInTrash);
   t.size_bytes = Int(r, 14);
   t.group_id = OptText(r, 15);
   t.purge_actor_id = Text(r, 16);
@@ -910,7 +908,7 @@ std::int64_t PostgresTransaction::InsertTrashItem(const TrashItem& t) {
       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
       t.workspace_id, ItemTypeName(t.type), t.object_id, t.name, t.url, NonEmpty(t.parent_project_id),
       t.version_number, t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images,
-      StateName(t.state), t.size_bytes, t.group_id));
+      TrashStateName(t.state), t.size_bytes, t.group_id));
 }
 
 std::optional<TrashItem> PostgresTransaction::TrashItemById(std::int64_t id) {
@@ -983,7 +981,7 @@ TrashPage PostgresTransaction::ListTrash(const TrashQuery& q) {
 std::vector<TrashItem> PostgresTransaction::TrashItemsInState(std::int64_t ws, TrashState state, int limit) {
   return All<TrashItem>(
       Exec(TRASH_SELECT_ROW "WHERE t.workspace_id = $1 AND t.state = $2 ORDER BY t.deleted_at, t.id LIMIT $3", ws,
-           StateName(state), limit),
+           TrashStateName(state), limit),
       ReadTrash);
 }
 
@@ -994,12 +992,12 @@ bool PostgresTransaction::CasTrashState(std::int64_t id, TrashState from, TrashS
                                         const std::string& actor_name) {
   auto res = Exec(
       "UPDATE trash_items SET state = $1, purge_actor_id = $2, purge_actor_name = $3 WHERE id = $4 AND state = $5",
-      StateName(to), actor_id, actor_name, id, StateName(from));
+      TrashStateName(to), actor_id, actor_name, id, TrashStateName(from));
   return res.affected_rows() == 1;
 }
 
 bool PostgresTransaction::DeleteTrashItem(std::int64_t id, TrashState expected) {
-  return Exec("DELETE FROM trash_items WHERE id = $1 AND state = $2", id, StateName(expected)).affected_rows() == 1;
+  return Exec("DELETE FROM trash_items WHERE id = $1 AND state = $2", id, TrashStateName(expected)).affected_rows() == 1;
 }
 
 std::vector<TrashItem> PostgresTransaction::ExpiredTrashItems(TimeMs now, int limit) {

@@ -9,8 +9,6 @@ using namespace limbo::domain;  // NOLINT: this file implements the domain's int
 
 namespace {
 
-const char* StateName(TrashState s) { return s == TrashState::kInTrash ? "in_trash" : "purging"; }
-
 const char* TrashCounterColumnUpdate(ItemType t) {
   switch (t) {
     case ItemType::kProject:
@@ -169,7 +167,7 @@ TrashItem ReadTrash(Statement& s) {
   t.deleted_at = s.Int(10);
   t.cleanup_at = s.Int(11);
   t.cleanup_delete_images = s.Int(12) != 0;
-  t.state = s.Text(13) == "purging" ? TrashState::kPurging : TrashState::kInTrash;
+  t.state = ParseTrashState(s.Text(13)).value_or(TrashState::kInTrash);
   t.size_bytes = s.Int(14);
   t.group_id = s.OptText(15);
   t.purge_actor_id = s.OptText(16).value_or("");
@@ -861,7 +859,7 @@ std::int64_t SqliteTransaction::InsertTrashItem(const TrashItem& t) {
       .Bind(1, t.workspace_id).Bind(2, ItemTypeName(t.type)).Bind(3, t.object_id).Bind(4, t.name).Bind(5, t.url)
       .Bind(6, t.parent_project_id.empty() ? std::optional<std::string>() : std::optional(t.parent_project_id))
       .Bind(7, t.version_number).Bind(8, t.deleted_by).Bind(9, t.deleted_by_name).Bind(10, t.deleted_at)
-      .Bind(11, t.cleanup_at).Bind(12, t.cleanup_delete_images).Bind(13, StateName(t.state)).Bind(14, t.size_bytes)
+      .Bind(11, t.cleanup_at).Bind(12, t.cleanup_delete_images).Bind(13, TrashStateName(t.state)).Bind(14, t.size_bytes)
       .Bind(15, t.group_id).Run();
   return db_.LastInsertRowId();
 }
@@ -931,19 +929,19 @@ TrashPage SqliteTransaction::ListTrash(const TrashQuery& q) {
 
 std::vector<TrashItem> SqliteTransaction::TrashItemsInState(std::int64_t ws, TrashState state, int limit) {
   auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?");
-  s.Bind(1, ws).Bind(2, StateName(state)).Bind(3, limit);
+  s.Bind(1, ws).Bind(2, TrashStateName(state)).Bind(3, limit);
   return All<TrashItem>(s, ReadTrash);
 }
 
 bool SqliteTransaction::CasTrashState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,
                                       const std::string& actor_name) {
   db_.Prepare("UPDATE trash_items SET state = ?, purge_actor_id = ?, purge_actor_name = ? WHERE id = ? AND state = ?")
-      .Bind(1, StateName(to)).Bind(2, actor_id).Bind(3, actor_name).Bind(4, id).Bind(5, StateName(from)).Run();
+      .Bind(1, TrashStateName(to)).Bind(2, actor_id).Bind(3, actor_name).Bind(4, id).Bind(5, TrashStateName(from)).Run();
   return db_.Changes() == 1;
 }
 
 bool SqliteTransaction::DeleteTrashItem(std::int64_t id, TrashState expected) {
-  db_.Prepare("DELETE FROM trash_items WHERE id = ? AND state = ?").Bind(1, id).Bind(2, StateName(expected)).Run();
+  db_.Prepare("DELETE FROM trash_items WHERE id = ? AND state = ?").Bind(1, id).Bind(2, TrashStateName(expected)).Run();
   return db_.Changes() == 1;
 }
 
