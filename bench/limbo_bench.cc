@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -27,8 +26,6 @@
 #include "domain/training_service.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
-#include <pqxx/pqxx>
-
 #include "storage/postgres/postgres_store.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -53,19 +50,19 @@ double Median(std::vector<double> v) {
 std::string g_db;
 std::string g_schema;
 
-void PostgresAdmin(const std::string& sql) {
-  pqxx::connection c(g_db);
-  pqxx::nontransaction(c).exec(sql);
+// Removes what a run leaves: its data folder and, on PostgreSQL, its schema.
+void RemoveRun(const fs::path& dir) {
+  fs::remove_all(dir);
+  if (!g_schema.empty()) storage::postgres::DropScratchSchema(g_db, g_schema);
+  g_schema.clear();
 }
 
 // The store of a benchmark's data folder; on PostgreSQL `fresh` starts a new schema.
 std::unique_ptr<domain::Store> OpenStore(const fs::path& dir, bool fresh) {
   if (g_db.empty()) return std::make_unique<storage::sqlite::SqliteStore>((dir / "limbo.db").string());
   if (fresh) {
-    if (!g_schema.empty()) PostgresAdmin("DROP SCHEMA \"" + g_schema + "\" CASCADE");
-    g_schema = "bench_" + core::RandomToken(10);
-    for (auto& ch : g_schema) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    PostgresAdmin("CREATE SCHEMA \"" + g_schema + "\"");
+    if (!g_schema.empty()) storage::postgres::DropScratchSchema(g_db, g_schema);
+    g_schema = storage::postgres::CreateScratchSchema(g_db, "bench_");
   }
   return std::make_unique<storage::postgres::PostgresStore>(storage::postgres::UrlWithSearchPath(g_db, g_schema));
 }
@@ -381,11 +378,9 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     std::cerr << "limbo_bench " << scenario << ": " << e.what() << "\n";
-    fs::remove_all(dir);
-    if (!g_schema.empty()) PostgresAdmin("DROP SCHEMA \"" + g_schema + "\" CASCADE");
+    RemoveRun(dir);
     return 1;
   }
-  fs::remove_all(dir);
-  if (!g_schema.empty()) PostgresAdmin("DROP SCHEMA \"" + g_schema + "\" CASCADE");
+  RemoveRun(dir);
   return 0;
 }

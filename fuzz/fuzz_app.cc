@@ -2,12 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <pqxx/pqxx>
 
 #include "core/crypto.h"
 #include "storage/blob/file_blob_store.h"
@@ -42,10 +40,7 @@ struct Owned {
     content.reset();
     accounts.reset();
     store.reset();
-    if (!pg_schema.empty()) {
-      pqxx::connection admin(pg_url);
-      pqxx::nontransaction(admin).exec("DROP SCHEMA " + pg_schema + " CASCADE");
-    }
+    if (!pg_schema.empty()) storage::postgres::DropScratchSchema(pg_url, pg_schema);
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
@@ -78,10 +73,7 @@ Owned* Build() {
   const char* db = std::getenv("LIMBO_TEST_DB");
   if (db != nullptr && storage::postgres::IsPostgresUrl(db)) {
     o->pg_url = db;
-    o->pg_schema = "fuzz_" + core::RandomToken(10);
-    for (auto& c : o->pg_schema) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    pqxx::connection admin(o->pg_url);
-    pqxx::nontransaction(admin).exec("CREATE SCHEMA " + o->pg_schema);
+    o->pg_schema = storage::postgres::CreateScratchSchema(o->pg_url, "fuzz_");
     o->store = std::make_unique<storage::postgres::PostgresStore>(
         storage::postgres::UrlWithSearchPath(o->pg_url, o->pg_schema));
   } else {

@@ -1,9 +1,11 @@
 #include "storage/postgres/postgres_store.h"
 
+#include <cctype>
 #include <chrono>
 #include <random>
 #include <thread>
 
+#include "core/crypto.h"
 #include "storage/postgres/connection.h"
 #include "storage/postgres/migrations.h"
 #include "storage/postgres/postgres_transaction.h"
@@ -51,8 +53,21 @@ bool IsPostgresUrl(const std::string& url) {
   return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
 
+std::string CreateScratchSchema(const std::string& url, std::string_view prefix) {
+  std::string name = std::string(prefix) + core::RandomToken(12);
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  pqxx::connection admin(url);
+  pqxx::nontransaction(admin).exec("CREATE SCHEMA " + admin.quote_name(name));
+  return name;
+}
+
 std::string UrlWithSearchPath(const std::string& url, const std::string& schema) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+}
+
+void DropScratchSchema(const std::string& url, const std::string& schema) {
+  pqxx::connection admin(url);
+  pqxx::nontransaction(admin).exec("DROP SCHEMA " + admin.quote_name(schema) + " CASCADE");
 }
 
 PostgresStore::PostgresStore(std::string url, int max_connections)

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/store.h"
@@ -47,8 +48,12 @@ class PostgresStore final : public domain::Store {
 // True for the URLs this backend serves (postgresql:// and postgres://).
 bool IsPostgresUrl(const std::string& url);
 
-// `url` with `schema` (lower case, unquoted) first on the search path of every session: a store of
-// its own inside a shared database, as the tests, fuzz replays and benchmarks use.
+// A store of its own inside a shared database, as the tests, fuzz replays and benchmarks use:
+// CreateScratchSchema makes a schema named `prefix` + a random lower-case suffix (so it never needs
+// quoting) and returns its name; UrlWithSearchPath puts it first on the search path of every
+// session of a store opened with the URL; DropScratchSchema removes it with everything in it.
+std::string CreateScratchSchema(const std::string& url, std::string_view prefix);
 std::string UrlWithSearchPath(const std::string& url, const std::string& schema);
+void DropScratchSchema(const std::string& url, const std::string& schema);
 
 }  // namespace limbo::storage::postgres

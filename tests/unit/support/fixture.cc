@@ -1,9 +1,7 @@
 #include "support/fixture.h"
 
-#include <pqxx/pqxx>
 #include <stb/stb_image_write.h>
 
-#include <cctype>
 #include <cstdlib>
 #include <random>
 #include <vector>
@@ -40,10 +38,7 @@ void DomainTest::SetUp() {
   if (db != nullptr && storage::postgres::IsPostgresUrl(db)) {
     // A schema of its own, first on the search path of every session of this test's store.
     pg_admin_url_ = db;
-    pg_schema_ = "t_" + core::RandomToken(12);
-    for (auto& c : pg_schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    pqxx::connection admin(pg_admin_url_);
-    pqxx::nontransaction(admin).exec("CREATE SCHEMA " + admin.quote_name(pg_schema_));
+    pg_schema_ = storage::postgres::CreateScratchSchema(pg_admin_url_, "t_");
   }
   store_ = OpenStore();
   blobs_ = std::make_unique<storage::blob::FileBlobStore>((dir_ / "blobs").string());
@@ -74,10 +69,7 @@ void DomainTest::TearDown() {
   content_.reset();
   accounts_.reset();
   store_.reset();
-  if (!pg_schema_.empty()) {
-    pqxx::connection admin(pg_admin_url_);
-    pqxx::nontransaction(admin).exec("DROP SCHEMA " + admin.quote_name(pg_schema_) + " CASCADE");
-  }
+  if (!pg_schema_.empty()) storage::postgres::DropScratchSchema(pg_admin_url_, pg_schema_);
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }
