@@ -249,6 +249,23 @@ def send_writes(pool, c):
     return writes + [pool.submit(c.post, "/acme/p/upload", None, raw=png(i)) for i in range(2)]
 
 
+def assert_writes_wait_then_succeed(s, c, held, release, while_waiting=lambda pending: None):
+    """Sends those writes while a lock taken at `held` is in place: 1.5 s later none has answered;
+    once `release()` lets go, all six answer 201 and the server logged no 500."""
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        pending = send_writes(pool, c)
+        time.sleep(1.5)
+        assert not any(f.done() for f in pending)  # waiting, not failed
+        while_waiting(pending)
+        release()
+        released = time.monotonic() - held
+        statuses = [f.result().status for f in pending]
+    assert statuses == [201] * 6, statuses
+    assert released >= 1.5
+    assert len(c.get("/acme").body["workspace"]["projects"]) == 5
+    assert not [line for line in s.log if '"status":500' in line]
+
+
 @pytest.mark.skipif(bool(TEST_DB), reason="holds a SQLite write lock")
 def test_locked_database_is_retried_not_a_500(tmp_path):
     s = Server(data=str(tmp_path)).start()
@@ -260,17 +277,7 @@ def test_locked_database_is_retried_not_a_500(tmp_path):
         held = time.monotonic()
         # Reads are not blocked by a writer (WAL).
         assert c.get("/acme/p").status == 200 and c.get("/acme/trash").status == 200
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            pending = send_writes(pool, c)
-            time.sleep(1.5)
-            assert not any(f.done() for f in pending)  # waiting, not failed
-            db.execute("COMMIT")
-            released = time.monotonic() - held
-            statuses = [f.result().status for f in pending]
-        assert statuses == [201] * 6, statuses
-        assert released >= 1.5
-        assert len(c.get("/acme").body["workspace"]["projects"]) == 5
-        assert not [line for line in s.log if '"status":500' in line]
+        assert_writes_wait_then_succeed(s, c, held, lambda: db.execute("COMMIT"))
     finally:
         s.stop()
         s.cleanup()
@@ -309,10 +316,8 @@ def test_locked_tables_are_waited_for_not_a_500(tmp_path, lock_timeout):
         held = time.monotonic()
         # Reads only take ACCESS SHARE locks, which EXCLUSIVE allows.
         assert c.get("/acme/p").status == 200 and c.get("/acme/trash").status == 200
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            pending = send_writes(pool, c)
-            time.sleep(1.5)
-            assert not any(f.done() for f in pending)  # waiting, not failed
+
+        def while_waiting(pending):
             # Each of them waits on the locks in the database (not on something in the server) ...
             waiting = query(s.db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                   "AND wait_event_type = 'Lock'")
@@ -320,18 +325,16 @@ def test_locked_tables_are_waited_for_not_a_500(tmp_path, lock_timeout):
             assert int(waiting) >= (1 if lock_timeout else len(pending)), waiting
             # ... and reads still answer meanwhile.
             assert c.get("/acme/p").status == 200 and c.get("/acme/usage").status == 200
+
+        def release():
             locker.stdin.write("COMMIT;\n")
             locker.stdin.close()
             assert locker.wait(timeout=30) == 0
-            released = time.monotonic() - held
-            statuses = [f.result().status for f in pending]
-        assert statuses == [201] * 6, statuses
-        assert released >= 1.5
-        assert len(c.get("/acme").body["workspace"]["projects"]) == 5
+
+        assert_writes_wait_then_succeed(s, c, held, release, while_waiting)
         assert c.get("/acme/p").body["project"]["images"] == 3
         usage = c.get("/acme/usage").body
         assert usage["images"] == 3, usage
-        assert not [line for line in s.log if '"status":500' in line]
     finally:
         if locker and locker.poll() is None:
             locker.kill()
