@@ -143,8 +143,8 @@ Result<BootstrapResult> AccountService::Bootstrap(const std::string& ws_url, con
 }
 
 Result<AccountService::CheckedPassword> AccountService::CheckPassword(const std::string& email,
-                                                                    const std::string& password,
-                                                                    const std::string& remote_addr, TimeMs now) {
+                                                                      const std::string& password,
+                                                                      const std::string& remote_addr, TimeMs now) {
   const std::string keys[] = {ThrottleKey("user", email), ThrottleKey("addr", remote_addr)};
   CheckedPassword out;
   std::optional<User> user;
@@ -204,7 +204,8 @@ Result<TimeMs> AccountService::Reauthenticate(const Principal& p, const std::str
   TimeMs now = clock_.Now();
   auto checked = CheckPassword(Lower(p.user.email), password, remote_addr, now);
   if (!checked) {
-    if (checked.error().code == "invalid_credentials") return Error::Unauthorized("Wrong password.", "invalid_credentials");
+    if (checked.error().code == "invalid_credentials")
+      return Error::Unauthorized("Wrong password.", "invalid_credentials");
     return Fail(std::move(checked).error());
   }
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {

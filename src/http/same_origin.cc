@@ -105,7 +105,8 @@ core::Status RequireSameOriginJson(const Request& req) {
   }
   std::string_view type = req.Header("content-type");
   if (Lower(Trim(type.substr(0, type.find(';')))) != "application/json") {
-    return core::Error{core::ErrorKind::kUnsupported, "unsupported_media_type",
+    return core::Error{core::ErrorKind::kUnsupported,
+                       "unsupported_media_type",
                        "This route accepts only a JSON body: send 'Content-Type: application/json'.",
                        {}};
   }

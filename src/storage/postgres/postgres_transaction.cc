@@ -532,9 +532,10 @@ void PostgresTransaction::TouchApiKey(const std::string& id, TimeMs at) {
 }
 
 void PostgresTransaction::InsertSession(const Session& x) {
-  Exec("INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at, password_at) "
-       "VALUES ($1, $2, $3, $4, $5, $6)",
-       x.id_hash, x.user_id, x.csrf_token, x.created_at, x.expires_at, x.password_at);
+  Exec(
+      "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at, password_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6)",
+      x.id_hash, x.user_id, x.csrf_token, x.created_at, x.expires_at, x.password_at);
 }
 
 std::optional<Session> PostgresTransaction::SessionByHash(const std::string& id_hash) {

@@ -33,9 +33,9 @@ TEST(RequireSameOriginJson, LetsClientsThatAreNotBrowsersThroughWithJson) {
 }
 
 TEST(RequireSameOriginJson, RefusesEveryOtherContentTypeWith415) {
-  for (const char* type : {"text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
-                           "multipart/form-data; boundary=x", "application/jsonp", "application/json-patch+json",
-                           "", "json"}) {
+  for (const char* type :
+       {"text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x", "application/jsonp", "application/json-patch+json", "", "json"}) {
     auto s = RequireSameOriginJson(SignIn({}, type));
     ASSERT_FALSE(s) << type;
     EXPECT_EQ(s.error().code, "unsupported_media_type") << type;
@@ -46,9 +46,9 @@ TEST(RequireSameOriginJson, RefusesEveryOtherContentTypeWith415) {
 
 TEST(RequireSameOriginJson, AcceptsTheAppsOwnOriginAndFetchMetadata) {
   EXPECT_EQ(CodeOf(RequireSameOriginJson(SignIn({{"origin", "http://127.0.0.1:8080"}}))), "ok");
-  EXPECT_EQ(CodeOf(RequireSameOriginJson(
-                SignIn({{"origin", "http://127.0.0.1:8080"}, {"sec-fetch-site", "same-origin"}}))),
-            "ok");
+  EXPECT_EQ(
+      CodeOf(RequireSameOriginJson(SignIn({{"origin", "http://127.0.0.1:8080"}, {"sec-fetch-site", "same-origin"}}))),
+      "ok");
   EXPECT_EQ(CodeOf(RequireSameOriginJson(SignIn({{"sec-fetch-site", "none"}}))), "ok");
   EXPECT_EQ(CodeOf(RequireSameOriginJson(SignIn({{"origin", "HTTP://127.0.0.1:8080"}}))), "ok");
 }
@@ -91,18 +91,16 @@ TEST(RequireSameOriginJson, DefaultPortsAreTheSameAsNoPort) {
 }
 
 TEST(RequireSameOriginJson, ForwardedSchemeAndHostCountOnlyFromATrustedProxy) {
-  Headers forwarded = {{"origin", "https://limbo.example"},
-                       {"x-forwarded-proto", "https"},
-                       {"x-forwarded-host", "limbo.example"}};
+  Headers forwarded = {
+      {"origin", "https://limbo.example"}, {"x-forwarded-proto", "https"}, {"x-forwarded-host", "limbo.example"}};
   Request direct = SignIn(forwarded);  // 127.0.0.1:8080 is not limbo.example
   EXPECT_EQ(CodeOf(RequireSameOriginJson(direct)), "cross_site_request");
   Request proxied = SignIn(forwarded);
   proxied.via_trusted_proxy = true;
   EXPECT_EQ(CodeOf(RequireSameOriginJson(proxied)), "ok");
   // The trusted proxy says the client spoke https: an http Origin is another origin.
-  Request downgraded = SignIn({{"origin", "http://limbo.example"},
-                               {"x-forwarded-proto", "https"},
-                               {"x-forwarded-host", "limbo.example"}});
+  Request downgraded = SignIn(
+      {{"origin", "http://limbo.example"}, {"x-forwarded-proto", "https"}, {"x-forwarded-host", "limbo.example"}});
   downgraded.via_trusted_proxy = true;
   EXPECT_EQ(CodeOf(RequireSameOriginJson(downgraded)), "cross_site_request");
   // A chain of proxies lists the client's side first.
