@@ -250,6 +250,8 @@ def test_no_secret_or_session_id_reaches_the_log(fresh_server):
     assert sess.login("owner@acme.io", "a very secret passphrase").status == 200
     assert sess.post("/acme/projects", {"name": "P", "type": "object-detection", "annotation": "x"}).status == 201
     assert sess.post("/app/api/acme/trash/delete", {"items": []}).status in (200, 400)
+    assert sess.post("/app/api/reauth", {"password": wrong}).status == 401
+    assert sess.post("/app/api/reauth", {"password": "a very secret passphrase"}).status == 200
     anon = Client(s.base)
     assert anon.get(f"/acme?api_key={owner.key}").status == 200
     assert anon.get(f"/acme/nope/nope/nope?api_key={owner.key}").status == 404
