@@ -10,7 +10,7 @@ export function confirmItsYou(reason) {
   const s = session();
   const email = (s && s.user && s.user.email) || '';
   const password = h('input', {
-    type: 'password', class: 'input', name: 'password', autocomplete: 'current-password', required: true,
+    type: 'password', class: 'input', name: 'password', autocomplete: 'current-password', required: true, autofocus: true,
   });
   return showDialog({
     name: 'reauth',
