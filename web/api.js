@@ -61,7 +61,7 @@ async function parseBody(res) {
 
 /**
  * request('GET', '/acme/trash', {query: {q}}) → parsed JSON, or throws ApiError.
- * `body` is sent as JSON. A 401 outside the login call hands control to the unauthorized handler.
+ * `body` is sent as JSON. A 401 outside sign-in and re-authentication hands control to the unauthorized handler.
  */
 export async function request(method, path, { body, query, signal } = {}) {
   let url = path;
@@ -85,7 +85,8 @@ export async function request(method, path, { body, query, signal } = {}) {
   if (!res.ok) {
     const err = (data && data.error) || {};
     const error = new ApiError(res.status, err.code, err.message, err.hint);
-    if (res.status === 401 && path !== '/app/api/login' && state.onUnauthorized) {
+    // A wrong password at sign-in or re-authentication is a 401 too, but the session (if any) lives on.
+    if (res.status === 401 && path !== '/app/api/login' && path !== '/app/api/reauth' && state.onUnauthorized) {
       state.onUnauthorized(error);
     }
     throw error;
@@ -145,6 +146,7 @@ export function describeError(error) {
     not_in_trash: 'It is no longer in the Trash (restored or deleted meanwhile).',
     storage_quota_exceeded: 'The workspace storage quota is full.',
     web_only: 'Permanent deletion is only possible from the web app.',
+    reauth_required: 'Permanent deletion needs your password again.',
     csrf_required: 'Your session expired. Reload the page and try again.',
     network: 'The server could not be reached.',
   };

@@ -3,6 +3,7 @@
 import { h, clear, plural, timeEl, formatBytes, debounce, uid } from './dom.js';
 import { api, enc, describeError } from './api.js';
 import { pageHeader, button, showDialog, toast, errorToast, alertBox, field, attachTooltip } from './ui.js';
+import { withReauth } from './reauth.js';
 
 const TYPES = [
   { type: 'project', section: 'projects', title: 'Projects', noun: 'project', restore: 'restore_dataset', trash: 'trash_dataset' },
@@ -389,7 +390,8 @@ export async function renderTrash(ctx) {
           items.length > 8 ? h('li', {}, `and ${items.length - 8} more`) : null)),
       submitLabel: 'Delete Permanently',
       danger: true,
-      onSubmit: () => api.post(`/app/api/${enc(ws)}/trash/delete`, { items: items.map(refOf) }),
+      // Sudo mode: past the server's window it asks for the password, then deletes.
+      onSubmit: () => withReauth(() => api.post(`/app/api/${enc(ws)}/trash/delete`, { items: items.map(refOf) })),
     });
     if (!answer) return;
     for (const i of items) state.selected.delete(keyOf(i));
@@ -417,7 +419,7 @@ export async function renderTrash(ctx) {
       confirmLabel: 'To confirm, type the workspace URL',
       submitLabel: 'Empty Trash',
       danger: true,
-      onSubmit: () => api.post(`/app/api/${enc(ws)}/trash/empty`, { confirm: ws }),
+      onSubmit: () => withReauth(() => api.post(`/app/api/${enc(ws)}/trash/empty`, { confirm: ws })),
     });
     if (!answer) return;
     state.selected.clear();

@@ -142,22 +142,21 @@ Result<BootstrapResult> AccountService::Bootstrap(const std::string& ws_url, con
   return out;
 }
 
-Result<LoginResult> AccountService::Login(const std::string& email_in, const std::string& password,
-                                          const std::string& remote_addr) {
-  std::string email = Lower(email_in);
-  TimeMs now = clock_.Now();
+Result<AccountService::CheckedPassword> AccountService::CheckPassword(const std::string& email,
+                                                                      const std::string& password,
+                                                                      const std::string& remote_addr, TimeMs now) {
   const std::string keys[] = {ThrottleKey("user", email), ThrottleKey("addr", remote_addr)};
-  std::vector<std::int64_t> attempts;
+  CheckedPassword out;
   std::optional<User> user;
   // The attempt is recorded as a failure before the password is checked and taken back if it was
   // right, in the transaction that counts: concurrent guesses, on this server or another, cannot
   // get past the limit between the count and the record.
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    attempts.clear();
+    out.attempts.clear();
     for (const auto& key : keys) {
       if (tx.CountLoginFailures(key, now - kLoginThrottleWindowMs) >= kMaxLoginFailures) return TooManyAttempts();
     }
-    for (const auto& key : keys) attempts.push_back(tx.InsertLoginFailure(key, now));
+    for (const auto& key : keys) out.attempts.push_back(tx.InsertLoginFailure(key, now));
     user = tx.UserByEmail(email);
     return Ok();
   }));
@@ -165,19 +164,56 @@ Result<LoginResult> AccountService::Login(const std::string& email_in, const std
   // answer does not tell whether the account exists.
   bool verified = core::VerifyPassword(user ? user->password_hash : dummy_hash_, password);
   if (!user || !verified) return Error::Unauthorized("Wrong email or password.", "invalid_credentials");
-  LoginResult out;
   out.user = *user;
+  return out;
+}
+
+Result<LoginResult> AccountService::Login(const std::string& email_in, const std::string& password,
+                                          const std::string& remote_addr) {
+  std::string email = Lower(email_in);
+  TimeMs now = clock_.Now();
+  LIMBO_TRY(CheckedPassword checked, CheckPassword(email, password, remote_addr, now));
+  LoginResult out;
+  out.user = checked.user;
   out.session_id = core::RandomToken(48);
   out.csrf_token = core::RandomToken(32);
   out.expires_at = now + kSessionLifetimeMs;
-  Session s{core::Sha256Hex(out.session_id), user->id, out.csrf_token, now, out.expires_at};
+  Session s{core::Sha256Hex(out.session_id), checked.user.id, out.csrf_token, now, out.expires_at, now};
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    for (auto id : attempts) tx.DeleteLoginFailure(id);
+    for (auto id : checked.attempts) tx.DeleteLoginFailure(id);
     tx.DeleteExpiredSessions(now);
     tx.InsertSession(s);
     return Ok();
   }));
   return out;
+}
+
+Status AccountService::RequireRecentPassword(const Principal& p) const {
+  if (!p.session || clock_.Now() >= p.session->password_at + kSudoWindowMs) {
+    return Error::Forbidden("Permanent deletion needs your password again: it was last entered more than " +
+                                std::to_string(kSudoWindowMs / (60 * core::kSecondMs)) + " minutes ago.",
+                            "reauth_required")
+        .WithHint("Send your password to POST /app/api/reauth in this session, then try again.");
+  }
+  return Ok();
+}
+
+Result<TimeMs> AccountService::Reauthenticate(const Principal& p, const std::string& password,
+                                              const std::string& remote_addr) {
+  if (!p.session) return Error::Unauthorized("You are not signed in.");
+  TimeMs now = clock_.Now();
+  auto checked = CheckPassword(Lower(p.user.email), password, remote_addr, now);
+  if (!checked) {
+    if (checked.error().code == "invalid_credentials")
+      return Error::Unauthorized("Wrong password.", "invalid_credentials");
+    return Fail(std::move(checked).error());
+  }
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    for (auto id : checked->attempts) tx.DeleteLoginFailure(id);
+    tx.SetSessionPasswordAt(p.session->id_hash, now);
+    return Ok();
+  }));
+  return now + kSudoWindowMs;
 }
 
 Result<int> AccountService::PruneLoginFailures(int batch) {

@@ -68,6 +68,14 @@ class AccountService {
   // work, safe in several processes at once); returns how many.
   core::Result<int> PruneLoginFailures(int batch = 1000);
   core::Status Logout(const std::string& session_id);
+  // Sudo mode, as GitHub's: permanent deletion needs the password entered in this very session
+  // within the last kSudoWindowMs of server time. 403 `reauth_required` otherwise (and for a
+  // principal without a session).
+  core::Status RequireRecentPassword(const Principal& p) const;
+  // The session's user enters their password again, throttled and verified exactly as a sign-in
+  // (a wrong one counts as a failed sign-in of that account and address); on success the session's
+  // sudo window starts now. Answers when it ends.
+  core::Result<TimeMs> Reauthenticate(const Principal& p, const std::string& password, const std::string& remote_addr);
   core::Result<Principal> AuthenticateApiKey(const std::string& key);
   core::Result<Principal> AuthenticateSession(const std::string& session_id);
 
@@ -105,6 +113,14 @@ class AccountService {
   static std::optional<Role> FindRole(Transaction& tx, std::int64_t ws, const std::string& id);
 
  private:
+  struct CheckedPassword {
+    User user;
+    std::vector<std::int64_t> attempts;  // failures recorded in advance; the caller takes them back
+  };
+  // The throttled Argon2id check of sign-ins and re-authentication: 429 `too_many_attempts` over
+  // the limit, 401 `invalid_credentials` for a wrong password or an unknown email.
+  core::Result<CheckedPassword> CheckPassword(const std::string& email, const std::string& password,
+                                              const std::string& remote_addr, TimeMs now);
   NewApiKey MakeKey(std::int64_t ws, const User& user, const std::string& name, TimeMs now, std::string* hash);
 
   // Constant after construction.
@@ -116,5 +132,7 @@ class AccountService {
 inline constexpr TimeMs kSessionLifetimeMs = 7 * core::kDayMs;
 inline constexpr int kMaxLoginFailures = 5;
 inline constexpr TimeMs kLoginThrottleWindowMs = 15 * 60 * core::kSecondMs;
+// How long after entering their password a session may delete permanently (sudo mode).
+inline constexpr TimeMs kSudoWindowMs = 10 * 60 * core::kSecondMs;
 
 }  // namespace limbo::domain

@@ -72,6 +72,7 @@ struct Session {
   std::string csrf_token;
   TimeMs created_at = 0;
   TimeMs expires_at = 0;
+  TimeMs password_at = 0;  // when its user last entered their password in it (sign-in, re-authentication)
 };
 
 struct Group {

@@ -88,6 +88,8 @@ class Transaction {
   virtual void TouchApiKey(const std::string& id, TimeMs at) = 0;
   virtual void InsertSession(const Session& s) = 0;
   virtual std::optional<Session> SessionByHash(const std::string& id_hash) = 0;
+  // Records that the session's user entered their password again (sudo mode); no-op when it is gone.
+  virtual void SetSessionPasswordAt(const std::string& id_hash, TimeMs at) = 0;
   virtual void DeleteSession(const std::string& id_hash) = 0;
   virtual void DeleteExpiredSessions(TimeMs now) = 0;
 

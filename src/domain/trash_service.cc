@@ -235,10 +235,20 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
     }
   }
   std::string url = new_url.value_or(t.url);
+  // `t` may have been read before this transaction (Restore All). When it is no longer in the
+  // Trash, the url now taken may be its own, restored by someone else: that is `not_in_trash`,
+  // never a conflict. Checked only on the way to a refusal, so a restore that goes through costs
+  // nothing more.
+  auto refuse = [&](Error e) -> Status {
+    auto now_row = tx.TrashItemById(t.id);
+    if (!now_row || now_row->state != TrashState::kInTrash) return NotInTrash();
+    return Fail(std::move(e));
+  };
   auto conflict = [&] {
-    return Error::Conflict("Another active " + std::string(ItemTypeName(t.type)) + " now uses the url '" + url + "'.",
-                           "restore_conflict")
-        .WithHint("Restore it under a new url by passing 'url'.");
+    return refuse(
+        Error::Conflict("Another active " + std::string(ItemTypeName(t.type)) + " now uses the url '" + url + "'.",
+                        "restore_conflict")
+            .WithHint("Restore it under a new url by passing 'url'."));
   };
   switch (t.type) {
     case ItemType::kProject:
@@ -250,8 +260,8 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
     case ItemType::kVersion: {
       auto p = tx.ProjectById(t.parent_project_id);
       if (!p || p->trash_item_id) {
-        return Error::Conflict("The version's project is in the Trash.", "parent_in_trash")
-            .WithHint("Restore the project first, then its versions.");
+        return refuse(Error::Conflict("The version's project is in the Trash.", "parent_in_trash")
+                          .WithHint("Restore the project first, then its versions."));
       }
       break;
     }
@@ -346,8 +356,12 @@ BatchResult TrashService::RestoreMany(const Actor& a, std::vector<ItemRef> refs)
                   [&](Transaction& tx, std::size_t i, TrashDeltas& d) { return RestoreIn(tx, a, refs[i], d); });
 }
 
-
 Result<BatchResult> TrashService::RestoreAll(const Actor& a) {
+  // The answer names every item in the Trash (those the caller may not restore as `forbidden`),
+  // so it is a listing of the Trash and needs what listing needs.
+  if (!a.Can(Permission::kViewTrash)) {
+    return Error::Forbidden("Restore All needs the 'view_trash' permission; restore items by id instead.");
+  }
   std::vector<TrashItem> items;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     items = tx.TrashItemsInState(a.workspace.id, TrashState::kInTrash, 1000000);
@@ -357,7 +371,8 @@ Result<BatchResult> TrashService::RestoreAll(const Actor& a) {
   std::vector<ItemRef> refs;
   refs.reserve(items.size());
   for (const auto& t : items) refs.push_back(RefOf(t));
-  // The rows were just read; the compare-and-swap in RestoreItemIn catches any that changed since.
+  // The rows were read before the batch: RestoreItemIn answers `not_in_trash` for any that left the
+  // Trash since (the compare-and-swap, or the re-read before a refusal).
   return RunBatch(a.workspace.id, refs, [&](Transaction& tx, std::size_t i, TrashDeltas& d) {
     return RestoreItemIn(tx, a, items[i], std::nullopt, d);
   });

@@ -17,6 +17,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
   std::string remote_addr;  // the client's address: the socket peer, or what trusted proxies forwarded
+  bool via_trusted_proxy = false;  // the socket peer is a --trusted-proxy: its X-Forwarded-* are believed
   std::string request_id;
 
   // First header with that (lowercase) name, or "".

@@ -115,6 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto ep = stream_.socket().remote_endpoint(ep_ec);
     if (!ep_ec) {
       req.remote_addr = server_.opts.trusted_proxies.ClientAddress(ep.address().to_string(), ForwardedFor(req));
+      req.via_trusted_proxy = server_.opts.trusted_proxies.Contains(ep.address().to_string());
     }
     bool keep_alive = msg.keep_alive() && !server_.draining;
     bool ok_target = ParseTarget(req.target, &req.path, &req.query);

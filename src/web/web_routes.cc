@@ -1,5 +1,7 @@
 #include "web/web_routes.h"
 
+#include "core/time_format.h"
+#include "http/same_origin.h"
 #include "web/assets.h"
 
 namespace limbo::web {
@@ -70,7 +72,10 @@ std::string CookieFlags(const http::Request& req) {
 }  // namespace
 
 void RegisterWebRoutes(http::Api& api) {
+  // Sign-in and re-authentication take a password, so a page of another site must not be able to
+  // send them (login CSRF): JSON from the app's own origin only.
   api.Add("POST", "/app/api/login", Access::kPublic, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(http::RequireSameOriginJson(c.req));
     LIMBO_HTTP_TRY(Json body, c.Body());
     LIMBO_HTTP_TRY(auto email, http::ReqString(body, "email"));
     LIMBO_HTTP_TRY(auto password, http::ReqString(body, "password"));
@@ -82,6 +87,15 @@ void RegisterWebRoutes(http::Api& api) {
     r.SetHeader("Set-Cookie", "limbo_session=" + login.session_id + CookieFlags(c.req) + "; Max-Age=" +
                                   std::to_string(domain::kSessionLifetimeMs / 1000));
     return r;
+  });
+
+  // Sudo mode: the signed-in user enters their password again before a permanent deletion.
+  api.Add("POST", "/app/api/reauth", Access::kSession, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(http::RequireSameOriginJson(c.req));
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto password, http::ReqString(body, "password"));
+    LIMBO_HTTP_TRY(auto until, c.svc.accounts.Reauthenticate(*c.principal, password, c.req.remote_addr));
+    return JsonResponse(200, Json{{"reauthenticated", true}, {"sudoExpiresAt", core::FormatIso8601(until)}});
   });
 
   api.Add("POST", "/app/api/logout", Access::kSession, [](Ctx& c) {

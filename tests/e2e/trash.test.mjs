@@ -311,6 +311,58 @@ test('Empty Trash shows the bytes it frees and needs the workspace URL typed', a
   assert.ok(!ids.includes(own.id), 'an image only the deleted project used is removed');
 });
 
+test('Delete Permanently after the sudo window asks for the password, then deletes', async () => {
+  await H.createWorkflow(server, 'Sudo Flow', 'sudo-flow');
+  await H.rest(server, 'DELETE', `/${WS}/workflows/sudo-flow`);
+  await H.advanceClock(server, 11 * 60); // the password was entered more than 10 minutes ago
+  await openTrash();
+  const row = H.trashRow(page, 'Sudo Flow');
+  await row.getByRole('button', { name: 'Delete Permanently Sudo Flow' }).click();
+  const confirm = page.locator('dialog[data-dialog="delete-permanently"]');
+  await confirm.getByRole('button', { name: 'Delete Permanently' }).click();
+
+  const reauth = page.locator('dialog[data-dialog="reauth"]');
+  await reauth.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
+  assert.match(await reauth.textContent(), /10 minutes/);
+  assert.match(await reauth.textContent(), new RegExp(H.OWNER.email));
+  const password = reauth.getByLabel('Password');
+  assert.equal(await password.evaluate((el) => el === document.activeElement), true, 'focus starts on the password');
+  await H.screenshot(page, 'trash-reauth-dialog');
+
+  await password.fill('not my password');
+  await reauth.getByRole('button', { name: 'Confirm' }).click();
+  await reauth.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
+  await H.screenshot(page, 'trash-reauth-wrong-password');
+  assert.ok(await findInTrash('workflow', (i) => i.name === 'Sudo Flow'), 'a wrong password deletes nothing');
+  assert.equal(page.url(), `${server.url}/app/${WS}/settings/trash`, 'a wrong password does not end the session');
+
+  await password.fill(H.OWNER.password);
+  await reauth.getByRole('button', { name: 'Confirm' }).click();
+  await page.locator('.toast', { hasText: 'Deleted “Sudo Flow” permanently' }).waitFor();
+  await reauth.waitFor({ state: 'detached' });
+  await confirm.waitFor({ state: 'detached' });
+  await row.waitFor({ state: 'detached' });
+  await H.advanceClock(server, 0);
+  assert.equal(await findInTrash('workflow', (i) => i.name === 'Sudo Flow'), undefined, 'the item is gone');
+  await assert.rejects(H.rest(server, 'GET', `/${WS}/workflows/sudo-flow`), (e) => e.status === 404);
+});
+
+test('cancelling the password dialog deletes nothing and keeps the confirmation open', async () => {
+  await H.createWorkflow(server, 'Kept Flow', 'kept-flow');
+  await H.rest(server, 'DELETE', `/${WS}/workflows/kept-flow`);
+  await H.advanceClock(server, 11 * 60);
+  await openTrash();
+  await H.trashRow(page, 'Kept Flow').getByRole('button', { name: 'Delete Permanently Kept Flow' }).click();
+  const confirm = page.locator('dialog[data-dialog="delete-permanently"]');
+  await confirm.getByRole('button', { name: 'Delete Permanently' }).click();
+  const reauth = page.locator('dialog[data-dialog="reauth"]');
+  await reauth.getByRole('button', { name: 'Cancel' }).click();
+  await reauth.waitFor({ state: 'detached' });
+  await confirm.getByRole('alert').filter({ hasText: 'Nothing was deleted' }).waitFor();
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  assert.ok(await findInTrash('workflow', (i) => i.name === 'Kept Flow'), 'the item stays in the Trash');
+});
+
 test('rows near cleanup are highlighted, and an item disappears once the clock passes its cleanup time', async () => {
   await H.createWorkflow(server, 'Expiring Flow', 'expiring-flow');
   await H.rest(server, 'DELETE', `/${WS}/workflows/expiring-flow`);

@@ -59,8 +59,9 @@ ROUTES = {
     ("GET", "/:ws/trash"): ("view_trash", 200),
     # The body restores a project; the permission follows the item's type.
     ("POST", "/:ws/trash/restore"): ("restore_dataset", 200),
-    # A batch: every member may ask; what they may not restore is reported as forbidden.
-    ("POST", "/:ws/trash/restore-all"): ("member", 200),
+    # Its answer names every Trash item (those the caller may not restore as forbidden), so it needs
+    # what listing the Trash needs; without view_trash it is refused whole, naming nothing.
+    ("POST", "/:ws/trash/restore-all"): ("view_trash", 200),
     ("GET", "/:ws/audit"): ("view_trash|manage_members", 200),
     ("GET", "/:ws/members"): ("member", 200),
     ("POST", "/:ws/members"): ("manage_members", 201),
@@ -82,6 +83,8 @@ ROUTES = {
     # Web app: sessions only; permanent deletion also refuses API keys (T11).
     ("POST", "/app/api/login"): ("any", 200),
     ("POST", "/app/api/logout"): ("key", 200),
+    # Sudo mode: the session's user enters their password again (session and CSRF).
+    ("POST", "/app/api/reauth"): ("key", 200),
     ("GET", "/app/api/session"): ("key", 200),
     ("GET", "/app"): ("any", 200),
     ("GET", "/app/*rest"): ("any", 200),
@@ -328,6 +331,8 @@ class World:
             body = {"name": f"Renamed G{n}"} if method == "PATCH" else None
         elif key == ("POST", "/app/api/login"):
             body = {"email": self.owner_email, "password": PASSWORD}
+        elif key == ("POST", "/app/api/reauth"):
+            body = {"password": PASSWORD}
         elif key == ("POST", "/app/api/logout") and succeeds:
             if caller in USERS:
                 c = self.fresh_session(caller)

@@ -137,6 +137,75 @@ def test_two_servers_on_one_database_share_the_throttle(tmp_path):
         first.cleanup()
 
 
+def test_a_cross_site_form_cannot_sign_a_browser_in(fresh_server):
+    """Login CSRF: a page on another site posts a text/plain form (no CORS preflight) to the sign-in
+    route with the attacker's credentials. No cookie may come back."""
+    s = fresh_server
+    s.bootstrap("acme", email="owner@acme.io")
+    base = s.base
+    form = ('{"email": "owner@acme.io", "password": "%s", "x": "="}' % PASSWORD).encode()
+    browser_form = {"Content-Type": "text/plain", "Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
+    attempts = {
+        "cross-site text/plain form": (form, browser_form, 403, "cross_site_request"),
+        "cross-site JSON (Origin only)": (None, {"Origin": "http://evil.example"}, 403, "cross_site_request"),
+        "Sec-Fetch-Site only": (None, {"Sec-Fetch-Site": "same-site"}, 403, "cross_site_request"),
+        "text/plain without Origin": (form, {"Content-Type": "text/plain"}, 415, "unsupported_media_type"),
+        "form-urlencoded": (b"email=owner%40acme.io", {"Content-Type": "application/x-www-form-urlencoded"}, 415,
+                            "unsupported_media_type"),
+    }
+    for what, (raw, headers, status, code) in attempts.items():
+        body = None if raw else {"email": "owner@acme.io", "password": PASSWORD}
+        r = Client(base).request("POST", "/app/api/login", body, raw=raw, headers=headers)
+        assert (r.status, r.code) == (status, code), (what, r.status, r.body)
+        assert "Set-Cookie" not in r.headers, what
+    # The app itself (same origin, JSON) and clients that are not browsers still sign in.
+    origin = base.rstrip("/")
+    for headers in ({"Origin": origin, "Sec-Fetch-Site": "same-origin"}, {},
+                    {"Content-Type": "application/json; charset=utf-8"}):
+        r = Client(base).request("POST", "/app/api/login", {"email": "owner@acme.io", "password": PASSWORD},
+                                 headers=headers)
+        assert r.status == 200 and r.headers.get("Set-Cookie", "").startswith("limbo_session="), (headers, r.body)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_origin_is_the_apps_own():
+    s = Server("--trusted-proxy", "127.0.0.1/32").start()
+    try:
+        s.bootstrap("acme", email="owner@acme.io")
+        proxied = {"Origin": "https://limbo.example", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "limbo.example",
+                   "Sec-Fetch-Site": "same-origin"}
+        body = {"email": "owner@acme.io", "password": PASSWORD}
+        assert Client(s.base).post("/app/api/login", body, headers=proxied).status == 200
+        r = Client(s.base).post("/app/api/login", body, headers={**proxied, "Origin": "https://evil.example"})
+        assert r.status == 403 and r.code == "cross_site_request"
+    finally:
+        s.stop()
+        s.cleanup()
+    # Without --trusted-proxy the same headers prove nothing: limbod's own Host is not limbo.example.
+    s = Server().start()
+    try:
+        s.bootstrap("acme", email="owner@acme.io")
+        r = Client(s.base).post("/app/api/login", body, headers=proxied)
+        assert r.status == 403 and r.code == "cross_site_request"
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+def test_wrong_reauth_passwords_count_as_failed_sign_ins(fresh_server):
+    s = fresh_server
+    s.bootstrap("acme", email="owner@acme.io")
+    web = Client(s.base)
+    assert web.login("owner@acme.io").status == 200
+    for _ in range(5):
+        r = web.post("/app/api/reauth", {"password": "wrong password"})
+        assert r.status == 401 and r.code == "invalid_credentials", r.body
+    r = web.post("/app/api/reauth", {"password": PASSWORD})
+    assert r.status == 429 and r.code == "too_many_attempts"
+    assert Client(s.base).login("owner@acme.io").status == 429  # one throttle for both
+    r = web.post("/app/api/reauth", {"password": PASSWORD}, headers={"Origin": "http://evil.example"})
+    assert r.status == 403 and r.code == "cross_site_request"
+
+
 def test_passwords_shorter_than_eight_characters_are_refused(server, ws):
     name, c = ws
     r = add_member(c, name, f"short-{name}@example.com", password="seven77")
@@ -181,6 +250,8 @@ def test_no_secret_or_session_id_reaches_the_log(fresh_server):
     assert sess.login("owner@acme.io", "a very secret passphrase").status == 200
     assert sess.post("/acme/projects", {"name": "P", "type": "object-detection", "annotation": "x"}).status == 201
     assert sess.post("/app/api/acme/trash/delete", {"items": []}).status in (200, 400)
+    assert sess.post("/app/api/reauth", {"password": wrong}).status == 401
+    assert sess.post("/app/api/reauth", {"password": "a very secret passphrase"}).status == 200
     anon = Client(s.base)
     assert anon.get(f"/acme?api_key={owner.key}").status == 200
     assert anon.get(f"/acme/nope/nope/nope?api_key={owner.key}").status == 404

@@ -1,12 +1,15 @@
 """The Trash rules through the REST API and the web-only routes, against a real limbod."""
+import http.client
+import json
 import threading
 import urllib.parse
 
 import pytest
 
-from limbo_test_server import Client, png
+from limbo_test_server import PASSWORD, Client, png
 
 DAY = 24 * 3600
+SUDO_WINDOW = 10 * 60  # seconds of server time after the password was entered (sudo mode)
 
 
 def project(c, ws, name, images=0, seed=0, **extra):
@@ -29,6 +32,15 @@ def session_for(server, email):
     s = Client(server.base)
     assert s.login(email).status == 200
     return s
+
+
+def member_session(server, c, ws, email, permissions):
+    """A session of a new member whose custom role has exactly `permissions`."""
+    role = c.post(f"/{ws}/roles", {"name": f"Role {email}", "permissions": permissions})
+    assert role.status == 201, role.body
+    r = c.post(f"/{ws}/members", {"email": email, "name": "M", "password": PASSWORD, "role": role.body["id"]})
+    assert r.status == 201, r.body
+    return session_for(server, email)
 
 
 def test_delete_answers_the_roboflow_shape_and_hides_everything(server, ws):
@@ -317,3 +329,138 @@ def test_storage_quota_counts_the_trash(server, ws, upload_after):
     if upload_after:
         # Bytes already in the Asset Library cost nothing more.
         assert c.post(f"/{name}/b/upload", raw=png(900)).status == 200
+
+
+def test_permanent_deletion_needs_the_password_entered_in_the_last_ten_minutes(fresh_server):
+    """Sudo mode: a session deletes permanently only within SUDO_WINDOW of entering its password."""
+    c = fresh_server.bootstrap("acme")
+    ids = []
+    for i in range(4):
+        ids.append(project(c, "acme", f"P{i}")["id"])
+        assert c.delete(f"/acme/p{i}").status == 200
+    ref = lambda pid: {"items": [{"type": "project", "id": pid}]}  # noqa: E731
+    web = session_for(fresh_server, "owner@example.com")
+    other = session_for(fresh_server, "owner@example.com")
+
+    # A fresh sign-in deletes permanently, up to the last second of the window.
+    r = web.post("/app/api/acme/trash/delete", ref(ids[0]))
+    assert r.status == 200 and r.body["deleted"] == [{"type": "project", "id": ids[0]}], r.body
+    assert c.post("/_dev/clock", {"advanceSeconds": SUDO_WINDOW - 1}).status == 200
+    assert web.post("/app/api/acme/trash/delete", ref(ids[1])).status == 200
+
+    # Past it, both permanent actions are refused and nothing leaves the Trash.
+    assert c.post("/_dev/clock", {"advanceSeconds": 1}).status == 200
+    for route, body in (("/app/api/acme/trash/delete", ref(ids[2])), ("/app/api/acme/trash/empty", {"confirm": "acme"})):
+        r = web.post(route, body)
+        assert r.status == 403 and r.code == "reauth_required", (route, r.body)
+        assert r.body["error"]["message"] and r.body["error"]["hint"]
+    assert sorted(i["id"] for i in trash_items(c, "acme")["items"]) == sorted(ids[2:])
+
+    # A wrong password answers 401 and changes nothing.
+    r = web.post("/app/api/reauth", {"password": "not the password"})
+    assert r.status == 401 and r.code == "invalid_credentials", r.body
+    assert web.post("/app/api/acme/trash/delete", ref(ids[2])).code == "reauth_required"
+    # Re-authentication needs the session's CSRF token and a JSON body, like any other session call.
+    assert web.post("/app/api/reauth", {"password": PASSWORD}, csrf=False).code == "csrf_required"
+    r = web.request("POST", "/app/api/reauth", raw=b'{"password": "%s"}' % PASSWORD.encode(),
+                    headers={"Content-Type": "text/plain"})
+    assert r.status == 415 and r.code == "unsupported_media_type"
+    assert web.post("/app/api/acme/trash/delete", ref(ids[2])).code == "reauth_required"
+
+    # The right password opens a new window for this session only.
+    r = web.post("/app/api/reauth", {"password": PASSWORD})
+    assert r.status == 200 and r.body["reauthenticated"] is True and r.body["sudoExpiresAt"].endswith("Z"), r.body
+    r = web.post("/app/api/acme/trash/delete", ref(ids[2]))
+    assert r.status == 200 and len(r.body["deleted"]) == 1, r.body
+    assert other.post("/app/api/acme/trash/empty", {"confirm": "acme"}).code == "reauth_required"
+    r = web.post("/app/api/acme/trash/empty", {"confirm": "acme"})
+    assert r.status == 200 and r.body["deleted"] == [{"type": "project", "id": ids[3]}], r.body
+    assert trash_items(c, "acme")["items"] == []
+    assert c.post("/_dev/clock", {"advanceSeconds": SUDO_WINDOW}).status == 200
+    assert web.post("/app/api/acme/trash/empty", {"confirm": "acme"}).code == "reauth_required"
+
+    # An API key can neither delete permanently nor re-authenticate.
+    for route, body in (("/app/api/acme/trash/delete", ref(ids[0])), ("/app/api/acme/trash/empty", {"confirm": "acme"})):
+        assert c.post(route, body).code == "web_only"
+    assert c.post("/app/api/reauth", {"password": PASSWORD}).status == 401
+    keyed = Client(fresh_server.base, c.key)
+    keyed.cookie, keyed.csrf = web.cookie, web.csrf
+    assert keyed.post("/app/api/reauth", {"password": PASSWORD}).status == 200  # the session, not the key
+    assert keyed.post("/app/api/acme/trash/empty", {"confirm": "acme"}).code == "web_only"
+
+
+def test_concurrent_restore_all_losers_get_not_in_trash_never_restore_conflict(fresh_server):
+    """Two sessions run Restore All at once over many items: each item comes back once, and the
+    loser's failures are all `not_in_trash` (the url now taken is the item's own)."""
+    c = fresh_server.bootstrap("acme")
+    sessions = [session_for(fresh_server, "owner@example.com") for _ in range(2)]
+    wrong, lost = [], 0
+    for rnd in range(3):
+        expected = set()
+        for i in range(100):
+            p = project(c, "acme", f"R{rnd} P{i}")
+            assert c.delete(f"/acme/{p['url']}").status == 200
+            expected.add(p["id"])
+        for i in range(20):
+            w = c.post("/acme/workflows", {"name": f"R{rnd} W{i}"}).body["workflow"]
+            assert c.delete(f"/acme/workflows/{w['url']}").status == 200
+            expected.add(w["id"])
+        # Connected beforehand, so that both requests leave at the same instant.
+        conns = [http.client.HTTPConnection(urllib.parse.urlsplit(fresh_server.base).netloc, timeout=60)
+                 for _ in sessions]
+        for conn in conns:
+            conn.connect()
+        barrier = threading.Barrier(2)
+        answers = [None, None]
+
+        def run(k):
+            headers = {"Cookie": sessions[k].cookie, "X-CSRF-Token": sessions[k].csrf, "Content-Type": "application/json"}
+            barrier.wait()
+            conns[k].request("POST", "/acme/trash/restore-all", body=b"{}", headers=headers)
+            r = conns[k].getresponse()
+            answers[k] = (r.status, json.loads(r.read()))
+            conns[k].close()
+
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        restored = []
+        for status, body in answers:
+            assert status == 200, body
+            restored += [x["id"] for x in body["restored"]]
+            wrong += [f["error"]["code"] for f in body["failed"] if f["error"]["code"] != "not_in_trash"]
+            lost += len(body["failed"])
+        assert sorted(restored) == sorted(expected), "every item restored exactly once"
+        assert trash_items(c, "acme")["items"] == []
+    print(f"concurrent Restore All: {lost} items answered not_in_trash to the slower session")
+    assert wrong == [], f"{len(wrong)} failures with another code than not_in_trash: {sorted(set(wrong))}"
+
+
+def test_restore_all_without_view_trash_reveals_nothing(server, ws):
+    name, c = ws
+    hidden = [project(c, name, f"Secret {i}")["id"] for i in range(2)]
+    for i in range(2):
+        c.delete(f"/{name}/secret-{i}")
+    c.post(f"/{name}/workflows", {"name": "Secret Flow"})
+    c.delete(f"/{name}/workflows/secret-flow")
+    # Neither a member without Trash permissions nor one who may restore projects but not see the
+    # Trash learns its contents: 403, no ids, nothing restored.
+    for who, perms in (("none", []), ("restorer", ["restore_dataset", "restore_workflow"])):
+        s = member_session(server, c, name, f"{who}-{name}@example.com", perms)
+        r = s.post(f"/{name}/trash/restore-all")
+        assert r.status == 403 and r.code == "forbidden", r.body
+        assert "view_trash" in r.body["error"]["message"]
+        for pid in hidden:
+            assert pid not in r.raw.decode(), "the answer names a Trash item"
+        assert s.get(f"/{name}/trash").code == "forbidden"
+        # Restoring by id stays possible for whoever holds the restore permission.
+        if who == "restorer":
+            assert s.post(f"/{name}/trash/restore", {"type": "project", "id": hidden[0]}).status == 200
+    assert trash_items(c, name)["counts"]["total"] == 2
+    # With view_trash the caller sees the Trash anyway; what it may not restore is reported.
+    s = member_session(server, c, name, f"viewer-{name}@example.com", ["view_trash", "restore_workflow"])
+    r = s.post(f"/{name}/trash/restore-all")
+    assert r.status == 200 and [x["type"] for x in r.body["restored"]] == ["workflow"], r.body
+    assert [(f["id"], f["error"]["code"]) for f in r.body["failed"]] == [(hidden[1], "forbidden")]

@@ -179,7 +179,9 @@ void RegisterTrash(Api& api) {
   });
 
   // Web-only permanent deletion (T11): a session and its CSRF token; API keys are refused by Access.
+  // Sudo mode on top: the password entered in this session within the last few minutes.
   api.Add("POST", "/app/api/:ws/trash/delete", Access::kWebOnly, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(c.svc.accounts.RequireRecentPassword(*c.principal));
     LIMBO_HTTP_TRY(Json body, c.Body());
     LIMBO_HTTP_TRY(auto refs, ParseRefs(body));
     auto result = c.svc.trash.DeletePermanently(c.A(), refs);
@@ -188,6 +190,7 @@ void RegisterTrash(Api& api) {
   });
 
   api.Add("POST", "/app/api/:ws/trash/empty", Access::kWebOnly, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(c.svc.accounts.RequireRecentPassword(*c.principal));
     LIMBO_HTTP_TRY(Json body, c.Body());
     LIMBO_HTTP_TRY(auto confirm, OptString(body, "confirm"));
     LIMBO_HTTP_TRY(auto result, c.svc.trash.EmptyTrash(c.A(), confirm.value_or("")));

@@ -249,7 +249,14 @@ CREATE INDEX login_failures_key ON login_failures(key_hash, at);
 CREATE INDEX login_failures_at ON login_failures(at);
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kMigration1, kMigration2, kMigration3};
+// Sudo mode: when each session's user last entered their password. A session made before this
+// migration was made by a sign-in, so its creation is that moment.
+constexpr std::string_view kMigration4 = R"sql(
+ALTER TABLE sessions ADD COLUMN password_at BIGINT NOT NULL DEFAULT 0;
+UPDATE sessions SET password_at = created_at;
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

@@ -532,14 +532,21 @@ void PostgresTransaction::TouchApiKey(const std::string& id, TimeMs at) {
 }
 
 void PostgresTransaction::InsertSession(const Session& x) {
-  Exec("INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-       x.id_hash, x.user_id, x.csrf_token, x.created_at, x.expires_at);
+  Exec(
+      "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at, password_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6)",
+      x.id_hash, x.user_id, x.csrf_token, x.created_at, x.expires_at, x.password_at);
 }
 
 std::optional<Session> PostgresTransaction::SessionByHash(const std::string& id_hash) {
   return One<Session>(
-      Exec("SELECT id_hash, user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1", id_hash),
-      [](const pqxx::row& r) { return Session{Text(r, 0), Text(r, 1), Text(r, 2), Int(r, 3), Int(r, 4)}; });
+      Exec("SELECT id_hash, user_id, csrf_token, created_at, expires_at, password_at FROM sessions WHERE id_hash = $1",
+           id_hash),
+      [](const pqxx::row& r) { return Session{Text(r, 0), Text(r, 1), Text(r, 2), Int(r, 3), Int(r, 4), Int(r, 5)}; });
+}
+
+void PostgresTransaction::SetSessionPasswordAt(const std::string& id_hash, TimeMs at) {
+  Exec("UPDATE sessions SET password_at = $1 WHERE id_hash = $2", at, id_hash);
 }
 
 void PostgresTransaction::DeleteSession(const std::string& id_hash) {

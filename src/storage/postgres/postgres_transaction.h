@@ -57,6 +57,7 @@ class PostgresTransaction final : public domain::Transaction {
   void TouchApiKey(const std::string& id, domain::TimeMs at) override;
   void InsertSession(const domain::Session& s) override;
   std::optional<domain::Session> SessionByHash(const std::string& id_hash) override;
+  void SetSessionPasswordAt(const std::string& id_hash, domain::TimeMs at) override;
   void DeleteSession(const std::string& id_hash) override;
   void DeleteExpiredSessions(domain::TimeMs now) override;
 

@@ -246,7 +246,15 @@ CREATE INDEX login_failures_key ON login_failures(key_hash, at);
 CREATE INDEX login_failures_at ON login_failures(at);
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
+// Sudo mode: when each session's user last entered their password. A session made before this
+// migration was made by a sign-in, so its creation is that moment.
+constexpr std::string_view kMigration5 = R"sql(
+ALTER TABLE sessions ADD COLUMN password_at INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET password_at = created_at;
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                         kMigration5};
 
 }  // namespace
 

@@ -476,14 +476,24 @@ void SqliteTransaction::TouchApiKey(const std::string& id, TimeMs at) {
 }
 
 void SqliteTransaction::InsertSession(const Session& x) {
-  auto& s = db_.Prepare("INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
-  s.Bind(1, x.id_hash).Bind(2, x.user_id).Bind(3, x.csrf_token).Bind(4, x.created_at).Bind(5, x.expires_at).Run();
+  auto& s = db_.Prepare(
+      "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at, password_at) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  s.Bind(1, x.id_hash).Bind(2, x.user_id).Bind(3, x.csrf_token).Bind(4, x.created_at).Bind(5, x.expires_at);
+  s.Bind(6, x.password_at).Run();
 }
 
 std::optional<Session> SqliteTransaction::SessionByHash(const std::string& id_hash) {
-  auto& s = db_.Prepare("SELECT id_hash, user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = ?");
+  auto& s = db_.Prepare(
+      "SELECT id_hash, user_id, csrf_token, created_at, expires_at, password_at FROM sessions WHERE id_hash = ?");
   s.Bind(1, id_hash);
-  return One<Session>(s, [](Statement& st) { return Session{st.Text(0), st.Text(1), st.Text(2), st.Int(3), st.Int(4)}; });
+  return One<Session>(
+      s, [](Statement& st) { return Session{st.Text(0), st.Text(1), st.Text(2), st.Int(3), st.Int(4), st.Int(5)}; });
+}
+
+void SqliteTransaction::SetSessionPasswordAt(const std::string& id_hash, TimeMs at) {
+  auto& s = db_.Prepare("UPDATE sessions SET password_at = ? WHERE id_hash = ?");
+  s.Bind(1, at).Bind(2, id_hash).Run();
 }
 
 void SqliteTransaction::DeleteSession(const std::string& id_hash) {
