@@ -42,6 +42,8 @@ std::string PresentedKey(const Request& req) {
 
 }  // namespace
 
+bool PresentsApiKey(const Request& req) { return !PresentedKey(req).empty(); }
+
 int StatusFor(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kInvalid: return 400;
@@ -164,6 +166,10 @@ Result<domain::Principal> Api::Authenticate(Ctx& ctx, Access access) {
       return p;
     }
     case Access::kSession: {
+      if (!key.empty()) {
+        return Error::Forbidden("This route belongs to the web app: API keys are not accepted here.",
+                                "session_required");
+      }
       if (session.empty()) return Error::Unauthorized("You are not signed in.");
       LIMBO_TRY(auto p, svc_.accounts.AuthenticateSession(session));
       LIMBO_RETURN_IF_ERROR(check_csrf(p, "csrf_required"));

@@ -59,7 +59,7 @@ TEST_F(Accounts, RolesValidatePermissionsAndProtectBuiltins) {
 
 TEST_F(Accounts, MembersCannotManageOthers) {
   auto member = AddMember("m@example.com", "member");
-  EXPECT_EQ(accounts_->AddMember(member, "x@example.com", "X", "long enough password", "member").error().code, "forbidden");
+  EXPECT_EQ(accounts_->Invite(member, "x@example.com", "member").error().code, "forbidden");
   EXPECT_EQ(accounts_->CreateRole(member, "R", {}).error().code, "forbidden");
   // Everyone manages their own keys; only their own are listed.
   ASSERT_TRUE(accounts_->CreateApiKey(member, "mine"));
@@ -76,7 +76,7 @@ TEST_F(Accounts, MembersCannotManageOthers) {
 }
 
 TEST_F(Accounts, PasswordsAreHashedAndShortOnesRefused) {
-  EXPECT_EQ(accounts_->AddMember(owner(), "s@example.com", "S", "short", "member").error().code, "invalid_request");
+  EXPECT_EQ(accounts_->AddMemberLocal("acme", "s@example.com", "S", "short", "member").error().code, "invalid_request");
   std::optional<domain::User> u;
   ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
     u = tx.UserByEmail("owner@example.com");

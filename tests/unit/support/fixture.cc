@@ -75,7 +75,7 @@ void DomainTest::TearDown() {
 }
 
 domain::Actor DomainTest::AddMember(const std::string& email, const std::string& role) {
-  auto m = accounts_->AddMember(owner_, email, "Member " + email, "long enough password", role);
+  auto m = accounts_->AddMemberLocal(owner_.workspace.url, email, "Member " + email, "long enough password", role);
   EXPECT_TRUE(m) << m.error().message;
   domain::Principal p;
   EXPECT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
