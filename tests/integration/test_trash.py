@@ -173,7 +173,7 @@ def test_per_item_permissions_in_batches(server, ws):
     c.delete(f"/{name}/workflows/flow")
     role = c.post(f"/{name}/roles", {"name": "Project restorer", "permissions": ["view_trash", "restore_dataset"]}).body
     email = f"r-{name}@example.com"
-    c.post(f"/{name}/members", {"email": email, "name": "R", "password": "correct horse battery", "role": role["id"]})
+    server.member_add(name, email, role=role["id"])
     s = session_for(server, email)
     r = s.post(f"/{name}/trash/restore-all")
     assert [x["id"] for x in r.body["restored"]] == [p["id"]]
