@@ -85,7 +85,7 @@ export async function request(method, path, { body, query, signal } = {}) {
   if (!res.ok) {
     const err = (data && data.error) || {};
     const error = new ApiError(res.status, err.code, err.message, err.hint);
-    if (res.status === 401 && path !== '/app/api/login' && state.onUnauthorized) {
+    if (res.status === 401 && path !== '/app/api/login' && !path.startsWith('/app/api/invitations/') && state.onUnauthorized) {
       state.onUnauthorized(error);
     }
     throw error;

@@ -3,6 +3,7 @@ import { h, clear } from './dom.js';
 import { api, session, setSession, onUnauthorized, workspaceInfo, can } from './api.js';
 import { alertBox, toast } from './ui.js';
 import { renderLogin } from './page-login.js';
+import { renderInvite } from './page-invite.js';
 import { renderHome } from './page-home.js';
 import { renderProject } from './page-project.js';
 import { renderWorkflows } from './page-workflows.js';
@@ -10,6 +11,7 @@ import { renderSettings, SETTINGS_TABS } from './page-settings.js';
 
 const routes = [
   { pattern: /^\/app\/login\/?$/, page: 'login', public: true },
+  { pattern: /^\/app\/invite\/([^/]+)\/?$/, page: 'invite', public: true, keys: ['token'] },
   { pattern: /^\/app\/?$/, page: 'root' },
   { pattern: /^\/app\/([^/]+)\/?$/, page: 'home', keys: ['ws'] },
   { pattern: /^\/app\/([^/]+)\/workflows\/?$/, page: 'workflows', keys: ['ws'] },
@@ -46,7 +48,7 @@ function loginUrl() {
 }
 
 onUnauthorized(() => {
-  if (location.pathname.startsWith('/app/login')) return;
+  if (location.pathname.startsWith('/app/login') || location.pathname.startsWith('/app/invite/')) return;
   setSession(null);
   navigate(loginUrl(), { replace: true });
 });
@@ -139,6 +141,16 @@ export async function render() {
     renderTopbar(null);
     document.title = 'Log in · Limbo';
     renderLogin({ main, navigate });
+    return;
+  }
+  if (route.page === 'invite') {
+    renderTopbar(null);
+    document.title = 'Accept invitation · Limbo';
+    try {
+      await renderInvite({ main, navigate, token: params.token });
+    } catch (err) {
+      main.append(h('div', { class: 'page narrow' }, alertBox(err)));
+    }
     return;
   }
   if (route.page === 'root') {

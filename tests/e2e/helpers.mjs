@@ -51,8 +51,8 @@ export function bootstrap(server, workspace) {
 }
 
 /** Runs `limbod member add` (the API only invites): a member with a password, as an operator adds one. */
-export function memberAdd(server, { email, password, name, role = 'member' }) {
-  const args = ['member', 'add', ...server.storage, '--workspace', WS, '--email', email, '--password', password,
+export function memberAdd(server, { email, password, name, role = 'member', workspace = WS }) {
+  const args = ['member', 'add', ...server.storage, '--workspace', workspace, '--email', email, '--password', password,
     '--role', role, ...(name ? ['--name', name] : [])];
   return JSON.parse(execFileSync(limbodPath(), args, { encoding: 'utf8', timeout: 60000 }).trim());
 }
