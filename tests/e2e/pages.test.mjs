@@ -237,7 +237,7 @@ test('Members and Audit Log pages list what the server holds', async () => {
   await page.locator('tr[data-action="restore"]').first().waitFor();
 });
 
-test('Members: change a member's role, remove; Roles: edit and delete a custom role', async () => {
+test('Members: change the role of a member, remove; Roles: edit and delete a custom role', async () => {
   const role = await H.rest(server, 'POST', `/${WS}/roles`, { name: 'Labeler', permissions: ['upload_images'] });
   H.memberAdd(server, { email: 'lena@example.com', name: 'Lena Labeler', password: 'lena password 1', role: role.id });
   await H.gotoApp(page, server, `/app/${WS}/settings/members`, 'settings');
