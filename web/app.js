@@ -156,7 +156,22 @@ export async function render() {
   if (route.page === 'root') {
     const first = (session().workspaces || [])[0];
     if (first) navigate(`/app/${encodeURIComponent(first.url)}`, { replace: true });
-    else main.append(h('div', { class: 'page narrow' }, h('h1', {}, 'No workspace'), h('p', {}, 'You are not a member of any workspace yet.')));
+    else {
+      // Invitations addressed to this email are listed, but joining needs the link that was sent:
+      // whoever made an account with this email first must not join in its owner's place.
+      let invitations = [];
+      try {
+        invitations = (await api.get('/app/api/invitations')).invitations || [];
+      } catch {
+        invitations = [];
+      }
+      main.append(h('div', { class: 'page narrow' }, h('h1', {}, 'No workspace'), h('p', {}, 'You are not a member of any workspace yet.'),
+        invitations.length ? h('div', { class: 'card', 'data-my-invitations': true },
+          h('p', {}, 'You are invited to:'),
+          h('ul', {}, invitations.map((i) => h('li', {}, h('strong', {}, i.workspace.name || i.workspace.url), ` as ${i.roleName || i.role}`))),
+          h('p', { class: 'muted' }, 'Open the invitation link you were sent to join.')) : null));
+      main.dataset.ready = 'root';
+    }
     return;
   }
 

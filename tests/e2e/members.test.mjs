@@ -131,3 +131,24 @@ test('Revoke makes an invitation link useless', async () => {
   await H.ready(page, 'invite');
   await page.getByRole('heading', { name: 'This invitation cannot be used' }).waitFor();
 });
+
+test('someone without a workspace sees the invitations addressed to them, and signing in joins nothing', async () => {
+  H.bootstrap(server, 'gamma');
+  H.memberAdd(server, { workspace: 'gamma', email: 'zed@example.com', name: 'Zed', password: 'zed password 1' });
+  const owner = await fetch(`${server.url}/app/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: H.OWNER.email, password: H.OWNER.password }),
+  });
+  const cookie = owner.headers.get('set-cookie').split(';')[0];
+  const { csrfToken } = await owner.json();
+  const gone = await fetch(`${server.url}/gamma/members/zed@example.com`, { method: 'DELETE', headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken } });
+  assert.equal(gone.status, 200);
+  await H.rest(server, 'POST', `/${WS}/members`, { email: 'zed@example.com', role: 'member' });
+  await signOut();
+  await H.login(page, server, { email: 'zed@example.com', password: 'zed password 1', path: '/app' });
+  await H.ready(page, 'root');
+  await page.locator('[data-my-invitations]', { hasText: WS }).waitFor();
+  await H.screenshot(page, 'my-invitations');
+  const members = await H.rest(server, 'GET', `/${WS}/members`);
+  assert.equal(members.find((m) => m.email === 'zed@example.com').status, 'invited');
+});

@@ -167,6 +167,10 @@ def test_invitation_accepted_by_a_new_account_signs_it_in(server, ws):
     assert session(server, email.lower(), "a new password") is not None
     _, again = accept(server.base, token, name="Twice", password="a new password")
     assert again.status == 404 and again.code == "invitation_not_found"
+    # The invite page's path is the link's secret: the request log keeps only its prefix.
+    assert Client(server.base).get(f"/app/invite/{token}").status == 200
+    server.stop()
+    assert token not in "".join(server.log) and "/app/invite/..." in "".join(server.log)
 
 
 def test_an_existing_account_accepts_with_its_own_password_which_stays(server, ws):
