@@ -24,6 +24,8 @@ let current = null; // {controller}
 
 function match(pathname) {
   for (const route of routes) {
+    // `invite` is not a reserved word: a member of a workspace called so reaches its projects there.
+    if (route.page === 'invite' && workspaceInfo('invite')) continue;
     const m = pathname.match(route.pattern);
     if (m) {
       const params = {};

@@ -1,7 +1,7 @@
 // Settings → Members: who is in the workspace, with which role, and who is invited. People join by
 // accepting an invitation link themselves (SPEC T17): nobody here picks another person's password.
 import { h, timeEl } from './dom.js';
-import { api, enc, session } from './api.js';
+import { api, enc, session, workspaceInfo } from './api.js';
 import { pageHeader, button, showDialog, field, toast, errorToast, confirmDialog } from './ui.js';
 
 export async function renderMembers(ctx) {
@@ -17,10 +17,13 @@ export async function renderMembers(ctx) {
   const roleList = Array.isArray(roles) ? roles : roles.roles || [];
   const canManage = ctx.can('manage_members');
   const me = session().user || {};
+  // Nobody gives what they do not hold: roles with a permission the viewer lacks are not offered.
+  const mine = new Set((workspaceInfo(ws) || {}).permissions || []);
+  const grantable = (r) => (r.permissions || []).every((p) => mine.has(p));
 
   const roleSelect = (m) => {
     const select = h('select', { class: 'select select-compact', 'aria-label': `Role of ${m.name || m.email}` },
-      roleList.map((r) => h('option', { value: r.id, selected: r.id === m.role }, r.name)));
+      roleList.map((r) => h('option', { value: r.id, selected: r.id === m.role, disabled: !grantable(r) && r.id !== m.role }, r.name)));
     select.addEventListener('change', async () => {
       try {
         await api.patch(`/${enc(ws)}/members/${enc(m.email)}`, { role: select.value });
@@ -35,7 +38,7 @@ export async function renderMembers(ctx) {
 
   main.append(
     pageHeader('Members', 'People in this workspace and their roles.',
-      canManage ? button('Invite member', () => inviteMember(ctx, roleList), { variant: 'primary' }) : null),
+      canManage ? button('Invite member', () => inviteMember(ctx, roleList.filter(grantable)), { variant: 'primary' }) : null),
     h('div', { class: 'card table-card' }, h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Email'), h('th', { scope: 'col' }, 'Role'),
         h('th', { scope: 'col' }, 'Joined'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
