@@ -85,8 +85,9 @@ export async function request(method, path, { body, query, signal } = {}) {
   if (!res.ok) {
     const err = (data && data.error) || {};
     const error = new ApiError(res.status, err.code, err.message, err.hint);
-    // A wrong password at sign-in or re-authentication is a 401 too, but the session (if any) lives on.
-    if (res.status === 401 && path !== '/app/api/login' && path !== '/app/api/reauth' && state.onUnauthorized) {
+    // A wrong password at sign-in, re-authentication or an invitation is a 401 too, but the session (if any) lives on.
+    if (res.status === 401 && path !== '/app/api/login' && path !== '/app/api/reauth' &&
+        !path.startsWith('/app/api/invitations/') && state.onUnauthorized) {
       state.onUnauthorized(error);
     }
     throw error;

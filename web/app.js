@@ -3,6 +3,7 @@ import { h, clear } from './dom.js';
 import { api, session, setSession, onUnauthorized, workspaceInfo, can } from './api.js';
 import { alertBox, toast } from './ui.js';
 import { renderLogin } from './page-login.js';
+import { renderInvite } from './page-invite.js';
 import { renderHome } from './page-home.js';
 import { renderProject } from './page-project.js';
 import { renderWorkflows } from './page-workflows.js';
@@ -10,6 +11,7 @@ import { renderSettings, SETTINGS_TABS } from './page-settings.js';
 
 const routes = [
   { pattern: /^\/app\/login\/?$/, page: 'login', public: true },
+  { pattern: /^\/app\/invite\/([^/]+)\/?$/, page: 'invite', public: true, keys: ['token'] },
   { pattern: /^\/app\/?$/, page: 'root' },
   { pattern: /^\/app\/([^/]+)\/?$/, page: 'home', keys: ['ws'] },
   { pattern: /^\/app\/([^/]+)\/workflows\/?$/, page: 'workflows', keys: ['ws'] },
@@ -22,6 +24,8 @@ let current = null; // {controller}
 
 function match(pathname) {
   for (const route of routes) {
+    // `invite` is not a reserved word: a member of a workspace called so reaches its projects there.
+    if (route.page === 'invite' && workspaceInfo('invite')) continue;
     const m = pathname.match(route.pattern);
     if (m) {
       const params = {};
@@ -46,7 +50,7 @@ function loginUrl() {
 }
 
 onUnauthorized(() => {
-  if (location.pathname.startsWith('/app/login')) return;
+  if (location.pathname.startsWith('/app/login') || location.pathname.startsWith('/app/invite/')) return;
   setSession(null);
   navigate(loginUrl(), { replace: true });
 });
@@ -141,10 +145,35 @@ export async function render() {
     renderLogin({ main, navigate });
     return;
   }
+  if (route.page === 'invite') {
+    renderTopbar(null);
+    document.title = 'Accept invitation · Limbo';
+    try {
+      await renderInvite({ main, navigate, token: params.token });
+    } catch (err) {
+      main.append(h('div', { class: 'page narrow' }, alertBox(err)));
+    }
+    return;
+  }
   if (route.page === 'root') {
     const first = (session().workspaces || [])[0];
     if (first) navigate(`/app/${encodeURIComponent(first.url)}`, { replace: true });
-    else main.append(h('div', { class: 'page narrow' }, h('h1', {}, 'No workspace'), h('p', {}, 'You are not a member of any workspace yet.')));
+    else {
+      // Invitations addressed to this email are listed, but joining needs the link that was sent:
+      // whoever made an account with this email first must not join in its owner's place.
+      let invitations = [];
+      try {
+        invitations = (await api.get('/app/api/invitations')).invitations || [];
+      } catch {
+        invitations = [];
+      }
+      main.append(h('div', { class: 'page narrow' }, h('h1', {}, 'No workspace'), h('p', {}, 'You are not a member of any workspace yet.'),
+        invitations.length ? h('div', { class: 'card', 'data-my-invitations': true },
+          h('p', {}, 'You are invited to:'),
+          h('ul', {}, invitations.map((i) => h('li', {}, h('strong', {}, i.workspace.name || i.workspace.url), ` as ${i.roleName || i.role}`))),
+          h('p', { class: 'muted' }, 'Open the invitation link you were sent to join.')) : null));
+      main.dataset.ready = 'root';
+    }
     return;
   }
 

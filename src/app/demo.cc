@@ -104,8 +104,8 @@ Result<DemoLogin> SeedDemo(domain::Store& store, domain::BlobStore& blobs, domai
   LIMBO_RETURN_IF_ERROR(content.CreateWorkflow(owner, {"Weld QA", std::nullopt, R"({"steps":["segment","classify"]})"}));
   LIMBO_RETURN_IF_ERROR(content.CreateWorkflow(owner, {"Legacy Export", std::nullopt, R"({"steps":["export"]})"}));
 
-  LIMBO_RETURN_IF_ERROR(accounts.AddMember(owner, "member@demo.limbo", "Demo Member", "limbo-demo-password",
-                                           std::string(domain::kMemberRole)));
+  LIMBO_RETURN_IF_ERROR(accounts.AddMemberLocal(owner.workspace.url, "member@demo.limbo", "Demo Member",
+                                                "limbo-demo-password", std::string(domain::kMemberRole)));
 
   // Trash items deleted 28, 9 and 1 days before now (2, 21 and 29 days left).
   clock.Set(now - 28 * core::kDayMs);

@@ -187,6 +187,23 @@ int Bootstrap(const StorageOptions& so, const std::string& ws, const std::string
   return 0;
 }
 
+// `limbod member add`: operators (and tests) with local access to the data add a member directly.
+int MemberAdd(const StorageOptions& so, const std::string& ws, const std::string& email, const std::string& name,
+              const std::string& password, const std::string& role) {
+  auto store = OpenStore(so);
+  core::SystemClock clock;
+  domain::AccountService accounts(*store, clock);
+  auto r = accounts.AddMemberLocal(ws, email, name, password, role);
+  if (!r) {
+    std::cerr << "limbod member add: " << r.error().message << "\n";
+    return 1;
+  }
+  nlohmann::json out{
+      {"workspace", ws}, {"email", r->first.email}, {"userId", r->first.user_id}, {"role", r->second.id}};
+  std::cout << out.dump() << std::endl;
+  return 0;
+}
+
 int Fsck(const StorageOptions& so, bool repair) {
   auto store = OpenStore(so);
   storage::blob::FileBlobStore blobs(so.data + "/blobs");
@@ -285,6 +302,18 @@ int main(int argc, char** argv) {
   boot->add_option("--password", password, "Owner's password (ignored for an existing user)")->required();
   boot->add_option("--name", name, "Owner's display name");
 
+  auto* member = cli.add_subcommand("member", "Manage members directly (operators with access to the data)");
+  member->require_subcommand(1);
+  auto* member_add = member->add_subcommand(
+      "add", "Add a member, creating the account if new (an existing account keeps its password and name)");
+  add_storage(member_add);
+  std::string member_role;
+  member_add->add_option("--workspace", ws, "Workspace url")->required();
+  member_add->add_option("--email", email, "Member's email")->required();
+  member_add->add_option("--name", name, "Display name of a new account (default: the email's local part)");
+  member_add->add_option("--password", password, "Password of a new account (ignored for an existing one)")->required();
+  member_add->add_option("--role", member_role, "owner, member or a custom role id")->required();
+
   auto* fsck = cli.add_subcommand("fsck", "Check that database rows and blob files agree");
   add_storage(fsck);
   bool repair = false;
@@ -298,6 +327,7 @@ int main(int argc, char** argv) {
       return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl, trusted_proxy);
     }
     if (*boot) return Bootstrap(so, ws, email, password, name);
+    if (*member_add) return MemberAdd(so, ws, email, name, password, member_role);
     if (*fsck) return Fsck(so, repair);
     if (*routes) return PrintRoutes();
   } catch (const std::exception& e) {

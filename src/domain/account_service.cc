@@ -26,15 +26,6 @@ namespace {
 Role OwnerRole() { return Role{std::string(kOwnerRole), "Owner", PermissionSet::All(), true}; }
 Role MemberRole() { return Role{std::string(kMemberRole), "Member", MemberPermissions(), true}; }
 
-Status ValidateEmail(const std::string& email) {
-  auto at = email.find('@');
-  if (email.size() > 254 || at == std::string::npos || at == 0 || at + 1 >= email.size() ||
-      email.find_first_of(" \t\r\n") != std::string::npos) {
-    return Error::Invalid("Field 'email' must be an email address.");
-  }
-  return Ok();
-}
-
 Status ValidatePassword(const std::string& password) {
   if (password.size() < kMinPasswordLength) {
     return Error::Invalid("Field 'password' must be at least " + std::to_string(kMinPasswordLength) +
@@ -66,6 +57,42 @@ Error TooManyAttempts() {
                "Too many failed sign-in attempts; try again in a few minutes.", {}};
 }
 
+Error SessionRequired(const std::string& what) {
+  return Error::Forbidden(what + " can delete permanently, so this needs a browser session: do it in the web app.",
+                          "session_required")
+      .WithHint("Sign in to the web app and use Settings > Members or Settings > Roles.");
+}
+
+Error InvitationNotFound() {
+  return Error::NotFound(
+             "This invitation link is not valid: it was used, revoked, replaced by a newer link or has expired.",
+             "invitation_not_found")
+      .WithHint("Ask the workspace's admin for a new link.");
+}
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+Error CannotGrant(const std::vector<std::string>& missing) {
+  return Error::Forbidden("You cannot give a role permissions you do not hold yourself (" + Joined(missing) + ").",
+                          "cannot_grant");
+}
+
+// A fresh session for `user`; the caller stores `*row` in its transaction.
+LoginResult MakeSession(const User& user, TimeMs now, Session* row) {
+  LoginResult out;
+  out.user = user;
+  out.session_id = core::RandomToken(48);
+  out.csrf_token = core::RandomToken(32);
+  out.expires_at = now + kSessionLifetimeMs;
+  // The password was entered just now (a sign-in, or a new account's own choice): sudo mode starts.
+  *row = Session{core::Sha256Hex(out.session_id), user.id, out.csrf_token, now, out.expires_at, now};
+  return out;
+}
+
 Result<PermissionSet> ParsePermissions(const std::vector<std::string>& names) {
   PermissionSet set;
   for (const auto& n : names) {
@@ -80,6 +107,27 @@ Result<PermissionSet> ParsePermissions(const std::vector<std::string>& names) {
 
 AccountService::AccountService(Store& store, const core::Clock& clock)
     : store_(store), clock_(clock), dummy_hash_(core::HashPassword(core::RandomToken(32))) {}
+
+Result<std::string> AccountService::NormalizeEmail(const std::string& email_in) {
+  std::string email = Lower(email_in);
+  auto invalid = [] { return Error::Invalid("Field 'email' must be an email address.", "invalid_email"); };
+  if (email.empty() || email.size() > 254) return invalid();
+  for (unsigned char c : email) {
+    if (c <= 0x20 || c == 0x7f) return invalid();  // whitespace and control characters, NUL included
+  }
+  auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.find('@', at + 1) != std::string::npos) {
+    return invalid();
+  }
+  return email;
+}
+
+Status AccountService::CheckGrant(const Actor& a, const Role& role) {
+  auto missing = role.permissions.Missing(a.role.permissions);
+  if (!missing.empty()) return CannotGrant(missing);
+  if (a.via_api_key && CanDeletePermanently(role.permissions)) return SessionRequired("Role '" + role.name + "'");
+  return Ok();
+}
 
 std::optional<Role> AccountService::FindRole(Transaction& tx, std::int64_t ws, const std::string& id) {
   if (id == kOwnerRole) return OwnerRole();
@@ -104,10 +152,9 @@ NewApiKey AccountService::MakeKey(std::int64_t ws, const User& user, const std::
 
 Result<BootstrapResult> AccountService::Bootstrap(const std::string& ws_url, const std::string& email_in,
                                                   const std::string& password, const std::string& name) {
-  std::string email = Lower(email_in);
+  LIMBO_TRY(std::string email, NormalizeEmail(email_in));
   if (!core::IsValidSlug(ws_url)) return Error::Invalid("Workspace url must be 1-64 characters of a-z, 0-9 and '-'.");
   if (core::IsReservedSlug(ws_url)) return Error::Invalid("'" + ws_url + "' is a reserved word.", "reserved_url");
-  LIMBO_RETURN_IF_ERROR(ValidateEmail(email));
   LIMBO_RETURN_IF_ERROR(ValidatePassword(password));
   std::string pw_hash = core::HashPassword(password);
   BootstrapResult out;
@@ -170,15 +217,12 @@ Result<AccountService::CheckedPassword> AccountService::CheckPassword(const std:
 
 Result<LoginResult> AccountService::Login(const std::string& email_in, const std::string& password,
                                           const std::string& remote_addr) {
-  std::string email = Lower(email_in);
+  auto normalized = NormalizeEmail(email_in);
+  if (!normalized) return Error::Unauthorized("Wrong email or password.", "invalid_credentials");
   TimeMs now = clock_.Now();
-  LIMBO_TRY(CheckedPassword checked, CheckPassword(email, password, remote_addr, now));
-  LoginResult out;
-  out.user = checked.user;
-  out.session_id = core::RandomToken(48);
-  out.csrf_token = core::RandomToken(32);
-  out.expires_at = now + kSessionLifetimeMs;
-  Session s{core::Sha256Hex(out.session_id), checked.user.id, out.csrf_token, now, out.expires_at, now};
+  LIMBO_TRY(CheckedPassword checked, CheckPassword(*normalized, password, remote_addr, now));
+  Session s;
+  LoginResult out = MakeSession(checked.user, now, &s);
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     for (auto id : checked.attempts) tx.DeleteLoginFailure(id);
     tx.DeleteExpiredSessions(now);
@@ -381,21 +425,17 @@ Result<std::vector<std::pair<Member, Role>>> AccountService::ListMembers(const A
   return out;
 }
 
-Result<std::pair<Member, Role>> AccountService::AddMember(const Actor& a, const std::string& email_in,
-                                                          const std::string& name, const std::string& password,
-                                                          const std::string& role_id) {
-  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
-  std::string email = Lower(email_in);
-  LIMBO_RETURN_IF_ERROR(ValidateEmail(email));
-  if (role_id == kOwnerRole && a.role.id != kOwnerRole) {
-    return Error::Forbidden("Only an owner can add another owner.", "owner_required");
-  }
-  std::string pw_hash;  // hashed outside the transaction: argon2id is deliberately slow
+Result<std::pair<Member, Role>> AccountService::AddMemberLocal(const std::string& ws_url, const std::string& email_in,
+                                                               const std::string& name_in, const std::string& password,
+                                                               const std::string& role_id) {
+  LIMBO_TRY(std::string email, NormalizeEmail(email_in));
+  std::string name = name_in.empty() ? email.substr(0, email.find('@')) : name_in;
   std::optional<User> existing;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     existing = tx.UserByEmail(email);
     return Ok();
   }));
+  std::string pw_hash;  // hashed outside the transaction: argon2id is deliberately slow
   if (!existing) {
     LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
     LIMBO_RETURN_IF_ERROR(ValidatePassword(password));
@@ -404,19 +444,22 @@ Result<std::pair<Member, Role>> AccountService::AddMember(const Actor& a, const 
   TimeMs now = clock_.Now();
   std::pair<Member, Role> out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto role = FindRole(tx, a.workspace.id, role_id);
-    if (!role) return Error::Invalid("Role '" + role_id + "' does not exist in this workspace.");
+    auto ws = tx.WorkspaceByUrl(ws_url);
+    if (!ws) return Error::NotFound("Workspace '" + ws_url + "' was not found.");
+    auto role = FindRole(tx, ws->id, role_id);
+    if (!role) return Error::Invalid("Role '" + role_id + "' does not exist in this workspace.", "invalid_role");
     auto user = tx.UserByEmail(email);
     if (!user) {
-      if (pw_hash.empty()) return Error::Conflict("The user changed meanwhile; try again.");
+      if (pw_hash.empty()) return Error::Conflict("The account changed meanwhile; try again.");
       User u{"u_" + core::RandomToken(12), email, name, pw_hash, now};
       tx.InsertUser(u);
       user = u;
     }
-    if (tx.MemberOf(a.workspace.id, user->id)) {
+    if (tx.MemberOf(ws->id, user->id)) {
       return Error::Conflict("'" + email + "' is already a member of this workspace.", "already_member");
     }
-    tx.InsertMember(a.workspace.id, user->id, role->id, now);
+    tx.InsertMember(ws->id, user->id, role->id, now);
+    if (auto inv = tx.InvitationByEmail(ws->id, email)) tx.DeleteInvitation(inv->id);
     out = {Member{user->id, user->email, user->name, role->id, now}, *role};
     return Ok();
   }));
@@ -427,7 +470,6 @@ Result<std::pair<Member, Role>> AccountService::PatchMember(const Actor& a, cons
                                                             const MemberPatch& patch) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
   std::string email = Lower(email_in);
-  if (patch.name) LIMBO_RETURN_IF_ERROR(ValidateName("name", *patch.name));
   std::pair<Member, Role> out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     auto user = tx.UserByEmail(email);
@@ -441,17 +483,13 @@ Result<std::pair<Member, Role>> AccountService::PatchMember(const Actor& a, cons
       if (touches_owner && a.role.id != kOwnerRole) {
         return Error::Forbidden("Only an owner can grant or take away the owner role.", "owner_required");
       }
+      LIMBO_RETURN_IF_ERROR(CheckGrant(a, *role));
       if (m->role_id == kOwnerRole && role->id != kOwnerRole &&
           tx.CountMembersWithRole(a.workspace.id, std::string(kOwnerRole)) <= 1) {
         return Error::Conflict("A workspace keeps at least one owner.", "last_owner");
       }
       tx.UpdateMemberRole(a.workspace.id, user->id, role->id);
       m->role_id = role->id;
-    }
-    if (patch.name) {
-      user->name = *patch.name;
-      tx.UpdateUser(*user);
-      m->name = *patch.name;
     }
     auto role = FindRole(tx, a.workspace.id, m->role_id);
     out = {*m, role.value_or(Role{})};
@@ -481,6 +519,213 @@ Status AccountService::RemoveMember(const Actor& a, const std::string& email_in)
   });
 }
 
+// ---- Invitations -------------------------------------------------------------------------------
+
+Result<InvitationView> AccountService::ViewOf(Transaction& tx, const Invitation& inv) {
+  auto ws = tx.WorkspaceById(inv.workspace_id);
+  if (!ws) return InvitationNotFound();
+  InvitationView v;
+  v.invitation = inv;
+  v.workspace = *ws;
+  v.role = FindRole(tx, inv.workspace_id, inv.role_id).value_or(Role{inv.role_id, inv.role_id, {}, false});
+  if (auto by = tx.UserById(inv.invited_by)) v.invited_by_name = by->name;
+  return v;
+}
+
+Result<NewInvitation> AccountService::Invite(const Actor& a, const std::string& email_in, const std::string& role_id) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
+  LIMBO_TRY(std::string email, NormalizeEmail(email_in));
+  std::string token = core::RandomToken(32);
+  std::string token_hash = core::Sha256Hex(token);
+  TimeMs now = clock_.Now();
+  NewInvitation out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto role = FindRole(tx, a.workspace.id, role_id);
+    if (!role) return Error::Invalid("Role '" + role_id + "' does not exist in this workspace.", "invalid_role");
+    if (role->id == kOwnerRole && a.role.id != kOwnerRole) {
+      return Error::Forbidden("Only an owner can invite another owner.", "owner_required");
+    }
+    LIMBO_RETURN_IF_ERROR(CheckGrant(a, *role));
+    if (auto user = tx.UserByEmail(email); user && tx.MemberOf(a.workspace.id, user->id)) {
+      return Error::Conflict("'" + email + "' is already a member of this workspace.", "already_member");
+    }
+    if (auto old = tx.InvitationByEmail(a.workspace.id, email)) {
+      if (old->expires_at > now) {
+        return Error::Conflict("'" + email + "' is already invited to this workspace.", "already_invited")
+            .WithHint("Revoke the pending invitation first, or get a new link for it.");
+      }
+      tx.DeleteInvitation(old->id);
+    }
+    Invitation inv{"i_" + core::RandomToken(12), a.workspace.id, email, role->id, a.user.id, now,
+                   now + kInvitationLifetimeMs};
+    tx.InsertInvitation(inv, token_hash);
+    out.view = InvitationView{inv, *role, a.workspace, a.user.name};
+    return Ok();
+  }));
+  if (!a.via_api_key) out.token = token;
+  return out;
+}
+
+Result<std::vector<InvitationView>> AccountService::ListInvitations(const Actor& a) {
+  std::vector<InvitationView> out;
+  TimeMs now = clock_.Now();
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out.clear();
+    for (const auto& inv : tx.PendingInvitations(a.workspace.id, now)) {
+      LIMBO_TRY(auto v, ViewOf(tx, inv));
+      out.push_back(std::move(v));
+    }
+    return Ok();
+  }));
+  return out;
+}
+
+Result<bool> AccountService::RevokeInvitation(const Actor& a, const std::string& email_in) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
+  std::string email = Lower(email_in);
+  TimeMs now = clock_.Now();
+  bool revoked = false;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    revoked = false;
+    auto inv = tx.InvitationByEmail(a.workspace.id, email);
+    if (!inv) return Ok();
+    revoked = inv->expires_at > now;
+    tx.DeleteInvitation(inv->id);
+    return Ok();
+  }));
+  return revoked;
+}
+
+Result<NewInvitation> AccountService::RenewInvitationLink(const Actor& a, const std::string& email_in) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
+  if (a.via_api_key) {
+    return Error::Forbidden("Invitation links are shown only in the web app.", "session_required")
+        .WithHint("Open Settings > Members in the web app.");
+  }
+  std::string email = Lower(email_in);
+  std::string token = core::RandomToken(32);
+  std::string token_hash = core::Sha256Hex(token);
+  TimeMs now = clock_.Now();
+  NewInvitation out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto inv = tx.InvitationByEmail(a.workspace.id, email);
+    if (!inv || inv->expires_at <= now) {
+      return Error::NotFound("'" + email + "' has no pending invitation to this workspace.", "invitation_not_found");
+    }
+    auto role = FindRole(tx, a.workspace.id, inv->role_id);
+    if (!role)
+      return Error::Conflict("The invitation's role no longer exists; revoke it and invite again.", "role_gone");
+    if (role->id == kOwnerRole && a.role.id != kOwnerRole) {
+      return Error::Forbidden("Only an owner can hand out an invitation as owner.", "owner_required");
+    }
+    LIMBO_RETURN_IF_ERROR(CheckGrant(a, *role));
+    inv->expires_at = now + kInvitationLifetimeMs;
+    tx.UpdateInvitationToken(inv->id, token_hash, inv->expires_at);
+    LIMBO_TRY(out.view, ViewOf(tx, *inv));
+    return Ok();
+  }));
+  out.token = token;
+  return out;
+}
+
+Result<InvitationPreview> AccountService::PreviewInvitation(const std::string& token) {
+  if (token.empty() || token.size() > 200) return InvitationNotFound();
+  std::string hash = core::Sha256Hex(token);
+  TimeMs now = clock_.Now();
+  InvitationPreview out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    auto inv = tx.InvitationByTokenHash(hash);
+    if (!inv || inv->expires_at <= now) return InvitationNotFound();
+    LIMBO_TRY(out.view, ViewOf(tx, *inv));
+    out.account_exists = tx.UserByEmail(inv->email).has_value();
+    return Ok();
+  }));
+  return out;
+}
+
+Result<AcceptResult> AccountService::AcceptInvitation(const std::string& token, const std::optional<User>& signed_in,
+                                                      const std::string& name, const std::string& password,
+                                                      const std::string& remote_addr) {
+  LIMBO_TRY(InvitationPreview preview, PreviewInvitation(token));
+  const Invitation& inv = preview.view.invitation;
+  std::optional<User> user;
+  std::optional<LoginResult> login;
+  std::string pw_hash;
+  if (signed_in && signed_in->email == inv.email) {
+    user = signed_in;
+  } else if (preview.account_exists) {
+    // The account proves itself as at sign-in (throttled); its password and name stay as they are.
+    if (password.empty()) {
+      return Error::Unauthorized("An account exists for " + inv.email + ": enter its password to accept.",
+                                 "password_required");
+    }
+    LIMBO_TRY(login, Login(inv.email, password, remote_addr));
+    user = login->user;
+  } else {
+    LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
+    LIMBO_RETURN_IF_ERROR(ValidatePassword(password));
+    pw_hash = core::HashPassword(password);
+  }
+  std::string hash = core::Sha256Hex(token);
+  TimeMs now = clock_.Now();
+  AcceptResult out;
+  Session session_row;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto cur = tx.InvitationByTokenHash(hash);
+    if (!cur || cur->id != inv.id || cur->expires_at <= now) return InvitationNotFound();
+    auto ws = tx.WorkspaceById(cur->workspace_id);
+    if (!ws) return InvitationNotFound();
+    auto role = FindRole(tx, ws->id, cur->role_id);
+    if (!role) {
+      return Error::Conflict("The role of this invitation no longer exists; ask for a new invitation.", "role_gone");
+    }
+    std::optional<User> u = user;
+    if (!u) {
+      if (tx.UserByEmail(cur->email)) {
+        return Error::Conflict("An account for " + cur->email + " was created meanwhile; reload the page.");
+      }
+      u = User{"u_" + core::RandomToken(12), cur->email, name, pw_hash, now};
+      tx.InsertUser(*u);
+      out.login = MakeSession(*u, now, &session_row);
+      tx.InsertSession(session_row);
+    }
+    if (!tx.MemberOf(ws->id, u->id)) tx.InsertMember(ws->id, u->id, role->id, now);
+    tx.DeleteInvitation(cur->id);
+    out.workspace = *ws;
+    return Ok();
+  }));
+  if (login) out.login = login;
+  return out;
+}
+
+Result<std::vector<InvitationView>> AccountService::MyInvitations(const Principal& p) {
+  std::vector<InvitationView> out;
+  TimeMs now = clock_.Now();
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    out.clear();
+    for (const auto& inv : tx.PendingInvitationsFor(p.user.email, now)) {
+      LIMBO_TRY(auto v, ViewOf(tx, inv));
+      out.push_back(std::move(v));
+    }
+    return Ok();
+  }));
+  return out;
+}
+
+Result<User> AccountService::RenameSelf(const Principal& p, const std::string& name) {
+  LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
+  User out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    auto u = tx.UserById(p.user.id);
+    if (!u) return Error::NotFound("Your account no longer exists.");
+    u->name = name;
+    tx.UpdateUser(*u);
+    out = *u;
+    return Ok();
+  }));
+  return out;
+}
+
 Result<std::vector<Role>> AccountService::ListRoles(const Actor& a) {
   std::vector<Role> out{OwnerRole(), MemberRole()};
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
@@ -495,8 +740,7 @@ Result<Role> AccountService::CreateRole(const Actor& a, const std::string& name,
   LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
   LIMBO_TRY(PermissionSet set, ParsePermissions(perms));
   Role r{"r_" + core::RandomToken(10), name, set, false};
-  TimeMs now = clock_.Now();
-  (void)now;
+  LIMBO_RETURN_IF_ERROR(CheckGrant(a, r));
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     for (auto& other : tx.CustomRoles(a.workspace.id)) {
       if (Lower(other.name) == Lower(name)) return Error::Conflict("A role named '" + name + "' exists.", "name_taken");
@@ -521,6 +765,15 @@ Result<Role> AccountService::PatchRole(const Actor& a, const std::string& id, co
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     auto r = tx.CustomRole(a.workspace.id, id);
     if (!r) return Error::NotFound("Role '" + id + "' was not found.");
+    if (set) {
+      // Only what the patch adds is granted: narrowing a role is always allowed.
+      PermissionSet added;
+      for (const auto& n : set->Missing(r->permissions)) added.Add(*ParsePermission(n));
+      if (auto missing = added.Missing(a.role.permissions); !missing.empty()) return CannotGrant(missing);
+      if (a.via_api_key && CanDeletePermanently(*set) && !r->permissions.Contains(*set)) {
+        return SessionRequired("Role '" + r->name + "' then");
+      }
+    }
     if (name) r->name = *name;
     if (set) r->permissions = *set;
     tx.UpdateRole(a.workspace.id, *r);

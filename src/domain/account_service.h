@@ -40,9 +40,33 @@ struct WorkspacePatch {
   std::optional<std::int64_t> storage_quota_bytes;
 };
 
+// A membership changes only its role: an account's name and password are its own (T17).
 struct MemberPatch {
   std::optional<std::string> role;
-  std::optional<std::string> name;
+};
+
+struct InvitationView {
+  Invitation invitation;
+  Role role;
+  Workspace workspace;
+  std::string invited_by_name;
+};
+
+struct NewInvitation {
+  InvitationView view;
+  // The link's secret; empty when the caller used an API key, which never sees it (T17).
+  std::string token;
+};
+
+// What the invite page shows before the person accepts.
+struct InvitationPreview {
+  InvitationView view;
+  bool account_exists = false;
+};
+
+struct AcceptResult {
+  Workspace workspace;
+  std::optional<LoginResult> login;  // set when the acceptance signed the person in
 };
 
 inline constexpr std::int64_t kDefaultStorageQuotaBytes = 10LL * 1024 * 1024 * 1024;
@@ -57,6 +81,10 @@ class AccountService {
   AccountService(Store& store, const core::Clock& clock);
 
   // Creates the workspace and its owner (or adds the workspace to an existing user) and a first key.
+  // Lower-cases an email and checks it: 1 to 254 bytes, exactly one '@' with text on both sides,
+  // no whitespace or control characters (`invalid_email`).
+  static core::Result<std::string> NormalizeEmail(const std::string& email);
+
   core::Result<BootstrapResult> Bootstrap(const std::string& ws_url, const std::string& email,
                                           const std::string& password, const std::string& name = {});
 
@@ -89,10 +117,36 @@ class AccountService {
   core::Result<std::int64_t> MemberCount(const Actor& a);
 
   core::Result<std::vector<std::pair<Member, Role>>> ListMembers(const Actor& a);
-  core::Result<std::pair<Member, Role>> AddMember(const Actor& a, const std::string& email, const std::string& name,
-                                                  const std::string& password, const std::string& role);
+  // Operators only (`limbod member add`, the demo, tests), never reachable over HTTP: adds the
+  // account to the workspace directly, creating it with `name` and `password` when new; an
+  // existing account keeps its password and name.
+  core::Result<std::pair<Member, Role>> AddMemberLocal(const std::string& ws_url, const std::string& email,
+                                                       const std::string& name, const std::string& password,
+                                                       const std::string& role);
+  // Changes a member's role. Granting needs what the role grants (`cannot_grant`) and, for the
+  // permanent-deletion level, a browser session (`session_required`).
   core::Result<std::pair<Member, Role>> PatchMember(const Actor& a, const std::string& email, const MemberPatch& patch);
   core::Status RemoveMember(const Actor& a, const std::string& email);
+
+  // Invitations: the only way a workspace gains a member over HTTP. The invited person accepts
+  // with the link's token; accepting never changes an existing account (T17).
+  core::Result<NewInvitation> Invite(const Actor& a, const std::string& email, const std::string& role);
+  core::Result<std::vector<InvitationView>> ListInvitations(const Actor& a);
+  // True when a pending invitation was revoked; false when there is none for the email.
+  core::Result<bool> RevokeInvitation(const Actor& a, const std::string& email);
+  // A new link for a pending invitation (the old one stops working); browser sessions only.
+  core::Result<NewInvitation> RenewInvitationLink(const Actor& a, const std::string& email);
+  core::Result<InvitationPreview> PreviewInvitation(const std::string& token);
+  // Accepts with the link's token. `signed_in` is the caller's session user, if any: when it is the
+  // invited account, nothing else is needed. Otherwise an existing account proves itself with its
+  // password (throttled as a sign-in), and a new account is created with `name` and `password`.
+  core::Result<AcceptResult> AcceptInvitation(const std::string& token, const std::optional<User>& signed_in,
+                                              const std::string& name, const std::string& password,
+                                              const std::string& remote_addr);
+  // Pending invitations addressed to the signed-in user's email (no tokens).
+  core::Result<std::vector<InvitationView>> MyInvitations(const Principal& p);
+  // The signed-in user changes their own display name (account fields are the account's own).
+  core::Result<User> RenameSelf(const Principal& p, const std::string& name);
 
   core::Result<std::vector<Role>> ListRoles(const Actor& a);
   core::Result<Role> CreateRole(const Actor& a, const std::string& name, const std::vector<std::string>& perms);
@@ -121,6 +175,10 @@ class AccountService {
   // the limit, 401 `invalid_credentials` for a wrong password or an unknown email.
   core::Result<CheckedPassword> CheckPassword(const std::string& email, const std::string& password,
                                               const std::string& remote_addr, TimeMs now);
+  // Whether `a` may give someone `role`: it holds every permission of it (`cannot_grant`), and a
+  // role at the permanent-deletion level needs a browser session (`session_required`).
+  static core::Status CheckGrant(const Actor& a, const Role& role);
+  core::Result<InvitationView> ViewOf(Transaction& tx, const Invitation& inv);
   NewApiKey MakeKey(std::int64_t ws, const User& user, const std::string& name, TimeMs now, std::string* hash);
 
   // Constant after construction.
@@ -130,6 +188,7 @@ class AccountService {
 };
 
 inline constexpr TimeMs kSessionLifetimeMs = 7 * core::kDayMs;
+inline constexpr TimeMs kInvitationLifetimeMs = 7 * core::kDayMs;
 inline constexpr int kMaxLoginFailures = 5;
 inline constexpr TimeMs kLoginThrottleWindowMs = 15 * 60 * core::kSecondMs;
 // How long after entering their password a session may delete permanently (sudo mode).

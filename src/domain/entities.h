@@ -54,6 +54,18 @@ struct Member {
   TimeMs joined_at = 0;
 };
 
+// A pending invitation to a workspace (SPEC T17): the invited person accepts it in the web app with
+// the token of its link, which only a browser session ever sees; only the token's SHA-256 is stored.
+struct Invitation {
+  std::string id;
+  std::int64_t workspace_id = 0;
+  std::string email;  // lower-cased
+  std::string role_id;
+  std::string invited_by;  // user id
+  TimeMs created_at = 0;
+  TimeMs expires_at = 0;
+};
+
 struct ApiKey {
   std::string id;
   std::int64_t workspace_id = 0;

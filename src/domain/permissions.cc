@@ -74,6 +74,19 @@ PermissionSet PermissionSet::Decode(std::string_view csv) {
   return s;
 }
 
+std::vector<std::string> PermissionSet::Missing(const PermissionSet& held) const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kPermissionCount; ++i) {
+    if (bits_.test(i) && !held.bits_.test(i)) out.emplace_back(kCatalog[i].name);
+  }
+  return out;
+}
+
+bool CanDeletePermanently(const PermissionSet& s) {
+  return s.Has(Permission::kViewTrash) &&
+         (s.Has(Permission::kTrashDataset) || s.Has(Permission::kTrashVersion) || s.Has(Permission::kTrashWorkflow));
+}
+
 PermissionSet MemberPermissions() {
   PermissionSet s;
   for (auto p : {Permission::kCreateProject, Permission::kUploadImages, Permission::kGenerateVersion,

@@ -46,11 +46,19 @@ class PermissionSet {
   // "a,b,c" (storage form) and back; unknown names are ignored when decoding.
   std::string Encode() const;
   static PermissionSet Decode(std::string_view csv);
+  // Every permission of `other` is in this set.
+  bool Contains(const PermissionSet& other) const { return (other.bits_ & ~bits_).none(); }
+  // The permissions of this set that `held` lacks.
+  std::vector<std::string> Missing(const PermissionSet& held) const;
   bool operator==(const PermissionSet&) const = default;
 
  private:
   std::bitset<kPermissionCount> bits_;
 };
+
+// The permanent-deletion level (SPEC 3, T17): `view_trash` with at least one `trash_*` permission,
+// enough to delete something permanently. Granting it needs a browser session.
+bool CanDeletePermanently(const PermissionSet& s);
 
 inline constexpr std::string_view kOwnerRole = "owner";
 inline constexpr std::string_view kMemberRole = "member";

@@ -78,6 +78,16 @@ class Transaction {
   virtual void UpdateRole(std::int64_t ws, const Role& role) = 0;
   virtual void DeleteRole(std::int64_t ws, const std::string& id) = 0;
 
+  // Invitations (one per workspace and email). Pending ones are those whose expires_at is after
+  // `now`; expired rows are replaced by a new invitation or deleted on the way.
+  virtual void InsertInvitation(const Invitation& inv, const std::string& token_hash) = 0;
+  virtual std::optional<Invitation> InvitationByEmail(std::int64_t ws, const std::string& email) = 0;
+  virtual std::optional<Invitation> InvitationByTokenHash(const std::string& token_hash) = 0;
+  virtual std::vector<Invitation> PendingInvitations(std::int64_t ws, TimeMs now) = 0;
+  virtual std::vector<Invitation> PendingInvitationsFor(const std::string& email, TimeMs now) = 0;
+  virtual void UpdateInvitationToken(const std::string& id, const std::string& token_hash, TimeMs expires_at) = 0;
+  virtual void DeleteInvitation(const std::string& id) = 0;
+
   // Credentials.
   virtual void InsertApiKey(const ApiKey& key, const std::string& key_hash) = 0;
   virtual std::optional<ApiKey> ApiKeyByHash(const std::string& key_hash) = 0;

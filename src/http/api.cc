@@ -42,6 +42,8 @@ std::string PresentedKey(const Request& req) {
 
 }  // namespace
 
+bool PresentsApiKey(const Request& req) { return !PresentedKey(req).empty(); }
+
 int StatusFor(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kInvalid: return 400;
@@ -164,6 +166,10 @@ Result<domain::Principal> Api::Authenticate(Ctx& ctx, Access access) {
       return p;
     }
     case Access::kSession: {
+      if (!key.empty()) {
+        return Error::Forbidden("This route belongs to the web app: API keys are not accepted here.",
+                                "session_required");
+      }
       if (session.empty()) return Error::Unauthorized("You are not signed in.");
       LIMBO_TRY(auto p, svc_.accounts.AuthenticateSession(session));
       LIMBO_RETURN_IF_ERROR(check_csrf(p, "csrf_required"));
@@ -226,10 +232,13 @@ Response Api::Handle(Request& req) {
   if (res.content_type == "application/json") res.SetHeader("Cache-Control", "no-store");
   res.SetHeader("X-Request-Id", req.request_id);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-  // The path only: query strings may carry api_key, and bodies and cookies are never logged.
-  spdlog::info("{{\"event\":\"request\",\"id\":\"{}\",\"method\":\"{}\",\"path\":{},\"route\":{},\"status\":{},\"us\":{}}}",
-               req.request_id, req.method, Json(req.path).dump(-1, ' ', false, Json::error_handler_t::replace),
-               Json(m.route ? m.route->name : "").dump(), res.status, us);
+  // The path only: query strings may carry api_key, and bodies and cookies are never logged. An
+  // invitation page's path is its link's secret, so only its prefix is.
+  std::string logged_path = req.path.rfind("/app/invite/", 0) == 0 ? std::string("/app/invite/...") : req.path;
+  spdlog::info(
+      "{{\"event\":\"request\",\"id\":\"{}\",\"method\":\"{}\",\"path\":{},\"route\":{},\"status\":{},\"us\":{}}}",
+      req.request_id, req.method, Json(logged_path).dump(-1, ' ', false, Json::error_handler_t::replace),
+      Json(m.route ? m.route->name : "").dump(), res.status, us);
   return res;
 }
 

@@ -46,6 +46,9 @@ struct Ctx {
 
 using HandlerFn = std::function<Response(Ctx&)>;
 
+// Whether the request carries an API key (header, query string or JSON body), valid or not.
+bool PresentsApiKey(const Request& req);
+
 Response JsonResponse(int status, const Json& body);
 Response ErrorResponse(const core::Error& e);
 // The one place where error kinds become HTTP statuses.

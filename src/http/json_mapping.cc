@@ -83,9 +83,24 @@ Json ToJson(const Role& r) {
 }
 
 Json ToJson(const Member& m, const Role& r) {
-  return Json{{"userId", m.user_id}, {"email", m.email}, {"name", m.name},
-              {"role", m.role_id},   {"roleName", r.name}, {"joinedAt", FormatIso8601(m.joined_at)}};
+  return Json{{"userId", m.user_id}, {"email", m.email},   {"name", m.name},
+              {"role", m.role_id},   {"roleName", r.name}, {"joinedAt", FormatIso8601(m.joined_at)},
+              {"status", "active"}};
 }
+
+Json ToJson(const InvitationView& v) {
+  return Json{{"email", v.invitation.email},
+              {"role", v.invitation.role_id},
+              {"roleName", v.role.name},
+              {"status", "invited"},
+              {"invitationId", v.invitation.id},
+              {"invitedBy", Json{{"id", v.invitation.invited_by}, {"name", v.invited_by_name}}},
+              {"workspace", Json{{"url", v.workspace.url}, {"name", v.workspace.name}}},
+              {"createdAt", FormatIso8601(v.invitation.created_at)},
+              {"expiresAt", FormatIso8601(v.invitation.expires_at)}};
+}
+
+std::string InviteUrl(const std::string& token) { return "/app/invite/" + token; }
 
 Json ToJson(const ApiKey& k) {
   return Json{{"id", k.id},

@@ -24,6 +24,10 @@ Json ToJson(const domain::Member& m, const domain::Role& r);
 Json ToJson(const domain::ApiKey& k);
 Json ToJson(const domain::AuditEvent& e);
 Json ToJson(const domain::User& u);
+// A pending invitation as `GET /:ws/members` lists it (`"status": "invited"`); never its token.
+Json ToJson(const domain::InvitationView& v);
+// The web app's page that accepts an invitation.
+std::string InviteUrl(const std::string& token);
 Json WorkspaceSettingsJson(const domain::Workspace& ws);
 // A Trash listing item, serialised directly (the listing is the hottest Trash route).
 std::string TrashItemJsonText(const domain::TrashItem& t, core::TimeMs now);

@@ -2,6 +2,7 @@
 
 #include "core/time_format.h"
 #include "http/same_origin.h"
+#include "core/crypto.h"
 #include "web/assets.h"
 
 namespace limbo::web {
@@ -69,6 +70,41 @@ std::string CookieFlags(const http::Request& req) {
   return flags;
 }
 
+// The invitation and account routes take no API key (T17), and, like sign-in, only JSON from the
+// app's own origin: accepting an invitation signs a browser in.
+core::Status WebAppRequest(const http::Request& req) {
+  if (http::PresentsApiKey(req)) {
+    return core::Error::Forbidden("This route belongs to the web app: API keys are not accepted here.",
+                                  "session_required");
+  }
+  if (req.method == "GET") return core::Ok();
+  return http::RequireSameOriginJson(req);
+}
+
+// The signed-in user, when the request has a live session and its CSRF token.
+std::optional<domain::Principal> SignedIn(Ctx& c) {
+  std::string cookie(c.req.Cookie("limbo_session"));
+  if (cookie.empty()) return std::nullopt;
+  auto p = c.svc.accounts.AuthenticateSession(cookie);
+  if (!p) return std::nullopt;
+  std::string_view token = c.req.Header("x-csrf-token");
+  if (token.empty() || !core::ConstantTimeEquals(token, p->session->csrf_token)) return std::nullopt;
+  return *p;
+}
+
+Response SignedInResponse(Ctx& c, const domain::LoginResult& login, const Json& extra) {
+  domain::Principal p;
+  p.user = login.user;
+  auto memberships = c.svc.accounts.Memberships(p);
+  if (!memberships) return ErrorResponse(memberships.error());
+  Json body = SessionJson(login.user, login.csrf_token, *memberships);
+  for (auto& [k, v] : extra.items()) body[k] = v;
+  Response r = JsonResponse(200, body);
+  r.SetHeader("Set-Cookie", "limbo_session=" + login.session_id + CookieFlags(c.req) +
+                                "; Max-Age=" + std::to_string(domain::kSessionLifetimeMs / 1000));
+  return r;
+}
+
 }  // namespace
 
 void RegisterWebRoutes(http::Api& api) {
@@ -108,6 +144,63 @@ void RegisterWebRoutes(http::Api& api) {
   api.Add("GET", "/app/api/session", Access::kSession, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto memberships, c.svc.accounts.Memberships(*c.principal));
     return JsonResponse(200, SessionJson(c.principal->user, c.principal->session->csrf_token, memberships));
+  });
+
+  // Invitations (SPEC T17): the invite page reads its invitation and accepts it with the link's token.
+  api.Add("POST", "/app/api/invitations/lookup", Access::kPublic, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(WebAppRequest(c.req));
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto token, http::ReqString(body, "token"));
+    LIMBO_HTTP_TRY(auto preview, c.svc.accounts.PreviewInvitation(token));
+    Json out{{"invitation", http::ToJson(preview.view)}, {"accountExists", preview.account_exists}};
+    if (auto p = SignedIn(c)) out["signedInAs"] = p->user.email;
+    return JsonResponse(200, out);
+  });
+
+  api.Add("POST", "/app/api/invitations/accept", Access::kPublic, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(WebAppRequest(c.req));
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto token, http::ReqString(body, "token"));
+    LIMBO_HTTP_TRY(auto name, http::OptString(body, "name"));
+    LIMBO_HTTP_TRY(auto password, http::OptString(body, "password"));
+    auto signed_in = SignedIn(c);
+    std::optional<domain::User> user;
+    if (signed_in) user = signed_in->user;
+    LIMBO_HTTP_TRY(auto accepted, c.svc.accounts.AcceptInvitation(token, user, name.value_or(""), password.value_or(""),
+                                                                  c.req.remote_addr));
+    Json extra{{"workspace", accepted.workspace.url}};
+    if (accepted.login) return SignedInResponse(c, *accepted.login, extra);
+    LIMBO_HTTP_TRY(auto memberships, c.svc.accounts.Memberships(*signed_in));
+    Json out = SessionJson(signed_in->user, signed_in->session->csrf_token, memberships);
+    out["workspace"] = accepted.workspace.url;
+    return JsonResponse(200, out);
+  });
+
+  api.Add("GET", "/app/api/invitations", Access::kSession, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto list, c.svc.accounts.MyInvitations(*c.principal));
+    Json out = Json::array();
+    for (const auto& v : list) out.push_back(http::ToJson(v));
+    return JsonResponse(200, Json{{"invitations", out}});
+  });
+
+  // A fresh link for a pending invitation (one made with an API key has a link nobody has seen).
+  api.Add("POST", "/app/api/:ws/invitations/link", Access::kSession, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(WebAppRequest(c.req));
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto email, http::ReqString(body, "email"));
+    LIMBO_HTTP_TRY(auto inv, c.svc.accounts.RenewInvitationLink(c.A(), email));
+    Json out = http::ToJson(inv.view);
+    out["inviteUrl"] = http::InviteUrl(inv.token);
+    return JsonResponse(200, out);
+  });
+
+  // The signed-in user's own account fields.
+  api.Add("PATCH", "/app/api/account", Access::kSession, [](Ctx& c) {
+    LIMBO_HTTP_CHECK(WebAppRequest(c.req));
+    LIMBO_HTTP_TRY(Json body, c.Body());
+    LIMBO_HTTP_TRY(auto name, http::ReqString(body, "name"));
+    LIMBO_HTTP_TRY(auto user, c.svc.accounts.RenameSelf(*c.principal, name));
+    return JsonResponse(200, Json{{"user", http::ToJson(user)}});
   });
 
   api.Add("GET", "/app", Access::kPublic, [](Ctx&) { return Page(); });

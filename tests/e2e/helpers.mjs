@@ -50,6 +50,13 @@ export function bootstrap(server, workspace) {
   return JSON.parse(line).apiKey;
 }
 
+/** Runs `limbod member add` (the API only invites): a member with a password, as an operator adds one. */
+export function memberAdd(server, { email, password, name, role = 'member', workspace = WS }) {
+  const args = ['member', 'add', ...server.storage, '--workspace', workspace, '--email', email, '--password', password,
+    '--role', role, ...(name ? ['--name', name] : [])];
+  return JSON.parse(execFileSync(limbodPath(), args, { encoding: 'utf8', timeout: 60000 }).trim());
+}
+
 /** Bootstraps a fresh data directory and serves it; resolves once limbod says where it listens. */
 export async function startServer({ demoTrainSeconds = 5 } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'limbo-e2e-'));

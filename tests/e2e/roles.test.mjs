@@ -18,8 +18,8 @@ before(async () => {
     name: 'Editor', permissions: ['create_project', 'upload_images', 'generate_version', 'train_model', 'manage_workflows'],
   });
   const auditorRole = await H.rest(server, 'POST', `/${WS}/roles`, { name: 'Trash Auditor', permissions: ['view_trash'] });
-  await H.rest(server, 'POST', `/${WS}/members`, { ...EDITOR, role: editorRole.id });
-  await H.rest(server, 'POST', `/${WS}/members`, { ...AUDITOR, role: auditorRole.id });
+  H.memberAdd(server, { ...EDITOR, role: editorRole.id });
+  H.memberAdd(server, { ...AUDITOR, role: auditorRole.id });
   project = await H.createProject(server, 'Forests', { url: 'forests', images: 1 });
   await H.createVersion(server, 'forests');
   await H.createWorkflow(server, 'Tree Counter', 'tree-counter');

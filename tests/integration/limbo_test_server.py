@@ -152,6 +152,24 @@ class Client:
         return r
 
 
+def invite(session: Client, ws: str, email: str, role: str = "member") -> str:
+    """Invites `email` as a signed-in user would in the web app; returns the link's token."""
+    r = session.post(f"/{ws}/members", {"email": email, "role": role})
+    assert r.status == 201 and "inviteUrl" in r.body, r.body
+    return r.body["inviteUrl"].rsplit("/", 1)[1]
+
+
+def accept(base: str, token: str, client: Client | None = None, **fields: str) -> tuple[Client, Reply]:
+    """Accepts an invitation on the invite page (`name` and `password` for a new account, the
+    existing password otherwise); the client is signed in afterwards when it worked."""
+    c = client or Client(base)
+    r = c.post("/app/api/invitations/accept", {"token": token, **fields})
+    if r.status == 200 and "Set-Cookie" in r.headers:
+        c.cookie = r.headers["Set-Cookie"].split(";")[0]
+        c.csrf = r.body["csrfToken"]
+    return c, r
+
+
 class Server:
     """A limbod process on a free loopback port with its own data folder (and, when LIMBO_TEST_DB
     is set, its own PostgreSQL database; pass `db` to share one between servers)."""
@@ -195,6 +213,14 @@ class Server:
         out = subprocess.run([LIMBOD, "bootstrap", *self._storage(), "--workspace", workspace, "--email", email,
                               "--password", password], capture_output=True, text=True, check=True)
         return Client(self.base, json.loads(out.stdout)["apiKey"])
+
+    def member_add(self, workspace: str, email: str, role: str = "member", password: str = PASSWORD,
+                   name: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        """`limbod member add`: adds a member directly, as an operator with access to the data would
+        (the API only invites). Returns the process; its stdout is one JSON line."""
+        args = [LIMBOD, "member", "add", *self._storage(), "--workspace", workspace, "--email", email,
+                "--password", password, "--role", role] + (["--name", name] if name else [])
+        return subprocess.run(args, capture_output=True, text=True, check=check)
 
     def fsck(self, repair: bool = False) -> dict:
         args = [LIMBOD, "fsck", *self._storage()] + (["--repair"] if repair else [])

@@ -165,10 +165,15 @@ def test_settings_members_roles_keys_groups(server, ws):
     assert c.patch(f"/{name}/roles/{role_id}", {"permissions": ["view_trash"]}).body["permissions"] == ["view_trash"]
     assert c.patch(f"/{name}/roles/owner", {"name": "x"}).status == 403
     email = f"cur-{name}@example.com"
-    m = c.post(f"/{name}/members", {"email": email, "name": "Cur", "password": "long enough pw", "role": role_id})
-    assert m.status == 201 and m.body["role"] == role_id
-    assert c.post(f"/{name}/members", {"email": "s@x.io", "name": "S", "password": "short", "role": "member"}).status == 400
-    assert email in [x["email"] for x in c.get(f"/{name}/members").body]
+    m = c.post(f"/{name}/members", {"email": email, "role": role_id})
+    assert m.status == 201 and m.body["role"] == role_id and m.body["status"] == "invited"
+    assert "inviteUrl" not in m.body  # an API key never sees the link (T17)
+    assert c.post(f"/{name}/members", {"email": "s@x.io", "password": "short", "role": "member"}).status == 400
+    assert {"email": email, "status": "invited"}.items() <= next(
+        x for x in c.get(f"/{name}/members").body if x["email"] == email).items()
+    assert c.delete(f"/{name}/members/{email}").body == {"revoked": True, "email": email}
+    server.member_add(name, email, role=role_id, name="Cur", password="long enough pw")
+    assert email in [x["email"] for x in c.get(f"/{name}/members").body if x["status"] == "active"]
     assert c.patch(f"/{name}/members/{email}", {"role": "member"}).body["role"] == "member"
     assert c.delete(f"/{name}/roles/{role_id}").status == 200
     key = c.post(f"/{name}/api-keys", {"name": "ci"})
@@ -193,7 +198,7 @@ def test_settings_members_roles_keys_groups(server, ws):
 def test_member_role_limits(server, ws):
     name, c = ws
     email = f"m-{name}@example.com"
-    c.post(f"/{name}/members", {"email": email, "name": "M", "password": "long enough pw", "role": "member"})
+    server.member_add(name, email, password="long enough pw")
     m = Client(server.base)
     assert m.login(email, "long enough pw").status == 200
     assert m.patch(f"/{name}", {"retentionDays": 3}).status == 403

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from limbo_test_server import LIMBOD, PASSWORD, Client, png
+from limbo_test_server import LIMBOD, PASSWORD, Client, invite, png
 
 PERMISSIONS = ["view_trash", "trash_dataset", "restore_dataset", "trash_version", "restore_version",
                "trash_workflow", "restore_workflow", "create_project", "upload_images", "generate_version",
@@ -26,6 +26,7 @@ MEMBER = {"create_project", "upload_images", "generate_version", "train_model", 
 #   "key"          any valid credentials (no workspace in the path)
 #   "member"       membership of the workspace in the path
 #   "<perm>"       membership and that permission; "a+b" all of them; "a|b" either of them
+#   "nokey"        anyone without an API key (the web app's invitation routes refuse keys, T17)
 # The success status is what an allowed caller gets on the fresh objects the builder makes.
 ROUTES = {
     ("GET", "/healthz"): ("any", 200),
@@ -64,6 +65,7 @@ ROUTES = {
     ("POST", "/:ws/trash/restore-all"): ("view_trash", 200),
     ("GET", "/:ws/audit"): ("view_trash|manage_members", 200),
     ("GET", "/:ws/members"): ("member", 200),
+    # An invitation (T17); the role it gives holds only manage_members, which the caller must hold too.
     ("POST", "/:ws/members"): ("manage_members", 201),
     ("PATCH", "/:ws/members/:email"): ("manage_members", 200),
     ("DELETE", "/:ws/members/:email"): ("manage_members", 200),
@@ -86,6 +88,11 @@ ROUTES = {
     # Sudo mode: the session's user enters their password again (session and CSRF).
     ("POST", "/app/api/reauth"): ("key", 200),
     ("GET", "/app/api/session"): ("key", 200),
+    ("POST", "/app/api/invitations/lookup"): ("nokey", 200),
+    ("POST", "/app/api/invitations/accept"): ("nokey", 200),
+    ("GET", "/app/api/invitations"): ("key", 200),
+    ("POST", "/app/api/:ws/invitations/link"): ("manage_members", 200),
+    ("PATCH", "/app/api/account"): ("key", 200),
     ("GET", "/app"): ("any", 200),
     ("GET", "/app/*rest"): ("any", 200),
     # A batch answers 200 and reports each item it may not touch as failed with `forbidden` (SPEC 3).
@@ -130,6 +137,8 @@ def expected(method, pattern, access, caller):
     """(status, error code or None) that SPEC 3 requires."""
     need, ok = ROUTES[(method, pattern)]
     unsafe = method not in ("GET", "HEAD")
+    if need == "nokey":
+        return (403, "session_required") if caller in USERS + ["owner_key", "revoked", "other_ws"] else (ok, None)
     if access == "public" or need == "any":
         return ok, None
     if access == "web_only":
@@ -137,7 +146,9 @@ def expected(method, pattern, access, caller):
         if caller in ("owner_key", "anonymous", "revoked", "other_ws", "nocsrf"):
             return 403, "web_only"
     elif access == "session":
-        if caller in ("owner_key", "anonymous", "revoked", "other_ws"):
+        if caller in ("owner_key", "revoked", "other_ws"):
+            return 403, "session_required"  # web app routes refuse API keys, valid or not
+        if caller == "anonymous":
             return 401, None
         if caller == "nocsrf" and unsafe:
             return 403, "csrf_required"
@@ -172,6 +183,11 @@ class World:
         self.owner = server.bootstrap(self.ws, email=self.owner_email)
         self.seq = itertools.count(1)
         self.keys, self.emails = {"owner": self.owner.key}, {"owner": self.owner_email}
+        # The role member routes give: the one permission role:manage_members holds, so that caller
+        # may give it (nobody grants what they do not hold).
+        r = self.owner.post(f"/{self.ws}/roles", {"name": "Member admin", "permissions": ["manage_members"]})
+        assert r.status == 201, r.body
+        self.grant_role = r.body["id"]
         for caller in USERS[1:]:
             role = "member"
             if caller.startswith("role:"):
@@ -179,9 +195,7 @@ class World:
                 assert r.status == 201, r.body
                 role = r.body["id"]
             email = f"{caller.replace(':', '-')}-{self.ws}@example.com"
-            r = self.owner.post(f"/{self.ws}/members", {"email": email, "name": caller, "password": PASSWORD,
-                                                        "role": role})
-            assert r.status == 201, r.body
+            server.member_add(self.ws, email, role=role, name=caller)
             self.emails[caller] = email
         self.sessions = {}
         for caller in USERS:
@@ -256,8 +270,7 @@ class World:
     def shared_target(self):
         if not hasattr(self, "_target"):
             self._target = f"target-shared-{self.ws}@example.com"
-            assert self.owner.post(f"/{self.ws}/members", {"email": self._target, "name": "T", "password": PASSWORD,
-                                                           "role": "member"}).status == 201
+            self.server.member_add(self.ws, self._target, name="T")
         return self._target
 
     def fresh_session(self, caller):
@@ -305,21 +318,29 @@ class World:
         elif key == ("POST", "/:ws/trash/restore"):
             body = {"type": "project", "id": self.trashed_project()}
         elif key == ("POST", "/:ws/members"):
-            body = {"email": f"new{n}-{ws}@example.com", "name": "New", "password": PASSWORD, "role": "member"}
+            body = {"email": f"new{n}-{ws}@example.com", "role": self.grant_role}
         elif key in (("PATCH", "/:ws/members/:email"), ("DELETE", "/:ws/members/:email")) and not succeeds:
             p["email"] = self.shared_target()
-            body = {"role": "member"} if method == "PATCH" else None
+            body = {"role": self.grant_role} if method == "PATCH" else None
         elif key in (("PATCH", "/:ws/members/:email"), ("DELETE", "/:ws/members/:email")):
             p["email"] = f"target{n}-{ws}@example.com"
-            assert o.post(f"/{ws}/members", {"email": p["email"], "name": "T", "password": PASSWORD,
-                                             "role": "member"}).status == 201
-            body = {"role": "member"} if method == "PATCH" else None
+            self.server.member_add(ws, p["email"], name="T")
+            body = {"role": self.grant_role} if method == "PATCH" else None
         elif key == ("POST", "/:ws/roles"):
-            body = {"name": f"Role {n}", "permissions": ["view_trash"]}
+            body = {"name": f"Role {n}", "permissions": ["manage_roles"]}
         elif key in (("PATCH", "/:ws/roles/:id"), ("DELETE", "/:ws/roles/:id")):
             r = o.post(f"/{ws}/roles", {"name": f"Target {n}", "permissions": []})
             p["id"] = r.body["id"]
-            body = {"permissions": ["view_trash"]} if method == "PATCH" else None
+            body = {"permissions": ["manage_roles"]} if method == "PATCH" else None
+        elif key in (("POST", "/app/api/invitations/lookup"), ("POST", "/app/api/invitations/accept")):
+            body = {"token": invite(self.sessions["owner"], ws, f"invited{n}-{ws}@example.com")}
+            if pattern.endswith("accept"):
+                body.update(name="Invited", password=PASSWORD)
+        elif key == ("POST", "/app/api/:ws/invitations/link"):
+            body = {"email": f"relink{n}-{ws}@example.com"}
+            assert o.post(f"/{ws}/members", {"email": body["email"], "role": self.grant_role}).status == 201
+        elif key == ("PATCH", "/app/api/account"):
+            body = {"name": f"Renamed {n}"}
         elif key == ("POST", "/:ws/api-keys"):
             body = {"name": f"k{n}"}
         elif key == ("DELETE", "/:ws/api-keys/:id"):

@@ -8,14 +8,10 @@ import urllib.parse
 
 import pytest
 
-from limbo_test_server import PASSWORD, TEST_DB, Client, Server, database_for
+from limbo_test_server import PASSWORD, TEST_DB, Client, Server, accept, database_for, invite
 
 DAY = 24 * 3600
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
-
-
-def add_member(c, ws, email, password=PASSWORD, role="member"):
-    return c.post(f"/{ws}/members", {"email": email, "name": "M", "password": password, "role": role})
 
 
 def test_login_is_throttled_per_account_then_recovers(fresh_server):
@@ -208,9 +204,17 @@ def test_wrong_reauth_passwords_count_as_failed_sign_ins(fresh_server):
 
 def test_passwords_shorter_than_eight_characters_are_refused(server, ws):
     name, c = ws
-    r = add_member(c, name, f"short-{name}@example.com", password="seven77")
+    r = server.member_add(name, f"short-{name}@example.com", password="seven77", check=False)
+    assert r.returncode == 1 and "8" in r.stderr
+    assert server.member_add(name, f"ok-{name}@example.com", password="eight888").returncode == 0
+    # A new account accepting an invitation chooses its password under the same rule.
+    owner = Client(server.base)
+    assert owner.login(f"owner-{name}@example.com").status == 200
+    token = invite(owner, name, f"new-{name}@example.com")
+    _, r = accept(server.base, token, name="New", password="seven77")
     assert r.status == 400 and r.code and "8" in r.body["error"]["message"]
-    assert add_member(c, name, f"ok-{name}@example.com", password="eight888").status == 201
+    _, r = accept(server.base, token, name="New", password="eight888")
+    assert r.status == 200
 
 
 def test_sessions_expire_and_logout_invalidates_the_cookie(fresh_server):

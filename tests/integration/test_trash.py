@@ -38,8 +38,7 @@ def member_session(server, c, ws, email, permissions):
     """A session of a new member whose custom role has exactly `permissions`."""
     role = c.post(f"/{ws}/roles", {"name": f"Role {email}", "permissions": permissions})
     assert role.status == 201, role.body
-    r = c.post(f"/{ws}/members", {"email": email, "name": "M", "password": PASSWORD, "role": role.body["id"]})
-    assert r.status == 201, r.body
+    server.member_add(ws, email, role=role.body["id"])
     return session_for(server, email)
 
 
@@ -185,7 +184,7 @@ def test_per_item_permissions_in_batches(server, ws):
     c.delete(f"/{name}/workflows/flow")
     role = c.post(f"/{name}/roles", {"name": "Project restorer", "permissions": ["view_trash", "restore_dataset"]}).body
     email = f"r-{name}@example.com"
-    c.post(f"/{name}/members", {"email": email, "name": "R", "password": "correct horse battery", "role": role["id"]})
+    server.member_add(name, email, role=role["id"])
     s = session_for(server, email)
     r = s.post(f"/{name}/trash/restore-all")
     assert [x["id"] for x in r.body["restored"]] == [p["id"]]

@@ -256,7 +256,23 @@ ALTER TABLE sessions ADD COLUMN password_at BIGINT NOT NULL DEFAULT 0;
 UPDATE sessions SET password_at = created_at;
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
+// Pending invitations to workspaces (SPEC T17): only the SHA-256 of a link's token is stored.
+constexpr std::string_view kMigration5 = R"sql(
+CREATE TABLE invitations (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  workspace_id BIGINT NOT NULL REFERENCES workspaces(id),
+  email TEXT COLLATE "C" NOT NULL,
+  role_id TEXT COLLATE "C" NOT NULL,
+  token_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+  invited_by TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, email)
+);
+CREATE INDEX invitations_email ON invitations(email);
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

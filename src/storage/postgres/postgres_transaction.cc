@@ -484,6 +484,48 @@ void PostgresTransaction::DeleteRole(std::int64_t ws, const std::string& id) {
   Exec("DELETE FROM roles WHERE workspace_id = $1 AND id = $2", ws, id);
 }
 
+// ---- Invitations -------------------------------------------------------------------------------
+
+namespace {
+#define INVITATION_SELECT \
+  "SELECT id, workspace_id, email, role_id, invited_by, created_at, expires_at FROM invitations "
+Invitation ReadInvitation(const pqxx::row& r) {
+  return Invitation{Text(r, 0), Int(r, 1), Text(r, 2), Text(r, 3), Text(r, 4), Int(r, 5), Int(r, 6)};
+}
+}  // namespace
+
+void PostgresTransaction::InsertInvitation(const Invitation& inv, const std::string& token_hash) {
+  Exec(
+      "INSERT INTO invitations(id, workspace_id, email, role_id, token_hash, invited_by, created_at, expires_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      inv.id, inv.workspace_id, inv.email, inv.role_id, token_hash, inv.invited_by, inv.created_at, inv.expires_at);
+}
+
+std::optional<Invitation> PostgresTransaction::InvitationByEmail(std::int64_t ws, const std::string& email) {
+  return One<Invitation>(Exec(INVITATION_SELECT "WHERE workspace_id = $1 AND email = $2", ws, email), ReadInvitation);
+}
+
+std::optional<Invitation> PostgresTransaction::InvitationByTokenHash(const std::string& token_hash) {
+  return One<Invitation>(Exec(INVITATION_SELECT "WHERE token_hash = $1", token_hash), ReadInvitation);
+}
+
+std::vector<Invitation> PostgresTransaction::PendingInvitations(std::int64_t ws, TimeMs now) {
+  return All<Invitation>(Exec(INVITATION_SELECT "WHERE workspace_id = $1 AND expires_at > $2 ORDER BY email", ws, now),
+                         ReadInvitation);
+}
+
+std::vector<Invitation> PostgresTransaction::PendingInvitationsFor(const std::string& email, TimeMs now) {
+  return All<Invitation>(Exec(INVITATION_SELECT "WHERE email = $1 AND expires_at > $2 ORDER BY created_at", email, now),
+                         ReadInvitation);
+}
+
+void PostgresTransaction::UpdateInvitationToken(const std::string& id, const std::string& token_hash,
+                                                TimeMs expires_at) {
+  Exec("UPDATE invitations SET token_hash = $1, expires_at = $2 WHERE id = $3", token_hash, expires_at, id);
+}
+
+void PostgresTransaction::DeleteInvitation(const std::string& id) { Exec("DELETE FROM invitations WHERE id = $1", id); }
+
 // ---- Credentials -------------------------------------------------------------------------------
 
 namespace {

@@ -253,8 +253,24 @@ ALTER TABLE sessions ADD COLUMN password_at INTEGER NOT NULL DEFAULT 0;
 UPDATE sessions SET password_at = created_at;
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                         kMigration5};
+// Pending invitations to workspaces (SPEC T17): only the SHA-256 of a link's token is stored.
+constexpr std::string_view kMigration6 = R"sql(
+CREATE TABLE invitations (
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  email TEXT NOT NULL,
+  role_id TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  invited_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  UNIQUE (workspace_id, email)
+);
+CREATE INDEX invitations_email ON invitations(email);
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                         kMigration5, kMigration6};
 
 }  // namespace
 

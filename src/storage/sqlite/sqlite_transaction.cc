@@ -422,6 +422,64 @@ void SqliteTransaction::DeleteRole(std::int64_t ws, const std::string& id) {
   s.Bind(1, ws).Bind(2, id).Run();
 }
 
+// ---- Invitations -------------------------------------------------------------------------------
+
+namespace {
+#define INVITATION_SELECT \
+  "SELECT id, workspace_id, email, role_id, invited_by, created_at, expires_at FROM invitations "
+Invitation ReadInvitation(Statement& s) {
+  return Invitation{s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6)};
+}
+}  // namespace
+
+void SqliteTransaction::InsertInvitation(const Invitation& inv, const std::string& token_hash) {
+  auto& s = db_.Prepare(
+      "INSERT INTO invitations(id, workspace_id, email, role_id, token_hash, invited_by, created_at, expires_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  s.Bind(1, inv.id)
+      .Bind(2, inv.workspace_id)
+      .Bind(3, inv.email)
+      .Bind(4, inv.role_id)
+      .Bind(5, token_hash)
+      .Bind(6, inv.invited_by)
+      .Bind(7, inv.created_at)
+      .Bind(8, inv.expires_at)
+      .Run();
+}
+
+std::optional<Invitation> SqliteTransaction::InvitationByEmail(std::int64_t ws, const std::string& email) {
+  auto& s = db_.Prepare(INVITATION_SELECT "WHERE workspace_id = ? AND email = ?");
+  s.Bind(1, ws).Bind(2, email);
+  return One<Invitation>(s, ReadInvitation);
+}
+
+std::optional<Invitation> SqliteTransaction::InvitationByTokenHash(const std::string& token_hash) {
+  auto& s = db_.Prepare(INVITATION_SELECT "WHERE token_hash = ?");
+  s.Bind(1, token_hash);
+  return One<Invitation>(s, ReadInvitation);
+}
+
+std::vector<Invitation> SqliteTransaction::PendingInvitations(std::int64_t ws, TimeMs now) {
+  auto& s = db_.Prepare(INVITATION_SELECT "WHERE workspace_id = ? AND expires_at > ? ORDER BY email");
+  s.Bind(1, ws).Bind(2, now);
+  return All<Invitation>(s, ReadInvitation);
+}
+
+std::vector<Invitation> SqliteTransaction::PendingInvitationsFor(const std::string& email, TimeMs now) {
+  auto& s = db_.Prepare(INVITATION_SELECT "WHERE email = ? AND expires_at > ? ORDER BY created_at");
+  s.Bind(1, email).Bind(2, now);
+  return All<Invitation>(s, ReadInvitation);
+}
+
+void SqliteTransaction::UpdateInvitationToken(const std::string& id, const std::string& token_hash, TimeMs expires_at) {
+  auto& s = db_.Prepare("UPDATE invitations SET token_hash = ?, expires_at = ? WHERE id = ?");
+  s.Bind(1, token_hash).Bind(2, expires_at).Bind(3, id).Run();
+}
+
+void SqliteTransaction::DeleteInvitation(const std::string& id) {
+  db_.Prepare("DELETE FROM invitations WHERE id = ?").Bind(1, id).Run();
+}
+
 // ---- Credentials -------------------------------------------------------------------------------
 
 namespace {

@@ -42,6 +42,14 @@ class SqliteTransaction final : public domain::Transaction {
   void UpdateRole(std::int64_t ws, const domain::Role& role) override;
   void DeleteRole(std::int64_t ws, const std::string& id) override;
 
+  void InsertInvitation(const domain::Invitation& inv, const std::string& token_hash) override;
+  std::optional<domain::Invitation> InvitationByEmail(std::int64_t ws, const std::string& email) override;
+  std::optional<domain::Invitation> InvitationByTokenHash(const std::string& token_hash) override;
+  std::vector<domain::Invitation> PendingInvitations(std::int64_t ws, domain::TimeMs now) override;
+  std::vector<domain::Invitation> PendingInvitationsFor(const std::string& email, domain::TimeMs now) override;
+  void UpdateInvitationToken(const std::string& id, const std::string& token_hash, domain::TimeMs expires_at) override;
+  void DeleteInvitation(const std::string& id) override;
+
   void InsertApiKey(const domain::ApiKey& key, const std::string& key_hash) override;
   std::optional<domain::ApiKey> ApiKeyByHash(const std::string& key_hash) override;
   std::optional<domain::ApiKey> ApiKeyById(std::int64_t ws, const std::string& id) override;
