@@ -622,8 +622,8 @@ void Server::Impl::Accept() {
       if (OutOfDescriptors(ec)) {
         // The pending connection stays in the backlog; free a descriptor and retry a little later
         // instead of spinning on EMFILE.
-        EvictIdle();
-        return PauseAccept(std::chrono::milliseconds(100));
+        // (A short pause when an idle connection was closed: its descriptor is free by then.)
+        return PauseAccept(std::chrono::milliseconds(EvictIdle() ? 5 : 100));
       }
       return PauseAccept(std::chrono::milliseconds(5));
     }
