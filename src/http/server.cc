@@ -56,6 +56,12 @@ Response ErrorAnswer(int status, const char* code, const char* message) {
   return res;
 }
 
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 Response TooLarge() {
   return ErrorAnswer(413, "payload_too_large", "The request body is larger than this route accepts.");
 }
@@ -346,9 +352,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Run() { StartRequest(); }
 
-  // From any thread: closes the connection on its own strand.
-  void CloseSoon() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  // From any thread: closes the connection on its own strand if it is still waiting for a header.
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->header_phase_) self->Close();
+    });
   }
 
  private:
@@ -452,6 +460,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!reader_->Admit(adm)) {
       Send(reader_->Failure(), false, reader_->Version(), false);
       return false;
+    }
+    // A client that waits for "100 Continue" before sending the body gets it only now, once the
+    // body is wanted (so an unauthenticated client learns 401 without sending 32 MiB first).
+    if (reader_->BodyExpected() && reader_->Version() == 11 && IEquals(req.Header("expect"), "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      beast::error_code wec;
+      asio::write(stream_.socket(), asio::buffer(kContinue.data(), kContinue.size()), wec);
+      if (wec) {
+        Close();
+        return false;
+      }
     }
     // The whole body within a minute plus the time it takes at 32 KiB/s.
     deadline_ = Clock::now() + std::chrono::seconds(60) + std::chrono::seconds(adm.body_limit / (32 * 1024));
@@ -583,7 +602,7 @@ bool Server::Impl::EvictIdle() {
     }
   }
   if (!victim) return false;
-  victim->CloseSoon();
+  victim->CloseIfIdle();
   return true;
 }
 

@@ -212,6 +212,14 @@ def test_unauthenticated_bodies_are_not_read(server, ws):
         status, headers, body = parse(raw)
         assert status == 401 and body["error"]["code"] == "unauthorized", raw[:300]
         assert headers.get("x-content-type-options") == "nosniff"
+    # A client that waits for "100 Continue" gets the refusal instead; with valid credentials, the go-ahead.
+    expect = f"POST /{name}/{project}/upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n" \
+             f"Content-Length: {32 * MIB}\r\n"
+    assert parse(exchange(port, (expect + "\r\n").encode(), read_timeout=3))[0] == 401
+    s = socket.create_connection(("127.0.0.1", port), timeout=3)
+    s.sendall((expect + f"Authorization: Bearer {c.key}\r\n\r\n").encode())
+    assert s.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+    s.close()
     base = rss_kib(pid)
     n = 10
     results = [None] * n
