@@ -224,9 +224,17 @@ Admission Api::Admit(Request& req) {
     auto actor = svc_.accounts.ResolveActor(*st->principal, st->match.params["ws"]);
     core::Status allowed = actor ? core::Ok() : core::Status(actor.error());
     if (actor && upload) allowed = actor->Require(domain::Permission::kUploadImages);
-    if (!actor) {
+    if (!actor && (st->by_header_key || !AnnouncesBody(req))) {
       req.admitted.reset();
       a.response = Handle(req);  // the same answer, through the usual path
+      return a;
+    }
+    if (!actor) {
+      // A session that is no member here might still be overridden by a key in a small body.
+      Response refused = ErrorResponse(actor.error());
+      Dress(req, refused);
+      a.over_limit = std::move(refused);
+      st->principal.reset();
       return a;
     }
     if (!allowed) {

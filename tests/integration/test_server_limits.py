@@ -169,6 +169,40 @@ def test_idle_connections_cannot_starve_the_server(extra, event):
         s.cleanup()
 
 
+def _closed_after(sock, t0):
+    """Seconds from t0 until the server closed `sock` (EOF or reset)."""
+    try:
+        while sock.recv(100):
+            pass
+    except OSError:
+        pass
+    return time.monotonic() - t0
+
+
+def test_a_stalled_header_is_dropped_after_10_seconds(server):
+    """Item 4: a connection that sends nothing, or a header byte by byte, was kept for 60 s."""
+    port = port_of(server)
+    t0 = time.monotonic()
+    quiet = socket.create_connection(("127.0.0.1", port), timeout=30)
+    drip = socket.create_connection(("127.0.0.1", port), timeout=30)
+
+    def trickle():
+        for b in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 40:
+            try:
+                drip.sendall(bytes([b]))
+            except OSError:
+                return
+            time.sleep(0.25)  # each byte well within any per-read timeout; the header as a whole is not
+
+    t = threading.Thread(target=trickle, daemon=True)
+    t.start()
+    assert 9 < _closed_after(quiet, t0) < 13
+    assert 9 < _closed_after(drip, t0) < 13
+    quiet.close()
+    drip.close()
+    alive(server)
+
+
 def make_project(c, ws, name):
     r = c.post(f"/{ws}/projects", {"name": name, "type": "object-detection", "annotation": "x"})
     assert r.status == 201, r.body
@@ -328,7 +362,9 @@ def test_authenticated_large_upload_streams_to_disk(server, ws):
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(f"POST /{name}/{project}/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {c.key}\r\n"
               f"Content-Length: {4 * MIB}\r\n\r\n".encode() + b"\0" * MIB)
-    time.sleep(0.3)
+    deadline = time.monotonic() + 5
+    while not os.listdir(os.path.join(server.data, "tmp")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(os.listdir(os.path.join(server.data, "tmp"))) == 1  # the body on its way
     s.close()
     deadline = time.monotonic() + 5
