@@ -15,7 +15,8 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMBO_EN
 # Only what the suites below run (not the CLI, the benchmarks or their tests). The unit tests of the
 # binaries not built here are never discovered, so the exclusions below leave exactly these.
 cmake --build "$build_dir" -j "${LIMBO_JOBS:-2}" --target limbod unit_core unit_http unit_domain \
-  fuzz_request_replay fuzz_router_replay fuzz_multipart_replay fuzz_cursor_replay fuzz_image_replay
+  fuzz_request_replay fuzz_router_replay fuzz_multipart_replay fuzz_cursor_replay fuzz_image_replay \
+  fuzz_http_parse_replay
 built=$(date +%s)
 logs="$PWD/$build_dir/sanitizer-logs"
 rm -rf "$logs" && mkdir -p "$logs"

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [[ ${#targets[@]} -eq 0 ]]; then targets=(request router multipart cursor image); fi
+if [[ ${#targets[@]} -eq 0 ]]; then targets=(request router multipart cursor image http_parse); fi
 scripts/install-deps.sh --with-fuzz
 build_dir="${LIMBO_FUZZ_BUILD_DIR:-build-fuzz}"
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true

@@ -1,15 +1,19 @@
 // limbod: the Limbo server. Composition root: builds the storage, services, jobs and HTTP API.
+#include <pthread.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <pthread.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-#include <unistd.h>
 #include <vector>
 
 #include "app/demo.h"
@@ -45,7 +49,8 @@ std::unique_ptr<domain::Store> OpenStore(const StorageOptions& o) {
 
 void SetUpLogging() {
   auto logger = spdlog::stderr_logger_mt("limbod");
-  logger->set_pattern("{\"time\":\"%Y-%m-%dT%H:%M:%S.%eZ\",\"level\":\"%l\",\"msg\":%v}", spdlog::pattern_time_type::utc);
+  logger->set_pattern("{\"time\":\"%Y-%m-%dT%H:%M:%S.%eZ\",\"level\":\"%l\",\"msg\":%v}",
+                      spdlog::pattern_time_type::utc);
   spdlog::set_default_logger(logger);
 }
 
@@ -64,9 +69,40 @@ bool SplitListen(const std::string& listen, std::string* host, std::uint16_t* po
   return !host->empty();
 }
 
+// Raises the soft descriptor limit to the hard one, and returns the default connection cap: half of
+// what is left after a reserve for the database, blob and model files and the logs, since an upload
+// holds two descriptors (its socket and its body file).
+int RaiseDescriptorLimit() {
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 480;
+  if (rl.rlim_cur < rl.rlim_max) {
+    struct rlimit want = rl;
+    want.rlim_cur = rl.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(rl.rlim_cur, 1 << 20) : rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &want) == 0) rl = want;
+  }
+  auto soft = static_cast<long long>(std::min<rlim_t>(rl.rlim_cur, 1 << 20));
+  return static_cast<int>(std::clamp<long long>((soft - 64) / 2, 16, 16384));
+}
+
+// Upload bodies are streamed to DATA/tmp. Files a crash left there are removed at start; only those
+// older than the longest a body may take to arrive, since another server may share the folder.
+void PrepareTempDir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  auto cutoff = fs::file_time_type::clock::now() - std::chrono::minutes(30);
+  int removed = 0;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::error_code e2;
+    if (it->path().filename().string().rfind("upload-", 0) == 0 && it->last_write_time(e2) < cutoff && !e2) {
+      removed += fs::remove(it->path(), e2) ? 1 : 0;
+    }
+  }
+  if (removed > 0) spdlog::info("{{\"event\":\"temp_files_removed\",\"count\":{}}}", removed);
+}
+
 int Serve(const StorageOptions& so, const std::string& listen, const std::string& sweep, int train_seconds,
           bool dev_clock_on, bool demo, int threads, int cleanup_batch, const std::string& lease_ttl,
-          const std::vector<std::string>& trusted_proxy) {
+          const std::vector<std::string>& trusted_proxy, int max_connections) {
   std::string host;
   std::uint16_t port = 0;
   if (!SplitListen(listen, &host, &port)) {
@@ -98,10 +134,14 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  int default_cap = RaiseDescriptorLimit();
+  if (max_connections <= 0) max_connections = default_cap;
+
   fs::create_directories(so.data);
   auto store = OpenStore(so);
   storage::blob::FileBlobStore blobs(so.data + "/blobs");
   blobs.RemoveStaleTemporaries();
+  PrepareTempDir(so.data + "/tmp");
   storage::blob::ModelFiles models(so.data + "/models");
 
   core::SystemClock system_clock;
@@ -140,7 +180,10 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   opts.port = port;
   opts.threads = threads;
   opts.trusted_proxies = *trusted;
-  http::Server server(opts, [&api](http::Request& r) { return api.Handle(r); });
+  opts.max_connections = max_connections;
+  opts.temp_dir = so.data + "/tmp";
+  http::Server server(
+      opts, [&api](http::Request& r) { return api.Handle(r); }, [&api](http::Request& r) { return api.Admit(r); });
   std::uint16_t bound = 0;
   try {
     bound = server.Start();
@@ -151,7 +194,8 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   background.Start();
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::string base = "http://" + url_host + ":" + std::to_string(bound);
-  spdlog::info("{{\"event\":\"listening\",\"url\":\"{}\",\"devClock\":{}}}", base, dev_clock_on);
+  spdlog::info("{{\"event\":\"listening\",\"url\":\"{}\",\"devClock\":{},\"maxConnections\":{}}}", base, dev_clock_on,
+               max_connections);
   std::cout << "limbod listening on " << base << std::endl;
   if (demo_login) {
     std::cout << "Demo workspace ready" << (demo_login->created ? "" : " (seeded earlier)") << ":\n"
@@ -183,7 +227,8 @@ int Bootstrap(const StorageOptions& so, const std::string& ws, const std::string
     std::cerr << "limbod bootstrap: " << r.error().message << "\n";
     return 1;
   }
-  std::cout << nlohmann::json{{"workspace", r->workspace}, {"email", r->email}, {"apiKey", r->api_key}}.dump() << std::endl;
+  std::cout << nlohmann::json{{"workspace", r->workspace}, {"email", r->email}, {"apiKey", r->api_key}}.dump()
+            << std::endl;
   return 0;
 }
 
@@ -276,25 +321,32 @@ int main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "Run the server");
   add_storage(serve);
   std::string listen = "127.0.0.1:8080", sweep = "60s", lease_ttl = "15s";
-  int train_seconds = 30, threads = 4, cleanup_batch = domain::kCleanupBatch;
+  int train_seconds = 30, threads = 4, cleanup_batch = domain::kCleanupBatch, max_connections = 0;
   bool dev_clock = false, demo = false;
   serve->add_option("--listen", listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
   serve->add_option("--sweep-interval", sweep, "How often the retention sweeper runs (e.g. 60s, 5m)");
   serve->add_option("--demo-train-seconds", train_seconds, "Duration of a demo training job (server clock)")
       ->check(CLI::Range(1, 86400));
   serve->add_option("--threads", threads, "HTTP worker threads")->check(CLI::Range(1, 64));
+  serve
+      ->add_option("--max-connections", max_connections,
+                   "Open connections at most; at the cap the longest-idle one is closed to make room "
+                   "(default: from the descriptor limit, (limit - 64) / 2, at most 16384)")
+      ->check(CLI::Range(1, 1000000));
   serve->add_option("--cleanup-batch", cleanup_batch, "Rows deleted per cleanup transaction")
       ->check(CLI::Range(1, 100000));
   // Hidden: how long the cleanup lease outlives its holder's last renewal (tests of failover).
   serve->add_option("--lease-ttl", lease_ttl, "")->group("");
   std::vector<std::string> trusted_proxy;
-  serve->add_option("--trusted-proxy", trusted_proxy,
-                    "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default: none)")
+  serve
+      ->add_option("--trusted-proxy", trusted_proxy,
+                   "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default: none)")
       ->delimiter(',');
   serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
   serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
 
-  auto* boot = cli.add_subcommand("bootstrap", "Create a workspace and its owner; prints one JSON line with an API key");
+  auto* boot =
+      cli.add_subcommand("bootstrap", "Create a workspace and its owner; prints one JSON line with an API key");
   add_storage(boot);
   std::string ws, email, password, name;
   boot->add_option("--workspace", ws, "Workspace url")->required();
@@ -324,7 +376,8 @@ int main(int argc, char** argv) {
   SetUpLogging();
   try {
     if (*serve) {
-      return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl, trusted_proxy);
+      return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl, trusted_proxy,
+                   max_connections);
     }
     if (*boot) return Bootstrap(so, ws, email, password, name);
     if (*member_add) return MemberAdd(so, ws, email, name, password, member_role);

@@ -14,5 +14,7 @@ struct ImageInfo {
 
 // Reads only the header of an encoded image; nullopt when the bytes are not a supported image.
 std::optional<ImageInfo> ProbeImage(std::string_view bytes);
+// The same for an image in a file, reading only as much of it as the header needs.
+std::optional<ImageInfo> ProbeImageFile(const std::string& path);
 
 }  // namespace limbo::core

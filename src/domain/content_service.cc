@@ -78,9 +78,10 @@ Result<Project> ContentService::CreateProject(const Actor& a, const NewProject& 
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kCreateProject));
   LIMBO_RETURN_IF_ERROR(ValidateText("name", np.name));
   if (!IsProjectType(np.type)) {
-    return Error::Invalid("Field 'type' must be one of object-detection, single-label-classification, "
-                          "multi-label-classification, instance-segmentation, semantic-segmentation, "
-                          "keypoint-detection.");
+    return Error::Invalid(
+        "Field 'type' must be one of object-detection, single-label-classification, "
+        "multi-label-classification, instance-segmentation, semantic-segmentation, "
+        "keypoint-detection.");
   }
   LIMBO_RETURN_IF_ERROR(ValidateText("annotation", np.annotation));
   LIMBO_TRY(std::string url, ChooseUrl(np.url, np.name));
@@ -137,14 +138,34 @@ Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& p
     return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
   }
   auto info = core::ProbeImage(bytes);
+  std::string sha = info ? core::Sha256Hex(bytes) : std::string();
+  return StoreUpload(a, project_url, name_in, sha, static_cast<std::int64_t>(bytes.size()), info,
+                     [&] { return blobs_.Put(sha, bytes); });
+}
+
+Result<UploadResult> ContentService::UploadFile(const Actor& a, const std::string& project_url,
+                                                const std::string& name_in, const UploadedFile& file) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kUploadImages));
+  if (file.size > kMaxUploadBytes) {
+    return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
+  }
+  auto info = core::ProbeImageFile(file.path);
+  return StoreUpload(a, project_url, name_in, file.sha256, static_cast<std::int64_t>(file.size), info,
+                     [&] { return blobs_.PutFile(file.sha256, file.path); });
+}
+
+Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::string& project_url,
+                                                 const std::string& name_in, const std::string& sha, std::int64_t size,
+                                                 const std::optional<core::ImageInfo>& info,
+                                                 const std::function<Status()>& put) {
   if (!info) {
-    return Error{core::ErrorKind::kUnsupported, "unsupported_media_type",
-                 "The upload is not a PNG, JPEG, GIF or BMP image.", {}};
+    return Error{core::ErrorKind::kUnsupported,
+                 "unsupported_media_type",
+                 "The upload is not a PNG, JPEG, GIF or BMP image.",
+                 {}};
   }
   std::string name = name_in.empty() ? "image." + info->format : name_in;
   LIMBO_RETURN_IF_ERROR(ValidateText("name", name, 255));
-  std::string sha = core::Sha256Hex(bytes);
-  auto size = static_cast<std::int64_t>(bytes.size());
   TimeMs now = clock_.Now();
 
   // 1. Announce the file before it exists, so a crash between writing it and committing its row
@@ -158,7 +179,7 @@ Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& p
     return Ok();
   }));
   // 2. The bytes, written atomically.
-  if (!blob_known) LIMBO_RETURN_IF_ERROR(blobs_.Put(sha, bytes));
+  if (!blob_known) LIMBO_RETURN_IF_ERROR(put());
 
   // 3. The row. The write lock is held, so the collector cannot remove the file under us; if it
   //    removed it before (the grace period passed), it is written again.
@@ -177,8 +198,8 @@ Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& p
             .WithHint("Free space by permanently deleting items from the Trash, or raise the quota.");
       }
       if (!tx.BlobReferenced(sha) && !blobs_.Exists(sha)) {
-        Status put = blobs_.Put(sha, bytes);  // (not the macro: this lambda is inside one)
-        if (!put) return put;
+        Status again = put();  // (not the macro: this lambda is inside one)
+        if (!again) return again;
       }
       Image img;
       img.id = "i_" + core::RandomToken(12);

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/image_info.h"
 #include "core/result.h"
 #include "domain/actor.h"
 #include "domain/store.h"
@@ -27,6 +29,13 @@ struct ProjectDetail {
 struct UploadResult {
   Image image;
   bool duplicate = false;  // the bytes were already in the Asset Library
+};
+
+// An upload the server streamed to disk: `path` holds `size` bytes whose SHA-256 is `sha256`.
+struct UploadedFile {
+  std::string path;
+  std::uint64_t size = 0;
+  std::string sha256;
 };
 
 struct NewWorkflow {
@@ -67,9 +76,12 @@ class ContentService {
 
   core::Result<UploadResult> Upload(const Actor& a, const std::string& project_url, const std::string& name,
                                     std::string_view bytes);
+  // The same for bytes already in a file, which becomes the blob without a copy in memory.
+  core::Result<UploadResult> UploadFile(const Actor& a, const std::string& project_url, const std::string& name,
+                                        const UploadedFile& file);
   core::Result<int> LinkImages(const Actor& a, const std::string& project_url, const std::vector<std::string>& ids);
-  core::Result<std::vector<Image>> ListImages(const Actor& a, const std::optional<std::string>& project_url,
-                                              int limit, const std::optional<std::string>& after);
+  core::Result<std::vector<Image>> ListImages(const Actor& a, const std::optional<std::string>& project_url, int limit,
+                                              const std::optional<std::string>& after);
   core::Result<Image> GetImage(const Actor& a, const std::string& id);
   core::Result<std::string> ImageContent(const Actor& a, const std::string& id);
 
@@ -91,6 +103,11 @@ class ContentService {
   static core::Result<Version> ActiveVersion(Transaction& tx, const Project& p, int number);
 
  private:
+  core::Result<UploadResult> StoreUpload(const Actor& a, const std::string& project_url, const std::string& name,
+                                         const std::string& sha, std::int64_t size,
+                                         const std::optional<core::ImageInfo>& info,
+                                         const std::function<core::Status()>& put);
+
   Store& store_;
   BlobStore& blobs_;
   const core::Clock& clock_;

@@ -21,7 +21,7 @@ struct ImageRef {
 
 struct ReclaimableState {
   std::int64_t bytes = 0;
-  std::int64_t generation = 0;           // bumped by every change that can move the figure
+  std::int64_t generation = 0;            // bumped by every change that can move the figure
   std::int64_t computed_generation = -1;  // the generation `bytes` was computed at
   bool fresh() const { return generation == computed_generation; }
 };
@@ -67,8 +67,7 @@ class Transaction {
   virtual std::optional<Member> MemberOf(std::int64_t ws, const std::string& user_id) = 0;
   virtual std::vector<Member> Members(std::int64_t ws) = 0;
   virtual std::vector<std::pair<Workspace, std::string>> WorkspacesOfUser(const std::string& user_id) = 0;
-  virtual void InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id,
-                            TimeMs at) = 0;
+  virtual void InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id, TimeMs at) = 0;
   virtual void UpdateMemberRole(std::int64_t ws, const std::string& user_id, const std::string& role_id) = 0;
   virtual void DeleteMember(std::int64_t ws, const std::string& user_id) = 0;
   virtual int CountMembersWithRole(std::int64_t ws, const std::string& role_id) = 0;
@@ -184,13 +183,12 @@ class Transaction {
   // Trash rows.
   virtual std::int64_t InsertTrashItem(const TrashItem& t) = 0;
   virtual std::optional<TrashItem> TrashItemById(std::int64_t id) = 0;
-  virtual std::optional<TrashItem> TrashItemByObject(std::int64_t ws, ItemType type,
-                                                     const std::string& object_id) = 0;
+  virtual std::optional<TrashItem> TrashItemByObject(std::int64_t ws, ItemType type, const std::string& object_id) = 0;
   virtual TrashPage ListTrash(const TrashQuery& q) = 0;
   virtual std::vector<TrashItem> TrashItemsInState(std::int64_t ws, TrashState state, int limit) = 0;
   // Compare-and-swap of a row's state (T14); false when the row is gone or in another state.
-  virtual bool CasTrashState(std::int64_t id, TrashState from, TrashState to,
-                             const std::string& actor_id, const std::string& actor_name) = 0;
+  virtual bool CasTrashState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,
+                             const std::string& actor_name) = 0;
   virtual bool DeleteTrashItem(std::int64_t id, TrashState expected) = 0;
   // Items still in the Trash whose cleanupAt is at or before `now`, oldest first.
   virtual std::vector<TrashItem> ExpiredTrashItems(TimeMs now, int limit) = 0;
@@ -265,6 +263,10 @@ class BlobStore {
   virtual ~BlobStore() = default;
   // Writes atomically (temp file, fsync, rename); a file already there is left as it is.
   virtual core::Status Put(const std::string& sha256, std::string_view bytes) = 0;
+  // The same from a file whose bytes hash to `sha256` (an upload streamed to disk): fsyncs it and
+  // hard-links it into place, copying only when it lives on another file system. `path` stays; the
+  // caller removes it.
+  virtual core::Status PutFile(const std::string& sha256, const std::string& path) = 0;
   virtual bool Exists(const std::string& sha256) const = 0;
   virtual core::Result<std::string> Get(const std::string& sha256) const = 0;
   virtual std::string PathOf(const std::string& sha256) const = 0;

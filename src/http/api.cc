@@ -28,11 +28,16 @@ std::string BearerKey(const Request& req) {
   return {};
 }
 
-// An API key from the header, the query string or a JSON body's "api_key".
-std::string PresentedKey(const Request& req) {
+// An API key from the header or the query string: known before the body is read.
+std::string HeaderKey(const Request& req) {
   std::string key = BearerKey(req);
   if (!key.empty()) return key;
   if (auto* q = req.Query("api_key")) return *q;
+  return {};
+}
+
+// An API key in a JSON body's "api_key".
+std::string BodyKey(const Request& req) {
   if (!req.body.empty() && req.body.front() == '{' && req.body.find("\"api_key\"") != std::string::npos) {
     Json j = Json::parse(req.body, nullptr, false);
     if (j.is_object() && j.contains("api_key") && j["api_key"].is_string()) return j["api_key"].get<std::string>();
@@ -40,22 +45,53 @@ std::string PresentedKey(const Request& req) {
   return {};
 }
 
+// An API key from the header, the query string or a JSON body's "api_key".
+std::string PresentedKey(const Request& req) {
+  std::string key = HeaderKey(req);
+  if (!key.empty()) return key;
+  return BodyKey(req);
+}
+
+bool AnnouncesBody(const Request& req) {
+  if (!req.Header("transfer-encoding").empty()) return true;
+  std::string_view cl = req.Header("content-length");
+  return !cl.empty() && cl != "0";
+}
+
+// What Admit found, handed to Handle through Request::admitted.
+struct Admitted {
+  RouteMatch match;
+  std::optional<domain::Principal> principal;
+  std::optional<domain::Actor> actor;  // for routes under a workspace
+  bool by_header_key = false;          // from a key in the header or query, which a body key cannot override
+};
+
 }  // namespace
 
 bool PresentsApiKey(const Request& req) { return !PresentedKey(req).empty(); }
 
 int StatusFor(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInvalid: return 400;
-    case ErrorKind::kUnauthorized: return 401;
-    case ErrorKind::kForbidden: return 403;
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kConflict: return 409;
-    case ErrorKind::kTooLarge: return 413;
-    case ErrorKind::kUnsupported: return 415;
-    case ErrorKind::kRateLimited: return 429;
-    case ErrorKind::kUnavailable: return 503;
-    case ErrorKind::kInternal: return 500;
+    case ErrorKind::kInvalid:
+      return 400;
+    case ErrorKind::kUnauthorized:
+      return 401;
+    case ErrorKind::kForbidden:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kConflict:
+      return 409;
+    case ErrorKind::kTooLarge:
+      return 413;
+    case ErrorKind::kUnsupported:
+      return 415;
+    case ErrorKind::kRateLimited:
+      return 429;
+    case ErrorKind::kUnavailable:
+      return 503;
+    case ErrorKind::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -136,9 +172,92 @@ Result<int> VersionNumber(const std::string& s) {
 
 Api::Api(Services svc) : svc_(std::move(svc)) {}
 
-void Api::Add(const std::string& method, const std::string& pattern, Access access, HandlerFn fn) {
+void Api::Add(const std::string& method, const std::string& pattern, Access access, HandlerFn fn, BodyKind body) {
   router_.Add(method, pattern, access, method + " " + pattern);
   handlers_.push_back(std::move(fn));
+  bodies_.push_back(body);
+}
+
+Admission Api::Admit(Request& req) {
+  if (req.request_id.empty()) req.request_id = core::RandomToken(12);
+  Admission a;
+  a.body_limit = limits_.unauthenticated;
+  auto st = std::make_shared<Admitted>();
+  st->match = router_.Match(req.method, req.path);
+  if (!st->match.route) {
+    a.response = Handle(req);  // 404 or 405, without reading the body
+    return a;
+  }
+  const Route& route = *st->match.route;
+  std::size_t index = static_cast<std::size_t>(st->match.route - router_.routes().data());
+  bool upload = bodies_[index] == BodyKind::kUploadFile;
+  req.admitted = st;
+  if (route.access == Access::kPublic) return a;
+
+  std::string key = HeaderKey(req);
+  std::string session(req.Cookie("limbo_session"));
+  Response unauthorized =
+      ErrorResponse(Error::Unauthorized("Authentication required: pass an API key as 'Authorization: Bearer <key>'."));
+  Dress(req, unauthorized);
+  if (key.empty() && session.empty()) {
+    // Perhaps an "api_key" in a small JSON body; nothing larger is read without credentials.
+    a.over_limit = std::move(unauthorized);
+    return a;
+  }
+  Ctx ctx{req, st->match.params, svc_, std::nullopt, std::nullopt};
+  auto principal = Authenticate(ctx, route.access);
+  if (!principal) {
+    // Credentials in the header that do not hold are answered now. A refused session cookie may
+    // still be overridden by an "api_key" in a small body (as before), so that case reads one.
+    if (!key.empty() || !AnnouncesBody(req)) {
+      req.admitted.reset();
+      a.response = Handle(req);
+      return a;
+    }
+    Response refused = ErrorResponse(principal.error());
+    Dress(req, refused);
+    a.over_limit = std::move(refused);
+    return a;
+  }
+  st->principal = std::move(principal).value();
+  st->by_header_key = !key.empty();
+  if (st->match.params.count("ws")) {
+    // Not a member (or no such workspace) is answered before the body, like bad credentials.
+    auto actor = svc_.accounts.ResolveActor(*st->principal, st->match.params["ws"]);
+    core::Status allowed = actor ? core::Ok() : core::Status(actor.error());
+    if (actor && upload) allowed = actor->Require(domain::Permission::kUploadImages);
+    if (!actor && (st->by_header_key || !AnnouncesBody(req))) {
+      req.admitted.reset();
+      a.response = Handle(req);  // the same answer, through the usual path
+      return a;
+    }
+    if (!actor) {
+      // A session that is no member here might still be overridden by a key in a small body.
+      Response refused = ErrorResponse(actor.error());
+      Dress(req, refused);
+      a.over_limit = std::move(refused);
+      st->principal.reset();
+      return a;
+    }
+    if (!allowed) {
+      a.response = Finish(req, ErrorResponse(allowed.error()), st->match.route, std::chrono::steady_clock::now());
+      return a;
+    }
+    st->actor = std::move(actor).value();
+  }
+  a.body_limit = upload ? limits_.upload : limits_.json;
+  a.body_to_file = upload;
+  a.over_limit.reset();
+  return a;
+}
+
+void Api::Dress(const Request& req, Response& res) const {
+  res.SetHeader("X-Content-Type-Options", "nosniff");
+  res.SetHeader("X-Frame-Options", "DENY");
+  res.SetHeader("Referrer-Policy", "no-referrer");
+  res.SetHeader("Content-Security-Policy", kCsp);
+  if (res.content_type == "application/json") res.SetHeader("Cache-Control", "no-store");
+  if (!req.request_id.empty()) res.SetHeader("X-Request-Id", req.request_id);
 }
 
 Result<domain::Principal> Api::Authenticate(Ctx& ctx, Access access) {
@@ -192,21 +311,34 @@ Response Api::Handle(Request& req) {
   auto started = std::chrono::steady_clock::now();
   if (req.request_id.empty()) req.request_id = core::RandomToken(12);
   Response res;
-  RouteMatch m = router_.Match(req.method, req.path);
+  auto admitted = std::static_pointer_cast<Admitted>(req.admitted);
+  RouteMatch m = admitted ? admitted->match : router_.Match(req.method, req.path);
   if (!m.route) {
     res = m.path_matched
               ? ErrorResponse(Error{ErrorKind::kInvalid, "method_not_allowed", "This method is not allowed here.", {}})
-              : ErrorResponse(Error::NotFound("No route matches " + req.method + " " + req.path + ".", "route_not_found"));
+              : ErrorResponse(
+                    Error::NotFound("No route matches " + req.method + " " + req.path + ".", "route_not_found"));
     if (m.path_matched) res.status = 405;
   } else {
     Ctx ctx{req, m.params, svc_, std::nullopt, std::nullopt};
-    auto principal = Authenticate(ctx, m.route->access);
+    // The principal Admit found stands unless a body key could change the answer: a key in the
+    // header always beats one in the body; a session loses to a body key (kApi) or is refused with
+    // one (kWebOnly).
+    core::Result<domain::Principal> principal = Error::Unauthorized("Authentication required.");
+    bool carried = admitted && admitted->principal && (admitted->by_header_key || BodyKey(req).empty());
+    if (carried) {
+      principal = *admitted->principal;
+    } else {
+      principal = Authenticate(ctx, m.route->access);
+    }
     if (!principal) {
       res = ErrorResponse(principal.error());
     } else {
       ctx.principal = std::move(principal).value();
       bool ok = true;
-      if (m.route->access != Access::kPublic && m.params.count("ws")) {
+      if (carried && admitted->actor) {
+        ctx.actor = admitted->actor;
+      } else if (m.route->access != Access::kPublic && m.params.count("ws")) {
         auto actor = svc_.accounts.ResolveActor(*ctx.principal, m.params["ws"]);
         if (!actor) {
           res = ErrorResponse(actor.error());
@@ -225,12 +357,12 @@ Response Api::Handle(Request& req) {
       }
     }
   }
-  res.SetHeader("X-Content-Type-Options", "nosniff");
-  res.SetHeader("X-Frame-Options", "DENY");
-  res.SetHeader("Referrer-Policy", "no-referrer");
-  res.SetHeader("Content-Security-Policy", kCsp);
-  if (res.content_type == "application/json") res.SetHeader("Cache-Control", "no-store");
-  res.SetHeader("X-Request-Id", req.request_id);
+  return Finish(req, std::move(res), m.route, started);
+}
+
+Response Api::Finish(const Request& req, Response res, const Route* route,
+                     std::chrono::steady_clock::time_point started) const {
+  Dress(req, res);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   // The path only: query strings may carry api_key, and bodies and cookies are never logged. An
   // invitation page's path is its link's secret, so only its prefix is.
@@ -238,7 +370,7 @@ Response Api::Handle(Request& req) {
   spdlog::info(
       "{{\"event\":\"request\",\"id\":\"{}\",\"method\":\"{}\",\"path\":{},\"route\":{},\"status\":{},\"us\":{}}}",
       req.request_id, req.method, Json(logged_path).dump(-1, ' ', false, Json::error_handler_t::replace),
-      Json(m.route ? m.route->name : "").dump(), res.status, us);
+      Json(route ? route->name : "").dump(), res.status, us);
   return res;
 }
 

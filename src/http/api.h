@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -8,11 +9,12 @@
 #include "core/clock.h"
 #include "domain/account_service.h"
 #include "domain/content_service.h"
-#include "domain/trash_service.h"
 #include "domain/training_service.h"
+#include "domain/trash_service.h"
 #include "http/json_mapping.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "http/server.h"
 
 namespace limbo::jobs {
 class Background;
@@ -63,32 +65,56 @@ core::Result<std::optional<std::vector<std::string>>> OptStrings(const Json& bod
 // Parses a path segment as a positive version number.
 core::Result<int> VersionNumber(const std::string& s);
 
+// What a route's body is: JSON (or nothing) kept in memory, or an upload streamed to a file
+// (Request::body_file) that only a caller with valid credentials may send.
+enum class BodyKind { kJson, kUploadFile };
+
+struct BodyLimits {
+  std::size_t unauthenticated = 64 * 1024;                   // no credentials in header, query or cookie
+  std::size_t json = 1024 * 1024;                            // an authenticated JSON body
+  std::size_t upload = domain::kMaxUploadBytes + 64 * 1024;  // the upload route (multipart framing)
+};
+
 // The REST API and web routes: authentication per route, workspace resolution, dispatch.
 class Api {
  public:
   explicit Api(Services svc);
-  void Add(const std::string& method, const std::string& pattern, Access access, HandlerFn fn);
+  void Add(const std::string& method, const std::string& pattern, Access access, HandlerFn fn,
+           BodyKind body = BodyKind::kJson);
+  // The server's header-phase hook: routes and authenticates on the header alone. An unknown route
+  // or bad credentials are answered before the body is read; without credentials only a small body
+  // (which may carry "api_key") is read; the upload limit and a body on disk only for the upload
+  // route with valid credentials. The principal it found is handed to Handle.
+  Admission Admit(Request& req);
   Response Handle(Request& req);
+  void SetBodyLimits(BodyLimits limits) { limits_ = limits; }
   const Router& router() const { return router_; }
   Services& services() { return svc_; }
 
  private:
   core::Result<domain::Principal> Authenticate(Ctx& ctx, Access access);
+  // Security headers and the request id on every answer.
+  void Dress(const Request& req, Response& res) const;
+  // Dress, then the request's log line.
+  Response Finish(const Request& req, Response res, const Route* route,
+                  std::chrono::steady_clock::time_point started) const;
 
   Services svc_;
   Router router_;
   std::vector<HandlerFn> handlers_;  // parallel to router_.routes()
+  std::vector<BodyKind> bodies_;     // parallel to router_.routes()
+  BodyLimits limits_;
 };
 
 // Shorthand for handlers: answer the error of a failed Result, or bind its value.
-#define LIMBO_HTTP_TRY(lhs, expr)                                          \
-  auto LIMBO_CONCAT(http_result_, __LINE__) = (expr);                      \
+#define LIMBO_HTTP_TRY(lhs, expr)                                                                                \
+  auto LIMBO_CONCAT(http_result_, __LINE__) = (expr);                                                            \
   if (!LIMBO_CONCAT(http_result_, __LINE__)) return ErrorResponse(LIMBO_CONCAT(http_result_, __LINE__).error()); \
   lhs = std::move(LIMBO_CONCAT(http_result_, __LINE__)).value()
 
-#define LIMBO_HTTP_CHECK(expr)                       \
-  do {                                               \
-    auto http_status_ = (expr);                      \
+#define LIMBO_HTTP_CHECK(expr)                                     \
+  do {                                                             \
+    auto http_status_ = (expr);                                    \
     if (!http_status_) return ErrorResponse(http_status_.error()); \
   } while (0)
 

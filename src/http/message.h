@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +18,13 @@ struct Request {
   std::map<std::string, std::string> query;
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
+  // When the admit hook asked for the body on disk: the file holding it (then `body` is empty), its
+  // size and SHA-256. The server removes the file once the handler has answered.
+  std::string body_file;
+  std::uint64_t body_file_size = 0;
+  std::string body_file_sha256;
+  // Whatever the admit hook left for the handler (e.g. the principal it authenticated).
+  std::shared_ptr<void> admitted;
   std::string remote_addr;  // the client's address: the socket peer, or what trusted proxies forwarded
   bool via_trusted_proxy = false;  // the socket peer is a --trusted-proxy: its X-Forwarded-* are believed
   std::string request_id;

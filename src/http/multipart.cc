@@ -1,6 +1,14 @@
 #include "http/multipart.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
+
+#include "core/crypto.h"
 
 namespace limbo::http {
 
@@ -26,7 +34,8 @@ std::string_view HeaderParam(std::string_view header, std::string_view name) {
 }
 }  // namespace
 
-std::optional<FilePart> FindMultipartField(std::string_view content_type, std::string_view body, std::string_view field) {
+std::optional<FilePart> FindMultipartField(std::string_view content_type, std::string_view body,
+                                           std::string_view field) {
   std::string_view boundary = HeaderParam(content_type, "boundary");
   if (boundary.empty() || boundary.size() > 200) return std::nullopt;
   std::string delim = "--" + std::string(boundary);
@@ -46,8 +55,8 @@ std::optional<FilePart> FindMultipartField(std::string_view content_type, std::s
     std::size_t line_start = 0;
     while (line_start <= headers.size()) {
       std::size_t line_end = headers.find("\r\n", line_start);
-      std::string_view line = headers.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos
-                                                                                             : line_end - line_start);
+      std::string_view line = headers.substr(
+          line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
       std::string lower(line.substr(0, 20));
       for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (lower.rfind("content-disposition:", 0) == 0) {
@@ -61,6 +70,51 @@ std::optional<FilePart> FindMultipartField(std::string_view content_type, std::s
     pos = next + 2;
   }
   return std::nullopt;
+}
+
+std::optional<ExtractedPart> ExtractMultipartField(std::string_view content_type, const std::string& body_path,
+                                                   std::string_view field, const std::string& out_path) {
+  int in = ::open(body_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(in, &st) != 0 || st.st_size <= 0) {
+    ::close(in);
+    return std::nullopt;
+  }
+  auto size = static_cast<std::size_t>(st.st_size);
+  // Mapped, not read: the pages are the page cache's, dropped again by munmap.
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, in, 0);
+  ::close(in);
+  if (map == MAP_FAILED) return std::nullopt;
+  ::madvise(map, size, MADV_SEQUENTIAL);
+  std::optional<ExtractedPart> out;
+  auto part = FindMultipartField(content_type, std::string_view(static_cast<const char*>(map), size), field);
+  if (part) {
+    int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      core::Sha256Stream sha;
+      std::string_view data = part->data;
+      bool ok = true;
+      while (ok && !data.empty()) {
+        ssize_t n = ::write(fd, data.data(), std::min<std::size_t>(data.size(), 1 << 20));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          ok = false;
+          break;
+        }
+        sha.Update(data.substr(0, static_cast<std::size_t>(n)));
+        data.remove_prefix(static_cast<std::size_t>(n));
+      }
+      if (::close(fd) != 0) ok = false;
+      if (ok) {
+        out = ExtractedPart{part->data.size(), sha.HexDigest(), part->filename};
+      } else {
+        ::unlink(out_path.c_str());
+      }
+    }
+  }
+  ::munmap(map, size);
+  return out;
 }
 
 }  // namespace limbo::http

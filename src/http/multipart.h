@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,19 @@ struct FilePart {
 
 // Finds the part named `field` in a multipart/form-data body. nullopt when the content type has no
 // boundary, the body is malformed, or the part is absent.
-std::optional<FilePart> FindMultipartField(std::string_view content_type, std::string_view body, std::string_view field);
+std::optional<FilePart> FindMultipartField(std::string_view content_type, std::string_view body,
+                                           std::string_view field);
+
+struct ExtractedPart {
+  std::uint64_t size = 0;
+  std::string sha256;
+  std::string filename;
+};
+
+// For a body on disk: finds the part named `field` as FindMultipartField does and writes its bytes to
+// a new file `out_path`, hashing them on the way. nullopt when the part is absent, the body is
+// malformed, or a file cannot be read or written (then `out_path` does not exist).
+std::optional<ExtractedPart> ExtractMultipartField(std::string_view content_type, const std::string& body_path,
+                                                   std::string_view field, const std::string& out_path);
 
 }  // namespace limbo::http

@@ -1,16 +1,26 @@
 // The only translation unit that includes Boost.Beast (it is slow to compile).
 #include "http/server.h"
 
-#include <array>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "core/crypto.h"
 
 namespace limbo::http {
 
@@ -18,23 +28,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
-struct Server::Impl {
-  ServerOptions opts;
-  Handler handler;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::vector<std::thread> threads;
-  std::atomic<int> in_flight{0};
-  std::atomic<bool> draining{false};
-  std::atomic<bool> started{false};
-
-  void Accept();
-};
-
-namespace {
-
-std::string JsonError(const char* code, const char* message) {
+std::string JsonErrorBody(const char* code, const char* message) {
   return std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message + "\"}}";
 }
 
@@ -51,122 +47,509 @@ void AddSecurityHeaders(Response& res) {
   res.SetHeader("Cache-Control", "no-store");
 }
 
+namespace {
+
+Response ErrorAnswer(int status, const char* code, const char* message) {
+  Response res;
+  res.status = status;
+  res.body = JsonErrorBody(code, message);
+  return res;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+Response TooLarge() {
+  return ErrorAnswer(413, "payload_too_large", "The request body is larger than this route accepts.");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// RequestReader: Beast's basic_parser with our own field storage. Beast's basic_fields throws
+// std::length_error on a field over 64 KiB; nothing here stores fields in it, and every call into the
+// parser is inside try/catch. Body bytes go to memory or to a file as they arrive.
+
+struct RequestReader::Impl final : bhttp::basic_parser<true> {
+  explicit Impl(const ServerOptions& o) : temp_dir(o.temp_dir), pending_limit(o.header_limit) {
+    header_limit(static_cast<std::uint32_t>(o.header_limit));
+    // Enforced in Append, per the admit hook's decision. (Not boost::none: Beast 1.74 compares the
+    // declared length with the optional, and any length is "greater" than none.)
+    body_limit(std::numeric_limits<std::uint64_t>::max());
+    eager(false);  // stop after the header so that the hook runs before the body
+    body_max = o.max_body_bytes;
+  }
+  ~Impl() override {
+    if (fd >= 0) ::close(fd);
+    if (!file_path.empty()) ::unlink(file_path.c_str());
+  }
+
+  std::string temp_dir;
+  std::size_t pending_limit;
+  Request req;
+  unsigned version = 11;
+  bool header_reported = false;
+  bool admitted = false;
+  std::size_t body_max = 0;
+  std::size_t body_bytes = 0;
+  std::size_t trailer_bytes = 0;
+  std::optional<Response> over_limit;
+  bool to_file = false;
+  int fd = -1;
+  std::string file_path;
+  core::Sha256Stream sha;
+  bool io_failed = false;
+  bool failed = false;
+  Response failure;
+
+  State Fail(Response r) {
+    failed = true;
+    failure = std::move(r);
+    return State::kFailed;
+  }
+
+  State FailFor(beast::error_code ec) {
+    if (io_failed) {
+      return Fail(ErrorAnswer(500, "storage_failure", "The server could not store the request body."));
+    }
+    if (ec == bhttp::error::body_limit) return Fail(over_limit ? *over_limit : TooLarge());
+    if (ec == bhttp::error::header_limit) {
+      return Fail(ErrorAnswer(431, "headers_too_large", "The request headers or trailers are too large."));
+    }
+    if (ec == bhttp::error::bad_content_length) {
+      return Fail(
+          ErrorAnswer(400, "invalid_request", "The Content-Length header must be one non-negative number below 2^64."));
+    }
+    if (ec == bhttp::error::bad_transfer_encoding) {
+      return Fail(ErrorAnswer(400, "invalid_request", "The Transfer-Encoding header is not supported."));
+    }
+    if (ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_chunk_extension) {
+      return Fail(ErrorAnswer(400, "invalid_request", "The chunked body is malformed."));
+    }
+    return Fail(ErrorAnswer(400, "invalid_request", "The request is not valid HTTP/1.1."));
+  }
+
+  std::size_t Append(beast::string_view body, beast::error_code& ec) {
+    if (body.size() > body_max - std::min(body_max, body_bytes)) {
+      ec = bhttp::error::body_limit;
+      return 0;
+    }
+    body_bytes += body.size();
+    if (!to_file) {
+      req.body.append(body.data(), body.size());
+      return body.size();
+    }
+    std::size_t off = 0;
+    while (off < body.size()) {
+      ssize_t n = ::write(fd, body.data() + off, body.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        io_failed = true;
+        ec = beast::error_code(errno ? errno : EIO, beast::system_category());
+        return 0;
+      }
+      off += static_cast<std::size_t>(n);
+    }
+    sha.Update(std::string_view(body.data(), body.size()));
+    return body.size();
+  }
+
+  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int v,
+                       beast::error_code&) override {
+    req.method = std::string(method);
+    req.target = std::string(target);
+    version = static_cast<unsigned>(v);
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
+    ec = bhttp::error::bad_version;
+  }
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, beast::error_code& ec) override {
+    // Trailer fields are dropped (nothing may arrive after the body that changes what the header
+    // said), and together they get the header's size limit.
+    if (is_header_done()) {
+      trailer_bytes += name.size() + value.size() + 4;
+      if (trailer_bytes > pending_limit) ec = bhttp::error::header_limit;
+      return;
+    }
+    std::string n(name);
+    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers.emplace_back(std::move(n), std::string(value));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
+    if (length && *length > body_max) ec = bhttp::error::body_limit;
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override { return Append(body, ec); }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& ec) override {
+    return Append(body, ec);
+  }
+  void on_finish_impl(beast::error_code& ec) override {
+    if (!to_file) return;
+    if (::close(fd) != 0) {
+      io_failed = true;
+      ec = beast::error_code(errno, beast::system_category());
+    }
+    fd = -1;
+    req.body_file = file_path;
+    req.body_file_size = body_bytes;
+    req.body_file_sha256 = sha.HexDigest();
+  }
+
+  State Step(std::string_view in, std::size_t* used) {
+    *used = 0;
+    if (failed) return State::kFailed;
+    while (true) {
+      if (is_done()) {
+        if (!header_reported) {
+          header_reported = true;
+          return State::kHeaderDone;
+        }
+        return State::kComplete;
+      }
+      if (is_header_done() && !header_reported) {
+        header_reported = true;
+        return State::kHeaderDone;
+      }
+      if (header_reported && !admitted) return State::kHeaderDone;
+      if (*used == in.size()) return State::kNeedMore;
+      beast::error_code ec;
+      std::size_t n = put(asio::const_buffer(in.data() + *used, in.size() - *used), ec);
+      *used += n;
+      if (ec == bhttp::error::need_more) {
+        // A header over the limit is caught by Beast; a trailer or a chunk line is not (Beast looks
+        // for its end in everything buffered), so what stays unconsumed is bounded here.
+        if (in.size() - *used > pending_limit) {
+          return Fail(ErrorAnswer(431, "headers_too_large", "The request headers or trailers are too large."));
+        }
+        return State::kNeedMore;
+      }
+      if (ec) return FailFor(ec);
+      if (n == 0 && !is_done() && !(is_header_done() && !header_reported)) return State::kNeedMore;
+    }
+  }
+};
+
+RequestReader::RequestReader(const ServerOptions& opts) : impl_(std::make_unique<Impl>(opts)) {}
+RequestReader::~RequestReader() = default;
+
+std::size_t RequestReader::Put(std::string_view in, State* state) {
+  std::size_t used = 0;
+  try {
+    *state = impl_->Step(in, &used);
+  } catch (const std::exception&) {
+    *state = impl_->Fail(ErrorAnswer(400, "invalid_request", "The request could not be parsed."));
+  } catch (...) {
+    *state = impl_->Fail(ErrorAnswer(400, "invalid_request", "The request could not be parsed."));
+  }
+  return used;
+}
+
+RequestReader::State RequestReader::PutEof() {
+  if (impl_->failed) return State::kFailed;
+  try {
+    if (!impl_->got_some()) return impl_->Fail(ErrorAnswer(400, "invalid_request", "The request is empty."));
+    beast::error_code ec;
+    impl_->put_eof(ec);
+    if (ec) return impl_->FailFor(ec);
+    return impl_->is_done() ? State::kComplete : impl_->FailFor(bhttp::error::partial_message);
+  } catch (...) {
+    return impl_->Fail(ErrorAnswer(400, "invalid_request", "The request could not be parsed."));
+  }
+}
+
+bool RequestReader::Admit(const Admission& a) {
+  impl_->admitted = true;
+  impl_->body_max = a.body_limit;
+  impl_->over_limit = a.over_limit;
+  if (impl_->is_done()) return true;
+  try {
+    auto declared = impl_->content_length();
+    if (declared && *declared > a.body_limit) {
+      impl_->Fail(a.over_limit ? *a.over_limit : TooLarge());
+      return false;
+    }
+  } catch (...) {
+  }
+  if (a.body_to_file) {
+    impl_->file_path = impl_->temp_dir + "/upload-" + core::RandomToken(16);
+    impl_->fd = ::open(impl_->file_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (impl_->fd < 0) {
+      spdlog::error("{{\"event\":\"temp_file_failed\",\"path\":\"{}\",\"error\":\"{}\"}}", impl_->file_path,
+                    std::strerror(errno));
+      impl_->file_path.clear();
+      impl_->Fail(ErrorAnswer(500, "storage_failure", "The server could not store the request body."));
+      return false;
+    }
+    impl_->to_file = true;
+  }
+  return true;
+}
+
+Request& RequestReader::request() { return impl_->req; }
+bool RequestReader::BodyExpected() const { return impl_->is_header_done() && !impl_->is_done(); }
+bool RequestReader::KeepAlive() const {
+  try {
+    return impl_->is_header_done() && impl_->keep_alive();
+  } catch (...) {
+    return false;
+  }
+}
+unsigned RequestReader::Version() const { return impl_->version == 10 ? 10 : 11; }
+const Response& RequestReader::Failure() const { return impl_->failure; }
+
+// ---------------------------------------------------------------------------------------------------
+// Connections.
+
+namespace {
+class Session;
+}
+
+struct Server::Impl {
+  ServerOptions opts;
+  Handler handler;
+  Admit admit;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::steady_timer accept_pause{ioc};
+  std::vector<std::thread> threads;
+  std::atomic<int> in_flight{0};
+  std::atomic<int> connections{0};
+  std::atomic<bool> draining{false};
+  std::atomic<bool> started{false};
+
+  // Connections waiting for a request header, oldest first: the ones closed to make room at the cap.
+  std::mutex idle_mu;
+  std::map<std::uint64_t, std::weak_ptr<Session>> idle;
+  std::uint64_t idle_seq = 0;
+
+  // Accept-loop state (only the accept chain touches it).
+  Clock::time_point last_accept_log{};
+  int accept_errors_since_log = 0;
+  Clock::time_point last_cap_log{};
+  int cap_hits_since_log = 0;
+
+  void Accept();
+  void PauseAccept(std::chrono::milliseconds d);
+  bool EvictIdle();
+  void RunThread();
+};
+
+namespace {
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
+    server_.connections++;
+  }
+  ~Session() {
+    LeaveIdle();
+    server_.connections--;
+  }
 
-  void Run() { ReadHeader(); }
+  void Run() { StartRequest(); }
+
+  // From any thread: closes the connection on its own strand if it is still waiting for a header.
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->header_phase_) self->Close();
+    });
+  }
 
  private:
-  void ReadHeader() {
-    parser_.emplace();
-    parser_->header_limit(16 * 1024);
-    parser_->body_limit(server_.opts.max_upload_bytes);  // narrowed per route once the header is in
-    stream_.expires_after(std::chrono::seconds(60));
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+  void StartRequest() {
+    reader_ = std::make_unique<RequestReader>(server_.opts);
+    header_phase_ = true;
+    deadline_ = Clock::now() + std::chrono::milliseconds(server_.opts.header_timeout_ms);
+    EnterIdle();
+    Process();
   }
 
-  void OnHeader(beast::error_code ec) {
-    // A declared length over the largest limit is refused while reading the header.
-    if (ec == bhttp::error::body_limit) {
-      return SendError(413, "payload_too_large", "The request body is larger than this route accepts.");
-    }
-    if (ec == bhttp::error::header_limit) {
-      return SendError(431, "headers_too_large", "The request headers are too large.");
-    }
-    if (ec) return Close();
-    auto target = parser_->get().target();
-    std::string_view t(target.data(), target.size());
-    auto q = t.find('?');
-    std::string_view path = t.substr(0, q);
-    bool upload = path.size() >= 7 && path.substr(path.size() - 7) == "/upload";
-    std::size_t limit = upload ? server_.opts.max_upload_bytes : server_.opts.max_body_bytes;
-    auto declared = parser_->content_length();
-    if (declared && *declared > limit) {
-      return SendError(413, "payload_too_large", "The request body is larger than this route accepts.");
-    }
-    parser_->body_limit(limit);
-    stream_.expires_after(std::chrono::seconds(300));
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code e, std::size_t) { self->OnBody(e); });
+  void EnterIdle() {
+    std::lock_guard lock(server_.idle_mu);
+    idle_key_ = ++server_.idle_seq;
+    server_.idle[idle_key_] = weak_from_this();
+  }
+  void LeaveIdle() {
+    if (!idle_key_) return;
+    std::lock_guard lock(server_.idle_mu);
+    server_.idle.erase(idle_key_);
+    idle_key_ = 0;
   }
 
-  void OnBody(beast::error_code ec) {
-    if (ec == bhttp::error::body_limit) {
-      return SendError(413, "payload_too_large", "The request body is larger than this route accepts.");
+  void Read() {
+    if (closed_) return;
+    auto deadline = deadline_;
+    if (!header_phase_) {
+      deadline = std::min(deadline_, Clock::now() + std::chrono::milliseconds(server_.opts.body_idle_timeout_ms));
     }
-    if (ec == bhttp::error::header_limit) {
-      return SendError(431, "headers_too_large", "The request headers are too large.");
+    stream_.expires_at(deadline);
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->OnRead(ec, n); });
+  }
+
+  void OnRead(beast::error_code ec, std::size_t n) {
+    if (closed_) return;
+    if (ec == asio::error::eof && reader_) {
+      auto st = reader_->PutEof();
+      if (st == RequestReader::State::kComplete) return Dispatch();
+      return Close();  // the peer is gone; nothing to answer
     }
     if (ec) return Close();
-    server_.in_flight++;
-    auto& msg = parser_->get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    for (const auto& f : msg) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.emplace_back(std::move(name), std::string(f.value()));
+    buffer_.commit(n);
+    Process();
+  }
+
+  void Process() {
+    while (!closed_) {
+      auto data = buffer_.data();
+      std::string_view in(static_cast<const char*>(data.data()), data.size());
+      RequestReader::State st;
+      std::size_t used = reader_->Put(in, &st);
+      buffer_.consume(used);
+      switch (st) {
+        case RequestReader::State::kNeedMore:
+          return Read();
+        case RequestReader::State::kFailed:
+          return Send(reader_->Failure(), false, reader_->Version(), false);
+        case RequestReader::State::kComplete:
+          return Dispatch();
+        case RequestReader::State::kHeaderDone:
+          if (!OnHeader()) return;
+          break;
+      }
     }
-    req.body = std::move(msg.body());
+  }
+
+  // The header is in: decide what to do with the body. False when an answer is already on its way.
+  bool OnHeader() {
+    LeaveIdle();
+    header_phase_ = false;
+    Request& req = reader_->request();
     beast::error_code ep_ec;
     auto ep = stream_.socket().remote_endpoint(ep_ec);
     if (!ep_ec) {
       req.remote_addr = server_.opts.trusted_proxies.ClientAddress(ep.address().to_string(), ForwardedFor(req));
       req.via_trusted_proxy = server_.opts.trusted_proxies.Contains(ep.address().to_string());
     }
-    bool keep_alive = msg.keep_alive() && !server_.draining;
-    bool ok_target = ParseTarget(req.target, &req.path, &req.query);
-    Response res;
-    if (!ok_target) {
-      res.status = 400;
-      res.body = JsonError("invalid_request", "The request target is malformed.");
-    } else {
+    bool body = reader_->BodyExpected();
+    bool keep_alive = reader_->KeepAlive() && !body && !server_.draining;
+    if (!ParseTarget(req.target, &req.path, &req.query)) {
+      Send(ErrorAnswer(400, "invalid_request", "The request target is malformed."), keep_alive, reader_->Version(),
+           false);
+      return false;
+    }
+    Admission adm;
+    adm.body_limit = server_.opts.max_body_bytes;
+    if (server_.admit) {
       try {
-        res = server_.handler(req);
-      } catch (const std::exception&) {
-        res = Response{};
-        res.status = 500;
-        res.body = JsonError("internal", "The server failed to handle the request.");
+        adm = server_.admit(req);
+      } catch (const std::exception& e) {
+        spdlog::error("{{\"event\":\"admit_failed\",\"detail\":{}}}", JsonQuote(e.what()));
+        adm.response = ErrorAnswer(500, "internal", "The server failed to handle the request.");
+      } catch (...) {
+        adm.response = ErrorAnswer(500, "internal", "The server failed to handle the request.");
       }
     }
-    Send(std::move(res), keep_alive, msg.version(), req.method == "HEAD");
+    if (adm.response) {
+      Send(std::move(*adm.response), keep_alive, reader_->Version(), req.method == "HEAD");
+      return false;
+    }
+    if (!reader_->Admit(adm)) {
+      Send(reader_->Failure(), false, reader_->Version(), false);
+      return false;
+    }
+    // A client that waits for "100 Continue" before sending the body gets it only now, once the
+    // body is wanted (so an unauthenticated client learns 401 without sending 32 MiB first).
+    if (reader_->BodyExpected() && reader_->Version() == 11 && IEquals(req.Header("expect"), "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      beast::error_code wec;
+      asio::write(stream_.socket(), asio::buffer(kContinue.data(), kContinue.size()), wec);
+      if (wec) {
+        Close();
+        return false;
+      }
+    }
+    // The whole body within a minute plus the time it takes at 32 KiB/s.
+    deadline_ = Clock::now() + std::chrono::seconds(60) + std::chrono::seconds(adm.body_limit / (32 * 1024));
+    return true;
   }
 
-  void SendError(int status, const char* code, const char* message) {
-    server_.in_flight++;
+  static std::string JsonQuote(const char* s) {
+    std::string out = "\"";
+    for (const char* p = s; *p; ++p) {
+      unsigned char c = static_cast<unsigned char>(*p);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20 || c >= 0x7f) {
+        out += '?';
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  }
+
+  void Dispatch() {
+    Request& req = reader_->request();
+    bool keep_alive = reader_->KeepAlive() && !server_.draining;
+    unsigned version = reader_->Version();
+    bool head = req.method == "HEAD";
     Response res;
-    res.status = status;
-    res.body = JsonError(code, message);
-    Send(std::move(res), false, 11, false);
+    server_.in_flight++;
+    try {
+      res = server_.handler(req);
+    } catch (const std::exception& e) {
+      spdlog::error("{{\"event\":\"handler_failed\",\"detail\":{}}}", JsonQuote(e.what()));
+      res = ErrorAnswer(500, "internal", "The server failed to handle the request.");
+    } catch (...) {
+      res = ErrorAnswer(500, "internal", "The server failed to handle the request.");
+    }
+    reader_.reset();  // removes a body file the handler did not take
+    server_.in_flight--;
+    Send(std::move(res), keep_alive, version, head);
   }
 
   void Send(Response res, bool keep_alive, unsigned version, bool head) {
+    if (closed_) return;
+    server_.in_flight++;
     AddSecurityHeaders(res);
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(version);
-    out->result(static_cast<unsigned>(res.status));
-    out->set(bhttp::field::server, "limbod");
-    out->set(bhttp::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) out->insert(k, v);
-    out->keep_alive(keep_alive);
-    std::size_t size = res.body.size();
-    if (!head) out->body() = std::move(res.body);
-    out->prepare_payload();
-    if (head) out->content_length(size);
+    try {
+      out->version(version);
+      out->result(static_cast<unsigned>(res.status));
+      out->set(bhttp::field::server, "limbod");
+      out->set(bhttp::field::content_type, res.content_type);
+      for (auto& [k, v] : res.headers) out->insert(k, v);
+      out->keep_alive(keep_alive);
+      std::size_t size = res.body.size();
+      if (!head) out->body() = std::move(res.body);
+      out->prepare_payload();
+      if (head) out->content_length(size);
+    } catch (const std::exception&) {
+      out = std::make_shared<bhttp::response<bhttp::string_body>>(bhttp::status::internal_server_error, version);
+      out->set(bhttp::field::content_type, "application/json");
+      out->body() = JsonErrorBody("internal", "The server failed to handle the request.");
+      out->keep_alive(keep_alive = false);
+      out->prepare_payload();
+    }
+    stream_.expires_after(std::chrono::seconds(30) + std::chrono::seconds(out->body().size() / (32 * 1024)));
     bhttp::async_write(stream_, *out, [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
       self->server_.in_flight--;
       if (ec) return self->Close();
       if (!keep_alive) return self->LingeringClose();
-      self->ReadHeader();
+      self->StartRequest();
     });
   }
 
   // Half-closes and discards what the client is still sending (e.g. the rest of a refused body),
   // so it can read our answer instead of failing with a broken pipe. Bounded in time and bytes.
   void LingeringClose() {
+    reader_.reset();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.expires_after(std::chrono::seconds(5));
@@ -174,41 +557,124 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Discard(std::size_t budget) {
-    auto buf = std::make_shared<std::array<char, 65536>>();
-    stream_.async_read_some(asio::buffer(*buf), [self = shared_from_this(), buf, budget](beast::error_code ec, std::size_t n) {
-      if (ec || n >= budget) return self->Close();
-      self->Discard(budget - n);
-    });
+    if (closed_) return;
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = shared_from_this(), budget](beast::error_code ec, std::size_t n) {
+                              if (ec || n >= budget) return self->Close();
+                              self->Discard(budget - n);
+                            });
   }
 
   void Close() {
+    if (closed_) return;
+    closed_ = true;
+    LeaveIdle();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
+    reader_.reset();
   }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::unique_ptr<RequestReader> reader_;
   Server::Impl& server_;
+  bool header_phase_ = true;
+  bool closed_ = false;
+  Clock::time_point deadline_{};
+  std::uint64_t idle_key_ = 0;
 };
+
+bool OutOfDescriptors(const beast::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space || ec == asio::error::no_memory ||
+         (ec.category() == asio::error::get_system_category() && ec.value() == ENFILE);
+}
 
 }  // namespace
 
+bool Server::Impl::EvictIdle() {
+  std::shared_ptr<Session> victim;
+  {
+    std::lock_guard lock(idle_mu);
+    while (!idle.empty() && !victim) {
+      victim = idle.begin()->second.lock();
+      idle.erase(idle.begin());
+    }
+  }
+  if (!victim) return false;
+  victim->CloseIfIdle();
+  return true;
+}
+
+void Server::Impl::PauseAccept(std::chrono::milliseconds d) {
+  accept_pause.expires_after(d);
+  accept_pause.async_wait([this](beast::error_code ec) {
+    if (ec || !acceptor.is_open()) return;
+    Accept();
+  });
+}
+
 void Server::Impl::Accept() {
+  if (opts.max_connections > 0 && connections.load() >= opts.max_connections) {
+    auto now = Clock::now();
+    ++cap_hits_since_log;
+    if (now - last_cap_log >= std::chrono::seconds(10)) {
+      spdlog::warn("{{\"event\":\"connection_cap\",\"connections\":{},\"max\":{},\"times\":{}}}", connections.load(),
+                   opts.max_connections, cap_hits_since_log);
+      last_cap_log = now;
+      cap_hits_since_log = 0;
+    }
+    // Make room by closing the longest-idle connection; when every connection is busy, wait.
+    if (!EvictIdle()) return PauseAccept(std::chrono::milliseconds(50));
+  }
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-    } else {
+      auto now = Clock::now();
+      ++accept_errors_since_log;
+      if (now - last_accept_log >= std::chrono::seconds(10)) {
+        spdlog::error("{{\"event\":\"accept_failed\",\"error\":\"{}\",\"errno\":{},\"connections\":{},\"times\":{}}}",
+                      ec.message(), ec.value(), connections.load(), accept_errors_since_log);
+        last_accept_log = now;
+        accept_errors_since_log = 0;
+      }
+      if (OutOfDescriptors(ec)) {
+        // The pending connection stays in the backlog; free a descriptor and retry a little later
+        // instead of spinning on EMFILE.
+        // (A short pause when an idle connection was closed: its descriptor is free by then.)
+        return PauseAccept(std::chrono::milliseconds(EvictIdle() ? 5 : 100));
+      }
+      return PauseAccept(std::chrono::milliseconds(5));
+    }
+    try {
       std::make_shared<Session>(std::move(socket), *this)->Run();
+    } catch (const std::exception& e) {
+      spdlog::error("{{\"event\":\"session_failed\",\"detail\":\"{}\"}}", e.what());
     }
     if (acceptor.is_open()) Accept();
   });
 }
 
-Server::Server(ServerOptions opts, Handler handler) : impl_(std::make_unique<Impl>()) {
+void Server::Impl::RunThread() {
+  // A handler that throws propagates out of run(); log it and go on serving.
+  while (true) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("{{\"event\":\"io_exception\",\"detail\":\"{}\"}}", e.what());
+    } catch (...) {
+      spdlog::error("{}", R"({"event":"io_exception","detail":"unknown"})");
+    }
+    if (ioc.stopped()) return;
+  }
+}
+
+Server::Server(ServerOptions opts, Handler handler, Admit admit) : impl_(std::make_unique<Impl>()) {
   impl_->opts = std::move(opts);
   impl_->handler = std::move(handler);
+  impl_->admit = std::move(admit);
 }
 
 Server::~Server() { Stop(0); }
@@ -224,7 +690,7 @@ std::uint16_t Server::Start() {
   impl_->Accept();
   impl_->started = true;
   for (int i = 0; i < std::max(1, impl_->opts.threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+    impl_->threads.emplace_back([this] { impl_->RunThread(); });
   }
   return port;
 }
@@ -235,9 +701,10 @@ void Server::Stop(int grace_ms) {
   asio::post(impl_->acceptor.get_executor(), [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->accept_pause.cancel();
   });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
-  while (impl_->in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(grace_ms);
+  while (impl_->in_flight > 0 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   impl_->ioc.stop();

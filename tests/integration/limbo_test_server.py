@@ -175,9 +175,10 @@ class Server:
     is set, its own PostgreSQL database; pass `db` to share one between servers)."""
 
     def __init__(self, *extra: str, data: str | None = None, db: str | None = None,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, prefix: list[str] | None = None):
         self.data = data or tempfile.mkdtemp(prefix="limbo-it-")
         self.extra = list(extra)
+        self.prefix = list(prefix or [])  # e.g. ["prlimit", "--nofile=256:256", "--"] (it execs limbod)
         self.env = {**os.environ, **env} if env else None
         self.db = db if db is not None else (database_for(self.data) if TEST_DB else "")
         self.proc: subprocess.Popen | None = None
@@ -189,7 +190,7 @@ class Server:
         return ["--data", self.data] + (["--db", self.db] if self.db else [])
 
     def start(self) -> "Server":
-        args = [LIMBOD, "serve", *self._storage(), "--listen", "127.0.0.1:0", "--dev-clock",
+        args = [*self.prefix, LIMBOD, "serve", *self._storage(), "--listen", "127.0.0.1:0", "--dev-clock",
                 "--demo-train-seconds", "5", *self.extra]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         assert self.proc.stdout is not None

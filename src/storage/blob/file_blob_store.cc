@@ -84,6 +84,38 @@ Status FileBlobStore::Put(const std::string& sha, std::string_view bytes) {
   return Ok();
 }
 
+Status FileBlobStore::PutFile(const std::string& sha, const std::string& src) {
+  if (!IsSha256Hex(sha)) return Error::Invalid("bad blob name");
+  std::string path = PathOf(sha);
+  std::error_code ec;
+  if (fs::exists(path, ec)) return Ok();
+  if (!FsyncPath(src, O_RDONLY)) return IoError("fsync " + src + ": " + std::strerror(errno));
+  std::string dir = path.substr(0, path.rfind('/'));
+  fs::create_directories(dir, ec);
+  if (ec) return IoError("mkdir " + dir + ": " + ec.message());
+  if (::link(src.c_str(), path.c_str()) == 0 || errno == EEXIST) {
+    FsyncPath(dir, O_RDONLY | O_DIRECTORY);
+    return Ok();
+  }
+  if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
+    return IoError("link " + src + " " + path + ": " + std::strerror(errno));
+  }
+  // Another file system: copy through a temporary file, as Put does.
+  std::string tmp = dir + "/.tmp-" + sha + "-" + core::RandomToken(8);
+  fs::copy_file(src, tmp, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return IoError("copy " + src + ": " + ec.message());
+  }
+  if (!FsyncPath(tmp, O_RDONLY) || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string err = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return IoError("rename " + tmp + ": " + err);
+  }
+  FsyncPath(dir, O_RDONLY | O_DIRECTORY);
+  return Ok();
+}
+
 bool FileBlobStore::Exists(const std::string& sha) const {
   if (!IsSha256Hex(sha)) return false;
   std::error_code ec;

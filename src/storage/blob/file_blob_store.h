@@ -13,6 +13,7 @@ class FileBlobStore final : public domain::BlobStore {
   explicit FileBlobStore(std::string root);
 
   core::Status Put(const std::string& sha256, std::string_view bytes) override;
+  core::Status PutFile(const std::string& sha256, const std::string& path) override;
   bool Exists(const std::string& sha256) const override;
   core::Result<std::string> Get(const std::string& sha256) const override;
   std::string PathOf(const std::string& sha256) const override;
