@@ -154,8 +154,11 @@ export async function renderTrash(ctx) {
 
   async function loadMore(btn) {
     btn.disabled = true;
+    const token = state.token;
     try {
       const page = await fetchPage(state.nextCursor);
+      // A new search or sort started meanwhile: its first page replaces the list, this one is stale.
+      if (state.token !== token || signal.aborted) return;
       const seen = new Set(state.items.map(keyOf));
       state.items.push(...page.items.filter((i) => !seen.has(keyOf(i))));
       state.nextCursor = page.nextCursor;

@@ -258,6 +258,8 @@ test('search, sort and Load more page through a large Trash', async () => {
   await openTrash();
   const rows = page.locator('[data-section="workflows"] tr.trash-row');
   await page.getByLabel('Search the Trash').fill('Bulk');
+  // The search is debounced: wait for its answer, not for a first page that merely has 50 rows too.
+  await page.locator('[data-section="projects"] .empty-section', { hasText: 'match “Bulk”' }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-section="workflows"] tr.trash-row').length === 50);
   assert.equal(await page.locator('[data-section="projects"] tr.trash-row').count(), 0, 'search filters other sections');
   await page.getByLabel('Sort by').selectOption('name');
