@@ -1,4 +1,9 @@
 // limbod: the Limbo server. Composition root: builds the storage, services, jobs and HTTP API.
+#include <pthread.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -6,14 +11,11 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <pthread.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-#include <unistd.h>
 #include <vector>
 
 #include "app/demo.h"
 #include "core/crypto.h"
+#include "core/image_info.h"
 #include "core/time_format.h"
 #include "domain/fsck.h"
 #include "http/api.h"
@@ -66,7 +68,7 @@ bool SplitListen(const std::string& listen, std::string* host, std::uint16_t* po
 
 int Serve(const StorageOptions& so, const std::string& listen, const std::string& sweep, int train_seconds,
           bool dev_clock_on, bool demo, int threads, int cleanup_batch, const std::string& lease_ttl,
-          const std::vector<std::string>& trusted_proxy) {
+          const std::vector<std::string>& trusted_proxy, std::int64_t max_image_pixels) {
   std::string host;
   std::uint16_t port = 0;
   if (!SplitListen(listen, &host, &port)) {
@@ -111,6 +113,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
 
   domain::AccountService accounts(*store, clock);
   domain::ContentService content(*store, blobs, clock);
+  content.set_max_image_pixels(max_image_pixels);
   domain::TrainingService training(*store, models, clock, static_cast<core::TimeMs>(train_seconds) * core::kSecondMs);
   domain::TrashService trash(*store, blobs, models, clock);
 
@@ -261,6 +264,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:8080", sweep = "60s", lease_ttl = "15s";
   int train_seconds = 30, threads = 4, cleanup_batch = domain::kCleanupBatch;
   bool dev_clock = false, demo = false;
+  std::int64_t max_image_pixels = core::kDefaultMaxImagePixels;
   serve->add_option("--listen", listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
   serve->add_option("--sweep-interval", sweep, "How often the retention sweeper runs (e.g. 60s, 5m)");
   serve->add_option("--demo-train-seconds", train_seconds, "Duration of a demo training job (server clock)")
@@ -274,6 +278,10 @@ int main(int argc, char** argv) {
   serve->add_option("--trusted-proxy", trusted_proxy,
                     "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default: none)")
       ->delimiter(',');
+  serve
+      ->add_option("--max-image-pixels", max_image_pixels,
+                   "Largest image accepted, in pixels (width x height; every frame of an animated GIF)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
   serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
 
@@ -295,7 +303,8 @@ int main(int argc, char** argv) {
   SetUpLogging();
   try {
     if (*serve) {
-      return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl, trusted_proxy);
+      return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl, trusted_proxy,
+                   max_image_pixels);
     }
     if (*boot) return Bootstrap(so, ws, email, password, name);
     if (*fsck) return Fsck(so, repair);

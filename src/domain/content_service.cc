@@ -131,15 +131,21 @@ Result<ProjectDetail> ContentService::GetProjectDetail(const Actor& a, const std
 }
 
 Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& project_url, const std::string& name_in,
-                                            std::string_view bytes) {
+                                            std::string_view bytes, std::string_view declared_type) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kUploadImages));
   if (bytes.size() > kMaxUploadBytes) {
     return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
   }
-  auto info = core::ProbeImage(bytes);
-  if (!info) {
-    return Error{core::ErrorKind::kUnsupported, "unsupported_media_type",
-                 "The upload is not a PNG, JPEG, GIF or BMP image.", {}};
+  LIMBO_TRY(core::ImageInfo info_value, core::InspectImage(bytes, max_image_pixels_));
+  const core::ImageInfo* info = &info_value;
+  if (auto declared = core::ImageFormatOfMediaType(declared_type); declared && *declared != info->format) {
+    std::string sent(declared_type.substr(0, std::min<std::size_t>(declared_type.find(';'), 64)));
+    std::string actual = core::MediaTypeOfImageFormat(info->format);
+    return Error{core::ErrorKind::kUnsupported, "image_type_mismatch",
+                 "The upload was sent as " + sent + " but it is a " + actual + " image.",
+                 "Send it with Content-Type " + actual +
+                     " (or application/octet-stream), or give the file the "
+                     "extension of its type."};
   }
   std::string name = name_in.empty() ? "image." + info->format : name_in;
   LIMBO_RETURN_IF_ERROR(ValidateText("name", name, 255));

@@ -9,6 +9,7 @@ namespace limbo::http {
 struct FilePart {
   std::string_view data;  // points into the body
   std::string filename;
+  std::string content_type;  // the part's Content-Type, "" when it has none
 };
 
 // Finds the part named `field` in a multipart/form-data body. nullopt when the content type has no

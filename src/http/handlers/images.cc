@@ -9,14 +9,16 @@ void RegisterImages(Api& api) {
     std::string name;
     if (auto* q = c.req.Query("name")) name = *q;
     std::string_view ctype = c.req.Header("content-type");
+    std::string declared(ctype);  // the media type the client gave the image, if any
     if (ctype.rfind("multipart/form-data", 0) == 0) {
       auto part = FindMultipartField(ctype, c.req.body, "file");
       if (!part) return ErrorResponse(core::Error::Invalid("The multipart body has no 'file' field."));
       bytes = part->data;
       if (name.empty()) name = part->filename;
+      declared = part->content_type;
     }
     if (bytes.empty()) return ErrorResponse(core::Error::Invalid("The upload is empty."));
-    LIMBO_HTTP_TRY(auto r, c.svc.content.Upload(c.A(), c.Param("project"), name, bytes));
+    LIMBO_HTTP_TRY(auto r, c.svc.content.Upload(c.A(), c.Param("project"), name, bytes, declared));
     Json j{{"image", ToJson(r.image)}};
     if (r.duplicate) j["duplicate"] = true;
     return JsonResponse(r.duplicate ? 200 : 201, j);
