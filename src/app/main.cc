@@ -106,10 +106,15 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   blobs.RemoveStaleTemporaries();
   storage::blob::ModelFiles models(so.data + "/models");
 
+  // The clock is kept with the data: it goes on from the dev clock's stored offset and never runs
+  // behind the newest time the data has seen (domain::ServerTime).
   core::SystemClock system_clock;
-  std::unique_ptr<core::ManualClock> dev_clock;
-  if (dev_clock_on) dev_clock = std::make_unique<core::ManualClock>(system_clock.Now());
-  const core::Clock& clock = dev_clock ? static_cast<const core::Clock&>(*dev_clock) : system_clock;
+  domain::ServerTime server_time(*store, system_clock, dev_clock_on);
+  if (auto loaded = server_time.Load(); !loaded) {
+    std::cerr << "limbod: reading the server time from the database failed: " << loaded.error().message << "\n";
+    return 1;
+  }
+  const core::Clock& clock = server_time.clock();
 
   domain::AccountService accounts(*store, clock);
   domain::ContentService content(*store, blobs, clock);
@@ -122,6 +127,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   bo.cleanup_batch = cleanup_batch;
   bo.lease_ttl = *lease_ms;
   bo.holder = "limbod-" + std::to_string(::getpid()) + "-" + core::RandomToken(6);
+  bo.server_time = &server_time;
   jobs::Background background(*store, trash, training, content, accounts, clock, bo);
 
   std::optional<app::DemoLogin> demo_login;
@@ -134,7 +140,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
     demo_login = *seeded;
   }
 
-  http::Services svc{accounts, content, training, trash, &background, clock, dev_clock.get()};
+  http::Services svc{accounts, content, training, trash, &background, clock, dev_clock_on ? &server_time : nullptr};
   http::Api api(svc);
   http::RegisterRoutes(api);
   web::RegisterWebRoutes(api);
@@ -200,8 +206,15 @@ int Fsck(const StorageOptions& so, bool repair) {
   }
   if (repair) {
     storage::blob::ModelFiles models(so.data + "/models");
-    core::SystemClock clock;
-    domain::TrashService trash(*store, blobs, models, clock);
+    // Collection is due by the data's time (a server's advanced dev clock included), not only the
+    // system clock's.
+    core::SystemClock system_clock;
+    domain::ServerTime server_time(*store, system_clock, false);
+    if (auto loaded = server_time.Load(); !loaded) {
+      std::cerr << "limbod fsck: " << loaded.error().message << "\n";
+      return 1;
+    }
+    domain::TrashService trash(*store, blobs, models, server_time.clock());
     while (true) {
       auto n = trash.CollectBlobs();
       if (!n || *n == 0) break;

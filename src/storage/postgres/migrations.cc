@@ -249,7 +249,17 @@ CREATE INDEX login_failures_key ON login_failures(key_hash, at);
 CREATE INDEX login_failures_at ON login_failures(at);
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kMigration1, kMigration2, kMigration3};
+// Server-wide numbers kept with the data: the dev clock's offset and the newest time the data has
+// seen (domain::ServerTime), so that a restart, or another server on the database, never moves the
+// clock back.
+constexpr std::string_view kMigration4 = R"sql(
+CREATE TABLE server_meta (
+  key TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

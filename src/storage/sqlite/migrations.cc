@@ -246,7 +246,17 @@ CREATE INDEX login_failures_key ON login_failures(key_hash, at);
 CREATE INDEX login_failures_at ON login_failures(at);
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
+// Server-wide numbers kept with the data: the dev clock's offset and the newest time the data has
+// seen (domain::ServerTime), so that a restart never moves the server's clock back.
+constexpr std::string_view kMigration5 = R"sql(
+CREATE TABLE server_meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                         kMigration5};
 
 }  // namespace
 
