@@ -266,6 +266,67 @@ std::optional<std::string> CheckPngChunks(Source& src) {
   }
 }
 
+// stb_image 2.27 (Debian's) writes past a Huffman table when a DHT segment declares more than 256
+// codes (fixed upstream in 2.28). The segments are walked here, up to EOI, and such a table is refused
+// before stb sees it. Also refuses segments that run past the end.
+std::optional<std::string> CheckJpegSegments(Source& src) {
+  std::int64_t at = 2;  // after SOI
+  auto byte_at = [&](std::int64_t pos) -> int {
+    unsigned char b = 0;
+    if (pos >= src.size || src.ReadAt(pos, reinterpret_cast<char*>(&b), 1) != 1) return -1;
+    return b;
+  };
+  std::array<unsigned char, 65536> seg{};
+  for (;;) {
+    int b = byte_at(at);
+    if (b < 0) return "it ends before its end marker";
+    if (b != 0xFF) {
+      // Entropy-coded data (after SOS): up to the next marker that is neither stuffing nor RSTn.
+      std::int64_t next = -1;
+      for (std::int64_t from = at; next < 0 && from < src.size;) {
+        auto n =
+            static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(seg.size()), src.size - from));
+        if (src.ReadAt(from, reinterpret_cast<char*>(seg.data()), n) != n) return "a read failed";
+        if (const void* hit = std::memchr(seg.data(), 0xFF, n)) {
+          next = from + (static_cast<const unsigned char*>(hit) - seg.data());
+        }
+        from += static_cast<std::int64_t>(n);
+      }
+      if (next < 0) return "it ends before its end marker";
+      at = next;
+      continue;
+    }
+    int m = byte_at(at + 1);
+    if (m < 0) return "it ends before its end marker";
+    if (m == 0x00 || m == 0xFF || (m >= 0xD0 && m <= 0xD7)) {
+      at += m == 0xFF ? 1 : 2;
+      continue;
+    }
+    if (m == 0xD9) return std::nullopt;  // EOI
+    if (m == 0x01) {                     // TEM: no length
+      at += 2;
+      continue;
+    }
+    int hi = byte_at(at + 2), lo = byte_at(at + 3);
+    if (hi < 0 || lo < 0) return "it ends inside a segment header";
+    std::int64_t len = (hi << 8) | lo;
+    if (len < 2 || at + 2 + len > src.size) return "a segment runs past the end";
+    if (m == 0xC4) {
+      auto n = static_cast<std::size_t>(len - 2);
+      if (src.ReadAt(at + 4, reinterpret_cast<char*>(seg.data()), n) != n) return "a read failed";
+      for (std::size_t p = 0; p < n;) {
+        if (n - p < 17) return "a Huffman table is cut short";
+        std::size_t codes = 0;
+        for (std::size_t i = 1; i <= 16; ++i) codes += seg[p + i];
+        if (codes > 256) return "a Huffman table declares more than 256 codes";
+        p += 17 + codes;
+        if (p > n) return "a Huffman table is cut short";
+      }
+    }
+    at += 2 + len;
+  }
+}
+
 // stb_image's own GIF loop, without keeping the frames: each one decodes into the same canvas.
 // Returns the number of frames, 0 on a decoding error. Stops once the frames decoded so far hold
 // more than max_pixels together (*too_many), so the work is bounded by the limit plus one frame.
@@ -301,6 +362,9 @@ Result<ImageInfo> Inspect(Source& src, std::int64_t max_pixels) {
                  "Limbo takes PNG, JPEG, GIF and BMP files."};
   }
   if (src.size > std::numeric_limits<int>::max()) return Invalid(info.format, "it is over 2 GiB");
+  if (info.format == "jpeg") {
+    if (auto why = CheckJpegSegments(src)) return Invalid(info.format, *why);
+  }
   if (info.format == "png") {
     if (auto why = CheckPngChunks(src)) return Invalid(info.format, *why);
     // stb_image refuses a PNG over 1 GiB of pixels as corrupt; the size is read here to say why.

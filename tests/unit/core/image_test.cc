@@ -332,6 +332,25 @@ TEST(InspectImage, CorruptImagesAreRefused) {
   EXPECT_EQ(Code(InspectImage(gif, kMax)), "invalid_image");
 }
 
+// Found by fuzz_image: a DHT segment declaring more than 256 codes made stb_image 2.27 write past its
+// Huffman table (heap overflow under ASan). Now refused before stb_image sees it.
+TEST(InspectImage, AHuffmanTableWithTooManyCodesIsRefused) {
+  const std::string crash(
+      "\xff\xd8\xff\xc4\x39\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x3b\x3b\x00\x98\x98\x98\x98\x98\x98\x98\x98\x98"
+      "\x98\xe0\x00\x98\x98\x98\x98\x98\x98\x98\x98\x98\x98\x98\x98\x98\x98\x2e\x2f",
+      47);
+  auto r = InspectImage(crash, kMax);
+  EXPECT_EQ(Code(r), "invalid_image");
+  // The same on a real JPEG: its first DHT's counts raised past 256.
+  std::string jpeg = StbJpeg(16, 16);
+  auto dht = jpeg.find("\xff\xc4");
+  ASSERT_NE(dht, std::string::npos);
+  for (int i = 0; i < 16; ++i) jpeg[dht + 5 + i] = '\x20';
+  r = InspectImage(jpeg, kMax);
+  EXPECT_EQ(Code(r), "invalid_image");
+  EXPECT_NE(r.error().message.find("256"), std::string::npos) << r.error().message;
+}
+
 TEST(InspectImage, ADecompressionBombFailsInsteadOfGrowing) {
   // 16 x 16 grey pixels whose compressed data inflates to 64 MiB.
   std::string raw(64u << 20, '\0');
