@@ -12,7 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto info = limbo::core::InspectImage(std::string_view(reinterpret_cast<const char*>(data), size), kMaxPixels);
   if (info) {
     if (info->width <= 0 || info->height <= 0 || info->format.empty()) std::abort();
-    if (std::int64_t{info->width} * info->height * info->frames > kMaxPixels) std::abort();
+    if (std::int64_t{info->width} * info->height > kMaxPixels) std::abort();
+    if (std::int64_t{info->width} * info->height * info->frames > limbo::core::kGifFramePixelsFactor * kMaxPixels) {
+      std::abort();
+    }
     if (info->decode_bytes > limbo::core::kDecodeBytesPerPixel * info->width * info->height +
                                  2 * static_cast<std::int64_t>(size) + limbo::core::kDecodeSlackBytes) {
       std::abort();

@@ -329,13 +329,16 @@ std::optional<std::string> CheckJpegSegments(Source& src) {
 
 // stb_image's own GIF loop, without keeping the frames: each one decodes into the same canvas.
 // Returns the number of frames, 0 on a decoding error. Stops once the frames decoded so far hold
-// more than max_pixels together (*too_many), so the work is bounded by the limit plus one frame.
+// more than kGifFramePixelsFactor x max_pixels together (*too_many), so the work is bounded by that
+// plus one frame. A file that ends right after a complete frame, without the trailer byte, is
+// taken as browsers take it.
 int DecodeGifFrames(stbi__context* ctx, std::int64_t pixels, std::int64_t max_pixels, bool* too_many) {
   stbi__gif g;
   std::memset(&g, 0, sizeof g);
   int frames = 0;
   int comp = 0;
   for (;;) {
+    if (frames > 0 && stbi__at_eof(ctx)) break;  // no trailer
     stbi_uc* u = stbi__gif_load_next(ctx, &g, &comp, 0, nullptr);
     if (u == reinterpret_cast<stbi_uc*>(ctx)) break;  // the trailer
     if (!u) {
@@ -343,7 +346,7 @@ int DecodeGifFrames(stbi__context* ctx, std::int64_t pixels, std::int64_t max_pi
       break;
     }
     ++frames;
-    if (pixels * frames > max_pixels) {
+    if (pixels * frames > kGifFramePixelsFactor * max_pixels) {
       *too_many = true;
       break;
     }
@@ -414,8 +417,8 @@ Result<ImageInfo> Inspect(Source& src, std::int64_t max_pixels) {
   info.decode_bytes = static_cast<std::int64_t>(budget.peak);
   if (too_many_frames) {
     return Error{ErrorKind::kTooLarge, "image_too_large",
-                 "The animated GIF's frames hold more than " + std::to_string(max_pixels) +
-                     " pixels together; this server takes at most that many per image.",
+                 "The animated GIF's frames hold more than " + std::to_string(kGifFramePixelsFactor * max_pixels) +
+                     " pixels together; this server takes at most that many per animation.",
                  "Upload fewer or smaller frames, or ask the operator to raise limbod's --max-image-pixels."};
   }
   if (!decoded) {

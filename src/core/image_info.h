@@ -15,6 +15,9 @@ inline constexpr std::int64_t kDefaultMaxImagePixels = 100'000'000;
 // (see InspectImage).
 inline constexpr std::int64_t kDecodeBytesPerPixel = 40;
 inline constexpr std::int64_t kDecodeSlackBytes = 1 << 20;
+// An animated GIF's frames may hold this many times max_pixels together (each frame's canvas is
+// checked against max_pixels itself).
+inline constexpr std::int64_t kGifFramePixelsFactor = 10;
 
 struct ImageInfo {
   int width = 0;
@@ -25,8 +28,9 @@ struct ImageInfo {
 };
 
 // Decodes the whole image to know that it is a well-formed PNG, JPEG, GIF or BMP; the dimensions
-// come from the decoder. The pixel count (width x height, times the frames of an animated GIF) is
-// checked against `max_pixels` from the header, before any pixel memory is allocated, and decoding
+// come from the decoder. The pixel count (width x height) is checked against `max_pixels` from the
+// header, before any pixel memory is allocated (an animated GIF's frames together may hold
+// kGifFramePixelsFactor x max_pixels, checked as they decode), and decoding
 // may allocate at most kDecodeBytesPerPixel x pixels + 2 x size + kDecodeSlackBytes: a
 // decompression bomb fails instead of growing. Errors:
 //   415 unsupported_media_type  not one of the four formats
