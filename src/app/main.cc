@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   serve
       ->add_option("--max-image-pixels", max_image_pixels,
-                   "Largest image accepted, in pixels (width x height; every frame of an animated GIF)")
+                   "Largest image accepted, in pixels (width x height; an animated GIF may hold ten times that over its frames)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
   serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
