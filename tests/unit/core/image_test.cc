@@ -372,6 +372,30 @@ TEST(InspectImage, ADecompressionBombFailsInsteadOfGrowing) {
   EXPECT_EQ(Code(r), "invalid_image");
 }
 
+// The file variant (an upload spooled to disk) answers as the bytes variant does.
+TEST(InspectImageFile, RefusesWhatInspectImageRefuses) {
+  auto dir = std::filesystem::temp_directory_path() / ("limbo-image-" + RandomToken(8));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    auto path = (dir / name).string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  };
+  std::string png = StbPng(20, 20);
+  EXPECT_EQ(Code(InspectImageFile(write("cut.png", png.substr(0, png.size() / 2)), kMax)), "invalid_image");
+  std::string jpeg = StbJpeg(20, 20);
+  EXPECT_EQ(Code(InspectImageFile(write("cut.jpg", jpeg.substr(0, jpeg.size() - 1)), kMax)), "invalid_image");
+  std::string bmp = StbBmp(20, 20);
+  EXPECT_EQ(Code(InspectImageFile(write("cut.bmp", bmp.substr(0, bmp.size() - 1)), kMax)), "invalid_image");
+  std::string huge = "GIF89a" + Le16(65535) + Le16(65535) + std::string("\0\0\0", 3);
+  EXPECT_EQ(Code(InspectImageFile(write("huge.gif", huge), kMax)), "image_too_large");
+  EXPECT_EQ(Code(InspectImageFile(write("text.txt", "hello"), kMax)), "unsupported_media_type");
+  EXPECT_EQ(Code(InspectImageFile(write("empty", ""), kMax)), "unsupported_media_type");
+  EXPECT_EQ(Code(InspectImageFile((dir / "missing").string(), kMax)), "internal");
+  EXPECT_EQ(Code(InspectImageFile(dir.string(), kMax)), "internal");  // a folder
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ImageFormatOfMediaType, NamesTheDeclaredFormat) {
   EXPECT_EQ(ImageFormatOfMediaType("image/png"), "png");
   EXPECT_EQ(ImageFormatOfMediaType("IMAGE/PNG; charset=binary"), "png");
