@@ -13,7 +13,7 @@ if [[ "${1:-}" == "--with-fuzz" ]]; then
   packages+=(clang-14 libclang-rt-14-dev)
 fi
 if [[ "${1:-}" == "--with-tests" ]]; then
-  packages+=(libgtest-dev libgmock-dev python3 python3-pytest python3-venv chromium nodejs npm
+  packages+=(libgtest-dev libgmock-dev zlib1g-dev python3 python3-pytest python3-venv chromium nodejs npm
              postgresql sqlite3 curl)
 fi
 

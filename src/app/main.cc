@@ -18,6 +18,7 @@
 
 #include "app/demo.h"
 #include "core/crypto.h"
+#include "core/image_info.h"
 #include "core/time_format.h"
 #include "domain/fsck.h"
 #include "http/api.h"
@@ -102,7 +103,7 @@ void PrepareTempDir(const std::string& dir) {
 
 int Serve(const StorageOptions& so, const std::string& listen, const std::string& sweep, int train_seconds,
           bool dev_clock_on, bool demo, int threads, int cleanup_batch, const std::string& lease_ttl,
-          const std::vector<std::string>& trusted_proxy, int max_connections) {
+          const std::vector<std::string>& trusted_proxy, int max_connections, std::int64_t max_image_pixels) {
   std::string host;
   std::uint16_t port = 0;
   if (!SplitListen(listen, &host, &port)) {
@@ -144,13 +145,19 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   PrepareTempDir(so.data + "/tmp");
   storage::blob::ModelFiles models(so.data + "/models");
 
+  // The clock is kept with the data: it goes on from the dev clock's stored offset and never runs
+  // behind the newest time the data has seen (domain::ServerTime).
   core::SystemClock system_clock;
-  std::unique_ptr<core::ManualClock> dev_clock;
-  if (dev_clock_on) dev_clock = std::make_unique<core::ManualClock>(system_clock.Now());
-  const core::Clock& clock = dev_clock ? static_cast<const core::Clock&>(*dev_clock) : system_clock;
+  domain::ServerTime server_time(*store, system_clock, dev_clock_on);
+  if (auto loaded = server_time.Load(); !loaded) {
+    std::cerr << "limbod: reading the server time from the database failed: " << loaded.error().message << "\n";
+    return 1;
+  }
+  const core::Clock& clock = server_time.clock();
 
   domain::AccountService accounts(*store, clock);
   domain::ContentService content(*store, blobs, clock);
+  content.set_max_image_pixels(max_image_pixels);
   domain::TrainingService training(*store, models, clock, static_cast<core::TimeMs>(train_seconds) * core::kSecondMs);
   domain::TrashService trash(*store, blobs, models, clock);
 
@@ -159,6 +166,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   bo.cleanup_batch = cleanup_batch;
   bo.lease_ttl = *lease_ms;
   bo.holder = "limbod-" + std::to_string(::getpid()) + "-" + core::RandomToken(6);
+  bo.server_time = &server_time;
   jobs::Background background(*store, trash, training, content, accounts, clock, bo);
 
   std::optional<app::DemoLogin> demo_login;
@@ -171,7 +179,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
     demo_login = *seeded;
   }
 
-  http::Services svc{accounts, content, training, trash, &background, clock, dev_clock.get()};
+  http::Services svc{accounts, content, training, trash, &background, clock, dev_clock_on ? &server_time : nullptr};
   http::Api api(svc);
   http::RegisterRoutes(api);
   web::RegisterWebRoutes(api);
@@ -259,8 +267,15 @@ int Fsck(const StorageOptions& so, bool repair) {
   }
   if (repair) {
     storage::blob::ModelFiles models(so.data + "/models");
-    core::SystemClock clock;
-    domain::TrashService trash(*store, blobs, models, clock);
+    // Collection is due by the data's time (a server's advanced dev clock included), not only the
+    // system clock's.
+    core::SystemClock system_clock;
+    domain::ServerTime server_time(*store, system_clock, false);
+    if (auto loaded = server_time.Load(); !loaded) {
+      std::cerr << "limbod fsck: " << loaded.error().message << "\n";
+      return 1;
+    }
+    domain::TrashService trash(*store, blobs, models, server_time.clock());
     while (true) {
       auto n = trash.CollectBlobs();
       if (!n || *n == 0) break;
@@ -323,6 +338,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:8080", sweep = "60s", lease_ttl = "15s";
   int train_seconds = 30, threads = 4, cleanup_batch = domain::kCleanupBatch, max_connections = 0;
   bool dev_clock = false, demo = false;
+  std::int64_t max_image_pixels = core::kDefaultMaxImagePixels;
   serve->add_option("--listen", listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
   serve->add_option("--sweep-interval", sweep, "How often the retention sweeper runs (e.g. 60s, 5m)");
   serve->add_option("--demo-train-seconds", train_seconds, "Duration of a demo training job (server clock)")
@@ -342,6 +358,10 @@ int main(int argc, char** argv) {
       ->add_option("--trusted-proxy", trusted_proxy,
                    "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default: none)")
       ->delimiter(',');
+  serve
+      ->add_option("--max-image-pixels", max_image_pixels,
+                   "Largest image accepted, in pixels (width x height; an animated GIF may hold ten times that over its frames)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
   serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
 
@@ -377,7 +397,7 @@ int main(int argc, char** argv) {
   try {
     if (*serve) {
       return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl, trusted_proxy,
-                   max_connections);
+                   max_connections, max_image_pixels);
     }
     if (*boot) return Bootstrap(so, ws, email, password, name);
     if (*member_add) return MemberAdd(so, ws, email, name, password, member_role);

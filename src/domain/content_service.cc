@@ -132,39 +132,47 @@ Result<ProjectDetail> ContentService::GetProjectDetail(const Actor& a, const std
 }
 
 Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& project_url, const std::string& name_in,
-                                            std::string_view bytes) {
+                                            std::string_view bytes, std::string_view declared_type) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kUploadImages));
   if (bytes.size() > kMaxUploadBytes) {
     return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
   }
-  auto info = core::ProbeImage(bytes);
-  std::string sha = info ? core::Sha256Hex(bytes) : std::string();
+  LIMBO_TRY(core::ImageInfo info, core::InspectImage(bytes, max_image_pixels_));
+  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(info, declared_type));
+  std::string sha = core::Sha256Hex(bytes);
   return StoreUpload(a, project_url, name_in, sha, static_cast<std::int64_t>(bytes.size()), info,
                      [&] { return blobs_.Put(sha, bytes); });
 }
 
 Result<UploadResult> ContentService::UploadFile(const Actor& a, const std::string& project_url,
-                                                const std::string& name_in, const UploadedFile& file) {
+                                                const std::string& name_in, const UploadedFile& file,
+                                                std::string_view declared_type) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kUploadImages));
   if (file.size > kMaxUploadBytes) {
     return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
   }
-  auto info = core::ProbeImageFile(file.path);
+  LIMBO_TRY(core::ImageInfo info, core::InspectImageFile(file.path, max_image_pixels_));
+  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(info, declared_type));
   return StoreUpload(a, project_url, name_in, file.sha256, static_cast<std::int64_t>(file.size), info,
                      [&] { return blobs_.PutFile(file.sha256, file.path); });
 }
 
+// When the client named an image type, it must be the one the bytes are.
+Status ContentService::CheckDeclaredType(const core::ImageInfo& info, std::string_view declared_type) {
+  auto declared = core::ImageFormatOfMediaType(declared_type);
+  if (!declared || *declared == info.format) return Ok();
+  std::string sent(declared_type.substr(0, std::min<std::size_t>(declared_type.find(';'), 64)));
+  std::string actual = core::MediaTypeOfImageFormat(info.format);
+  return Error{core::ErrorKind::kUnsupported, "image_type_mismatch",
+               "The upload was sent as " + sent + " but it is a " + actual + " image.",
+               "Send it with Content-Type " + actual +
+                   " (or application/octet-stream), or give the file the extension of its type."};
+}
+
 Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::string& project_url,
                                                  const std::string& name_in, const std::string& sha, std::int64_t size,
-                                                 const std::optional<core::ImageInfo>& info,
-                                                 const std::function<Status()>& put) {
-  if (!info) {
-    return Error{core::ErrorKind::kUnsupported,
-                 "unsupported_media_type",
-                 "The upload is not a PNG, JPEG, GIF or BMP image.",
-                 {}};
-  }
-  std::string name = name_in.empty() ? "image." + info->format : name_in;
+                                                 const core::ImageInfo& info, const std::function<Status()>& put) {
+  std::string name = name_in.empty() ? "image." + info.format : name_in;
   LIMBO_RETURN_IF_ERROR(ValidateText("name", name, 255));
   TimeMs now = clock_.Now();
 
@@ -207,8 +215,8 @@ Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::stri
       img.name = name;
       img.sha256 = sha;
       img.size_bytes = size;
-      img.width = info->width;
-      img.height = info->height;
+      img.width = info.width;
+      img.height = info.height;
       img.created_at = now;
       tx.InsertImage(img);
       tx.AddBlobRef(sha, size);

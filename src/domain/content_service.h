@@ -74,11 +74,15 @@ class ContentService {
   core::Result<Project> GetProject(const Actor& a, const std::string& url);
   core::Result<ProjectDetail> GetProjectDetail(const Actor& a, const std::string& url);
 
+  // Takes a PNG, JPEG, GIF or BMP that decodes whole (core::InspectImage) and has at most
+  // max_image_pixels() pixels. `declared_type` is the media type the client sent, if any: when it
+  // names an image type it must be the one the bytes are (415 `image_type_mismatch`).
   core::Result<UploadResult> Upload(const Actor& a, const std::string& project_url, const std::string& name,
-                                    std::string_view bytes);
-  // The same for bytes already in a file, which becomes the blob without a copy in memory.
+                                    std::string_view bytes, std::string_view declared_type = {});
+  // The same for bytes already in a file (an upload spooled to disk), which becomes the blob without
+  // a copy in memory.
   core::Result<UploadResult> UploadFile(const Actor& a, const std::string& project_url, const std::string& name,
-                                        const UploadedFile& file);
+                                        const UploadedFile& file, std::string_view declared_type = {});
   core::Result<int> LinkImages(const Actor& a, const std::string& project_url, const std::vector<std::string>& ids);
   core::Result<std::vector<Image>> ListImages(const Actor& a, const std::optional<std::string>& project_url, int limit,
                                               const std::optional<std::string>& after);
@@ -102,15 +106,20 @@ class ContentService {
   static core::Result<Project> ActiveProject(Transaction& tx, const Actor& a, const std::string& url);
   static core::Result<Version> ActiveVersion(Transaction& tx, const Project& p, int number);
 
+  // limbod serve --max-image-pixels (core::kDefaultMaxImagePixels unless set). Set before serving.
+  void set_max_image_pixels(std::int64_t n) { max_image_pixels_ = n; }
+  std::int64_t max_image_pixels() const { return max_image_pixels_; }
+
  private:
   core::Result<UploadResult> StoreUpload(const Actor& a, const std::string& project_url, const std::string& name,
                                          const std::string& sha, std::int64_t size,
-                                         const std::optional<core::ImageInfo>& info,
-                                         const std::function<core::Status()>& put);
+                                         const core::ImageInfo& info, const std::function<core::Status()>& put);
+  static core::Status CheckDeclaredType(const core::ImageInfo& info, std::string_view declared_type);
 
   Store& store_;
   BlobStore& blobs_;
   const core::Clock& clock_;
+  std::int64_t max_image_pixels_ = core::kDefaultMaxImagePixels;
 };
 
 }  // namespace limbo::domain

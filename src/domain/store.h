@@ -221,6 +221,14 @@ class Transaction {
   // Leadership lease (several servers on one database).
   virtual bool TryTakeLease(const std::string& name, const std::string& holder, TimeMs now, TimeMs ttl) = 0;
 
+  // Server-wide numbers kept with the data (`server_meta`): the dev clock's offset and the newest
+  // time the data has seen (domain::ServerTime). A missing key reads as nullopt.
+  virtual std::optional<std::int64_t> GetMeta(const std::string& key) = 0;
+  // Stores max(stored, value) and returns it.
+  virtual std::int64_t RaiseMeta(const std::string& key, std::int64_t value) = 0;
+  // Adds delta to the stored value (0 when missing) and returns the sum.
+  virtual std::int64_t AddMeta(const std::string& key, std::int64_t delta) = 0;
+
   // Consistency checks (fsck).
   virtual std::vector<std::pair<std::string, std::int64_t>> AllBlobRefs() = 0;
   virtual std::vector<std::string> AllBlobGc() = 0;

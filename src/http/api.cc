@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <chrono>
 
 #include "core/crypto.h"
@@ -20,12 +21,22 @@ constexpr const char* kCsp =
 
 bool Unsafe(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
+// `Authorization: Bearer <key>`. The scheme is case-insensitive (RFC 7235 2.1: BEARER, bearer and
+// BeArEr are all Bearer); any run of spaces or tabs may separate it from the key, and whitespace
+// around the field value is not part of the key.
 std::string BearerKey(const Request& req) {
   std::string_view auth = req.Header("authorization");
-  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
-    return std::string(auth.substr(7));
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!auth.empty() && is_space(auth.front())) auth.remove_prefix(1);
+  while (!auth.empty() && is_space(auth.back())) auth.remove_suffix(1);
+  constexpr std::string_view kScheme = "bearer";
+  if (auth.size() <= kScheme.size() || !is_space(auth[kScheme.size()])) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(auth[i])) != kScheme[i]) return {};
   }
-  return {};
+  auth.remove_prefix(kScheme.size());
+  while (!auth.empty() && is_space(auth.front())) auth.remove_prefix(1);
+  return std::string(auth);
 }
 
 // An API key from the header or the query string: known before the body is read.

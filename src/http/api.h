@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "domain/account_service.h"
 #include "domain/content_service.h"
+#include "domain/server_time.h"
 #include "domain/training_service.h"
 #include "domain/trash_service.h"
 #include "http/json_mapping.h"
@@ -29,7 +30,7 @@ struct Services {
   domain::TrashService& trash;
   jobs::Background* background = nullptr;  // null in tests that drive the jobs themselves
   const core::Clock& clock;
-  core::ManualClock* dev_clock = nullptr;  // set only with --dev-clock
+  domain::ServerTime* dev_clock = nullptr;  // set only with --dev-clock
 };
 
 // What a handler gets: the request, its path parameters, who is calling and in which workspace.

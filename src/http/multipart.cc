@@ -51,7 +51,7 @@ std::optional<FilePart> FindMultipartField(std::string_view content_type, std::s
     std::size_t data_start = headers_end + 4;
     std::size_t next = body.find("\r\n" + delim, data_start);
     if (next == std::string_view::npos) return std::nullopt;
-    std::string_view name, filename;
+    std::string_view name, filename, part_type;
     std::size_t line_start = 0;
     while (line_start <= headers.size()) {
       std::size_t line_end = headers.find("\r\n", line_start);
@@ -63,10 +63,17 @@ std::optional<FilePart> FindMultipartField(std::string_view content_type, std::s
         name = HeaderParam(line, "name");
         filename = HeaderParam(line, "filename");
       }
+      if (lower.rfind("content-type:", 0) == 0) {
+        part_type = line.substr(13);
+        while (!part_type.empty() && (part_type.front() == ' ' || part_type.front() == '\t'))
+          part_type.remove_prefix(1);
+      }
       if (line_end == std::string_view::npos) break;
       line_start = line_end + 2;
     }
-    if (name == field) return FilePart{body.substr(data_start, next - data_start), std::string(filename)};
+    if (name == field) {
+      return FilePart{body.substr(data_start, next - data_start), std::string(filename), std::string(part_type)};
+    }
     pos = next + 2;
   }
   return std::nullopt;
@@ -107,7 +114,7 @@ std::optional<ExtractedPart> ExtractMultipartField(std::string_view content_type
       }
       if (::close(fd) != 0) ok = false;
       if (ok) {
-        out = ExtractedPart{part->data.size(), sha.HexDigest(), part->filename};
+        out = ExtractedPart{part->data.size(), sha.HexDigest(), part->filename, part->content_type};
       } else {
         ::unlink(out_path.c_str());
       }

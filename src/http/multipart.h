@@ -10,6 +10,7 @@ namespace limbo::http {
 struct FilePart {
   std::string_view data;  // points into the body
   std::string filename;
+  std::string content_type;  // the part's Content-Type, "" when it has none
 };
 
 // Finds the part named `field` in a multipart/form-data body. nullopt when the content type has no
@@ -21,6 +22,7 @@ struct ExtractedPart {
   std::uint64_t size = 0;
   std::string sha256;
   std::string filename;
+  std::string content_type;  // the part's Content-Type, "" when it has none
 };
 
 // For a body on disk: finds the part named `field` as FindMultipartField does and writes its bytes to

@@ -1,6 +1,10 @@
 #include "jobs/background.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
+
+#include "core/time_format.h"
 
 namespace limbo::jobs {
 
@@ -22,16 +26,42 @@ Background::~Background() { Stop(); }
 
 void Background::Start() {
   if (thread_.joinable()) return;
+  SyncTime();  // says at once when the system clock starts behind the data
   thread_ = std::thread([this] { Loop(); });
 }
 
 void Background::Stop() {
+  bool was_running = thread_.joinable();
   {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (was_running) SyncTime();  // the mark as of now, for the next start
+}
+
+// Stores the newest time this process used, adopts what the others stored, and says loudly when
+// the system clock is behind the data (the clock then stands still until it catches up).
+void Background::SyncTime() {
+  if (!opts_.server_time) return;
+  auto lag = opts_.server_time->Sync();
+  if (!lag) {
+    spdlog::warn("{{\"event\":\"time_sync_failed\",\"code\":\"{}\"}}", lag.error().code);
+    return;
+  }
+  if (*lag <= core::kSecondMs || opts_.server_time->dev()) return;
+  auto now = std::chrono::steady_clock::now();
+  if (last_time_warning_ != std::chrono::steady_clock::time_point{} &&
+      now - last_time_warning_ < std::chrono::milliseconds(opts_.time_warning_interval)) {
+    return;
+  }
+  last_time_warning_ = now;
+  spdlog::error(
+      "{{\"event\":\"clock_behind_data\",\"behindMs\":{},\"dataTime\":\"{}\",\"message\":\"The system clock is "
+      "behind the newest time this data has seen; limbod keeps time standing still at that time until the "
+      "system clock catches up. Check NTP.\"}}",
+      *lag, core::FormatIso8601(opts_.server_time->Mark()));
 }
 
 void Background::Wake() {
@@ -77,6 +107,7 @@ Status Background::CleanupPass(bool until_done) {
 
 Status Background::RunToCompletion() {
   std::lock_guard run(run_mu_);
+  SyncTime();
   LIMBO_RETURN_IF_ERROR(training_.Tick());
   LIMBO_RETURN_IF_ERROR(CleanupPass(true));
   // A second trainer step finishes the jobs the first one started, as they would be by now.
@@ -86,6 +117,7 @@ Status Background::RunToCompletion() {
 
 void Background::Loop() {
   auto last_sweep = std::chrono::steady_clock::time_point{};
+  auto last_time_sync = std::chrono::steady_clock::now();  // Load() has just synced
   for (;;) {
     bool busy = false;
     {
@@ -94,6 +126,10 @@ void Background::Loop() {
       (void)content_.RefreshReclaimable();
       auto now = std::chrono::steady_clock::now();
       bool due = now - last_sweep >= std::chrono::milliseconds(opts_.sweep_interval);
+      if (now - last_time_sync >= std::chrono::milliseconds(opts_.sweep_interval)) {
+        last_time_sync = now;
+        SyncTime();  // every server, leader or not
+      }
       bool woken;
       {
         std::lock_guard lock(mu_);

@@ -10,9 +10,10 @@
 #include "core/clock.h"
 #include "domain/account_service.h"
 #include "domain/content_service.h"
+#include "domain/server_time.h"
 #include "domain/store.h"
-#include "domain/trash_service.h"
 #include "domain/training_service.h"
+#include "domain/trash_service.h"
 
 namespace limbo::jobs {
 
@@ -22,6 +23,10 @@ struct BackgroundOptions {
   std::string holder;                // this process's name in the leadership lease
   core::TimeMs lease_ttl = 15 * core::kSecondMs;
   int cleanup_batch = domain::kCleanupBatch;  // rows per cleanup transaction
+  // The clock kept with the data: synced every sweep interval and at stop, and a system clock
+  // behind it is logged (at most once per time_warning_interval). Null in tests that do not need it.
+  domain::ServerTime* server_time = nullptr;
+  core::TimeMs time_warning_interval = 60 * core::kSecondMs;
 };
 
 // Runs the retention sweeper, the cleanup worker, the blob collector, the pruning of old sign-in
@@ -46,6 +51,7 @@ class Background {
  private:
   void Loop();
   bool HoldLease();
+  void SyncTime();
   core::Status CleanupPass(bool until_done);
 
   domain::Store& store_;
@@ -62,6 +68,7 @@ class Background {
   bool woken_ = false;  // GUARDED_BY(mu_)
   std::mutex run_mu_;   // one pass at a time in this process
   std::thread thread_;
+  std::chrono::steady_clock::time_point last_time_warning_{};  // touched by SyncTime only (one thread at a time)
 };
 
 }  // namespace limbo::jobs

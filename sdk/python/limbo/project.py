@@ -160,8 +160,10 @@ class Project:
         defaults to the file's base name. Bytes already in the library are not stored twice:
         the returned image then has ``duplicate=True``.
 
-        Raises :class:`~limbo.ValidationError` (415 ``unsupported_media_type``) for a
-        non-image, :class:`~limbo.QuotaExceededError` when the workspace is full.
+        Raises :class:`~limbo.ValidationError` for a non-image (415 ``unsupported_media_type``),
+        an image that does not decode (415 ``invalid_image``), bytes of another type than the
+        name's extension suggests (415 ``image_type_mismatch``) or more pixels than the server
+        takes (413 ``image_too_large``); :class:`~limbo.QuotaExceededError` when the workspace is full.
 
         Example::
 

@@ -26,6 +26,7 @@ void RegisterImages(Api& api) {
         if (auto* q = c.req.Query("name")) name = *q;
         std::string_view ctype = c.req.Header("content-type");
         bool multipart = ctype.rfind("multipart/form-data", 0) == 0;
+        std::string declared(ctype);  // the media type the client gave the image, if any
         if (!c.req.body_file.empty()) {
           // The server streamed the body to a file (and removes it after this answer).
           domain::UploadedFile file{c.req.body_file, c.req.body_file_size, c.req.body_file_sha256};
@@ -36,9 +37,10 @@ void RegisterImages(Api& api) {
             if (!part) return ErrorResponse(core::Error::Invalid("The multipart body has no 'file' field."));
             file = {part_file.path, part->size, part->sha256};
             if (name.empty()) name = part->filename;
+            declared = part->content_type;
           }
           if (file.size == 0) return ErrorResponse(core::Error::Invalid("The upload is empty."));
-          LIMBO_HTTP_TRY(auto r, c.svc.content.UploadFile(c.A(), c.Param("project"), name, file));
+          LIMBO_HTTP_TRY(auto r, c.svc.content.UploadFile(c.A(), c.Param("project"), name, file, declared));
           Json j{{"image", ToJson(r.image)}};
           if (r.duplicate) j["duplicate"] = true;
           return JsonResponse(r.duplicate ? 200 : 201, j);
@@ -50,9 +52,10 @@ void RegisterImages(Api& api) {
           if (!part) return ErrorResponse(core::Error::Invalid("The multipart body has no 'file' field."));
           bytes = part->data;
           if (name.empty()) name = part->filename;
+          declared = part->content_type;
         }
         if (bytes.empty()) return ErrorResponse(core::Error::Invalid("The upload is empty."));
-        LIMBO_HTTP_TRY(auto r, c.svc.content.Upload(c.A(), c.Param("project"), name, bytes));
+        LIMBO_HTTP_TRY(auto r, c.svc.content.Upload(c.A(), c.Param("project"), name, bytes, declared));
         Json j{{"image", ToJson(r.image)}};
         if (r.duplicate) j["duplicate"] = true;
         return JsonResponse(r.duplicate ? 200 : 201, j);

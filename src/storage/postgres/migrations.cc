@@ -272,7 +272,17 @@ CREATE TABLE invitations (
 CREATE INDEX invitations_email ON invitations(email);
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
+// Server-wide numbers kept with the data: the dev clock's offset and the newest time the data has
+// seen (domain::ServerTime), so that a restart, or another server on the database, never moves the
+// clock back.
+constexpr std::string_view kMigration6 = R"sql(
+CREATE TABLE server_meta (
+  key TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

@@ -1183,6 +1183,26 @@ bool PostgresTransaction::TryTakeLease(const std::string& name, const std::strin
   return res.affected_rows() == 1;
 }
 
+std::optional<std::int64_t> PostgresTransaction::GetMeta(const std::string& key) {
+  auto res = Exec("SELECT value FROM server_meta WHERE key = $1", key);
+  if (res.empty()) return std::nullopt;
+  return Int(res[0], 0);
+}
+
+std::int64_t PostgresTransaction::RaiseMeta(const std::string& key, std::int64_t value) {
+  return Scalar(
+      Exec("INSERT INTO server_meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET "
+           "value = GREATEST(server_meta.value, excluded.value) RETURNING value",
+           key, value));
+}
+
+std::int64_t PostgresTransaction::AddMeta(const std::string& key, std::int64_t delta) {
+  return Scalar(
+      Exec("INSERT INTO server_meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET "
+           "value = server_meta.value + excluded.value RETURNING value",
+           key, delta));
+}
+
 std::vector<std::pair<std::string, std::int64_t>> PostgresTransaction::AllBlobRefs() {
   return All<std::pair<std::string, std::int64_t>>(
       Exec("SELECT sha256, refs FROM blobs ORDER BY sha256"),

@@ -269,8 +269,16 @@ CREATE TABLE invitations (
 CREATE INDEX invitations_email ON invitations(email);
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                         kMigration5, kMigration6};
+// Server-wide numbers kept with the data: the dev clock's offset and the newest time the data has
+// seen (domain::ServerTime), so that a restart never moves the server's clock back.
+constexpr std::string_view kMigration7 = R"sql(
+CREATE TABLE server_meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6, kMigration7};
 
 }  // namespace
 

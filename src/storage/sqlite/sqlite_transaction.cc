@@ -1159,6 +1159,35 @@ bool SqliteTransaction::TryTakeLease(const std::string& name, const std::string&
   return db_.Changes() == 1;
 }
 
+std::optional<std::int64_t> SqliteTransaction::GetMeta(const std::string& key) {
+  auto& s = db_.Prepare("SELECT value FROM server_meta WHERE key = ?");
+  s.Bind(1, key);
+  std::optional<std::int64_t> v;
+  if (s.Step()) v = s.Int(0);
+  s.Reset();
+  return v;
+}
+
+std::int64_t SqliteTransaction::RaiseMeta(const std::string& key, std::int64_t value) {
+  db_.Prepare(
+         "INSERT INTO server_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET "
+         "value = MAX(server_meta.value, excluded.value)")
+      .Bind(1, key)
+      .Bind(2, value)
+      .Run();
+  return GetMeta(key).value_or(value);
+}
+
+std::int64_t SqliteTransaction::AddMeta(const std::string& key, std::int64_t delta) {
+  db_.Prepare(
+         "INSERT INTO server_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET "
+         "value = server_meta.value + excluded.value")
+      .Bind(1, key)
+      .Bind(2, delta)
+      .Run();
+  return GetMeta(key).value_or(delta);
+}
+
 std::vector<std::pair<std::string, std::int64_t>> SqliteTransaction::AllBlobRefs() {
   auto& s = db_.Prepare("SELECT sha256, refs FROM blobs ORDER BY sha256");
   return All<std::pair<std::string, std::int64_t>>(s, [](Statement& st) { return std::pair{st.Text(0), st.Int(1)}; });

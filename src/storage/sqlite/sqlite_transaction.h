@@ -153,6 +153,9 @@ class SqliteTransaction final : public domain::Transaction {
   std::vector<domain::AuditEvent> Audit(std::int64_t ws, int limit, std::optional<std::int64_t> before_id) override;
 
   bool TryTakeLease(const std::string& name, const std::string& holder, domain::TimeMs now, domain::TimeMs ttl) override;
+  std::optional<std::int64_t> GetMeta(const std::string& key) override;
+  std::int64_t RaiseMeta(const std::string& key, std::int64_t value) override;
+  std::int64_t AddMeta(const std::string& key, std::int64_t delta) override;
 
   std::vector<std::pair<std::string, std::int64_t>> AllBlobRefs() override;
   std::vector<std::string> AllBlobGc() override;

@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "core/crypto.h"
-#include "core/image_info.h"
 #include "core/slug.h"
 #include "core/time_format.h"
 
@@ -53,17 +52,6 @@ TEST(Crypto, HashesAndComparesSecrets) {
   EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
   EXPECT_EQ(RandomToken(20).size(), 20u);
   EXPECT_NE(RandomToken(20), RandomToken(20));
-}
-
-TEST(ImageInfo, AcceptsRealImagesOnly) {
-  const std::string gif = std::string("GIF89a\x02\x00\x03\x00\x00\x00\x00", 13);
-  auto info = ProbeImage(gif);
-  ASSERT_TRUE(info);
-  EXPECT_EQ(info->width, 2);
-  EXPECT_EQ(info->height, 3);
-  EXPECT_FALSE(ProbeImage("hello"));
-  EXPECT_FALSE(ProbeImage(""));
-  EXPECT_FALSE(ProbeImage(std::string("\x89PNG\r\n\x1a\n", 8)));  // a header and nothing else
 }
 
 }  // namespace
