@@ -53,8 +53,10 @@ std::string ThrottleKey(std::string_view kind, const std::string& value) {
 }
 
 Error TooManyAttempts() {
-  return Error{core::ErrorKind::kRateLimited, "too_many_attempts",
-               "Too many failed sign-in attempts; try again in a few minutes.", {}};
+  return Error{core::ErrorKind::kRateLimited,
+               "too_many_attempts",
+               "Too many failed sign-in attempts; try again in a few minutes.",
+               {}};
 }
 
 Error SessionRequired(const std::string& what) {
@@ -394,6 +396,14 @@ Result<Workspace> AccountService::PatchWorkspace(const Actor& a, const Workspace
     auto cur = tx.WorkspaceById(a.workspace.id);
     if (!cur) return Error::NotFound("Workspace not found.");
     ws = *cur;
+    // A shorter retention brings automatic permanent deletion closer, so, like a grant at the
+    // permanent-deletion level, an API key may not make it (T17): a key could otherwise set one day
+    // and trash everything.
+    if (patch.retention_days && *patch.retention_days < cur->retention_days && a.via_api_key) {
+      return Error::Forbidden("Shortening the Trash retention needs the web app: API keys may only lengthen it.",
+                              "session_required")
+          .WithHint("Change it in Settings > Trash while signed in.");
+    }
     if (patch.name) ws.name = *patch.name;
     if (patch.retention_days) ws.retention_days = *patch.retention_days;
     if (patch.storage_quota_bytes) ws.storage_quota_bytes = *patch.storage_quota_bytes;
@@ -735,7 +745,8 @@ Result<std::vector<Role>> AccountService::ListRoles(const Actor& a) {
   return out;
 }
 
-Result<Role> AccountService::CreateRole(const Actor& a, const std::string& name, const std::vector<std::string>& perms) {
+Result<Role> AccountService::CreateRole(const Actor& a, const std::string& name,
+                                        const std::vector<std::string>& perms) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageRoles));
   LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
   LIMBO_TRY(PermissionSet set, ParsePermissions(perms));
@@ -754,7 +765,8 @@ Result<Role> AccountService::CreateRole(const Actor& a, const std::string& name,
 Result<Role> AccountService::PatchRole(const Actor& a, const std::string& id, const std::optional<std::string>& name,
                                        const std::optional<std::vector<std::string>>& perms) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageRoles));
-  if (id == kOwnerRole || id == kMemberRole) return Error::Forbidden("Built-in roles cannot be edited.", "builtin_role");
+  if (id == kOwnerRole || id == kMemberRole)
+    return Error::Forbidden("Built-in roles cannot be edited.", "builtin_role");
   if (name) LIMBO_RETURN_IF_ERROR(ValidateName("name", *name));
   std::optional<PermissionSet> set;
   if (perms) {
@@ -785,7 +797,8 @@ Result<Role> AccountService::PatchRole(const Actor& a, const std::string& id, co
 
 Status AccountService::DeleteRole(const Actor& a, const std::string& id) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageRoles));
-  if (id == kOwnerRole || id == kMemberRole) return Error::Forbidden("Built-in roles cannot be deleted.", "builtin_role");
+  if (id == kOwnerRole || id == kMemberRole)
+    return Error::Forbidden("Built-in roles cannot be deleted.", "builtin_role");
   return store_.Write([&](Transaction& tx) -> Status {
     if (!tx.CustomRole(a.workspace.id, id)) return Error::NotFound("Role '" + id + "' was not found.");
     if (tx.CountMembersWithRole(a.workspace.id, id) > 0) {

@@ -152,8 +152,9 @@ def test_workflows(ws):
 
 def test_settings_members_roles_keys_groups(server, ws):
     name, c = ws
-    r = c.patch(f"/{name}", {"retentionDays": 7, "name": "Acme Inc"})
-    assert r.status == 200 and r.body["workspace"]["retentionDays"] == 7
+    r = c.patch(f"/{name}", {"retentionDays": 45, "name": "Acme Inc"})
+    assert r.status == 200 and r.body["workspace"]["retentionDays"] == 45
+    assert c.patch(f"/{name}", {"retentionDays": 7}).code == "session_required"  # shorter: web app only
     assert c.patch(f"/{name}", {"retentionDays": 0}).status == 400
     assert c.patch(f"/{name}", {"retentionDays": "7"}).status == 400
     roles = c.get(f"/{name}/roles").body

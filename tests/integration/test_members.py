@@ -51,6 +51,21 @@ def assert_cannot_empty(server, owner_key, ws, email, password):
 
 # ---- Item 2: five paths from an owner's API key to permanent deletion -------------------------------
 
+def test_key_cannot_shorten_the_trash_retention(server, ws):
+    """A key that could set a retention of one day would reach permanent deletion by the sweep."""
+    name, key = ws
+    trashed_project(key, name, "Keep Me")
+    r = key.patch(f"/{name}", {"retentionDays": 1})
+    assert r.status == 403 and r.code == "session_required", r.body
+    assert key.patch(f"/{name}", {"retentionDays": 30}).status == 200  # unchanged is fine
+    assert key.patch(f"/{name}", {"retentionDays": 60}).status == 200  # longer keeps data longer
+    assert key.patch(f"/{name}", {"retentionDays": 59}).code == "session_required"
+    owner = session(server, f"owner-{name}@example.com")
+    assert owner.patch(f"/{name}", {"retentionDays": 7}).status == 200  # the web app may
+    assert key.get(f"/{name}").status == 200
+
+
+
 def test_key_cannot_make_a_new_owner_with_a_chosen_password(server, ws):
     name, key = ws
     trashed_project(key, name, "Keep Me")

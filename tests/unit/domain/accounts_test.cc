@@ -12,8 +12,10 @@ TEST_F(Accounts, LoginChecksThePasswordAndThrottlesRepeatedFailures) {
   auto session = accounts_->AuthenticateSession(ok->session_id);
   ASSERT_TRUE(session);
   EXPECT_EQ(session->user.email, "owner@example.com");
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(accounts_->Login("owner@example.com", "wrong", "10.0.0.2").error().code, "invalid_credentials");
-  EXPECT_EQ(accounts_->Login("owner@example.com", "correct horse battery", "10.0.0.3").error().code, "too_many_attempts");
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(accounts_->Login("owner@example.com", "wrong", "10.0.0.2").error().code, "invalid_credentials");
+  EXPECT_EQ(accounts_->Login("owner@example.com", "correct horse battery", "10.0.0.3").error().code,
+            "too_many_attempts");
   Advance(16 * 60 * core::kSecondMs);
   EXPECT_TRUE(accounts_->Login("owner@example.com", "correct horse battery", "10.0.0.3"));
 }
@@ -95,6 +97,22 @@ TEST_F(Accounts, EmailsWithControlCharactersOrWhitespaceAreRefused) {
     EXPECT_EQ(accounts_->Invite(owner(), bad, "member").error().code, "invalid_email");
   }
   EXPECT_EQ(*domain::AccountService::NormalizeEmail("Eve@Example.COM"), "eve@example.com");
+}
+
+TEST_F(Accounts, ApiKeysMayLengthenTheTrashRetentionButNeverShortenIt) {
+  domain::Actor key = owner();
+  key.via_api_key = true;
+  domain::WorkspacePatch shorter;
+  shorter.retention_days = 1;
+  auto refused = accounts_->PatchWorkspace(key, shorter);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "session_required");
+  domain::WorkspacePatch longer;
+  longer.retention_days = 90;
+  ASSERT_TRUE(accounts_->PatchWorkspace(key, longer));
+  auto by_session = accounts_->PatchWorkspace(owner(), shorter);
+  ASSERT_TRUE(by_session);
+  EXPECT_EQ(by_session->retention_days, 1);
 }
 
 TEST_F(Accounts, ApiKeysCannotGrantThePermanentDeletionLevelAndNobodyGrantsWhatTheyLack) {
