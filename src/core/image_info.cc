@@ -189,13 +189,7 @@ void Start(stbi__context* ctx, Source& src) {
 std::string DetectFormat(Source& src) {
   char head[8] = {};
   std::size_t n = src.ReadAt(0, head, static_cast<std::size_t>(std::min<std::int64_t>(8, src.size)));
-  std::string_view b(head, n);
-  auto starts = [&](std::string_view magic) { return b.substr(0, magic.size()) == magic; };
-  if (starts("\x89PNG\r\n\x1a\n")) return "png";
-  if (starts("\xff\xd8\xff")) return "jpeg";
-  if (starts("GIF87a") || starts("GIF89a")) return "gif";
-  if (starts("BM")) return "bmp";
-  return {};
+  return DetectImageFormat(std::string_view(head, n));
 }
 
 std::string Upper(std::string_view s) {
@@ -451,6 +445,23 @@ Result<ImageInfo> InspectImageFile(const std::string& path, std::int64_t max_pix
   FileSource src(f.get());
   src.size = static_cast<std::int64_t>(st.st_size);
   return Inspect(src, max_pixels);
+}
+
+std::string DetectImageFormat(std::string_view b) {
+  auto starts = [&](std::string_view magic) { return b.substr(0, magic.size()) == magic; };
+  if (starts("\x89PNG\r\n\x1a\n")) return "png";
+  if (starts("\xff\xd8\xff")) return "jpeg";
+  if (starts("GIF87a") || starts("GIF89a")) return "gif";
+  if (starts("BM")) return "bmp";
+  return {};
+}
+
+std::string DetectImageFileFormat(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return {};
+  char head[8] = {};
+  std::size_t n = std::fread(head, 1, sizeof head, f.get());
+  return DetectImageFormat(std::string_view(head, n));
 }
 
 std::optional<std::string> ImageFormatOfMediaType(std::string_view media_type) {

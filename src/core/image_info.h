@@ -41,6 +41,12 @@ Result<ImageInfo> InspectImage(std::string_view bytes, std::int64_t max_pixels);
 // The same for a file (an upload spooled to disk); reads it in small pieces, never whole.
 Result<ImageInfo> InspectImageFile(const std::string& path, std::int64_t max_pixels);
 
+// The format the first bytes' signature names ("png", "jpeg", "gif", "bmp"), or "" for none of them.
+// It says nothing of the rest of the file: InspectImage does.
+std::string DetectImageFormat(std::string_view first_bytes);
+// The same for the first bytes of a file; "" when it cannot be read.
+std::string DetectImageFileFormat(const std::string& path);
+
 // The format a declared media type names ("image/png" -> "png", "image/jpg" -> "jpeg", parameters
 // ignored); "" for another image/* type; nullopt when it declares no image type at all
 // (empty, application/octet-stream, multipart/..., ...).

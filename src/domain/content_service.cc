@@ -137,8 +137,10 @@ Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& p
   if (bytes.size() > kMaxUploadBytes) {
     return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
   }
+  // The declared type is checked against the signature first: a file sent as one type that is another
+  // is refused as such, before its header's claims (its size) are believed.
+  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(core::DetectImageFormat(bytes.substr(0, 8)), declared_type));
   LIMBO_TRY(core::ImageInfo info, core::InspectImage(bytes, max_image_pixels_));
-  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(info, declared_type));
   std::string sha = core::Sha256Hex(bytes);
   return StoreUpload(a, project_url, name_in, sha, static_cast<std::int64_t>(bytes.size()), info,
                      [&] { return blobs_.Put(sha, bytes); });
@@ -151,18 +153,19 @@ Result<UploadResult> ContentService::UploadFile(const Actor& a, const std::strin
   if (file.size > kMaxUploadBytes) {
     return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
   }
+  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(core::DetectImageFileFormat(file.path), declared_type));
   LIMBO_TRY(core::ImageInfo info, core::InspectImageFile(file.path, max_image_pixels_));
-  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(info, declared_type));
   return StoreUpload(a, project_url, name_in, file.sha256, static_cast<std::int64_t>(file.size), info,
                      [&] { return blobs_.PutFile(file.sha256, file.path); });
 }
 
-// When the client named an image type, it must be the one the bytes are.
-Status ContentService::CheckDeclaredType(const core::ImageInfo& info, std::string_view declared_type) {
+// When the client named an image type and the bytes carry another format's signature, it must be
+// the one they are. Bytes with no known signature are left to InspectImage (unsupported_media_type).
+Status ContentService::CheckDeclaredType(const std::string& format, std::string_view declared_type) {
   auto declared = core::ImageFormatOfMediaType(declared_type);
-  if (!declared || *declared == info.format) return Ok();
+  if (!declared || format.empty() || *declared == format) return Ok();
   std::string sent(declared_type.substr(0, std::min<std::size_t>(declared_type.find(';'), 64)));
-  std::string actual = core::MediaTypeOfImageFormat(info.format);
+  std::string actual = core::MediaTypeOfImageFormat(format);
   return Error{core::ErrorKind::kUnsupported, "image_type_mismatch",
                "The upload was sent as " + sent + " but it is a " + actual + " image.",
                "Send it with Content-Type " + actual +

@@ -112,9 +112,9 @@ class ContentService {
 
  private:
   core::Result<UploadResult> StoreUpload(const Actor& a, const std::string& project_url, const std::string& name,
-                                         const std::string& sha, std::int64_t size,
-                                         const core::ImageInfo& info, const std::function<core::Status()>& put);
-  static core::Status CheckDeclaredType(const core::ImageInfo& info, std::string_view declared_type);
+                                         const std::string& sha, std::int64_t size, const core::ImageInfo& info,
+                                         const std::function<core::Status()>& put);
+  static core::Status CheckDeclaredType(const std::string& format, std::string_view declared_type);
 
   Store& store_;
   BlobStore& blobs_;

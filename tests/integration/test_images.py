@@ -56,8 +56,9 @@ def test_header_only_fakes_and_lying_headers_are_refused(ws):
     name, c = ws
     make_project(c, name, "A")
     cases = [
-        # The attack's 17 bytes, sent as a PNG: stored as a 28 205 x 29 807 image before.
-        (b"GIF89a-not-really", "image/png", 413, "image_too_large"),
+        # The attack's 17 bytes, sent as a PNG: stored as a 28 205 x 29 807 image before. The signature
+        # is a GIF's, so the declared type is refused before the header's size is believed.
+        (b"GIF89a-not-really", "image/png", 415, "image_type_mismatch"),
         (b"GIF89a-not-really", None, 413, "image_too_large"),
         # A GIF claiming 65 535 x 65 535 with no data: accepted before.
         (b"GIF89a" + struct.pack("<HH", 65535, 65535) + b"\0\0\0", "image/gif", 413, "image_too_large"),
