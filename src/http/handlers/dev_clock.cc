@@ -1,6 +1,5 @@
 #include "core/time_format.h"
 #include "http/handlers/handlers.h"
-#include "jobs/background.h"
 
 namespace limbo::http::handlers {
 

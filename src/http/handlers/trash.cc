@@ -1,7 +1,6 @@
 #include "core/time_format.h"
 #include "http/handlers/handlers.h"
 #include "http/json_writer.h"
-#include "jobs/background.h"
 
 namespace limbo::http::handlers {
 
