@@ -1,36 +1,21 @@
-#include <algorithm>
-
 #include "http/handlers/handlers.h"
+#include "http/paging.h"
 
 namespace limbo::http::handlers {
 
 void RegisterAudit(Api& api) {
   api.Add("GET", "/:ws/audit", Access::kApi, [](Ctx& c) {
-    int limit = 50;
+    LIMBO_HTTP_TRY(auto page, ReadPage(c.req, {.fallback = 50, .min = 1, .max = 500}));
     std::optional<std::int64_t> before;
-    if (auto* s = c.req.Query("limit")) {
-      try {
-        limit = std::stoi(*s);
-      } catch (...) {
-        return ErrorResponse(core::Error::Invalid("Query parameter 'limit' must be a number."));
-      }
+    if (page.cursor) {
+      LIMBO_HTTP_TRY(auto cursor, ParseCursor(*page.cursor, [](const std::string& key) { return key == "audit"; }));
+      before = cursor.id;
     }
-    if (auto* s = c.req.Query("cursor"); s && !s->empty()) {
-      std::string key;
-      std::int64_t id = 0;
-      if (!DecodeCursor(*s, &key, &id) || key != "audit") {
-        return ErrorResponse(
-            core::Error::Invalid("Query parameter 'cursor' is not a cursor of this listing.", "invalid_cursor"));
-      }
-      before = id;
-    }
-    LIMBO_HTTP_TRY(auto events, c.svc.trash.Audit(c.A(), limit, before));
+    LIMBO_HTTP_TRY(auto events, c.svc.trash.Audit(c.A(), page.limit, before));
     Json out = Json::array();
     for (const auto& e : events) out.push_back(ToJson(e));
     Json next = nullptr;
-    if (static_cast<int>(events.size()) == std::clamp(limit, 1, 500) && !events.empty()) {
-      next = EncodeCursor("audit", events.back().id);
-    }
+    if (PageIsFull(events.size(), page)) next = EncodeCursor("audit", events.back().id);
     return JsonResponse(200, Json{{"events", out}, {"nextCursor", next}});
   });
 }

@@ -2,6 +2,7 @@
 
 #include "http/handlers/handlers.h"
 #include "http/multipart.h"
+#include "http/paging.h"
 
 namespace limbo::http::handlers {
 
@@ -72,22 +73,15 @@ void RegisterImages(Api& api) {
   });
 
   api.Add("GET", "/:ws/images", Access::kApi, [](Ctx& c) {
-    std::optional<std::string> project, after;
+    std::optional<std::string> project;
     if (auto* q = c.req.Query("project")) project = *q;
-    if (auto* q = c.req.Query("cursor")) after = *q;
-    int limit = 100;
-    if (auto* q = c.req.Query("limit")) {
-      try {
-        limit = std::stoi(*q);
-      } catch (...) {
-        return ErrorResponse(core::Error::Invalid("Query parameter 'limit' must be a number."));
-      }
-    }
-    LIMBO_HTTP_TRY(auto list, c.svc.content.ListImages(c.A(), project, limit, after));
+    // The cursor is the last image id of the page before.
+    LIMBO_HTTP_TRY(auto page, ReadPage(c.req, {.fallback = 100, .min = 1, .max = 1000}));
+    LIMBO_HTTP_TRY(auto list, c.svc.content.ListImages(c.A(), project, page.limit, page.cursor));
     Json out = Json::array();
     for (const auto& i : list) out.push_back(ToJson(i));
     Json next = nullptr;
-    if (!list.empty() && static_cast<int>(list.size()) >= std::clamp(limit, 1, 1000)) next = list.back().id;
+    if (PageIsFull(list.size(), page)) next = list.back().id;
     return JsonResponse(200, Json{{"images", out}, {"nextCursor", next}});
   });
 

@@ -1,6 +1,7 @@
 #include "core/time_format.h"
 #include "http/handlers/handlers.h"
 #include "http/json_writer.h"
+#include "http/paging.h"
 
 namespace limbo::http::handlers {
 
@@ -57,27 +58,17 @@ core::Result<domain::TrashQuery> ParseTrashQuery(const Request& req) {
       return core::Error::Invalid("Query parameter 'sort' must be deletedAt, scheduledCleanupAt or name.");
     }
   }
-  if (auto* s = req.Query("limit")) {
-    int n = 0;
-    try {
-      n = std::stoi(*s);
-    } catch (...) {
-      n = 0;
-    }
-    if (n < 1 || n > 500) return core::Error::Invalid("Query parameter 'limit' must be between 1 and 500.");
-    q.limit = n;
-  }
-  if (auto* s = req.Query("cursor"); s && !s->empty()) {
-    std::string key;
-    std::int64_t id = 0;
+  LIMBO_TRY(auto page,
+            ReadPage(req, {.fallback = q.limit, .min = 1, .max = 500, .out_of_range = LimitRule::OutOfRange::kReject}));
+  q.limit = page.limit;
+  if (page.cursor) {
     bool numeric_key = q.sort != domain::TrashSort::kName;
-    if (!DecodeCursor(*s, &key, &id) ||
-        (numeric_key &&
-         (key.empty() || key.find_first_not_of("0123456789-") != std::string::npos || key.size() > 19))) {
-      return core::Error::Invalid("Query parameter 'cursor' is not a cursor of this listing.", "invalid_cursor");
-    }
-    q.after_key = key;
-    q.after_id = id;
+    LIMBO_TRY(auto cursor, ParseCursor(*page.cursor, [numeric_key](const std::string& key) {
+                return !numeric_key ||
+                       (!key.empty() && key.find_first_not_of("0123456789-") == std::string::npos && key.size() <= 19);
+              }));
+    q.after_key = cursor.key;
+    q.after_id = cursor.id;
   }
   return q;
 }
