@@ -179,7 +179,14 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
     demo_login = *seeded;
   }
 
-  http::Services svc{accounts, content, training, trash, &background, clock, dev_clock_on ? &server_time : nullptr};
+  struct Control final : http::BackgroundControl {  // the worker as the handlers see it
+    explicit Control(jobs::Background& worker) : b(worker) {}
+    void Wake() override { b.Wake(); }
+    core::Status RunToCompletion() override { return b.RunToCompletion(); }
+    jobs::Background& b;
+  } background_control(background);
+  http::Services svc{
+      accounts, content, training, trash, &background_control, clock, dev_clock_on ? &server_time : nullptr};
   http::Api api(svc);
   http::RegisterRoutes(api);
   web::RegisterWebRoutes(api);

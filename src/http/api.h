@@ -12,14 +12,11 @@
 #include "domain/server_time.h"
 #include "domain/training_service.h"
 #include "domain/trash_service.h"
+#include "http/background_control.h"
 #include "http/json_mapping.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "http/server.h"
-
-namespace limbo::jobs {
-class Background;
-}
 
 namespace limbo::http {
 
@@ -28,7 +25,7 @@ struct Services {
   domain::ContentService& content;
   domain::TrainingService& training;
   domain::TrashService& trash;
-  jobs::Background* background = nullptr;  // null in tests that drive the jobs themselves
+  BackgroundControl* background = nullptr;  // null in tests that drive the jobs themselves
   const core::Clock& clock;
   domain::ServerTime* dev_clock = nullptr;  // set only with --dev-clock
 };

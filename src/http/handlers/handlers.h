@@ -5,13 +5,21 @@
 namespace limbo::http::handlers {
 
 // Each registers the routes of one resource; handlers parse, call one service, and map the answer.
-void RegisterWorkspaces(Api& api);
-void RegisterProjects(Api& api);
-void RegisterImages(Api& api);
-void RegisterTraining(Api& api);
+// The file of each is named after its resource (handlers/<resource>.cc); routes.cc lists them all.
+void RegisterWorkspaces(Api& api);  // the workspace itself, its settings and usage; /healthz
+void RegisterProjects(Api& api);    // projects and their versions
+void RegisterImages(Api& api);      // uploads, image listing and content
+void RegisterTraining(Api& api);    // training jobs and inference
 void RegisterWorkflows(Api& api);
-void RegisterTrash(Api& api);
-void RegisterAdministration(Api& api);
-void RegisterDevClock(Api& api);
+void RegisterTrash(Api& api);  // listing, restore, and the web-only permanent deletion
+void RegisterAudit(Api& api);
+void RegisterMembers(Api& api);  // members and invitations
+void RegisterRoles(Api& api);
+void RegisterApiKeys(Api& api);
+void RegisterGroups(Api& api);
+void RegisterDevClock(Api& api);  // only with --dev-clock
+
+// The answer to moving a project, version or workflow to the Trash (trash.cc).
+Json TrashedJson(const Ctx& c, const domain::TrashedResult& r, const char* type);
 
 }  // namespace limbo::http::handlers

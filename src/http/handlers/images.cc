@@ -2,6 +2,7 @@
 
 #include "http/handlers/handlers.h"
 #include "http/multipart.h"
+#include "http/paging.h"
 
 namespace limbo::http::handlers {
 
@@ -72,22 +73,15 @@ void RegisterImages(Api& api) {
   });
 
   api.Add("GET", "/:ws/images", Access::kApi, [](Ctx& c) {
-    std::optional<std::string> project, after;
+    std::optional<std::string> project;
     if (auto* q = c.req.Query("project")) project = *q;
-    if (auto* q = c.req.Query("cursor")) after = *q;
-    int limit = 100;
-    if (auto* q = c.req.Query("limit")) {
-      try {
-        limit = std::stoi(*q);
-      } catch (...) {
-        return ErrorResponse(core::Error::Invalid("Query parameter 'limit' must be a number."));
-      }
-    }
-    LIMBO_HTTP_TRY(auto list, c.svc.content.ListImages(c.A(), project, limit, after));
+    // The cursor is the last image id of the page before.
+    LIMBO_HTTP_TRY(auto page, ReadPage(c.req, {.fallback = 100, .min = 1, .max = 1000}));
+    LIMBO_HTTP_TRY(auto list, c.svc.content.ListImages(c.A(), project, page.limit, page.cursor));
     Json out = Json::array();
     for (const auto& i : list) out.push_back(ToJson(i));
     Json next = nullptr;
-    if (!list.empty() && static_cast<int>(list.size()) >= std::clamp(limit, 1, 1000)) next = list.back().id;
+    if (PageIsFull(list.size(), page)) next = list.back().id;
     return JsonResponse(200, Json{{"images", out}, {"nextCursor", next}});
   });
 
@@ -115,50 +109,6 @@ void RegisterImages(Api& api) {
     r.SetHeader("Cache-Control", "private, max-age=86400, immutable");
     r.SetHeader("ETag", "\"" + img.sha256 + "\"");
     return r;
-  });
-}
-
-void RegisterTraining(Api& api) {
-  api.Add("POST", "/:ws/:project/:version/train", Access::kApi, [](Ctx& c) {
-    LIMBO_HTTP_TRY(int n, VersionNumber(c.Param("version")));
-    LIMBO_HTTP_TRY(auto j, c.svc.training.Start(c.A(), c.Param("project"), n));
-    return JsonResponse(201, Json{{"job", ToJson(j, c.svc.clock.Now())}});
-  });
-
-  api.Add("POST", "/:ws/:project/:version/train/cancel", Access::kApi, [](Ctx& c) {
-    LIMBO_HTTP_TRY(int n, VersionNumber(c.Param("version")));
-    LIMBO_HTTP_TRY(auto j, c.svc.training.Cancel(c.A(), c.Param("project"), n));
-    return JsonResponse(200, Json{{"job", ToJson(j, c.svc.clock.Now())}});
-  });
-
-  api.Add("GET", "/:ws/jobs", Access::kApi, [](Ctx& c) {
-    LIMBO_HTTP_TRY(auto jobs, c.svc.training.List(c.A()));
-    auto now = c.svc.clock.Now();
-    Json out = Json::array();
-    for (const auto& j : jobs) out.push_back(ToJson(j, now));
-    return JsonResponse(200, Json{{"jobs", out}});
-  });
-
-  api.Add("GET", "/:ws/jobs/:id", Access::kApi, [](Ctx& c) {
-    LIMBO_HTTP_TRY(auto j, c.svc.training.Get(c.A(), c.Param("id")));
-    return JsonResponse(200, Json{{"job", ToJson(j, c.svc.clock.Now())}});
-  });
-
-  api.Add("GET", "/infer/:ws/:project/:version", Access::kApi, [](Ctx& c) {
-    LIMBO_HTTP_TRY(int n, VersionNumber(c.Param("version")));
-    LIMBO_HTTP_TRY(auto m, c.svc.training.Serving(c.A(), c.Param("project"), n));
-    return JsonResponse(200, Json{{"model", Json{{"id", m.project.url + "/" + std::to_string(n)},
-                                                 {"state", "serving"},
-                                                 {"project", m.project.url},
-                                                 {"version", n},
-                                                 {"jobId", m.job.id},
-                                                 {"trainer", "demo"}}},
-                                  {"predictions", Json::array()}});
-  });
-
-  api.Add("GET", "/infer/workflows/:ws/:workflow", Access::kApi, [](Ctx& c) {
-    LIMBO_HTTP_TRY(auto w, c.svc.content.GetWorkflow(c.A(), c.Param("workflow")));
-    return JsonResponse(200, Json{{"workflow", ToJson(w)}, {"outputs", Json::array()}});
   });
 }
 

@@ -1,7 +1,7 @@
 #include "core/time_format.h"
 #include "http/handlers/handlers.h"
 #include "http/json_writer.h"
-#include "jobs/background.h"
+#include "http/paging.h"
 
 namespace limbo::http::handlers {
 
@@ -58,35 +58,29 @@ core::Result<domain::TrashQuery> ParseTrashQuery(const Request& req) {
       return core::Error::Invalid("Query parameter 'sort' must be deletedAt, scheduledCleanupAt or name.");
     }
   }
-  if (auto* s = req.Query("limit")) {
-    int n = 0;
-    try {
-      n = std::stoi(*s);
-    } catch (...) {
-      n = 0;
-    }
-    if (n < 1 || n > 500) return core::Error::Invalid("Query parameter 'limit' must be between 1 and 500.");
-    q.limit = n;
-  }
-  if (auto* s = req.Query("cursor"); s && !s->empty()) {
-    std::string key;
-    std::int64_t id = 0;
+  LIMBO_TRY(auto page,
+            ReadPage(req, {.fallback = q.limit, .min = 1, .max = 500, .out_of_range = LimitRule::OutOfRange::kReject}));
+  q.limit = page.limit;
+  if (page.cursor) {
     bool numeric_key = q.sort != domain::TrashSort::kName;
-    if (!DecodeCursor(*s, &key, &id) ||
-        (numeric_key && (key.empty() || key.find_first_not_of("0123456789-") != std::string::npos || key.size() > 19))) {
-      return core::Error::Invalid("Query parameter 'cursor' is not a cursor of this listing.", "invalid_cursor");
-    }
-    q.after_key = key;
-    q.after_id = id;
+    LIMBO_TRY(auto cursor, ParseCursor(*page.cursor, [numeric_key](const std::string& key) {
+                return !numeric_key ||
+                       (!key.empty() && key.find_first_not_of("0123456789-") == std::string::npos && key.size() <= 19);
+              }));
+    q.after_key = cursor.key;
+    q.after_id = cursor.id;
   }
   return q;
 }
 
 std::string CursorKey(const domain::TrashItem& t, domain::TrashSort sort) {
   switch (sort) {
-    case domain::TrashSort::kDeletedAt: return std::to_string(t.deleted_at);
-    case domain::TrashSort::kScheduledCleanupAt: return std::to_string(t.cleanup_at);
-    case domain::TrashSort::kName: return t.name;
+    case domain::TrashSort::kDeletedAt:
+      return std::to_string(t.deleted_at);
+    case domain::TrashSort::kScheduledCleanupAt:
+      return std::to_string(t.cleanup_at);
+    case domain::TrashSort::kName:
+      return t.name;
   }
   return {};
 }
@@ -96,6 +90,14 @@ void WakeCleanup(Ctx& c) {
 }
 
 }  // namespace
+
+Json TrashedJson(const Ctx& c, const domain::TrashedResult& r, const char* type) {
+  return Json{{"deleted", true},
+              {"type", type},
+              {"workspace", c.A().workspace.url},
+              {"trash", true},
+              {"scheduledCleanupAt", core::FormatIso8601(r.item.cleanup_at)}};
+}
 
 void RegisterTrash(Api& api) {
   api.Add("GET", "/:ws/trash", Access::kApi, [](Ctx& c) {
@@ -109,8 +111,9 @@ void RegisterTrash(Api& api) {
     w.BeginObject().Key("items").BeginArray();
     for (const auto& j : items) w.Raw(j);
     w.EndArray().Key("sections").BeginObject();
-    for (auto [type, key] : {std::pair{domain::ItemType::kProject, "projects"}, std::pair{domain::ItemType::kVersion, "versions"},
-                             std::pair{domain::ItemType::kWorkflow, "workflows"}}) {
+    for (auto [type, key] :
+         {std::pair{domain::ItemType::kProject, "projects"}, std::pair{domain::ItemType::kVersion, "versions"},
+          std::pair{domain::ItemType::kWorkflow, "workflows"}}) {
       w.Key(key).BeginArray();
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (listing.page.items[i].type == type) w.Raw(items[i]);
@@ -150,34 +153,6 @@ void RegisterTrash(Api& api) {
     return JsonResponse(200, BatchJson(result, "restored"));
   });
 
-  api.Add("GET", "/:ws/audit", Access::kApi, [](Ctx& c) {
-    int limit = 50;
-    std::optional<std::int64_t> before;
-    if (auto* s = c.req.Query("limit")) {
-      try {
-        limit = std::stoi(*s);
-      } catch (...) {
-        return ErrorResponse(core::Error::Invalid("Query parameter 'limit' must be a number."));
-      }
-    }
-    if (auto* s = c.req.Query("cursor"); s && !s->empty()) {
-      std::string key;
-      std::int64_t id = 0;
-      if (!DecodeCursor(*s, &key, &id) || key != "audit") {
-        return ErrorResponse(core::Error::Invalid("Query parameter 'cursor' is not a cursor of this listing.", "invalid_cursor"));
-      }
-      before = id;
-    }
-    LIMBO_HTTP_TRY(auto events, c.svc.trash.Audit(c.A(), limit, before));
-    Json out = Json::array();
-    for (const auto& e : events) out.push_back(ToJson(e));
-    Json next = nullptr;
-    if (static_cast<int>(events.size()) == std::clamp(limit, 1, 500) && !events.empty()) {
-      next = EncodeCursor("audit", events.back().id);
-    }
-    return JsonResponse(200, Json{{"events", out}, {"nextCursor", next}});
-  });
-
   // Web-only permanent deletion (T11): a session and its CSRF token; API keys are refused by Access.
   // Sudo mode on top: the password entered in this session within the last few minutes.
   api.Add("POST", "/app/api/:ws/trash/delete", Access::kWebOnly, [](Ctx& c) {
@@ -196,21 +171,6 @@ void RegisterTrash(Api& api) {
     LIMBO_HTTP_TRY(auto result, c.svc.trash.EmptyTrash(c.A(), confirm.value_or("")));
     WakeCleanup(c);
     return JsonResponse(200, BatchJson(result, "deleted"));
-  });
-}
-
-void RegisterDevClock(Api& api) {
-  api.Add("POST", "/_dev/clock", Access::kApi, [](Ctx& c) {
-    LIMBO_HTTP_TRY(Json body, c.Body());
-    LIMBO_HTTP_TRY(auto secs, OptInt(body, "advanceSeconds"));
-    if (!secs || *secs < 0 || *secs > 10LL * 365 * 24 * 3600) {
-      return ErrorResponse(core::Error::Invalid("Field 'advanceSeconds' must be a non-negative integer."));
-    }
-    // Kept with the data first: a restarted server, or another on the database, goes on from here.
-    LIMBO_HTTP_TRY(auto advanced, c.svc.dev_clock->AdvanceDevClock(*secs * core::kSecondMs));
-    (void)advanced;
-    if (c.svc.background) LIMBO_HTTP_CHECK(c.svc.background->RunToCompletion());
-    return JsonResponse(200, Json{{"now", core::FormatIso8601(c.svc.clock.Now())}});
   });
 }
 

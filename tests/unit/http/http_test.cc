@@ -3,6 +3,7 @@
 #include "http/json_mapping.h"
 #include "http/message.h"
 #include "http/multipart.h"
+#include "http/paging.h"
 #include "http/router.h"
 
 namespace limbo::http {
@@ -75,6 +76,65 @@ TEST(Cursor, RoundTripsAndRejectsGarbage) {
   EXPECT_FALSE(DecodeCursor("!!!", &key, &id));
   EXPECT_FALSE(DecodeCursor("", &key, &id));
   EXPECT_FALSE(DecodeCursor(EncodeCursor("x", 1).substr(0, 2), &key, &id));
+}
+
+Request WithQuery(std::map<std::string, std::string> query) {
+  Request r;
+  r.query = std::move(query);
+  return r;
+}
+
+TEST(ReadPage, TakesTheFallbackAndClampsOrRejectsPerRule) {
+  LimitRule clamp{.fallback = 100, .min = 1, .max = 1000};
+  LimitRule reject{.fallback = 50, .min = 1, .max = 500, .out_of_range = LimitRule::OutOfRange::kReject};
+
+  auto p = ReadPage(WithQuery({}), clamp);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->limit, 100);
+  EXPECT_FALSE(p->cursor);
+  EXPECT_EQ(ReadPage(WithQuery({{"limit", "0"}}), clamp)->limit, 1);
+  EXPECT_EQ(ReadPage(WithQuery({{"limit", "5000"}}), clamp)->limit, 1000);
+  EXPECT_EQ(ReadPage(WithQuery({{"limit", "7"}}), reject)->limit, 7);
+
+  // Not a number: a clamping listing says so, a rejecting one names its range.
+  for (const char* bad : {"abc", "", "99999999999999999999"}) {
+    auto c = ReadPage(WithQuery({{"limit", bad}}), clamp);
+    ASSERT_FALSE(c) << bad;
+    EXPECT_EQ(c.error().code, "invalid_request");
+    EXPECT_EQ(c.error().message, "Query parameter 'limit' must be a number.");
+    auto r = ReadPage(WithQuery({{"limit", bad}}), reject);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().message, "Query parameter 'limit' must be between 1 and 500.");
+  }
+  for (const char* out : {"0", "501", "-3"}) {
+    auto r = ReadPage(WithQuery({{"limit", out}}), reject);
+    ASSERT_FALSE(r) << out;
+    EXPECT_EQ(r.error().message, "Query parameter 'limit' must be between 1 and 500.");
+  }
+
+  // The cursor as sent; an empty one is none.
+  EXPECT_EQ(ReadPage(WithQuery({{"cursor", "img_9"}}), clamp)->cursor, std::optional<std::string>("img_9"));
+  EXPECT_FALSE(ReadPage(WithQuery({{"cursor", ""}}), clamp)->cursor);
+}
+
+TEST(ParseCursor, DecodesOnlyCursorsOfTheListing) {
+  auto audit = [](const std::string& key) { return key == "audit"; };
+  auto c = ParseCursor(EncodeCursor("audit", 12), audit);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->id, 12);
+  for (const std::string& bad : {EncodeCursor("trash", 12), std::string("!!!"), std::string("")}) {
+    auto e = ParseCursor(bad, audit);
+    ASSERT_FALSE(e) << bad;
+    EXPECT_EQ(e.error().code, "invalid_cursor");
+    EXPECT_EQ(e.error().message, "Query parameter 'cursor' is not a cursor of this listing.");
+  }
+}
+
+TEST(PageIsFull, OnlyAFullNonEmptyPageHasANextCursor) {
+  PageParams page{.limit = 2};
+  EXPECT_FALSE(PageIsFull(0, page));
+  EXPECT_FALSE(PageIsFull(1, page));
+  EXPECT_TRUE(PageIsFull(2, page));
 }
 
 }  // namespace

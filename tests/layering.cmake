@@ -1,0 +1,18 @@
+# The HTTP layer reaches background work only through http::BackgroundControl: no file of
+# src/http or src/web includes a header of src/jobs, and limbo_http does not link limbo_jobs.
+file(GLOB_RECURSE sources ${ROOT}/src/http/*.cc ${ROOT}/src/http/*.h ${ROOT}/src/web/*.cc ${ROOT}/src/web/*.h)
+set(bad "")
+foreach(f ${sources})
+  file(STRINGS ${f} hits REGEX "#include \"jobs/")
+  if(hits)
+    list(APPEND bad "${f}: ${hits}")
+  endif()
+endforeach()
+file(READ ${ROOT}/src/http/CMakeLists.txt http_cmake)
+if(http_cmake MATCHES "limbo_jobs")
+  list(APPEND bad "src/http/CMakeLists.txt links limbo_jobs")
+endif()
+if(bad)
+  list(JOIN bad "\n" text)
+  message(FATAL_ERROR "The HTTP layer depends on src/jobs:\n${text}")
+endif()
