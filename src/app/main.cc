@@ -173,7 +173,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   if (demo) {
     auto seeded = app::SeedDemo(*store, blobs, models, clock.Now());
     if (!seeded) {
-      std::cerr << "limbod: seeding the demo failed: " << seeded.error().message << " " << seeded.error().hint << "\n";
+      std::cerr << "limbod: seeding the demo failed: " << seeded.error().message << " " << seeded.error().detail << "\n";
       return 1;
     }
     demo_login = *seeded;
@@ -262,7 +262,7 @@ int Fsck(const StorageOptions& so, bool repair) {
   storage::blob::FileBlobStore blobs(so.data + "/blobs");
   auto r = domain::CheckConsistency(*store, blobs, repair);
   if (!r) {
-    std::cerr << "limbod fsck: " << r.error().message << " " << r.error().hint << "\n";
+    std::cerr << "limbod fsck: " << r.error().message << " " << r.error().detail << "\n";
     return 1;
   }
   if (repair) {
