@@ -40,6 +40,21 @@ struct StorageOptions {
   std::string db;
 };
 
+// The flags of `limbod serve` beyond the storage ones, each field named after its flag.
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string sweep_interval = "60s";
+  int demo_train_seconds = 30;
+  int threads = 4;
+  int max_connections = 0;  // 0: from the descriptor limit
+  int cleanup_batch = domain::kCleanupBatch;
+  std::string lease_ttl = "15s";
+  std::vector<std::string> trusted_proxy;
+  std::int64_t max_image_pixels = core::kDefaultMaxImagePixels;
+  bool dev_clock = false;
+  bool demo = false;
+};
+
 // The metadata store named by --db (default: SQLite at DATA/limbo.db; postgresql://... for a database
 // several servers share).
 std::unique_ptr<domain::Store> OpenStore(const StorageOptions& o) {
@@ -101,27 +116,26 @@ void PrepareTempDir(const std::string& dir) {
   if (removed > 0) spdlog::info("{{\"event\":\"temp_files_removed\",\"count\":{}}}", removed);
 }
 
-int Serve(const StorageOptions& so, const std::string& listen, const std::string& sweep, int train_seconds,
-          bool dev_clock_on, bool demo, int threads, int cleanup_batch, const std::string& lease_ttl,
-          const std::vector<std::string>& trusted_proxy, int max_connections, std::int64_t max_image_pixels) {
+int Serve(const StorageOptions& so, const ServeOptions& flags) {
+  const bool dev_clock_on = flags.dev_clock;
   std::string host;
   std::uint16_t port = 0;
-  if (!SplitListen(listen, &host, &port)) {
+  if (!SplitListen(flags.listen, &host, &port)) {
     std::cerr << "limbod: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n";
     return 2;
   }
-  auto sweep_ms = core::ParseDuration(sweep);
+  auto sweep_ms = core::ParseDuration(flags.sweep_interval);
   if (!sweep_ms || *sweep_ms <= 0) {
     std::cerr << "limbod: --sweep-interval must be a duration such as 60s, 5m or 1h\n";
     return 2;
   }
-  auto lease_ms = core::ParseDuration(lease_ttl);
+  auto lease_ms = core::ParseDuration(flags.lease_ttl);
   if (!lease_ms || *lease_ms <= 0) {
     std::cerr << "limbod: --lease-ttl must be a duration such as 15s\n";
     return 2;
   }
   std::string joined, bad;
-  for (const auto& p : trusted_proxy) joined += (joined.empty() ? "" : ",") + p;
+  for (const auto& p : flags.trusted_proxy) joined += (joined.empty() ? "" : ",") + p;
   auto trusted = http::TrustedProxies::Parse(joined, &bad);
   if (!trusted) {
     std::cerr << "limbod: --trusted-proxy: '" << bad
@@ -136,7 +150,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   int default_cap = RaiseDescriptorLimit();
-  if (max_connections <= 0) max_connections = default_cap;
+  int max_connections = flags.max_connections > 0 ? flags.max_connections : default_cap;
 
   fs::create_directories(so.data);
   auto store = OpenStore(so);
@@ -157,23 +171,25 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
 
   domain::AccountService accounts(*store, clock);
   domain::ContentService content(*store, blobs, clock);
-  content.set_max_image_pixels(max_image_pixels);
-  domain::TrainingService training(*store, models, clock, static_cast<core::TimeMs>(train_seconds) * core::kSecondMs);
+  content.set_max_image_pixels(flags.max_image_pixels);
+  domain::TrainingService training(*store, models, clock,
+                                   static_cast<core::TimeMs>(flags.demo_train_seconds) * core::kSecondMs);
   domain::TrashService trash(*store, blobs, models, clock);
 
   jobs::BackgroundOptions bo;
   bo.sweep_interval = *sweep_ms;
-  bo.cleanup_batch = cleanup_batch;
+  bo.cleanup_batch = flags.cleanup_batch;
   bo.lease_ttl = *lease_ms;
   bo.holder = "limbod-" + std::to_string(::getpid()) + "-" + core::RandomToken(6);
   bo.server_time = &server_time;
   jobs::Background background(*store, trash, training, content, accounts, clock, bo);
 
   std::optional<app::DemoLogin> demo_login;
-  if (demo) {
+  if (flags.demo) {
     auto seeded = app::SeedDemo(*store, blobs, models, clock.Now());
     if (!seeded) {
-      std::cerr << "limbod: seeding the demo failed: " << seeded.error().message << " " << seeded.error().hint << "\n";
+      std::cerr << "limbod: seeding the demo failed: " << seeded.error().message << " " << seeded.error().detail
+                << "\n";
       return 1;
     }
     demo_login = *seeded;
@@ -193,7 +209,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   http::ServerOptions opts;
   opts.address = host;
   opts.port = port;
-  opts.threads = threads;
+  opts.threads = flags.threads;
   opts.trusted_proxies = *trusted;
   opts.max_connections = max_connections;
   opts.temp_dir = so.data + "/tmp";
@@ -203,7 +219,7 @@ int Serve(const StorageOptions& so, const std::string& listen, const std::string
   try {
     bound = server.Start();
   } catch (const std::exception& e) {
-    std::cerr << "limbod: cannot listen on " << listen << ": " << e.what() << "\n";
+    std::cerr << "limbod: cannot listen on " << flags.listen << ": " << e.what() << "\n";
     return 1;
   }
   background.Start();
@@ -269,7 +285,7 @@ int Fsck(const StorageOptions& so, bool repair) {
   storage::blob::FileBlobStore blobs(so.data + "/blobs");
   auto r = domain::CheckConsistency(*store, blobs, repair);
   if (!r) {
-    std::cerr << "limbod fsck: " << r.error().message << " " << r.error().hint << "\n";
+    std::cerr << "limbod fsck: " << r.error().message << " " << r.error().detail << "\n";
     return 1;
   }
   if (repair) {
@@ -342,35 +358,36 @@ int main(int argc, char** argv) {
 
   auto* serve = cli.add_subcommand("serve", "Run the server");
   add_storage(serve);
-  std::string listen = "127.0.0.1:8080", sweep = "60s", lease_ttl = "15s";
-  int train_seconds = 30, threads = 4, cleanup_batch = domain::kCleanupBatch, max_connections = 0;
-  bool dev_clock = false, demo = false;
-  std::int64_t max_image_pixels = core::kDefaultMaxImagePixels;
-  serve->add_option("--listen", listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
-  serve->add_option("--sweep-interval", sweep, "How often the retention sweeper runs (e.g. 60s, 5m)");
-  serve->add_option("--demo-train-seconds", train_seconds, "Duration of a demo training job (server clock)")
-      ->check(CLI::Range(1, 86400));
-  serve->add_option("--threads", threads, "HTTP worker threads")->check(CLI::Range(1, 64));
+  ServeOptions serve_flags;
+  serve->add_option("--listen", serve_flags.listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
+  serve->add_option("--sweep-interval", serve_flags.sweep_interval,
+                    "How often the retention sweeper runs (e.g. 60s, 5m)");
   serve
-      ->add_option("--max-connections", max_connections,
+      ->add_option("--demo-train-seconds", serve_flags.demo_train_seconds,
+                   "Duration of a demo training job (server clock)")
+      ->check(CLI::Range(1, 86400));
+  serve->add_option("--threads", serve_flags.threads, "HTTP worker threads")->check(CLI::Range(1, 64));
+  serve
+      ->add_option("--max-connections", serve_flags.max_connections,
                    "Open connections at most; at the cap the longest-idle one is closed to make room "
                    "(default: from the descriptor limit, (limit - 64) / 2, at most 16384)")
       ->check(CLI::Range(1, 1000000));
-  serve->add_option("--cleanup-batch", cleanup_batch, "Rows deleted per cleanup transaction")
+  serve->add_option("--cleanup-batch", serve_flags.cleanup_batch, "Rows deleted per cleanup transaction")
       ->check(CLI::Range(1, 100000));
   // Hidden: how long the cleanup lease outlives its holder's last renewal (tests of failover).
-  serve->add_option("--lease-ttl", lease_ttl, "")->group("");
-  std::vector<std::string> trusted_proxy;
+  serve->add_option("--lease-ttl", serve_flags.lease_ttl, "")->group("");
   serve
-      ->add_option("--trusted-proxy", trusted_proxy,
+      ->add_option("--trusted-proxy", serve_flags.trusted_proxy,
                    "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default: none)")
       ->delimiter(',');
   serve
-      ->add_option("--max-image-pixels", max_image_pixels,
-                   "Largest image accepted, in pixels (width x height; an animated GIF may hold ten times that over its frames)")
+      ->add_option(
+          "--max-image-pixels", serve_flags.max_image_pixels,
+          "Largest image accepted, in pixels (width x height; an animated GIF may hold ten times that over its frames)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
-  serve->add_flag("--dev-clock", dev_clock, "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
-  serve->add_flag("--demo", demo, "Seed a demo workspace and print how to sign in");
+  serve->add_flag("--dev-clock", serve_flags.dev_clock,
+                  "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
+  serve->add_flag("--demo", serve_flags.demo, "Seed a demo workspace and print how to sign in");
 
   auto* boot =
       cli.add_subcommand("bootstrap", "Create a workspace and its owner; prints one JSON line with an API key");
@@ -403,8 +420,7 @@ int main(int argc, char** argv) {
   SetUpLogging();
   try {
     if (*serve) {
-      return Serve(so, listen, sweep, train_seconds, dev_clock, demo, threads, cleanup_batch, lease_ttl, trusted_proxy,
-                   max_connections, max_image_pixels);
+      return Serve(so, serve_flags);
     }
     if (*boot) return Bootstrap(so, ws, email, password, name);
     if (*member_add) return MemberAdd(so, ws, email, name, password, member_role);

@@ -9,23 +9,26 @@ namespace limbo::core {
 // The kind of an error decides how an interface reports it (the HTTP layer maps kinds to statuses);
 // the code is the stable machine-readable name clients switch on.
 enum class ErrorKind {
-  kInvalid,        // the request is malformed or names a bad value
-  kUnauthorized,   // no or wrong credentials
-  kForbidden,      // authenticated, but not allowed
-  kNotFound,       // nothing there, or not visible to the caller
-  kConflict,       // the state of the data forbids it now
-  kTooLarge,       // over a size limit
-  kUnsupported,    // a media type we do not take
-  kRateLimited,    // too many attempts
-  kUnavailable,    // busy; retrying later can succeed
-  kInternal,       // a defect or an environment failure
+  kInvalid,       // the request is malformed or names a bad value
+  kUnauthorized,  // no or wrong credentials
+  kForbidden,     // authenticated, but not allowed
+  kNotFound,      // nothing there, or not visible to the caller
+  kConflict,      // the state of the data forbids it now
+  kTooLarge,      // over a size limit
+  kUnsupported,   // a media type we do not take
+  kRateLimited,   // too many attempts
+  kUnavailable,   // busy; retrying later can succeed
+  kInternal,      // a defect or an environment failure
 };
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
   std::string code;     // snake_case, e.g. "in_trash"
   std::string message;  // one human sentence
-  std::string hint;     // optional
+  std::string hint;     // optional, for the user: what to do next; sent to clients
+  // Internal detail for the operator (a driver's or the OS's words, an exception's text): logged by the
+  // interface that reports the error, never sent to a client. Set it with WithDetail, not WithHint.
+  std::string detail = {};
 
   static Error Invalid(std::string msg, std::string code = "invalid_request") {
     return {ErrorKind::kInvalid, std::move(code), std::move(msg), {}};
@@ -49,6 +52,10 @@ struct Error {
     hint = std::move(h);
     return std::move(*this);
   }
+  Error&& WithDetail(std::string d) && {
+    detail = std::move(d);
+    return std::move(*this);
+  }
 };
 
 // Unexpected<E> mirrors std::unexpected so Result can become std::expected in C++23.
@@ -61,9 +68,9 @@ inline Unexpected Fail(Error e) { return Unexpected{std::move(e)}; }
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(implicit)
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}         // NOLINT(implicit)
   Result(Unexpected u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT(implicit)
-  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT(implicit)
+  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}             // NOLINT(implicit)
 
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -104,9 +111,9 @@ inline Status Ok() { return {}; }
 }  // namespace limbo::core
 
 // Returns the error of a Result expression from the enclosing function.
-#define LIMBO_RETURN_IF_ERROR(expr)                                        \
-  do {                                                                     \
-    auto&& limbo_status_ = (expr);                                         \
+#define LIMBO_RETURN_IF_ERROR(expr)                                                               \
+  do {                                                                                            \
+    auto&& limbo_status_ = (expr);                                                                \
     if (!limbo_status_.has_value()) return ::limbo::core::Fail(std::move(limbo_status_).error()); \
   } while (0)
 
@@ -114,7 +121,7 @@ inline Status Ok() { return {}; }
 #define LIMBO_CONCAT(a, b) LIMBO_CONCAT_INNER(a, b)
 // Declares `lhs` from a Result's value, or returns its error.
 #define LIMBO_TRY(lhs, expr) LIMBO_TRY_IMPL(LIMBO_CONCAT(limbo_result_, __LINE__), lhs, expr)
-#define LIMBO_TRY_IMPL(tmp, lhs, expr)                                \
-  auto tmp = (expr);                                                  \
+#define LIMBO_TRY_IMPL(tmp, lhs, expr)                                      \
+  auto tmp = (expr);                                                        \
   if (!tmp.has_value()) return ::limbo::core::Fail(std::move(tmp).error()); \
   lhs = std::move(tmp).value()

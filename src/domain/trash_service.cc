@@ -15,9 +15,12 @@ using core::Status;
 
 const char* ItemTypeName(ItemType t) {
   switch (t) {
-    case ItemType::kProject: return "project";
-    case ItemType::kVersion: return "version";
-    case ItemType::kWorkflow: return "workflow";
+    case ItemType::kProject:
+      return "project";
+    case ItemType::kVersion:
+      return "version";
+    case ItemType::kWorkflow:
+      return "workflow";
   }
   return "project";
 }
@@ -346,7 +349,8 @@ namespace {
 // Projects first, so a project and its separately trashed versions come back together (T8).
 template <class T, class TypeOf>
 void ProjectsFirst(std::vector<T>& v, TypeOf type_of) {
-  std::stable_sort(v.begin(), v.end(), [&](const T& x, const T& y) { return TypeOrder(type_of(x)) < TypeOrder(type_of(y)); });
+  std::stable_sort(v.begin(), v.end(),
+                   [&](const T& x, const T& y) { return TypeOrder(type_of(x)) < TypeOrder(type_of(y)); });
 }
 }  // namespace
 
@@ -396,7 +400,8 @@ BatchResult TrashService::DeletePermanently(const Actor& a, std::vector<ItemRef>
 
 Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& confirm) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
-  for (auto t : {ItemType::kProject, ItemType::kVersion, ItemType::kWorkflow}) LIMBO_RETURN_IF_ERROR(RequireTrash(a, t));
+  for (auto t : {ItemType::kProject, ItemType::kVersion, ItemType::kWorkflow})
+    LIMBO_RETURN_IF_ERROR(RequireTrash(a, t));
   if (confirm != a.workspace.url) {
     return Error::Invalid("Type the workspace url '" + a.workspace.url + "' in 'confirm' to empty the Trash.",
                           "confirmation_required");
@@ -471,9 +476,12 @@ Result<CleanupProgress> TrashService::CleanupStep(int batch) {
   }));
   if (!next) return CleanupProgress{};
   switch (next->type) {
-    case ItemType::kProject: return PurgeProjectStep(*next, batch);
-    case ItemType::kVersion: return PurgeVersionStep(*next, batch);
-    case ItemType::kWorkflow: return PurgeWorkflow(*next);
+    case ItemType::kProject:
+      return PurgeProjectStep(*next, batch);
+    case ItemType::kVersion:
+      return PurgeVersionStep(*next, batch);
+    case ItemType::kWorkflow:
+      return PurgeWorkflow(*next);
   }
   return CleanupProgress{};
 }
@@ -504,7 +512,8 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
     for (auto vid : tx.VersionTrashItemsOfProject(pid)) {
       auto vt = tx.TrashItemById(vid);
       if (!vt) continue;
-      if (tx.DeleteTrashItem(vid, vt->state)) tx.AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -vt->size_bytes);
+      if (tx.DeleteTrashItem(vid, vt->state))
+        tx.AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -vt->size_bytes);
     }
     artifacts = tx.DeleteVersionsOfProject(pid);
     tx.DeleteProjectRow(pid);
@@ -564,7 +573,9 @@ Result<int> TrashService::CollectBlobs(int limit) {
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     removed = 0;
     // The write lock is held while files go, so no upload can reference a blob between the
-    // check and the unlink; the queue rows are deleted only after the files (T13).
+    // check and the unlink; the queue rows are deleted only after the files (T13). This is the
+    // exception Store::Write's contract names: Remove is idempotent and a rollback after it leaves
+    // only queue rows of files already gone, which the next pass deletes.
     auto due = tx.DueBlobGc(now, limit);
     auto referenced = tx.ReferencedBlobs(due);
     std::sort(referenced.begin(), referenced.end());

@@ -115,10 +115,7 @@ Response JsonResponse(int status, const Json& body) {
 }
 
 Response ErrorResponse(const Error& e) {
-  if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
-    spdlog::error("{{\"event\":\"error\",\"code\":\"{}\",\"detail\":{}}}", e.code,
-                  Json(e.hint).dump(-1, ' ', false, Json::error_handler_t::replace));
-  }
+  LogServerError(e);
   Response r = JsonResponse(StatusFor(e.kind), ErrorJson(e));
   if (e.kind == ErrorKind::kUnavailable) r.SetHeader("Retry-After", "1");
   return r;
@@ -363,7 +360,7 @@ Response Api::Handle(Request& req) {
         try {
           res = handlers_[index](ctx);
         } catch (const std::exception& e) {
-          res = ErrorResponse(Error::Internal("The server failed to handle the request.").WithHint(e.what()));
+          res = ErrorResponse(Error::Internal("The server failed to handle the request.").WithDetail(e.what()));
         }
       }
     }

@@ -1,5 +1,7 @@
 #include "http/json_mapping.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <cstring>
 
@@ -53,9 +55,14 @@ Json ToJson(const Version& v, const std::string& ws_url, const std::string& proj
 }
 
 Json ToJson(const Image& img) {
-  return Json{{"id", img.id},         {"name", img.name},     {"sha256", img.sha256},
-              {"sizeBytes", img.size_bytes}, {"width", img.width}, {"height", img.height},
-              {"projects", img.project_urls}, {"created", FormatIso8601(img.created_at)}};
+  return Json{{"id", img.id},
+              {"name", img.name},
+              {"sha256", img.sha256},
+              {"sizeBytes", img.size_bytes},
+              {"width", img.width},
+              {"height", img.height},
+              {"projects", img.project_urls},
+              {"created", FormatIso8601(img.created_at)}};
 }
 
 Json ToJson(const Job& j, core::TimeMs now) {
@@ -73,7 +80,8 @@ Json ToJson(const Job& j, core::TimeMs now) {
 Json ToJson(const Workflow& w) {
   Json config = Json::parse(w.config_json, nullptr, false);
   if (config.is_discarded()) config = Json::object();
-  return Json{{"id", w.id}, {"url", w.url}, {"name", w.name}, {"config", config}, {"createdAt", FormatIso8601(w.created_at)}};
+  return Json{
+      {"id", w.id}, {"url", w.url}, {"name", w.name}, {"config", config}, {"createdAt", FormatIso8601(w.created_at)}};
 }
 
 Json ToJson(const Group& g) { return Json{{"id", g.id}, {"name", g.name}, {"projects", g.project_count}}; }
@@ -187,10 +195,15 @@ Json ItemRefJson(const ItemRef& r) {
 
 Json ErrorJson(const core::Error& e) {
   Json err{{"code", e.code}, {"message", e.message}};
-  if (!e.hint.empty() && e.kind != core::ErrorKind::kInternal && e.kind != core::ErrorKind::kUnavailable) {
-    err["hint"] = e.hint;
-  }
+  if (!e.hint.empty()) err["hint"] = e.hint;
   return Json{{"error", err}};
+}
+
+void LogServerError(const core::Error& e) {
+  if (e.kind != core::ErrorKind::kInternal && e.kind != core::ErrorKind::kUnavailable) return;
+  spdlog::error("{{\"event\":\"error\",\"code\":{},\"detail\":{}}}",
+                Json(e.code).dump(-1, ' ', false, Json::error_handler_t::replace),
+                Json(e.detail).dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 Json BatchJson(const BatchResult& b, const char* done_key) {
@@ -198,6 +211,7 @@ Json BatchJson(const BatchResult& b, const char* done_key) {
   for (const auto& o : b.done) done.push_back(ItemRefJson(o.ref));
   for (const auto& o : b.failed) {
     Json j = ItemRefJson(o.ref);
+    LogServerError(*o.error);
     j["error"] = ErrorJson(*o.error)["error"];
     failed.push_back(j);
   }

@@ -32,7 +32,10 @@ Json WorkspaceSettingsJson(const domain::Workspace& ws);
 // A Trash listing item, serialised directly (the listing is the hottest Trash route).
 std::string TrashItemJsonText(const domain::TrashItem& t, core::TimeMs now);
 Json ItemRefJson(const domain::ItemRef& r);
+// The body of an error: code, message and the user's hint. Never the error's internal detail.
 Json ErrorJson(const core::Error& e);
+// Logs an internal or unavailable error with its detail, the operator's view of what went wrong.
+void LogServerError(const core::Error& e);
 Json BatchJson(const domain::BatchResult& b, const char* done_key);
 
 // Keyset cursors are opaque to clients: "<sort key>|<id>" in base64url.

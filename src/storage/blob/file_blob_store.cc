@@ -29,7 +29,7 @@ bool IsSha256Hex(std::string_view s) {
 
 namespace {
 Error IoError(const std::string& what) {
-  return Error{core::ErrorKind::kInternal, "storage_failure", "The server could not write to its storage.", what};
+  return Error::Internal("The server could not write to its storage.", "storage_failure").WithDetail(what);
 }
 
 bool FsyncPath(const std::string& path, int flags) {

@@ -22,12 +22,13 @@ namespace {
 constexpr int kMaxAttempts = 40;
 
 Error Unavailable(const std::string& what) {
-  return Error{core::ErrorKind::kUnavailable, "database_busy", "The database is busy; try again in a moment.", what};
+  return Error{core::ErrorKind::kUnavailable, "database_busy", "The database is busy; try again in a moment.", {}}
+      .WithDetail(what);
 }
 
 Error Internal(const std::string& what) {
-  // The hint of an internal error carries driver details for the logs, never for clients.
-  return Error::Internal("A storage error occurred.", "internal").WithHint(what);
+  // The driver's words go to the log as the error's detail, never to clients.
+  return Error::Internal("A storage error occurred.", "internal").WithDetail(what);
 }
 
 void Backoff(int attempt) {
@@ -145,8 +146,8 @@ Status PostgresStore::Run(bool write, const domain::TxFn& fn) {
       // Conflicts reported as plain SQL errors, too many connections, a database starting up, and
       // a wait cut short by an operator's lock_timeout (55P03) or statement_timeout (57014): the
       // request was valid, the database busy, so it runs again and at worst answers 503.
-      bool retry = state == "40001" || state == "40P01" || state == "53300" || state == "57P03" ||
-                   state == "55P03" || state == "57014";
+      bool retry = state == "40001" || state == "40P01" || state == "53300" || state == "57P03" || state == "55P03" ||
+                   state == "57014";
       if (!retry) return Internal(e.what());
       if (last) return Unavailable(e.what());
     } catch (const std::exception& e) {

@@ -16,8 +16,8 @@ namespace {
 constexpr int kMaxAttempts = 20;
 
 Error Unavailable(const std::string& what) {
-  return Error{core::ErrorKind::kUnavailable, "database_busy",
-               "The database is busy; try again in a moment.", what};
+  return Error{core::ErrorKind::kUnavailable, "database_busy", "The database is busy; try again in a moment.", {}}
+      .WithDetail(what);
 }
 
 // Runs fn inside BEGIN/COMMIT on `db`, rolling back on an error or exception.
@@ -48,11 +48,11 @@ Status WithRetries(const std::function<Status()>& attempt) {
     } catch (const SqliteError& e) {
       if (!e.busy() || i + 1 >= kMaxAttempts) {
         if (e.busy()) return Unavailable(e.what());
-        return Error::Internal("A storage error occurred.", "internal").WithHint(e.what());
+        return Error::Internal("A storage error occurred.", "internal").WithDetail(e.what());
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5 * (i + 1)));
     } catch (const std::exception& e) {
-      return Error::Internal("A storage error occurred.", "internal").WithHint(e.what());
+      return Error::Internal("A storage error occurred.", "internal").WithDetail(e.what());
     }
   }
 }
@@ -95,7 +95,6 @@ Status SqliteStore::Read(const domain::TxFn& fn) {
   auto conn = AcquireReader();
   Status st = WithRetries([&] { return RunTx(*conn, "BEGIN", fn); });
   ReleaseReader(std::move(conn));
-  // The hint of an internal error carries driver details for the logs, never for clients.
   return st;
 }
 

@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <memory>
+#include <sstream>
+
+#include "http/api.h"
 #include "http/json_mapping.h"
 #include "http/message.h"
 #include "http/multipart.h"
@@ -135,6 +141,55 @@ TEST(PageIsFull, OnlyAFullNonEmptyPageHasANextCursor) {
   EXPECT_FALSE(PageIsFull(0, page));
   EXPECT_FALSE(PageIsFull(1, page));
   EXPECT_TRUE(PageIsFull(2, page));
+
+// Captures what the default logger writes while it lives.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::string Text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST(ErrorResponse, AnInternalErrorsDetailIsLoggedAndNeverSent) {
+  const std::string secret = "SQLITE_IOERR: disk I/O error at /var/lib/limbo/limbo.db";
+  for (auto kind : {core::ErrorKind::kInternal, core::ErrorKind::kUnavailable}) {
+    core::Error e = core::Error{kind, "storage_failure", "A storage error occurred.", {}}
+                        .WithHint("Try again in a moment.")
+                        .WithDetail(secret);
+    LogCapture log;
+    Response r = ErrorResponse(e);
+    EXPECT_EQ(r.status, kind == core::ErrorKind::kInternal ? 500 : 503);
+    EXPECT_EQ(r.body.find("SQLITE_IOERR"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("/var/lib"), std::string::npos) << r.body;
+    Json body = Json::parse(r.body);
+    EXPECT_EQ(body["error"]["code"], "storage_failure");
+    EXPECT_EQ(body["error"]["message"], "A storage error occurred.");
+    EXPECT_EQ(body["error"]["hint"], "Try again in a moment.");  // the user's hint is the user's
+    EXPECT_EQ(body["error"].size(), 3u);
+    EXPECT_NE(log.Text().find(secret), std::string::npos) << log.Text();
+    EXPECT_NE(log.Text().find("storage_failure"), std::string::npos) << log.Text();
+  }
+}
+
+TEST(ErrorResponse, ABatchItemsDetailIsLoggedAndNeverSent) {
+  domain::BatchResult b;
+  b.failed.push_back({domain::ItemRef{domain::ItemType::kProject, "7", {}, {}},
+                      core::Error::Internal("A storage error occurred.").WithDetail("pq: connection reset")});
+  b.failed.push_back({domain::ItemRef{domain::ItemType::kProject, "8", {}, {}},
+                      core::Error::Conflict("It is in the Trash.", "in_trash").WithDetail("not for the log")});
+  LogCapture log;
+  std::string body = BatchJson(b, "restored").dump();
+  EXPECT_EQ(body.find("pq:"), std::string::npos) << body;
+  EXPECT_EQ(body.find("not for the log"), std::string::npos) << body;
+  EXPECT_NE(log.Text().find("pq: connection reset"), std::string::npos) << log.Text();
+  EXPECT_EQ(log.Text().find("not for the log"), std::string::npos) << log.Text();  // only server errors
 }
 
 }  // namespace
