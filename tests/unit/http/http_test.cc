@@ -141,6 +141,7 @@ TEST(PageIsFull, OnlyAFullNonEmptyPageHasANextCursor) {
   EXPECT_FALSE(PageIsFull(0, page));
   EXPECT_FALSE(PageIsFull(1, page));
   EXPECT_TRUE(PageIsFull(2, page));
+}
 
 // Captures what the default logger writes while it lives.
 class LogCapture {
