@@ -1,6 +1,10 @@
-// The `cleanup` lease between servers on one database, on the injected manual clock: expiry, renewal
-// and takeover without sleeping, and the dev clock's jumps leave it alone. Runs on SQLite and on
-// PostgreSQL.
+// jobs::Background on the injected manual clock, without sleeping: the `cleanup` lease between
+// servers on one database (expiry, renewal, takeover; the dev clock's jumps leave it alone), the sweep
+// interval, and failed steps logged with their code. Runs on SQLite and on PostgreSQL.
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -133,6 +137,57 @@ TEST_F(Lease, TheDevClockJumpingAheadDoesNotExpireTheLease) {
   // Real time passing does expire it.
   Advance(kTtl);
   EXPECT_TRUE(b->background.HoldLease());
+}
+
+TEST_F(Lease, TheSweepIsDueOnceItsIntervalHasPassedOnTheMonotonicReading) {
+  domain::ServerTime time(*store_, clock_, true);
+  ASSERT_TRUE(time.Load());
+  auto a = MakeServer("a", time.clock());
+  EXPECT_TRUE(a->background.RunOnce().led);  // the first pass is due at once
+  Advance(kSweep - 1);
+  EXPECT_FALSE(a->background.RunOnce().led);
+  ASSERT_TRUE(time.AdvanceDevClock(31 * kDayMs));  // a jump of the dev clock is no interval
+  EXPECT_FALSE(a->background.RunOnce().led);
+  Advance(1);
+  EXPECT_TRUE(a->background.RunOnce().led);
+}
+
+// Keeps the default logger's lines in memory while it lives.
+class LogCapture {
+ public:
+  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256)), saved_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>("capture", sink_);
+    logger->set_pattern("%v");
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(saved_); }
+  bool Has(const std::string& needle) const {
+    for (const auto& line : sink_->last_formatted()) {
+      if (line.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+  std::shared_ptr<spdlog::logger> saved_;
+};
+
+TEST_F(Lease, AFailedTrainerStepIsLoggedWithItsCodeAndTheLoopGoesOn) {
+  MakeProject("A", 1);
+  ASSERT_TRUE(content_->GenerateVersion(owner(), "a", std::nullopt));
+  ASSERT_TRUE(training_->Start(owner(), "a", 1));
+  // This server's model folder cannot be written: a file stands where it was.
+  storage::blob::ModelFiles broken((dir_ / "models-a").string());
+  std::filesystem::remove_all(dir_ / "models-a");
+  std::ofstream(dir_ / "models-a") << "x";
+  Server a(OpenStore(), *blobs_, broken, clock_, "a");
+  Advance(31 * kSecondMs);  // the job is due to finish: its model file is written
+  LogCapture log;
+  EXPECT_TRUE(a.background.RunOnce().led);  // the rest of the pass still ran
+  EXPECT_TRUE(log.Has(R"({"event":"background_failed","step":"training_tick","code":"storage_failure",)"));
+  EXPECT_FALSE(a.background.RunToCompletion());
+  EXPECT_TRUE(log.Has(R"("step":"training_tick")"));
 }
 
 }  // namespace
