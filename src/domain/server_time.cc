@@ -13,7 +13,7 @@ const core::Clock& BaseOf(const std::unique_ptr<core::DevClock>& dev, const core
 
 ServerTime::ServerTime(Store& store, const core::Clock& system, bool dev_clock)
     : store_(store),
-      dev_(dev_clock ? std::make_unique<core::DevClock>(system.Now(), 0) : nullptr),
+      dev_(dev_clock ? std::make_unique<core::DevClock>(system, 0) : nullptr),
       monotonic_(BaseOf(dev_, system)) {}
 
 Status ServerTime::Load() {

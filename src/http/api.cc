@@ -248,7 +248,7 @@ Admission Api::Admit(Request& req) {
       return a;
     }
     if (!allowed) {
-      a.response = Finish(req, ErrorResponse(allowed.error()), st->match.route, std::chrono::steady_clock::now());
+      a.response = Finish(req, ErrorResponse(allowed.error()), st->match.route, svc_.clock.Monotonic());
       return a;
     }
     st->actor = std::move(actor).value();
@@ -316,7 +316,7 @@ Result<domain::Principal> Api::Authenticate(Ctx& ctx, Access access) {
 }
 
 Response Api::Handle(Request& req) {
-  auto started = std::chrono::steady_clock::now();
+  core::MonoTime started = svc_.clock.Monotonic();
   if (req.request_id.empty()) req.request_id = core::RandomToken(12);
   Response res;
   auto admitted = std::static_pointer_cast<Admitted>(req.admitted);
@@ -368,10 +368,9 @@ Response Api::Handle(Request& req) {
   return Finish(req, std::move(res), m.route, started);
 }
 
-Response Api::Finish(const Request& req, Response res, const Route* route,
-                     std::chrono::steady_clock::time_point started) const {
+Response Api::Finish(const Request& req, Response res, const Route* route, core::MonoTime started) const {
   Dress(req, res);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(svc_.clock.Monotonic() - started).count();
   // The path only: query strings may carry api_key, and bodies and cookies are never logged. An
   // invitation page's path is its link's secret, so only its prefix is.
   std::string logged_path = req.path.rfind("/app/invite/", 0) == 0 ? std::string("/app/invite/...") : req.path;

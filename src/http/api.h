@@ -94,8 +94,8 @@ class Api {
   // Security headers and the request id on every answer.
   void Dress(const Request& req, Response& res) const;
   // Dress, then the request's log line.
-  Response Finish(const Request& req, Response res, const Route* route,
-                  std::chrono::steady_clock::time_point started) const;
+  // `started` is the clock's Monotonic() reading when the request came in.
+  Response Finish(const Request& req, Response res, const Route* route, core::MonoTime started) const;
 
   Services svc_;
   Router router_;

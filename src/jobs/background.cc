@@ -11,6 +11,40 @@ namespace limbo::jobs {
 using core::Ok;
 using core::Status;
 
+namespace {
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      static const char* kHex = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// One line per failed step; the loop goes on and the next pass tries again.
+void LogFailure(const char* step, const core::Error& e) {
+  spdlog::error("{{\"event\":\"background_failed\",\"step\":\"{}\",\"code\":{},\"message\":{}}}", step,
+                JsonString(e.code), JsonString(e.message));
+}
+
+template <typename T>
+core::Result<T> Logged(const char* step, core::Result<T> r) {
+  if (!r) LogFailure(step, r.error());
+  return r;
+}
+
+}  // namespace
+
 Background::Background(domain::Store& store, domain::TrashService& trash, domain::TrainingService& training,
                        domain::ContentService& content, domain::AccountService& accounts, const core::Clock& clock,
                        BackgroundOptions opts)
@@ -27,6 +61,7 @@ Background::~Background() { Stop(); }
 void Background::Start() {
   if (thread_.joinable()) return;
   SyncTime();  // says at once when the system clock starts behind the data
+  last_time_sync_ = clock_.Monotonic();
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -47,13 +82,12 @@ void Background::SyncTime() {
   if (!opts_.server_time) return;
   auto lag = opts_.server_time->Sync();
   if (!lag) {
-    spdlog::warn("{{\"event\":\"time_sync_failed\",\"code\":\"{}\"}}", lag.error().code);
+    LogFailure("time_sync", lag.error());
     return;
   }
   if (*lag <= core::kSecondMs || opts_.server_time->dev()) return;
-  auto now = std::chrono::steady_clock::now();
-  if (last_time_warning_ != std::chrono::steady_clock::time_point{} &&
-      now - last_time_warning_ < std::chrono::milliseconds(opts_.time_warning_interval)) {
+  auto now = clock_.Monotonic();
+  if (last_time_warning_ && now - *last_time_warning_ < std::chrono::milliseconds(opts_.time_warning_interval)) {
     return;
   }
   last_time_warning_ = now;
@@ -74,33 +108,41 @@ void Background::Wake() {
 
 bool Background::HoldLease() {
   bool held = false;
+  // The lease is kept on the system's real time, which servers on one database share: a dev clock
+  // jumping forward, or the high-water mark, must not expire it.
+  core::TimeMs now = clock_.SystemNow();
   Status st = store_.Write([&](domain::Transaction& tx) -> Status {
-    // The lease is kept on real time: a dev clock jumping forward must not steal it.
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count();
     held = tx.TryTakeLease("cleanup", opts_.holder, now, opts_.lease_ttl);
     return Ok();
   });
-  return st && held;
+  if (!st) {
+    LogFailure("lease", st.error());
+    held = false;
+  }
+  if (held != leading_.exchange(held)) {
+    spdlog::info("{{\"event\":\"lease\",\"name\":\"cleanup\",\"holder\":{},\"held\":{}}}", JsonString(opts_.holder),
+                 held);
+  }
+  return held;
 }
 
 Status Background::CleanupPass(bool until_done) {
-  LIMBO_TRY(int swept, trash_.Sweep());
+  LIMBO_TRY(int swept, Logged("sweep", trash_.Sweep()));
   (void)swept;
   // Bounded steps; between them other writers get the database.
   for (int steps = 0; until_done || steps < 20; ++steps) {
     // A long pass renews the lease between steps (a step may outlast a short TTL on a remote
     // database) and stops once another server holds it. RunToCompletion works without the lease.
     if (!until_done && steps > 0 && !HoldLease()) return Ok();
-    LIMBO_TRY(domain::CleanupProgress p, trash_.CleanupStep(opts_.cleanup_batch));
+    LIMBO_TRY(domain::CleanupProgress p, Logged("cleanup", trash_.CleanupStep(opts_.cleanup_batch)));
     if (!p.worked) break;
   }
   for (;;) {
-    LIMBO_TRY(int removed, trash_.CollectBlobs());
+    LIMBO_TRY(int removed, Logged("blob_collection", trash_.CollectBlobs()));
     if (removed == 0 || !until_done) break;
   }
-  LIMBO_RETURN_IF_ERROR(content_.RefreshReclaimable());
-  LIMBO_TRY(int pruned, accounts_.PruneLoginFailures());
+  LIMBO_RETURN_IF_ERROR(Logged("reclaimable_refresh", content_.RefreshReclaimable()));
+  LIMBO_TRY(int pruned, Logged("login_failure_pruning", accounts_.PruneLoginFailures()));
   (void)pruned;
   return Ok();
 }
@@ -108,44 +150,47 @@ Status Background::CleanupPass(bool until_done) {
 Status Background::RunToCompletion() {
   std::lock_guard run(run_mu_);
   SyncTime();
-  LIMBO_RETURN_IF_ERROR(training_.Tick());
+  LIMBO_RETURN_IF_ERROR(Logged("training_tick", training_.Tick()));
   LIMBO_RETURN_IF_ERROR(CleanupPass(true));
   // A second trainer step finishes the jobs the first one started, as they would be by now.
-  LIMBO_RETURN_IF_ERROR(training_.Tick());
+  LIMBO_RETURN_IF_ERROR(Logged("training_tick", training_.Tick()));
   return Ok();
 }
 
-void Background::Loop() {
-  auto last_sweep = std::chrono::steady_clock::time_point{};
-  auto last_time_sync = std::chrono::steady_clock::now();  // Load() has just synced
-  for (;;) {
-    bool busy = false;
-    {
-      std::lock_guard run(run_mu_);
-      (void)training_.Tick();
-      (void)content_.RefreshReclaimable();
-      auto now = std::chrono::steady_clock::now();
-      bool due = now - last_sweep >= std::chrono::milliseconds(opts_.sweep_interval);
-      if (now - last_time_sync >= std::chrono::milliseconds(opts_.sweep_interval)) {
-        last_time_sync = now;
-        SyncTime();  // every server, leader or not
-      }
-      bool woken;
-      {
-        std::lock_guard lock(mu_);
-        woken = woken_;
-        woken_ = false;
-      }
-      if ((due || woken) && HoldLease()) {
-        if (due) last_sweep = now;
-        // One bounded pass; if work remains, come straight back instead of waiting.
-        Status st = CleanupPass(false);
-        if (st) {
-          auto more = trash_.CleanupStep(opts_.cleanup_batch);
-          busy = more && more->worked;
-        }
-      }
+Background::Pass Background::RunOnce() {
+  Pass pass;
+  std::lock_guard run(run_mu_);
+  (void)Logged("training_tick", training_.Tick());
+  (void)Logged("reclaimable_refresh", content_.RefreshReclaimable());
+  auto now = clock_.Monotonic();
+  auto interval = std::chrono::milliseconds(opts_.sweep_interval);
+  bool due = !last_sweep_ || now - *last_sweep_ >= interval;
+  if (!last_time_sync_) last_time_sync_ = now;
+  if (now - *last_time_sync_ >= interval) {
+    last_time_sync_ = now;
+    SyncTime();  // every server, leader or not
+  }
+  bool woken;
+  {
+    std::lock_guard lock(mu_);
+    woken = woken_;
+    woken_ = false;
+  }
+  if ((due || woken) && HoldLease()) {
+    pass.led = true;
+    if (due) last_sweep_ = now;
+    // One bounded pass; if work remains, come straight back instead of waiting.
+    if (CleanupPass(false)) {
+      auto more = Logged("cleanup", trash_.CleanupStep(opts_.cleanup_batch));
+      pass.busy = more && more->worked;
     }
+  }
+  return pass;
+}
+
+void Background::Loop() {
+  for (;;) {
+    bool busy = RunOnce().busy;
     std::unique_lock lock(mu_);
     if (stop_) return;
     if (busy) {

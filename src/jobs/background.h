@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -21,6 +22,7 @@ struct BackgroundOptions {
   core::TimeMs sweep_interval = 60 * core::kSecondMs;
   core::TimeMs training_tick = 250;  // real time between trainer steps
   std::string holder;                // this process's name in the leadership lease
+  // The lease's expiry, on the clock's SystemNow(): real time that the dev clock's jumps do not move.
   core::TimeMs lease_ttl = 15 * core::kSecondMs;
   int cleanup_batch = domain::kCleanupBatch;  // rows per cleanup transaction
   // The clock kept with the data: synced every sweep interval and at stop, and a system clock
@@ -33,6 +35,11 @@ struct BackgroundOptions {
 // failures and the demo trainer in one thread. Sweep, cleanup, collection and pruning run only while
 // this process holds the `cleanup` lease, so several servers on one database never do the same work
 // twice.
+//
+// Every time it reads comes from the injected clock: the sweep and time-sync intervals and the
+// warning rate limit from Monotonic(), the lease from SystemNow() (see BackgroundOptions::lease_ttl).
+// Only the waits between passes are real time. Every failed step is logged as one line
+// {"event":"background_failed","step":...,"code":...,"message":...}; the loop goes on.
 class Background {
  public:
   Background(domain::Store& store, domain::TrashService& trash, domain::TrainingService& training,
@@ -48,9 +55,21 @@ class Background {
   // calling thread (POST /_dev/clock and tests). Returns an error only for a storage failure.
   core::Status RunToCompletion();
 
+  // What one pass of the loop did.
+  struct Pass {
+    bool led = false;   // this process held the lease and ran a bounded cleanup pass
+    bool busy = false;  // cleanup work remains: the loop comes straight back
+  };
+  // One pass of the loop, in the calling thread: a trainer step, the reclaimable-bytes refresh, the
+  // time sync once per sweep interval, and, when the sweep interval has passed on Monotonic() or
+  // Wake() was called, the lease and one bounded cleanup pass. The thread runs it between waits;
+  // tests run it on a manual clock.
+  Pass RunOnce();
+  // Takes or renews the `cleanup` lease; false when another holder has it or the database failed.
+  bool HoldLease();
+
  private:
   void Loop();
-  bool HoldLease();
   void SyncTime();
   core::Status CleanupPass(bool until_done);
 
@@ -68,7 +87,11 @@ class Background {
   bool woken_ = false;  // GUARDED_BY(mu_)
   std::mutex run_mu_;   // one pass at a time in this process
   std::thread thread_;
-  std::chrono::steady_clock::time_point last_time_warning_{};  // touched by SyncTime only (one thread at a time)
+  // Monotonic readings; touched under run_mu_ or by Start/Stop (one thread at a time).
+  std::optional<core::MonoTime> last_sweep_;
+  std::optional<core::MonoTime> last_time_sync_;
+  std::optional<core::MonoTime> last_time_warning_;
+  std::atomic<bool> leading_{false};  // the last HoldLease's answer, to log changes of leadership
 };
 
 }  // namespace limbo::jobs

@@ -91,12 +91,53 @@ TEST(MonotonicClock, ConcurrentReadersNeverSeeTimeGoBack) {
 }
 
 TEST(DevClock, StandsStillAndTakesOnlyLargerOffsets) {
-  DevClock dev(kT0, 0);
+  ManualClock system(kT0);
+  DevClock dev(system, 0);
   EXPECT_EQ(dev.Now(), kT0);
   dev.RaiseOffset(31 * kDayMs);
   EXPECT_EQ(dev.Now(), kT0 + 31 * kDayMs);
   dev.RaiseOffset(kDayMs);  // an older stored offset: ignored
   EXPECT_EQ(dev.Offset(), 31 * kDayMs);
+}
+
+// The lease and the intervals of the background jobs read these two: a jump of the dev clock, or the
+// high-water mark, must not move them (it would expire the lease of another server, or sweep early).
+TEST(DevClock, ItsJumpsMoveNeitherTheSystemNorTheMonotonicReading) {
+  ManualClock system(kT0);
+  DevClock dev(system, 0);
+  MonotonicClock clock(dev);
+  MonoTime mono = clock.Monotonic();
+  clock.Observe(kT0 + 90 * kDayMs);
+  dev.RaiseOffset(31 * kDayMs);
+  EXPECT_EQ(clock.Now(), kT0 + 90 * kDayMs);
+  EXPECT_EQ(clock.SystemNow(), kT0);
+  EXPECT_EQ(clock.Monotonic(), mono);
+  system.Advance(5 * kSecondMs);  // real time passes: both follow it, the dev clock stands still
+  EXPECT_EQ(clock.SystemNow(), kT0 + 5 * kSecondMs);
+  EXPECT_EQ(clock.Monotonic() - mono, std::chrono::milliseconds(5 * kSecondMs));
+  EXPECT_EQ(dev.Now(), kT0 + 31 * kDayMs);
+}
+
+TEST(ManualClock, SettingTheSystemClockDoesNotMoveTheMonotonicReading) {
+  ManualClock system(kT0);
+  MonoTime mono = system.Monotonic();
+  system.Set(kT0 - kDayMs);
+  EXPECT_EQ(system.Now(), kT0 - kDayMs);
+  EXPECT_EQ(system.SystemNow(), kT0 - kDayMs);
+  EXPECT_EQ(system.Monotonic(), mono);
+  system.Advance(kSecondMs);
+  EXPECT_EQ(system.Monotonic() - mono, std::chrono::milliseconds(kSecondMs));
+}
+
+TEST(SystemClock, ItsMonotonicReadingNeverGoesBack) {
+  SystemClock system;
+  MonoTime last = system.Monotonic();
+  for (int i = 0; i < 1000; ++i) {
+    MonoTime now = system.Monotonic();
+    EXPECT_GE(now, last);
+    last = now;
+  }
+  EXPECT_NEAR(static_cast<double>(system.Now()), static_cast<double>(system.SystemNow()), 1000.0);
 }
 
 }  // namespace
