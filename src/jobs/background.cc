@@ -32,9 +32,10 @@ std::string JsonString(const std::string& s) {
 }
 
 // One line per failed step; the loop goes on and the next pass tries again.
+// The internal detail (a driver's or the OS's words) goes to the log, as for requests.
 void LogFailure(const char* step, const core::Error& e) {
-  spdlog::error("{{\"event\":\"background_failed\",\"step\":\"{}\",\"code\":{},\"message\":{}}}", step,
-                JsonString(e.code), JsonString(e.message));
+  spdlog::error("{{\"event\":\"background_failed\",\"step\":\"{}\",\"code\":{},\"message\":{},\"detail\":{}}}", step,
+                JsonString(e.code), JsonString(e.message), JsonString(e.detail));
 }
 
 template <typename T>
