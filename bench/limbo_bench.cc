@@ -22,8 +22,8 @@
 #include "core/crypto.h"
 #include "domain/account_service.h"
 #include "domain/content_service.h"
-#include "domain/trash_service.h"
 #include "domain/training_service.h"
+#include "domain/trash_service.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
 #include "storage/postgres/postgres_store.h"
@@ -86,8 +86,9 @@ long PeakRssKb() {
 
 struct World {
   fs::path dir;
-  core::ManualClock clock{std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch()).count()};
+  core::ManualClock clock{
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count()};
   std::unique_ptr<domain::Store> store;
   std::unique_ptr<storage::blob::FileBlobStore> blobs;
   std::unique_ptr<storage::blob::ModelFiles> models;
@@ -128,8 +129,9 @@ void TrashList(std::int64_t n, const fs::path& dir) {
   first.limit = 50;
   // The cursor of a page 90% of the way down.
   storage::sqlite::Connection raw((w.dir / "limbo.db").string());
-  auto& at = raw.Prepare("SELECT deleted_at, id FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
-                         "ORDER BY deleted_at DESC, id DESC LIMIT 1 OFFSET ?");
+  auto& at = raw.Prepare(
+      "SELECT deleted_at, id FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
+      "ORDER BY deleted_at DESC, id DESC LIMIT 1 OFFSET ?");
   at.Bind(1, w.owner.workspace.id).Bind(2, n * 9 / 10);
   at.Step();
   domain::TrashQuery deep = first;
@@ -153,11 +155,14 @@ void TrashList(std::int64_t n, const fs::path& dir) {
   double t_type = Time(200, list(workflows));
   got = w.trash->List(w.owner, deep)->page.items.size();  // rows on the deep page
   // The physical limit: the same keyset page as one bare SELECT of the rows' own columns.
-  auto& bare = raw.Prepare("SELECT * FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
-                           "AND (deleted_at, id) < (?, ?) ORDER BY deleted_at DESC, id DESC LIMIT 50");
+  auto& bare = raw.Prepare(
+      "SELECT * FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
+      "AND (deleted_at, id) < (?, ?) ORDER BY deleted_at DESC, id DESC LIMIT 50");
   double t_bare = Time(200, [&] {
     bare.Reset();
-    bare.Bind(1, w.owner.workspace.id).Bind(2, static_cast<std::int64_t>(std::stoll(*deep.after_key))).Bind(3, *deep.after_id);
+    bare.Bind(1, w.owner.workspace.id)
+        .Bind(2, static_cast<std::int64_t>(std::stoll(*deep.after_key)))
+        .Bind(3, *deep.after_id);
     int rows = 0;
     while (bare.Step()) ++rows;
   });
@@ -209,8 +214,9 @@ void RestoreAll(std::int64_t n, const fs::path& dir) {
   storage::sqlite::Connection raw((w.dir / "copy.db").string());
   auto b = Clock::now();
   raw.Exec("BEGIN IMMEDIATE");
-  raw.Exec("INSERT INTO audit_events(workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name) "
-           "SELECT workspace_id, 0, deleted_by, 'x', 'restore', type, object_id, name FROM trash_items");
+  raw.Exec(
+      "INSERT INTO audit_events(workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name) "
+      "SELECT workspace_id, 0, deleted_by, 'x', 'restore', type, object_id, name FROM trash_items");
   raw.Exec("UPDATE projects SET trash_item_id = NULL WHERE trash_item_id IS NOT NULL");
   raw.Exec("DELETE FROM trash_items");
   raw.Exec("UPDATE workspaces SET trash_projects = 0, trash_versions = 0, trash_workflows = 0, trash_bytes = 0");
@@ -271,7 +277,8 @@ void Cleanup(std::int64_t n, const fs::path& dir, int batch) {
     }
     auto c = Clock::now();
     char buf[256];
-    int len = std::snprintf(buf, sizeof buf, "%f %f %d %d %ld\n", Micros(a, b), Micros(b, c), steps, files, PeakRssKb());
+    int len =
+        std::snprintf(buf, sizeof buf, "%f %f %d %d %ld\n", Micros(a, b), Micros(b, c), steps, files, PeakRssKb());
     if (write(pipefd[1], buf, static_cast<std::size_t>(len)) != len) _exit(2);
     _exit(0);
   }
@@ -343,8 +350,9 @@ void SeedTrash(std::int64_t n, const fs::path& dir) {
 int main(int argc, char** argv) {
   core::InitCrypto();
   if (argc < 2) {
-    std::cerr << "usage: limbo_bench trash-list|trash-project|restore-all|cleanup|usage [--size N] [--dir D] [--batch B]"
-                 " [--db postgresql://...]\n";
+    std::cerr
+        << "usage: limbo_bench trash-list|trash-project|restore-all|cleanup|usage [--size N] [--dir D] [--batch B]"
+           " [--db postgresql://...]\n";
     return 2;
   }
   std::string scenario = argv[1];
@@ -363,16 +371,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (scenario == "trash-list") TrashList(size, dir);
-    else if (scenario == "trash-project") TrashProject(size, dir);
-    else if (scenario == "restore-all") RestoreAll(size, dir);
-    else if (scenario == "cleanup") Cleanup(size, dir, batch);
-    else if (scenario == "usage") Usage(size, dir);
+    if (scenario == "trash-list")
+      TrashList(size, dir);
+    else if (scenario == "trash-project")
+      TrashProject(size, dir);
+    else if (scenario == "restore-all")
+      RestoreAll(size, dir);
+    else if (scenario == "cleanup")
+      Cleanup(size, dir, batch);
+    else if (scenario == "usage")
+      Usage(size, dir);
     else if (scenario == "seed-trash") {
       SeedTrash(size, dir);
       return 0;  // the folder is the product: keep it
-    }
-    else {
+    } else {
       std::cerr << "unknown scenario " << scenario << "\n";
       return 2;
     }

@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <string>
 #include <map>
+#include <string>
 #include <string_view>
 
 #include "fuzz_app.h"

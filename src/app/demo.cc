@@ -100,8 +100,10 @@ Result<DemoLogin> SeedDemo(domain::Store& store, domain::BlobStore& blobs, domai
   clock.Advance(30 * 60 * core::kSecondMs);
   LIMBO_RETURN_IF_ERROR(training.Tick());
 
-  LIMBO_RETURN_IF_ERROR(content.CreateWorkflow(owner, {"Count Birds", std::nullopt, R"({"steps":["detect","count"]})"}));
-  LIMBO_RETURN_IF_ERROR(content.CreateWorkflow(owner, {"Weld QA", std::nullopt, R"({"steps":["segment","classify"]})"}));
+  LIMBO_RETURN_IF_ERROR(
+      content.CreateWorkflow(owner, {"Count Birds", std::nullopt, R"({"steps":["detect","count"]})"}));
+  LIMBO_RETURN_IF_ERROR(
+      content.CreateWorkflow(owner, {"Weld QA", std::nullopt, R"({"steps":["segment","classify"]})"}));
   LIMBO_RETURN_IF_ERROR(content.CreateWorkflow(owner, {"Legacy Export", std::nullopt, R"({"steps":["export"]})"}));
 
   LIMBO_RETURN_IF_ERROR(accounts.AddMemberLocal(owner.workspace.url, "member@demo.limbo", "Demo Member",

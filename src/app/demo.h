@@ -4,8 +4,8 @@
 
 #include "domain/account_service.h"
 #include "domain/content_service.h"
-#include "domain/trash_service.h"
 #include "domain/training_service.h"
+#include "domain/trash_service.h"
 
 namespace limbo::app {
 

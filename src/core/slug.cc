@@ -1,7 +1,7 @@
 #include "core/slug.h"
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 namespace limbo::core {
@@ -32,9 +32,9 @@ bool IsValidSlug(std::string_view s) {
 
 bool IsReservedSlug(std::string_view s) {
   static constexpr std::array<std::string_view, 21> kReserved = {
-      "app",  "api",    "dataset", "infer",   "static",   "healthz", "metrics",
-      "projects", "workflows", "trash", "images", "jobs", "usage", "audit",
-      "members", "roles", "api-keys", "groups", "settings", "upload", "versions"};
+      "app",      "api",       "dataset",  "infer",  "static",   "healthz", "metrics",
+      "projects", "workflows", "trash",    "images", "jobs",     "usage",   "audit",
+      "members",  "roles",     "api-keys", "groups", "settings", "upload",  "versions"};
   return std::find(kReserved.begin(), kReserved.end(), s) != kReserved.end();
 }
 

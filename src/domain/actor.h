@@ -11,8 +11,8 @@ namespace limbo::domain {
 // Who is calling, before a workspace is chosen: a user proven by an API key or a browser session.
 struct Principal {
   User user;
-  std::optional<ApiKey> api_key;  // set when the caller used an API key
-  std::optional<Session> session; // set when the caller used a session cookie
+  std::optional<ApiKey> api_key;   // set when the caller used an API key
+  std::optional<Session> session;  // set when the caller used a session cookie
 };
 
 // A principal acting inside one workspace with the role it has there.
@@ -25,8 +25,8 @@ struct Actor {
   bool Can(Permission p) const { return role.permissions.Has(p); }
   core::Status Require(Permission p) const {
     if (Can(p)) return core::Ok();
-    return core::Error::Forbidden("Your role in this workspace lacks the '" +
-                                  std::string(PermissionName(p)) + "' permission.");
+    return core::Error::Forbidden("Your role in this workspace lacks the '" + std::string(PermissionName(p)) +
+                                  "' permission.");
   }
 };
 

@@ -193,7 +193,7 @@ struct TrashItem {
   ItemType type = ItemType::kProject;
   std::string object_id;  // project id, version row id, or workflow id
   std::string name;
-  std::string url;  // the item's slug; for a version its project's slug
+  std::string url;                // the item's slug; for a version its project's slug
   std::string parent_project_id;  // versions
   int version_number = 0;         // versions
   std::string deleted_by;

@@ -10,11 +10,11 @@
 namespace limbo::domain {
 
 struct FsckReport {
-  std::vector<std::string> missing_files;     // referenced by rows, absent on disk: data loss
-  std::vector<std::string> orphaned_files;    // on disk, no row, not queued for collection
-  std::vector<std::string> wrong_refcounts;   // blobs.refs differs from the image rows
-  std::vector<std::int64_t> wrong_usage;      // workspaces whose counters differ from a recount
-  int queued_files = 0;                       // waiting on the collection queue (fine)
+  std::vector<std::string> missing_files;    // referenced by rows, absent on disk: data loss
+  std::vector<std::string> orphaned_files;   // on disk, no row, not queued for collection
+  std::vector<std::string> wrong_refcounts;  // blobs.refs differs from the image rows
+  std::vector<std::int64_t> wrong_usage;     // workspaces whose counters differ from a recount
+  int queued_files = 0;                      // waiting on the collection queue (fine)
   int repaired = 0;
 
   bool clean() const {

@@ -14,17 +14,23 @@ using core::Status;
 
 const char* JobStateName(JobState s) {
   switch (s) {
-    case JobState::kQueued: return "queued";
-    case JobState::kRunning: return "running";
-    case JobState::kFinished: return "finished";
-    case JobState::kFailed: return "failed";
-    case JobState::kCancelled: return "cancelled";
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kFinished:
+      return "finished";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
   }
   return "failed";
 }
 
 std::optional<JobState> ParseJobState(std::string_view s) {
-  for (auto st : {JobState::kQueued, JobState::kRunning, JobState::kFinished, JobState::kFailed, JobState::kCancelled}) {
+  for (auto st :
+       {JobState::kQueued, JobState::kRunning, JobState::kFinished, JobState::kFailed, JobState::kCancelled}) {
     if (s == JobStateName(st)) return st;
   }
   return std::nullopt;
@@ -71,7 +77,8 @@ Result<Job> TrainingService::Cancel(const Actor& a, const std::string& project_u
     LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, project_url));
     LIMBO_TRY(Version v, ContentService::ActiveVersion(tx, p, version));
     auto active = tx.ActiveJobOfVersion(v.id);
-    if (!active) return Error::Conflict("Version " + std::to_string(version) + " has no job to cancel.", "no_active_job");
+    if (!active)
+      return Error::Conflict("Version " + std::to_string(version) + " has no job to cancel.", "no_active_job");
     j = *active;
     j.state = JobState::kCancelled;
     j.cancel_reason = "user";
@@ -143,8 +150,9 @@ Result<int> TrainingService::Tick() {
     if (job.state == JobState::kRunning && !finishing) continue;
     if (finishing) {
       // The artifact is written before the row says so; a crash leaves at most an unused file.
-      std::string model = "{\"job\":\"" + job.id + "\",\"project\":\"" + job.project_url + "\",\"version\":" +
-                          std::to_string(job.version_number) + ",\"trainer\":\"demo\",\"trainedAt\":\"" +
+      std::string model = "{\"job\":\"" + job.id + "\",\"project\":\"" + job.project_url +
+                          "\",\"version\":" + std::to_string(job.version_number) +
+                          ",\"trainer\":\"demo\",\"trainedAt\":\"" +
                           core::FormatIso8601(*job.started_at + job.duration_ms) + "\"}\n";
       LIMBO_RETURN_IF_ERROR(artifacts_.Write(job, model));
     }

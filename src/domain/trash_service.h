@@ -23,7 +23,7 @@ struct ItemRef {
 
 struct TrashedResult {
   TrashItem item;
-  Project project;  // projects and versions
+  Project project;    // projects and versions
   Workflow workflow;  // workflows
 };
 
@@ -45,8 +45,8 @@ struct TrashListing {
 
 // What one call of the cleanup worker did.
 struct CleanupProgress {
-  bool worked = false;      // something was deleted or finished
-  bool item_done = false;   // an item was removed for good
+  bool worked = false;     // something was deleted or finished
+  bool item_done = false;  // an item was removed for good
 };
 
 inline constexpr int kCleanupBatch = 5000;
@@ -88,15 +88,15 @@ class TrashService {
   core::Result<std::vector<AuditEvent>> Audit(const Actor& a, int limit, std::optional<std::int64_t> before);
 
   // Background work. Each is safe to run in several threads or processes at once.
-  core::Result<int> Sweep(int limit = 1000);                        // T6/T7: expired items to `purging`
+  core::Result<int> Sweep(int limit = 1000);                             // T6/T7: expired items to `purging`
   core::Result<CleanupProgress> CleanupStep(int batch = kCleanupBatch);  // one bounded transaction
-  core::Result<int> CollectBlobs(int limit = 1000);                 // T13: unlink unreferenced files
+  core::Result<int> CollectBlobs(int limit = 1000);                      // T13: unlink unreferenced files
 
  private:
   // Restores inside an open transaction; changes nothing when it fails.
   core::Status RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref, TrashDeltas& deltas);
-  core::Status RestoreItemIn(Transaction& tx, const Actor& a, const TrashItem& t, const std::optional<std::string>& new_url,
-                             TrashDeltas& deltas);
+  core::Status RestoreItemIn(Transaction& tx, const Actor& a, const TrashItem& t,
+                             const std::optional<std::string>& new_url, TrashDeltas& deltas);
   core::Status StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action);
   core::Result<TrashItem> FindItem(Transaction& tx, const Actor& a, const ItemRef& ref);
   // Runs fn for each ref in transactions of up to 500 items; each item succeeds or fails alone.

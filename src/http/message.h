@@ -25,7 +25,7 @@ struct Request {
   std::string body_file_sha256;
   // Whatever the admit hook left for the handler (e.g. the principal it authenticated).
   std::shared_ptr<void> admitted;
-  std::string remote_addr;  // the client's address: the socket peer, or what trusted proxies forwarded
+  std::string remote_addr;         // the client's address: the socket peer, or what trusted proxies forwarded
   bool via_trusted_proxy = false;  // the socket peer is a --trusted-proxy: its X-Forwarded-* are believed
   std::string request_id;
 

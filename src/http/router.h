@@ -25,7 +25,7 @@ struct Route {
   std::string method;
   std::string pattern;  // "/:ws/trash/restore"; ":name" segments capture, "*rest" captures the tail
   Access access = Access::kApi;
-  std::string name;     // stable handler name, used in logs
+  std::string name;  // stable handler name, used in logs
   std::vector<std::string> segments;
 };
 

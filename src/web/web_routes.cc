@@ -1,8 +1,8 @@
 #include "web/web_routes.h"
 
+#include "core/crypto.h"
 #include "core/time_format.h"
 #include "http/same_origin.h"
-#include "core/crypto.h"
 #include "web/assets.h"
 
 namespace limbo::web {
@@ -120,8 +120,8 @@ void RegisterWebRoutes(http::Api& api) {
     p.user = login.user;
     LIMBO_HTTP_TRY(auto memberships, c.svc.accounts.Memberships(p));
     Response r = JsonResponse(200, SessionJson(login.user, login.csrf_token, memberships));
-    r.SetHeader("Set-Cookie", "limbo_session=" + login.session_id + CookieFlags(c.req) + "; Max-Age=" +
-                                  std::to_string(domain::kSessionLifetimeMs / 1000));
+    r.SetHeader("Set-Cookie", "limbo_session=" + login.session_id + CookieFlags(c.req) +
+                                  "; Max-Age=" + std::to_string(domain::kSessionLifetimeMs / 1000));
     return r;
   });
 

@@ -29,7 +29,8 @@ void RegisterWorkspaces(Api& api) {
     LIMBO_HTTP_TRY(auto days, OptInt(body, "retentionDays"));
     LIMBO_HTTP_TRY(patch.storage_quota_bytes, OptInt(body, "storageQuotaBytes"));
     if (days) {
-      if (*days < 1 || *days > 365) return ErrorResponse(core::Error::Invalid("Field 'retentionDays' must be between 1 and 365."));
+      if (*days < 1 || *days > 365)
+        return ErrorResponse(core::Error::Invalid("Field 'retentionDays' must be between 1 and 365."));
       patch.retention_days = static_cast<int>(*days);
     }
     LIMBO_HTTP_TRY(auto ws, c.svc.accounts.PatchWorkspace(c.A(), patch));

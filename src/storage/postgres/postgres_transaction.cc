@@ -15,7 +15,8 @@ const char* TrashCounterUpdate(ItemType t) {
     case ItemType::kVersion:
       return "UPDATE workspaces SET trash_versions = trash_versions + $1, trash_bytes = trash_bytes + $2 WHERE id = $3";
     case ItemType::kWorkflow:
-      return "UPDATE workspaces SET trash_workflows = trash_workflows + $1, trash_bytes = trash_bytes + $2 WHERE id = $3";
+      return "UPDATE workspaces SET trash_workflows = trash_workflows + $1, trash_bytes = trash_bytes + $2 WHERE id = "
+             "$3";
   }
   return "";
 }
@@ -65,11 +66,11 @@ Workspace ReadWorkspace(const pqxx::row& r) {
 
 User ReadUser(const pqxx::row& r) { return User{Text(r, 0), Text(r, 1), Text(r, 2), Text(r, 3), Int(r, 4)}; }
 
-#define PROJECT_SELECT                                                                                       \
-  "SELECT p.id, p.workspace_id, p.url, p.name, p.type, p.annotation, p.group_id, COALESCE(g.name, ''), "    \
-  "p.image_count, p.image_bytes, "                                                                          \
-  "(SELECT COUNT(*) FROM versions v WHERE v.project_id = p.id AND v.trash_item_id IS NULL), "               \
-  "p.created_at, p.updated_at, p.created_by, p.trash_item_id "                                               \
+#define PROJECT_SELECT                                                                                   \
+  "SELECT p.id, p.workspace_id, p.url, p.name, p.type, p.annotation, p.group_id, COALESCE(g.name, ''), " \
+  "p.image_count, p.image_bytes, "                                                                       \
+  "(SELECT COUNT(*) FROM versions v WHERE v.project_id = p.id AND v.trash_item_id IS NULL), "            \
+  "p.created_at, p.updated_at, p.created_by, p.trash_item_id "                                           \
   "FROM projects p LEFT JOIN groups g ON g.id = p.group_id "
 
 Project ReadProject(const pqxx::row& r) {
@@ -93,9 +94,9 @@ Project ReadProject(const pqxx::row& r) {
 }
 
 // The project urls come sorted and joined by the unit separator (char 31).
-#define IMAGE_SELECT                                                                                 \
-  "SELECT i.id, i.workspace_id, i.name, i.sha256, i.size_bytes, i.width, i.height, i.created_at, "    \
-  "(SELECT string_agg(p.url, chr(31) ORDER BY p.url) FROM project_images pi "                        \
+#define IMAGE_SELECT                                                                               \
+  "SELECT i.id, i.workspace_id, i.name, i.sha256, i.size_bytes, i.width, i.height, i.created_at, " \
+  "(SELECT string_agg(p.url, chr(31) ORDER BY p.url) FROM project_images pi "                      \
   " JOIN projects p ON p.id = pi.project_id WHERE pi.image_id = i.id AND p.trash_item_id IS NULL) "
 
 Image ReadImage(const pqxx::row& r) {
@@ -119,9 +120,9 @@ Image ReadImage(const pqxx::row& r) {
   return img;
 }
 
-#define VERSION_SELECT                                                                          \
-  "SELECT v.id, v.project_id, v.number, v.name, v.image_count, v.image_bytes, v.created_at, "   \
-  "v.trash_item_id, m.state, m.job_id, m.created_at FROM versions v "                           \
+#define VERSION_SELECT                                                                        \
+  "SELECT v.id, v.project_id, v.number, v.name, v.image_count, v.image_bytes, v.created_at, " \
+  "v.trash_item_id, m.state, m.job_id, m.created_at FROM versions v "                         \
   "LEFT JOIN models m ON m.version_id = v.id "
 
 Version ReadVersion(const pqxx::row& r) {
@@ -138,9 +139,9 @@ Version ReadVersion(const pqxx::row& r) {
   return v;
 }
 
-#define JOB_SELECT                                                                                        \
-  "SELECT j.id, j.workspace_id, j.project_id, p.url, j.version_id, j.version_number, j.state, "           \
-  "j.cancel_reason, j.created_at, j.started_at, j.ended_at, j.duration_ms FROM jobs j "                   \
+#define JOB_SELECT                                                                              \
+  "SELECT j.id, j.workspace_id, j.project_id, p.url, j.version_id, j.version_number, j.state, " \
+  "j.cancel_reason, j.created_at, j.started_at, j.ended_at, j.duration_ms FROM jobs j "         \
   "JOIN projects p ON p.id = j.project_id "
 
 Job ReadJob(const pqxx::row& r) {
@@ -168,25 +169,25 @@ Workflow ReadWorkflow(const pqxx::row& r) {
 }
 
 // Listing columns: the row plus what the Trash page shows about its surroundings.
-#define TRASH_SELECT                                                                                          \
-  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, "  \
-  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "            \
-  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "                                          \
-  "COALESCE((SELECT pp.name FROM projects pp WHERE pp.id = t.parent_project_id), ''), "                       \
+#define TRASH_SELECT                                                                                            \
+  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, "    \
+  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "             \
+  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "                                            \
+  "COALESCE((SELECT pp.name FROM projects pp WHERE pp.id = t.parent_project_id), ''), "                         \
   "COALESCE((SELECT pp.trash_item_id IS NOT NULL FROM projects pp WHERE pp.id = t.parent_project_id), FALSE), " \
-  "CASE t.type "                                                                                              \
-  " WHEN 'project' THEN EXISTS (SELECT 1 FROM projects x WHERE x.workspace_id = t.workspace_id "              \
-  "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                       \
-  " WHEN 'workflow' THEN EXISTS (SELECT 1 FROM workflows x WHERE x.workspace_id = t.workspace_id "            \
-  "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                       \
-  " ELSE FALSE END, "                                                                                         \
-  "COALESCE((SELECT g.name FROM groups g WHERE g.id = t.group_id), '') "                                      \
+  "CASE t.type "                                                                                                \
+  " WHEN 'project' THEN EXISTS (SELECT 1 FROM projects x WHERE x.workspace_id = t.workspace_id "                \
+  "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                          \
+  " WHEN 'workflow' THEN EXISTS (SELECT 1 FROM workflows x WHERE x.workspace_id = t.workspace_id "              \
+  "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                          \
+  " ELSE FALSE END, "                                                                                           \
+  "COALESCE((SELECT g.name FROM groups g WHERE g.id = t.group_id), '') "                                        \
   "FROM trash_items t "
 
 // Internal lookups need only the row itself; the listing's surroundings are left empty.
-#define TRASH_SELECT_ROW                                                                                      \
-  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, "  \
-  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "            \
+#define TRASH_SELECT_ROW                                                                                     \
+  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, " \
+  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "          \
   "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, '', FALSE, FALSE, '' FROM trash_items t "
 
 TrashItem ReadTrash(const pqxx::row& r) {
@@ -310,9 +311,10 @@ std::optional<Workspace> PostgresTransaction::WorkspaceById(std::int64_t id) {
 }
 
 std::int64_t PostgresTransaction::InsertWorkspace(const Workspace& ws) {
-  return Scalar(Exec("INSERT INTO workspaces(url, name, retention_days, storage_quota_bytes, created_at) "
-                     "VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                     ws.url, ws.name, ws.retention_days, ws.storage_quota_bytes, ws.created_at));
+  return Scalar(
+      Exec("INSERT INTO workspaces(url, name, retention_days, storage_quota_bytes, created_at) "
+           "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+           ws.url, ws.name, ws.retention_days, ws.storage_quota_bytes, ws.created_at));
 }
 
 void PostgresTransaction::UpdateWorkspace(const Workspace& ws) {
@@ -322,7 +324,8 @@ void PostgresTransaction::UpdateWorkspace(const Workspace& ws) {
 
 Usage PostgresTransaction::GetUsage(std::int64_t ws) {
   auto res = Exec(
-      "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows FROM workspaces WHERE id = $1",
+      "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows FROM workspaces WHERE id = "
+      "$1",
       ws);
   Usage u;
   if (!res.empty()) {
@@ -369,7 +372,8 @@ std::int64_t PostgresTransaction::TrashBytes(std::int64_t ws) {
 }
 
 ReclaimableState PostgresTransaction::GetReclaimable(std::int64_t ws) {
-  auto res = Exec("SELECT reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen FROM workspaces WHERE id = $1", ws);
+  auto res =
+      Exec("SELECT reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen FROM workspaces WHERE id = $1", ws);
   if (res.empty()) return ReclaimableState{};
   return ReclaimableState{Int(res[0], 0), Int(res[0], 1), Int(res[0], 2)};
 }
@@ -379,9 +383,10 @@ void PostgresTransaction::TouchReclaimable(std::int64_t ws) {
 }
 
 void PostgresTransaction::StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) {
-  Exec("UPDATE workspaces SET reclaimable_bytes = $1, reclaimable_computed_gen = $2 "
-       "WHERE id = $3 AND reclaimable_gen = $2",
-       bytes, gen, ws);
+  Exec(
+      "UPDATE workspaces SET reclaimable_bytes = $1, reclaimable_computed_gen = $2 "
+      "WHERE id = $3 AND reclaimable_gen = $2",
+      bytes, gen, ws);
 }
 
 std::vector<std::int64_t> PostgresTransaction::StaleReclaimableWorkspaces(int limit) {
@@ -435,7 +440,9 @@ std::vector<std::pair<Workspace, std::string>> PostgresTransaction::WorkspacesOf
       Exec("SELECT w.id, w.url, w.name, w.retention_days, w.storage_quota_bytes, w.created_at, m.role_id "
            "FROM members m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = $1 ORDER BY w.url",
            user_id),
-      [](const pqxx::row& r) { return std::pair{ReadWorkspace(r), Text(r, 6)}; });
+      [](const pqxx::row& r) {
+        return std::pair{ReadWorkspace(r), Text(r, 6)};
+      });
 }
 
 void PostgresTransaction::InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id,
@@ -529,19 +536,20 @@ void PostgresTransaction::DeleteInvitation(const std::string& id) { Exec("DELETE
 // ---- Credentials -------------------------------------------------------------------------------
 
 namespace {
-#define KEY_SELECT                                                                                     \
+#define KEY_SELECT                                                                                    \
   "SELECT k.id, k.workspace_id, k.user_id, u.email, k.name, k.prefix, k.created_at, k.last_used_at, " \
   "k.revoked_at IS NOT NULL FROM api_keys k JOIN users u ON u.id = k.user_id "
 ApiKey ReadKey(const pqxx::row& r) {
-  return ApiKey{Text(r, 0), Int(r, 1), Text(r, 2), Text(r, 3), Text(r, 4),
+  return ApiKey{Text(r, 0), Int(r, 1), Text(r, 2),   Text(r, 3), Text(r, 4),
                 Text(r, 5), Int(r, 6), OptInt(r, 7), Bool(r, 8)};
 }
 }  // namespace
 
 void PostgresTransaction::InsertApiKey(const ApiKey& k, const std::string& key_hash) {
-  Exec("INSERT INTO api_keys(id, workspace_id, user_id, name, prefix, key_hash, created_at) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-       k.id, k.workspace_id, k.user_id, k.name, k.prefix, key_hash, k.created_at);
+  Exec(
+      "INSERT INTO api_keys(id, workspace_id, user_id, name, prefix, key_hash, created_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      k.id, k.workspace_id, k.user_id, k.name, k.prefix, key_hash, k.created_at);
 }
 
 std::optional<ApiKey> PostgresTransaction::ApiKeyByHash(const std::string& key_hash) {
@@ -553,9 +561,8 @@ std::optional<ApiKey> PostgresTransaction::ApiKeyById(std::int64_t ws, const std
 }
 
 std::vector<ApiKey> PostgresTransaction::ApiKeys(std::int64_t ws, const std::optional<std::string>& user_id) {
-  return All<ApiKey>(Exec(KEY_SELECT
-                          "WHERE k.workspace_id = $1 AND k.revoked_at IS NULL "
-                          "AND ($2::text IS NULL OR k.user_id = $2::text) ORDER BY k.created_at DESC",
+  return All<ApiKey>(Exec(KEY_SELECT "WHERE k.workspace_id = $1 AND k.revoked_at IS NULL "
+                                     "AND ($2::text IS NULL OR k.user_id = $2::text) ORDER BY k.created_at DESC",
                           ws, user_id),
                      ReadKey);
 }
@@ -595,13 +602,15 @@ void PostgresTransaction::DeleteSession(const std::string& id_hash) {
   Exec("DELETE FROM sessions WHERE id_hash = $1", id_hash);
 }
 
-void PostgresTransaction::DeleteExpiredSessions(TimeMs now) { Exec("DELETE FROM sessions WHERE expires_at <= $1", now); }
+void PostgresTransaction::DeleteExpiredSessions(TimeMs now) {
+  Exec("DELETE FROM sessions WHERE expires_at <= $1", now);
+}
 
 // ---- Groups ------------------------------------------------------------------------------------
 
 namespace {
-#define GROUP_SELECT                                                                            \
-  "SELECT g.id, g.name, (SELECT COUNT(*) FROM projects p WHERE p.group_id = g.id "              \
+#define GROUP_SELECT                                                               \
+  "SELECT g.id, g.name, (SELECT COUNT(*) FROM projects p WHERE p.group_id = g.id " \
   "AND p.trash_item_id IS NULL) FROM groups g "
 Group ReadGroup(const pqxx::row& r) { return Group{Text(r, 0), Text(r, 1), Int(r, 2)}; }
 }  // namespace
@@ -637,9 +646,8 @@ std::vector<Project> PostgresTransaction::ActiveProjects(std::int64_t ws) {
 }
 
 std::optional<Project> PostgresTransaction::ProjectByUrl(std::int64_t ws, const std::string& url) {
-  return One<Project>(Exec(PROJECT_SELECT
-                           "WHERE p.workspace_id = $1 AND p.url = $2 "
-                           "ORDER BY p.trash_item_id IS NOT NULL, p.trash_item_id DESC LIMIT 1",
+  return One<Project>(Exec(PROJECT_SELECT "WHERE p.workspace_id = $1 AND p.url = $2 "
+                                          "ORDER BY p.trash_item_id IS NOT NULL, p.trash_item_id DESC LIMIT 1",
                            ws, url),
                       ReadProject);
 }
@@ -653,10 +661,10 @@ bool PostgresTransaction::ActiveProjectUrlTaken(std::int64_t ws, const std::stri
 }
 
 void PostgresTransaction::InsertProject(const Project& p) {
-  Exec("INSERT INTO projects(id, workspace_id, url, name, type, annotation, group_id, created_at, updated_at, "
-       "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-       p.id, p.workspace_id, p.url, p.name, p.type, p.annotation, p.group_id, p.created_at, p.updated_at,
-       p.created_by);
+  Exec(
+      "INSERT INTO projects(id, workspace_id, url, name, type, annotation, group_id, created_at, updated_at, "
+      "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      p.id, p.workspace_id, p.url, p.name, p.type, p.annotation, p.group_id, p.created_at, p.updated_at, p.created_by);
 }
 
 void PostgresTransaction::SetProjectTrash(const std::string& id, std::optional<std::int64_t> trash_item_id) {
@@ -672,9 +680,8 @@ void PostgresTransaction::SetProjectGroup(const std::string& id, const std::opti
 }
 
 int PostgresTransaction::TakeVersionNumber(const std::string& project_id) {
-  return static_cast<int>(
-      Scalar(Exec("UPDATE projects SET next_version = next_version + 1 WHERE id = $1 RETURNING next_version - 1",
-                  project_id)));
+  return static_cast<int>(Scalar(Exec(
+      "UPDATE projects SET next_version = next_version + 1 WHERE id = $1 RETURNING next_version - 1", project_id)));
 }
 
 // ---- Asset Library -----------------------------------------------------------------------------
@@ -691,27 +698,26 @@ std::optional<Image> PostgresTransaction::ImageBySha(std::int64_t ws, const std:
 std::vector<Image> PostgresTransaction::Images(const ImagePageQuery& q) {
   std::string after = q.after_id.value_or("");
   if (q.project_id) {
-    return All<Image>(Exec(IMAGE_SELECT
-                           "FROM project_images l JOIN images i ON i.id = l.image_id "
-                           "WHERE l.project_id = $1 AND l.image_id > $2 ORDER BY l.image_id LIMIT $3",
+    return All<Image>(Exec(IMAGE_SELECT "FROM project_images l JOIN images i ON i.id = l.image_id "
+                                        "WHERE l.project_id = $1 AND l.image_id > $2 ORDER BY l.image_id LIMIT $3",
                            *q.project_id, after, q.limit),
                       ReadImage);
   }
-  return All<Image>(
-      Exec(IMAGE_SELECT "FROM images i WHERE i.workspace_id = $1 AND i.id > $2 ORDER BY i.id LIMIT $3", q.workspace_id,
-           after, q.limit),
-      ReadImage);
+  return All<Image>(Exec(IMAGE_SELECT "FROM images i WHERE i.workspace_id = $1 AND i.id > $2 ORDER BY i.id LIMIT $3",
+                         q.workspace_id, after, q.limit),
+                    ReadImage);
 }
 
 void PostgresTransaction::InsertImage(const Image& img) {
-  Exec("INSERT INTO images(id, workspace_id, name, sha256, size_bytes, width, height, created_at) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-       img.id, img.workspace_id, img.name, img.sha256, img.size_bytes, img.width, img.height, img.created_at);
+  Exec(
+      "INSERT INTO images(id, workspace_id, name, sha256, size_bytes, width, height, created_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      img.id, img.workspace_id, img.name, img.sha256, img.size_bytes, img.width, img.height, img.created_at);
 }
 
 bool PostgresTransaction::LinkImage(const std::string& project_id, const ImageRef& img) {
-  auto res = Exec("INSERT INTO project_images(project_id, image_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                  project_id, img.id);
+  auto res = Exec("INSERT INTO project_images(project_id, image_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", project_id,
+                  img.id);
   if (res.affected_rows() == 0) return false;
   Exec("UPDATE projects SET image_count = image_count + 1, image_bytes = image_bytes + $1 WHERE id = $2",
        img.size_bytes, project_id);
@@ -735,9 +741,10 @@ void PostgresTransaction::AddBlobRef(const std::string& sha256, std::int64_t siz
   // instead of silently inserting a fresh row for a file the collector may have taken.
   auto res = Exec("UPDATE blobs SET refs = refs + 1 WHERE sha256 = $1", sha256);
   if (res.affected_rows() == 1) return;
-  Exec("INSERT INTO blobs(sha256, size_bytes, refs) VALUES ($1, $2, 1) "
-       "ON CONFLICT (sha256) DO UPDATE SET refs = blobs.refs + 1",
-       sha256, size);
+  Exec(
+      "INSERT INTO blobs(sha256, size_bytes, refs) VALUES ($1, $2, 1) "
+      "ON CONFLICT (sha256) DO UPDATE SET refs = blobs.refs + 1",
+      sha256, size);
 }
 
 std::vector<std::string> PostgresTransaction::DropBlobRefs(const std::vector<std::string>& sha256s) {
@@ -763,16 +770,18 @@ bool PostgresTransaction::BlobReferenced(const std::string& sha256) {
 }
 
 void PostgresTransaction::EnqueueBlobGc(const std::string& sha256, TimeMs not_before) {
-  Exec("INSERT INTO blob_gc(sha256, not_before) VALUES ($1, $2) "
-       "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before",
-       sha256, not_before);
+  Exec(
+      "INSERT INTO blob_gc(sha256, not_before) VALUES ($1, $2) "
+      "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before",
+      sha256, not_before);
 }
 
 void PostgresTransaction::EnqueueBlobGcAll(const std::vector<std::string>& sha256s, TimeMs not_before) {
   if (sha256s.empty()) return;
-  Exec("INSERT INTO blob_gc(sha256, not_before) SELECT DISTINCT unnest($1::text[]), $2::bigint "
-       "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before",
-       TextArray(sha256s), not_before);
+  Exec(
+      "INSERT INTO blob_gc(sha256, not_before) SELECT DISTINCT unnest($1::text[]), $2::bigint "
+      "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before",
+      TextArray(sha256s), not_before);
 }
 
 void PostgresTransaction::CancelBlobGc(const std::string& sha256) {
@@ -781,13 +790,14 @@ void PostgresTransaction::CancelBlobGc(const std::string& sha256) {
 
 std::vector<std::string> PostgresTransaction::DueBlobGc(TimeMs now, int limit) {
   if (!writable_) {
-    return Strings(Exec("SELECT sha256 FROM blob_gc WHERE not_before <= $1 ORDER BY not_before, sha256 LIMIT $2",
-                        now, limit));
+    return Strings(
+        Exec("SELECT sha256 FROM blob_gc WHERE not_before <= $1 ORDER BY not_before, sha256 LIMIT $2", now, limit));
   }
   // The rows stay locked until the collector's transaction ends (see above).
-  return Strings(Exec("SELECT sha256 FROM blob_gc WHERE not_before <= $1 ORDER BY not_before, sha256 LIMIT $2 "
-                      "FOR UPDATE",
-                      now, limit));
+  return Strings(
+      Exec("SELECT sha256 FROM blob_gc WHERE not_before <= $1 ORDER BY not_before, sha256 LIMIT $2 "
+           "FOR UPDATE",
+           now, limit));
 }
 
 std::vector<std::string> PostgresTransaction::ReferencedBlobs(const std::vector<std::string>& sha256s) {
@@ -821,9 +831,10 @@ std::optional<Version> PostgresTransaction::VersionById(std::int64_t id) {
 std::int64_t PostgresTransaction::InsertVersionWithSnapshot(Version& v) {
   v.id = Scalar(Exec("INSERT INTO versions(project_id, number, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
                      v.project_id, v.number, v.name, v.created_at));
-  Exec("INSERT INTO version_images(version_id, image_id) SELECT $1::bigint, image_id FROM project_images "
-       "WHERE project_id = $2",
-       v.id, v.project_id);
+  Exec(
+      "INSERT INTO version_images(version_id, image_id) SELECT $1::bigint, image_id FROM project_images "
+      "WHERE project_id = $2",
+      v.id, v.project_id);
   auto res = Exec(
       "UPDATE versions SET image_count = p.image_count, image_bytes = p.image_bytes FROM projects p "
       "WHERE p.id = versions.project_id AND versions.id = $1 RETURNING versions.image_count, versions.image_bytes",
@@ -840,16 +851,18 @@ void PostgresTransaction::SetVersionTrash(std::int64_t version_id, std::optional
 }
 
 void PostgresTransaction::UpsertModel(const Model& m) {
-  Exec("INSERT INTO models(version_id, state, job_id, created_at) VALUES ($1, $2, $3, $4) "
-       "ON CONFLICT (version_id) DO UPDATE SET state = excluded.state, job_id = excluded.job_id, "
-       "created_at = excluded.created_at, stopped_by_trash_item = NULL",
-       m.version_id, m.state, m.job_id, m.created_at);
+  Exec(
+      "INSERT INTO models(version_id, state, job_id, created_at) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (version_id) DO UPDATE SET state = excluded.state, job_id = excluded.job_id, "
+      "created_at = excluded.created_at, stopped_by_trash_item = NULL",
+      m.version_id, m.state, m.job_id, m.created_at);
 }
 
 void PostgresTransaction::StopModelsOfProject(const std::string& project_id, std::int64_t trash_item_id) {
-  Exec("UPDATE models SET state = 'stopped', stopped_by_trash_item = $1 WHERE state = 'serving' AND version_id IN "
-       "(SELECT id FROM versions WHERE project_id = $2 AND trash_item_id IS NULL)",
-       trash_item_id, project_id);
+  Exec(
+      "UPDATE models SET state = 'stopped', stopped_by_trash_item = $1 WHERE state = 'serving' AND version_id IN "
+      "(SELECT id FROM versions WHERE project_id = $2 AND trash_item_id IS NULL)",
+      trash_item_id, project_id);
 }
 
 void PostgresTransaction::StopModelOfVersion(std::int64_t version_id, std::int64_t trash_item_id) {
@@ -865,10 +878,11 @@ void PostgresTransaction::RestartModelsStoppedBy(std::int64_t trash_item_id) {
 // ---- Jobs --------------------------------------------------------------------------------------
 
 void PostgresTransaction::InsertJob(const Job& j) {
-  Exec("INSERT INTO jobs(id, workspace_id, project_id, version_id, version_number, state, cancel_reason, "
-       "created_at, started_at, ended_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-       j.id, j.workspace_id, j.project_id, j.version_id, j.version_number, JobStateName(j.state), j.cancel_reason,
-       j.created_at, j.started_at, j.ended_at, j.duration_ms);
+  Exec(
+      "INSERT INTO jobs(id, workspace_id, project_id, version_id, version_number, state, cancel_reason, "
+      "created_at, started_at, ended_at, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+      j.id, j.workspace_id, j.project_id, j.version_id, j.version_number, JobStateName(j.state), j.cancel_reason,
+      j.created_at, j.started_at, j.ended_at, j.duration_ms);
 }
 
 void PostgresTransaction::UpdateJob(const Job& j) {
@@ -881,11 +895,11 @@ std::optional<Job> PostgresTransaction::JobById(std::int64_t ws, const std::stri
 }
 
 std::vector<Job> PostgresTransaction::VisibleJobs(std::int64_t ws, int limit) {
-  return All<Job>(Exec(JOB_SELECT
-                       "JOIN versions v ON v.id = j.version_id WHERE j.workspace_id = $1 AND p.trash_item_id IS NULL "
-                       "AND v.trash_item_id IS NULL ORDER BY j.created_at DESC, j.id LIMIT $2",
-                       ws, limit),
-                  ReadJob);
+  return All<Job>(
+      Exec(JOB_SELECT "JOIN versions v ON v.id = j.version_id WHERE j.workspace_id = $1 AND p.trash_item_id IS NULL "
+                      "AND v.trash_item_id IS NULL ORDER BY j.created_at DESC, j.id LIMIT $2",
+           ws, limit),
+      ReadJob);
 }
 
 std::optional<Job> PostgresTransaction::ActiveJobOfVersion(std::int64_t version_id) {
@@ -899,28 +913,29 @@ std::vector<Job> PostgresTransaction::ActiveJobs(int limit) {
 }
 
 void PostgresTransaction::CancelJobsOfProject(const std::string& project_id, const std::string& reason, TimeMs now) {
-  Exec("UPDATE jobs SET state = 'cancelled', cancel_reason = $1, ended_at = $2 "
-       "WHERE project_id = $3 AND state IN ('queued', 'running')",
-       reason, now, project_id);
+  Exec(
+      "UPDATE jobs SET state = 'cancelled', cancel_reason = $1, ended_at = $2 "
+      "WHERE project_id = $3 AND state IN ('queued', 'running')",
+      reason, now, project_id);
 }
 
 void PostgresTransaction::CancelJobsOfVersion(std::int64_t version_id, const std::string& reason, TimeMs now) {
-  Exec("UPDATE jobs SET state = 'cancelled', cancel_reason = $1, ended_at = $2 "
-       "WHERE version_id = $3 AND state IN ('queued', 'running')",
-       reason, now, version_id);
+  Exec(
+      "UPDATE jobs SET state = 'cancelled', cancel_reason = $1, ended_at = $2 "
+      "WHERE version_id = $3 AND state IN ('queued', 'running')",
+      reason, now, version_id);
 }
 
 // ---- Workflows ---------------------------------------------------------------------------------
 
 std::vector<Workflow> PostgresTransaction::ActiveWorkflows(std::int64_t ws) {
-  return All<Workflow>(
-      Exec(WORKFLOW_SELECT "WHERE workspace_id = $1 AND trash_item_id IS NULL ORDER BY name, id", ws), ReadWorkflow);
+  return All<Workflow>(Exec(WORKFLOW_SELECT "WHERE workspace_id = $1 AND trash_item_id IS NULL ORDER BY name, id", ws),
+                       ReadWorkflow);
 }
 
 std::optional<Workflow> PostgresTransaction::WorkflowByUrl(std::int64_t ws, const std::string& url) {
-  return One<Workflow>(Exec(WORKFLOW_SELECT
-                            "WHERE workspace_id = $1 AND url = $2 "
-                            "ORDER BY trash_item_id IS NOT NULL, trash_item_id DESC LIMIT 1",
+  return One<Workflow>(Exec(WORKFLOW_SELECT "WHERE workspace_id = $1 AND url = $2 "
+                                            "ORDER BY trash_item_id IS NOT NULL, trash_item_id DESC LIMIT 1",
                             ws, url),
                        ReadWorkflow);
 }
@@ -935,9 +950,10 @@ bool PostgresTransaction::ActiveWorkflowUrlTaken(std::int64_t ws, const std::str
 }
 
 void PostgresTransaction::InsertWorkflow(const Workflow& w) {
-  Exec("INSERT INTO workflows(id, workspace_id, url, name, config, created_at, created_by) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-       w.id, w.workspace_id, w.url, w.name, w.config_json, w.created_at, w.created_by);
+  Exec(
+      "INSERT INTO workflows(id, workspace_id, url, name, config, created_at, created_by) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      w.id, w.workspace_id, w.url, w.name, w.config_json, w.created_at, w.created_by);
 }
 
 void PostgresTransaction::SetWorkflowTrash(const std::string& id, std::optional<std::int64_t> trash_item_id) {
@@ -951,13 +967,13 @@ void PostgresTransaction::SetWorkflowUrl(const std::string& id, const std::strin
 // ---- Trash -------------------------------------------------------------------------------------
 
 std::int64_t PostgresTransaction::InsertTrashItem(const TrashItem& t) {
-  return Scalar(Exec(
-      "INSERT INTO trash_items(workspace_id, type, object_id, name, url, parent_project_id, version_number, "
-      "deleted_by, deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-      t.workspace_id, ItemTypeName(t.type), t.object_id, t.name, t.url, NonEmpty(t.parent_project_id),
-      t.version_number, t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images,
-      TrashStateName(t.state), t.size_bytes, t.group_id));
+  return Scalar(
+      Exec("INSERT INTO trash_items(workspace_id, type, object_id, name, url, parent_project_id, version_number, "
+           "deleted_by, deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id) "
+           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+           t.workspace_id, ItemTypeName(t.type), t.object_id, t.name, t.url, NonEmpty(t.parent_project_id),
+           t.version_number, t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images,
+           TrashStateName(t.state), t.size_bytes, t.group_id));
 }
 
 std::optional<TrashItem> PostgresTransaction::TrashItemById(std::int64_t id) {
@@ -966,10 +982,9 @@ std::optional<TrashItem> PostgresTransaction::TrashItemById(std::int64_t id) {
 
 std::optional<TrashItem> PostgresTransaction::TrashItemByObject(std::int64_t ws, ItemType type,
                                                                 const std::string& object_id) {
-  return One<TrashItem>(
-      Exec(TRASH_SELECT_ROW "WHERE t.workspace_id = $1 AND t.type = $2 AND t.object_id = $3", ws, ItemTypeName(type),
-           object_id),
-      ReadTrash);
+  return One<TrashItem>(Exec(TRASH_SELECT_ROW "WHERE t.workspace_id = $1 AND t.type = $2 AND t.object_id = $3", ws,
+                             ItemTypeName(type), object_id),
+                        ReadTrash);
 }
 
 namespace {
@@ -977,18 +992,20 @@ namespace {
 // costs the same at any depth and a generic plan of a prepared statement still uses the index.
 // $1 workspace, $2 type (ignored when '' in the untyped statements), $3 pattern ('' = none),
 // $4 cursor key, $5 cursor id, $6 limit (first pages: $4 limit).
-#define TRASH_WHERE                                                                              \
-  "WHERE t.workspace_id = $1 AND t.state = 'in_trash' "                                          \
+#define TRASH_WHERE                                     \
+  "WHERE t.workspace_id = $1 AND t.state = 'in_trash' " \
   "AND ($3::text = '' OR t.name LIKE $3::text ESCAPE '\\' OR t.url LIKE $3::text ESCAPE '\\') "
 #define TRASH_ALL TRASH_SELECT TRASH_WHERE "AND $2::text = '' "
 #define TRASH_TYPED TRASH_SELECT TRASH_WHERE "AND t.type = $2::text "
-#define TRASH_SORTS(base)                                                                                     \
+#define TRASH_SORTS(base)                                                                                      \
   {base "ORDER BY t.deleted_at DESC, t.id DESC LIMIT $4",                                                      \
    base "AND (t.deleted_at, t.id) < ($4::bigint, $5::bigint) ORDER BY t.deleted_at DESC, t.id DESC LIMIT $6"}, \
-  {base "ORDER BY t.cleanup_at, t.id LIMIT $4",                                                                \
-   base "AND (t.cleanup_at, t.id) > ($4::bigint, $5::bigint) ORDER BY t.cleanup_at, t.id LIMIT $6"},          \
-  {base "ORDER BY t.name, t.id LIMIT $4",                                                                      \
-   base "AND (t.name, t.id) > ($4::text, $5::bigint) ORDER BY t.name, t.id LIMIT $6"}
+      {base "ORDER BY t.cleanup_at, t.id LIMIT $4",                                                            \
+       base "AND (t.cleanup_at, t.id) > ($4::bigint, $5::bigint) ORDER BY t.cleanup_at, t.id LIMIT $6"},       \
+  {                                                                                                            \
+    base "ORDER BY t.name, t.id LIMIT $4",                                                                     \
+        base "AND (t.name, t.id) > ($4::text, $5::bigint) ORDER BY t.name, t.id LIMIT $6"                      \
+  }
 constexpr const char* kTrashPages[2][3][2] = {{TRASH_SORTS(TRASH_ALL)}, {TRASH_SORTS(TRASH_TYPED)}};
 
 std::string LikePattern(const std::string& q) {
@@ -1039,20 +1056,21 @@ std::vector<TrashItem> PostgresTransaction::TrashItemsInState(std::int64_t ws, T
 // a serialization error; run again, it sees the row gone or changed and reports false.
 bool PostgresTransaction::CasTrashState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,
                                         const std::string& actor_name) {
-  auto res = Exec(
-      "UPDATE trash_items SET state = $1, purge_actor_id = $2, purge_actor_name = $3 WHERE id = $4 AND state = $5",
-      TrashStateName(to), actor_id, actor_name, id, TrashStateName(from));
+  auto res =
+      Exec("UPDATE trash_items SET state = $1, purge_actor_id = $2, purge_actor_name = $3 WHERE id = $4 AND state = $5",
+           TrashStateName(to), actor_id, actor_name, id, TrashStateName(from));
   return res.affected_rows() == 1;
 }
 
 bool PostgresTransaction::DeleteTrashItem(std::int64_t id, TrashState expected) {
-  return Exec("DELETE FROM trash_items WHERE id = $1 AND state = $2", id, TrashStateName(expected)).affected_rows() == 1;
+  return Exec("DELETE FROM trash_items WHERE id = $1 AND state = $2", id, TrashStateName(expected)).affected_rows() ==
+         1;
 }
 
 std::vector<TrashItem> PostgresTransaction::ExpiredTrashItems(TimeMs now, int limit) {
   return All<TrashItem>(
-      Exec(TRASH_SELECT_ROW "WHERE t.state = 'in_trash' AND t.cleanup_at <= $1 ORDER BY t.cleanup_at, t.id LIMIT $2", now,
-           limit),
+      Exec(TRASH_SELECT_ROW "WHERE t.state = 'in_trash' AND t.cleanup_at <= $1 ORDER BY t.cleanup_at, t.id LIMIT $2",
+           now, limit),
       ReadTrash);
 }
 
@@ -1070,9 +1088,10 @@ std::vector<std::int64_t> PostgresTransaction::VersionTrashItemsOfProject(const 
 // ---- Cleanup steps -----------------------------------------------------------------------------
 
 std::vector<ImageRef> PostgresTransaction::ProjectLinks(const std::string& project_id, int limit) {
-  return ReadRefs(Exec("SELECT i.id, i.sha256, i.size_bytes FROM project_images l JOIN images i ON i.id = l.image_id "
-                       "WHERE l.project_id = $1 ORDER BY l.image_id LIMIT $2",
-                       project_id, limit));
+  return ReadRefs(
+      Exec("SELECT i.id, i.sha256, i.size_bytes FROM project_images l JOIN images i ON i.id = l.image_id "
+           "WHERE l.project_id = $1 ORDER BY l.image_id LIMIT $2",
+           project_id, limit));
 }
 
 void PostgresTransaction::UnlinkProjectImages(const std::string& project_id, const std::vector<ImageRef>& imgs) {
@@ -1081,24 +1100,27 @@ void PostgresTransaction::UnlinkProjectImages(const std::string& project_id, con
 }
 
 std::vector<ImageRef> PostgresTransaction::VersionLinksOfProject(const std::string& project_id, int limit) {
-  return ReadRefs(Exec("SELECT DISTINCT i.id, i.sha256, i.size_bytes FROM versions v "
-                       "JOIN version_images l ON l.version_id = v.id JOIN images i ON i.id = l.image_id "
-                       "WHERE v.project_id = $1 ORDER BY i.id LIMIT $2",
-                       project_id, limit));
+  return ReadRefs(
+      Exec("SELECT DISTINCT i.id, i.sha256, i.size_bytes FROM versions v "
+           "JOIN version_images l ON l.version_id = v.id JOIN images i ON i.id = l.image_id "
+           "WHERE v.project_id = $1 ORDER BY i.id LIMIT $2",
+           project_id, limit));
 }
 
 std::vector<ImageRef> PostgresTransaction::VersionLinks(std::int64_t version_id, int limit) {
-  return ReadRefs(Exec("SELECT i.id, i.sha256, i.size_bytes FROM version_images l JOIN images i ON i.id = l.image_id "
-                       "WHERE l.version_id = $1 ORDER BY l.image_id LIMIT $2",
-                       version_id, limit));
+  return ReadRefs(
+      Exec("SELECT i.id, i.sha256, i.size_bytes FROM version_images l JOIN images i ON i.id = l.image_id "
+           "WHERE l.version_id = $1 ORDER BY l.image_id LIMIT $2",
+           version_id, limit));
 }
 
 void PostgresTransaction::UnlinkVersionImagesOfProject(const std::string& project_id,
                                                        const std::vector<ImageRef>& imgs) {
   if (imgs.empty()) return;
-  Exec("DELETE FROM version_images WHERE image_id = ANY($1::text[]) AND version_id IN "
-       "(SELECT id FROM versions WHERE project_id = $2)",
-       IdArray(imgs), project_id);
+  Exec(
+      "DELETE FROM version_images WHERE image_id = ANY($1::text[]) AND version_id IN "
+      "(SELECT id FROM versions WHERE project_id = $2)",
+      IdArray(imgs), project_id);
 }
 
 void PostgresTransaction::UnlinkVersionImages(std::int64_t version_id, const std::vector<ImageRef>& imgs) {
@@ -1109,12 +1131,12 @@ void PostgresTransaction::UnlinkVersionImages(std::int64_t version_id, const std
 std::vector<std::string> PostgresTransaction::ImagesLinkedOutside(const std::vector<ImageRef>& imgs,
                                                                   const std::string& project_id) {
   if (imgs.empty()) return {};
-  return Strings(Exec(
-      "SELECT t.id FROM unnest($1::text[]) AS t(id) "
-      "WHERE EXISTS (SELECT 1 FROM project_images p WHERE p.image_id = t.id AND p.project_id <> $2) "
-      "OR EXISTS (SELECT 1 FROM version_images l JOIN versions v ON v.id = l.version_id "
-      "WHERE l.image_id = t.id AND v.project_id <> $2)",
-      IdArray(imgs), project_id));
+  return Strings(
+      Exec("SELECT t.id FROM unnest($1::text[]) AS t(id) "
+           "WHERE EXISTS (SELECT 1 FROM project_images p WHERE p.image_id = t.id AND p.project_id <> $2) "
+           "OR EXISTS (SELECT 1 FROM version_images l JOIN versions v ON v.id = l.version_id "
+           "WHERE l.image_id = t.id AND v.project_id <> $2)",
+           IdArray(imgs), project_id));
 }
 
 void PostgresTransaction::DeleteImageRows(const std::vector<ImageRef>& imgs) {
@@ -1155,9 +1177,10 @@ void PostgresTransaction::DeleteWorkflowRow(const std::string& workflow_id) {
 // ---- Audit, leases, fsck -----------------------------------------------------------------------
 
 void PostgresTransaction::InsertAudit(const AuditEvent& e) {
-  Exec("INSERT INTO audit_events(workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name) "
-       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-       e.workspace_id, e.at, e.actor_id, e.actor_name, e.action, e.item_type, e.item_id, e.item_name);
+  Exec(
+      "INSERT INTO audit_events(workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      e.workspace_id, e.at, e.actor_id, e.actor_name, e.action, e.item_type, e.item_id, e.item_name);
 }
 
 std::vector<AuditEvent> PostgresTransaction::Audit(std::int64_t ws, int limit, std::optional<std::int64_t> before_id) {
@@ -1204,9 +1227,10 @@ std::int64_t PostgresTransaction::AddMeta(const std::string& key, std::int64_t d
 }
 
 std::vector<std::pair<std::string, std::int64_t>> PostgresTransaction::AllBlobRefs() {
-  return All<std::pair<std::string, std::int64_t>>(
-      Exec("SELECT sha256, refs FROM blobs ORDER BY sha256"),
-      [](const pqxx::row& r) { return std::pair{Text(r, 0), Int(r, 1)}; });
+  return All<std::pair<std::string, std::int64_t>>(Exec("SELECT sha256, refs FROM blobs ORDER BY sha256"),
+                                                   [](const pqxx::row& r) {
+                                                     return std::pair{Text(r, 0), Int(r, 1)};
+                                                   });
 }
 
 std::vector<std::string> PostgresTransaction::AllBlobGc() {
@@ -1216,7 +1240,9 @@ std::vector<std::string> PostgresTransaction::AllBlobGc() {
 std::vector<std::tuple<std::string, std::int64_t, std::int64_t>> PostgresTransaction::ImageShaCounts() {
   return All<std::tuple<std::string, std::int64_t, std::int64_t>>(
       Exec("SELECT sha256, COUNT(*), MAX(size_bytes) FROM images GROUP BY sha256 ORDER BY sha256"),
-      [](const pqxx::row& r) { return std::tuple{Text(r, 0), Int(r, 1), Int(r, 2)}; });
+      [](const pqxx::row& r) {
+        return std::tuple{Text(r, 0), Int(r, 1), Int(r, 2)};
+      });
 }
 
 void PostgresTransaction::SetBlobRefs(const std::string& sha256, std::int64_t refs, std::int64_t size) {
@@ -1224,15 +1250,17 @@ void PostgresTransaction::SetBlobRefs(const std::string& sha256, std::int64_t re
     Exec("DELETE FROM blobs WHERE sha256 = $1", sha256);
     return;
   }
-  Exec("INSERT INTO blobs(sha256, size_bytes, refs) VALUES ($1, $2, $3) "
-       "ON CONFLICT (sha256) DO UPDATE SET refs = excluded.refs",
-       sha256, size, refs);
+  Exec(
+      "INSERT INTO blobs(sha256, size_bytes, refs) VALUES ($1, $2, $3) "
+      "ON CONFLICT (sha256) DO UPDATE SET refs = excluded.refs",
+      sha256, size, refs);
 }
 
 void PostgresTransaction::SetUsage(std::int64_t ws, const Usage& u) {
-  Exec("UPDATE workspaces SET storage_bytes = $1, image_count = $2, trash_projects = $3, trash_versions = $4, "
-       "trash_workflows = $5 WHERE id = $6",
-       u.storage_bytes, u.image_count, u.trash_projects, u.trash_versions, u.trash_workflows, ws);
+  Exec(
+      "UPDATE workspaces SET storage_bytes = $1, image_count = $2, trash_projects = $3, trash_versions = $4, "
+      "trash_workflows = $5 WHERE id = $6",
+      u.storage_bytes, u.image_count, u.trash_projects, u.trash_versions, u.trash_workflows, ws);
 }
 
 std::vector<std::pair<std::int64_t, Usage>> PostgresTransaction::RecountUsage() {
@@ -1270,9 +1298,9 @@ std::int64_t PostgresTransaction::InsertLoginFailure(const std::string& key_hash
 void PostgresTransaction::DeleteLoginFailure(std::int64_t id) { Exec("DELETE FROM login_failures WHERE id = $1", id); }
 
 int PostgresTransaction::PruneLoginFailures(TimeMs before, int limit) {
-  auto res = Exec(
-      "DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE at < $1 ORDER BY at LIMIT $2)",
-      before, limit);
+  auto res =
+      Exec("DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE at < $1 ORDER BY at LIMIT $2)",
+           before, limit);
   return static_cast<int>(res.affected_rows());
 }
 

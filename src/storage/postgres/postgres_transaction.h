@@ -38,7 +38,8 @@ class PostgresTransaction final : public domain::Transaction {
   std::optional<domain::Member> MemberOf(std::int64_t ws, const std::string& user_id) override;
   std::vector<domain::Member> Members(std::int64_t ws) override;
   std::vector<std::pair<domain::Workspace, std::string>> WorkspacesOfUser(const std::string& user_id) override;
-  void InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id, domain::TimeMs at) override;
+  void InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id,
+                    domain::TimeMs at) override;
   void UpdateMemberRole(std::int64_t ws, const std::string& user_id, const std::string& role_id) override;
   void DeleteMember(std::int64_t ws, const std::string& user_id) override;
   int CountMembersWithRole(std::int64_t ws, const std::string& role_id) override;
@@ -158,7 +159,8 @@ class PostgresTransaction final : public domain::Transaction {
   void InsertAudit(const domain::AuditEvent& e) override;
   std::vector<domain::AuditEvent> Audit(std::int64_t ws, int limit, std::optional<std::int64_t> before_id) override;
 
-  bool TryTakeLease(const std::string& name, const std::string& holder, domain::TimeMs now, domain::TimeMs ttl) override;
+  bool TryTakeLease(const std::string& name, const std::string& holder, domain::TimeMs now,
+                    domain::TimeMs ttl) override;
   std::optional<std::int64_t> GetMeta(const std::string& key) override;
   std::int64_t RaiseMeta(const std::string& key, std::int64_t value) override;
   std::int64_t AddMeta(const std::string& key, std::int64_t delta) override;
@@ -189,9 +191,8 @@ class PostgresTransaction final : public domain::Transaction {
     return s ? std::optional<std::string>(ValidText(*s)) : std::nullopt;
   }
   template <class T>
-    requires(!std::is_same_v<std::remove_cvref_t<T>, std::string> &&
-             !std::is_same_v<std::remove_cvref_t<T>, std::optional<std::string>>)
-  static T&& Param(T&& v) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, std::string> &&
+           !std::is_same_v<std::remove_cvref_t<T>, std::optional<std::string>>) static T&& Param(T&& v) {
     return std::forward<T>(v);
   }
   static std::string ValidText(const std::string& s);

@@ -278,7 +278,8 @@ CREATE TABLE server_meta (
 );
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6, kMigration7};
+constexpr std::array<std::string_view, 7> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                         kMigration5, kMigration6, kMigration7};
 
 }  // namespace
 
@@ -295,7 +296,8 @@ int Migrate(Connection& db) {
       q.Reset();
       if (!applied) {
         db.Exec(kMigrations[i]);
-        auto& ins = db.Prepare("INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now') * 1000)");
+        auto& ins =
+            db.Prepare("INSERT INTO schema_migrations(version, applied_at) VALUES (?, strftime('%s','now') * 1000)");
         ins.Bind(1, target).Run();
       }
       db.Exec("COMMIT");

@@ -28,11 +28,11 @@ Workspace ReadWorkspace(Statement& s, int o = 0) {
 
 User ReadUser(Statement& s) { return User{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)}; }
 
-#define PROJECT_SELECT                                                                                       \
-  "SELECT p.id, p.workspace_id, p.url, p.name, p.type, p.annotation, p.group_id, COALESCE(g.name, ''), "    \
-  "p.image_count, p.image_bytes, "                                                                          \
-  "(SELECT COUNT(*) FROM versions v WHERE v.project_id = p.id AND v.trash_item_id IS NULL), "               \
-  "p.created_at, p.updated_at, p.created_by, p.trash_item_id "                                               \
+#define PROJECT_SELECT                                                                                   \
+  "SELECT p.id, p.workspace_id, p.url, p.name, p.type, p.annotation, p.group_id, COALESCE(g.name, ''), " \
+  "p.image_count, p.image_bytes, "                                                                       \
+  "(SELECT COUNT(*) FROM versions v WHERE v.project_id = p.id AND v.trash_item_id IS NULL), "            \
+  "p.created_at, p.updated_at, p.created_by, p.trash_item_id "                                           \
   "FROM projects p LEFT JOIN groups g ON g.id = p.group_id "
 
 Project ReadProject(Statement& s) {
@@ -55,10 +55,10 @@ Project ReadProject(Statement& s) {
   return p;
 }
 
-#define IMAGE_SELECT                                                                                    \
-  "SELECT i.id, i.workspace_id, i.name, i.sha256, i.size_bytes, i.width, i.height, i.created_at, "       \
-  "(SELECT group_concat(url, char(31)) FROM (SELECT p.url FROM project_images pi "                        \
-  " JOIN projects p ON p.id = pi.project_id WHERE pi.image_id = i.id AND p.trash_item_id IS NULL "          \
+#define IMAGE_SELECT                                                                               \
+  "SELECT i.id, i.workspace_id, i.name, i.sha256, i.size_bytes, i.width, i.height, i.created_at, " \
+  "(SELECT group_concat(url, char(31)) FROM (SELECT p.url FROM project_images pi "                 \
+  " JOIN projects p ON p.id = pi.project_id WHERE pi.image_id = i.id AND p.trash_item_id IS NULL " \
   " ORDER BY p.url)) "
 
 Image ReadImage(Statement& s) {
@@ -82,9 +82,9 @@ Image ReadImage(Statement& s) {
   return img;
 }
 
-#define VERSION_SELECT                                                                          \
-  "SELECT v.id, v.project_id, v.number, v.name, v.image_count, v.image_bytes, v.created_at, "   \
-  "v.trash_item_id, m.state, m.job_id, m.created_at FROM versions v "                           \
+#define VERSION_SELECT                                                                        \
+  "SELECT v.id, v.project_id, v.number, v.name, v.image_count, v.image_bytes, v.created_at, " \
+  "v.trash_item_id, m.state, m.job_id, m.created_at FROM versions v "                         \
   "LEFT JOIN models m ON m.version_id = v.id "
 
 Version ReadVersion(Statement& s) {
@@ -101,9 +101,9 @@ Version ReadVersion(Statement& s) {
   return v;
 }
 
-#define JOB_SELECT                                                                                        \
-  "SELECT j.id, j.workspace_id, j.project_id, p.url, j.version_id, j.version_number, j.state, "           \
-  "j.cancel_reason, j.created_at, j.started_at, j.ended_at, j.duration_ms FROM jobs j "                   \
+#define JOB_SELECT                                                                              \
+  "SELECT j.id, j.workspace_id, j.project_id, p.url, j.version_id, j.version_number, j.state, " \
+  "j.cancel_reason, j.created_at, j.started_at, j.ended_at, j.duration_ms FROM jobs j "         \
   "JOIN projects p ON p.id = j.project_id "
 
 Job ReadJob(Statement& s) {
@@ -131,25 +131,25 @@ Workflow ReadWorkflow(Statement& s) {
 }
 
 // Listing columns: the row plus what the Trash page shows about its surroundings.
-#define TRASH_SELECT                                                                                          \
-  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, "  \
-  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "            \
-  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "                                          \
-  "COALESCE((SELECT pp.name FROM projects pp WHERE pp.id = t.parent_project_id), ''), "                       \
-  "COALESCE((SELECT pp.trash_item_id IS NOT NULL FROM projects pp WHERE pp.id = t.parent_project_id), 0), "   \
-  "CASE t.type "                                                                                              \
-  " WHEN 'project' THEN EXISTS (SELECT 1 FROM projects x WHERE x.workspace_id = t.workspace_id "              \
+#define TRASH_SELECT                                                                                         \
+  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, " \
+  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "          \
+  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "                                         \
+  "COALESCE((SELECT pp.name FROM projects pp WHERE pp.id = t.parent_project_id), ''), "                      \
+  "COALESCE((SELECT pp.trash_item_id IS NOT NULL FROM projects pp WHERE pp.id = t.parent_project_id), 0), "  \
+  "CASE t.type "                                                                                             \
+  " WHEN 'project' THEN EXISTS (SELECT 1 FROM projects x WHERE x.workspace_id = t.workspace_id "             \
   "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                       \
-  " WHEN 'workflow' THEN EXISTS (SELECT 1 FROM workflows x WHERE x.workspace_id = t.workspace_id "            \
+  " WHEN 'workflow' THEN EXISTS (SELECT 1 FROM workflows x WHERE x.workspace_id = t.workspace_id "           \
   "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                       \
-  " ELSE 0 END, "                                                                                             \
-  "COALESCE((SELECT g.name FROM groups g WHERE g.id = t.group_id), '') "                                      \
+  " ELSE 0 END, "                                                                                            \
+  "COALESCE((SELECT g.name FROM groups g WHERE g.id = t.group_id), '') "                                     \
   "FROM trash_items t "
 
 // Internal lookups need only the row itself; the listing's surroundings are left empty.
-#define TRASH_SELECT_ROW                                                                                      \
-  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, "  \
-  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "            \
+#define TRASH_SELECT_ROW                                                                                     \
+  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, " \
+  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "          \
   "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, '', 0, 0, '' FROM trash_items t "
 
 TrashItem ReadTrash(Statement& s) {
@@ -217,13 +217,15 @@ std::int64_t Scalar(Statement& s) {
 // ---- Workspaces and usage ----------------------------------------------------------------------
 
 std::optional<Workspace> SqliteTransaction::WorkspaceByUrl(const std::string& url) {
-  auto& s = db_.Prepare("SELECT id, url, name, retention_days, storage_quota_bytes, created_at FROM workspaces WHERE url = ?");
+  auto& s = db_.Prepare(
+      "SELECT id, url, name, retention_days, storage_quota_bytes, created_at FROM workspaces WHERE url = ?");
   s.Bind(1, url);
   return One<Workspace>(s, [](Statement& st) { return ReadWorkspace(st); });
 }
 
 std::optional<Workspace> SqliteTransaction::WorkspaceById(std::int64_t id) {
-  auto& s = db_.Prepare("SELECT id, url, name, retention_days, storage_quota_bytes, created_at FROM workspaces WHERE id = ?");
+  auto& s =
+      db_.Prepare("SELECT id, url, name, retention_days, storage_quota_bytes, created_at FROM workspaces WHERE id = ?");
   s.Bind(1, id);
   return One<Workspace>(s, [](Statement& st) { return ReadWorkspace(st); });
 }
@@ -231,7 +233,12 @@ std::optional<Workspace> SqliteTransaction::WorkspaceById(std::int64_t id) {
 std::int64_t SqliteTransaction::InsertWorkspace(const Workspace& ws) {
   auto& s = db_.Prepare(
       "INSERT INTO workspaces(url, name, retention_days, storage_quota_bytes, created_at) VALUES (?, ?, ?, ?, ?)");
-  s.Bind(1, ws.url).Bind(2, ws.name).Bind(3, ws.retention_days).Bind(4, ws.storage_quota_bytes).Bind(5, ws.created_at).Run();
+  s.Bind(1, ws.url)
+      .Bind(2, ws.name)
+      .Bind(3, ws.retention_days)
+      .Bind(4, ws.storage_quota_bytes)
+      .Bind(5, ws.created_at)
+      .Run();
   return db_.LastInsertRowId();
 }
 
@@ -242,7 +249,8 @@ void SqliteTransaction::UpdateWorkspace(const Workspace& ws) {
 
 Usage SqliteTransaction::GetUsage(std::int64_t ws) {
   auto& s = db_.Prepare(
-      "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows FROM workspaces WHERE id = ?");
+      "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows FROM workspaces WHERE id = "
+      "?");
   s.Bind(1, ws);
   Usage u;
   if (s.Step()) {
@@ -258,7 +266,8 @@ Usage SqliteTransaction::GetUsage(std::int64_t ws) {
 }
 
 void SqliteTransaction::AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) {
-  auto& s = db_.Prepare("UPDATE workspaces SET storage_bytes = storage_bytes + ?, image_count = image_count + ? WHERE id = ?");
+  auto& s = db_.Prepare(
+      "UPDATE workspaces SET storage_bytes = storage_bytes + ?, image_count = image_count + ? WHERE id = ?");
   s.Bind(1, bytes).Bind(2, images).Bind(3, ws).Run();
 }
 
@@ -293,7 +302,8 @@ std::int64_t SqliteTransaction::TrashBytes(std::int64_t ws) {
 }
 
 ReclaimableState SqliteTransaction::GetReclaimable(std::int64_t ws) {
-  auto& s = db_.Prepare("SELECT reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen FROM workspaces WHERE id = ?");
+  auto& s =
+      db_.Prepare("SELECT reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen FROM workspaces WHERE id = ?");
   s.Bind(1, ws);
   ReclaimableState r;
   if (s.Step()) {
@@ -308,12 +318,19 @@ void SqliteTransaction::TouchReclaimable(std::int64_t ws) {
 }
 
 void SqliteTransaction::StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) {
-  db_.Prepare("UPDATE workspaces SET reclaimable_bytes = ?, reclaimable_computed_gen = ? WHERE id = ? AND reclaimable_gen = ?")
-      .Bind(1, bytes).Bind(2, gen).Bind(3, ws).Bind(4, gen).Run();
+  db_.Prepare(
+         "UPDATE workspaces SET reclaimable_bytes = ?, reclaimable_computed_gen = ? WHERE id = ? AND reclaimable_gen = "
+         "?")
+      .Bind(1, bytes)
+      .Bind(2, gen)
+      .Bind(3, ws)
+      .Bind(4, gen)
+      .Run();
 }
 
 std::vector<std::int64_t> SqliteTransaction::StaleReclaimableWorkspaces(int limit) {
-  auto& s = db_.Prepare("SELECT id FROM workspaces WHERE reclaimable_gen <> reclaimable_computed_gen ORDER BY id LIMIT ?");
+  auto& s =
+      db_.Prepare("SELECT id FROM workspaces WHERE reclaimable_gen <> reclaimable_computed_gen ORDER BY id LIMIT ?");
   s.Bind(1, limit);
   return All<std::int64_t>(s, [](Statement& st) { return st.Int(0); });
 }
@@ -367,10 +384,13 @@ std::vector<std::pair<Workspace, std::string>> SqliteTransaction::WorkspacesOfUs
       "SELECT w.id, w.url, w.name, w.retention_days, w.storage_quota_bytes, w.created_at, m.role_id "
       "FROM members m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = ? ORDER BY w.url");
   s.Bind(1, user_id);
-  return All<std::pair<Workspace, std::string>>(s, [](Statement& st) { return std::pair{ReadWorkspace(st), st.Text(6)}; });
+  return All<std::pair<Workspace, std::string>>(s, [](Statement& st) {
+    return std::pair{ReadWorkspace(st), st.Text(6)};
+  });
 }
 
-void SqliteTransaction::InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id, TimeMs at) {
+void SqliteTransaction::InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id,
+                                     TimeMs at) {
   auto& s = db_.Prepare("INSERT INTO members(workspace_id, user_id, role_id, joined_at) VALUES (?, ?, ?, ?)");
   s.Bind(1, ws).Bind(2, user_id).Bind(3, role_id).Bind(4, at).Run();
 }
@@ -483,7 +503,7 @@ void SqliteTransaction::DeleteInvitation(const std::string& id) {
 // ---- Credentials -------------------------------------------------------------------------------
 
 namespace {
-#define KEY_SELECT                                                                                     \
+#define KEY_SELECT                                                                                    \
   "SELECT k.id, k.workspace_id, k.user_id, u.email, k.name, k.prefix, k.created_at, k.last_used_at, " \
   "k.revoked_at IS NOT NULL FROM api_keys k JOIN users u ON u.id = k.user_id "
 ApiKey ReadKey(Statement& s) {
@@ -493,9 +513,16 @@ ApiKey ReadKey(Statement& s) {
 
 void SqliteTransaction::InsertApiKey(const ApiKey& k, const std::string& key_hash) {
   auto& s = db_.Prepare(
-      "INSERT INTO api_keys(id, workspace_id, user_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  s.Bind(1, k.id).Bind(2, k.workspace_id).Bind(3, k.user_id).Bind(4, k.name).Bind(5, k.prefix).Bind(6, key_hash)
-      .Bind(7, k.created_at).Run();
+      "INSERT INTO api_keys(id, workspace_id, user_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, "
+      "?)");
+  s.Bind(1, k.id)
+      .Bind(2, k.workspace_id)
+      .Bind(3, k.user_id)
+      .Bind(4, k.name)
+      .Bind(5, k.prefix)
+      .Bind(6, key_hash)
+      .Bind(7, k.created_at)
+      .Run();
 }
 
 std::optional<ApiKey> SqliteTransaction::ApiKeyByHash(const std::string& key_hash) {
@@ -524,7 +551,8 @@ void SqliteTransaction::RevokeApiKey(const std::string& id, TimeMs at) {
 }
 
 void SqliteTransaction::RevokeApiKeysOf(std::int64_t ws, const std::string& user_id, TimeMs at) {
-  auto& s = db_.Prepare("UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND user_id = ? AND revoked_at IS NULL");
+  auto& s =
+      db_.Prepare("UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND user_id = ? AND revoked_at IS NULL");
   s.Bind(1, at).Bind(2, ws).Bind(3, user_id).Run();
 }
 
@@ -567,8 +595,8 @@ void SqliteTransaction::DeleteExpiredSessions(TimeMs now) {
 // ---- Groups ------------------------------------------------------------------------------------
 
 namespace {
-#define GROUP_SELECT                                                                            \
-  "SELECT g.id, g.name, (SELECT COUNT(*) FROM projects p WHERE p.group_id = g.id "              \
+#define GROUP_SELECT                                                               \
+  "SELECT g.id, g.name, (SELECT COUNT(*) FROM projects p WHERE p.group_id = g.id " \
   "AND p.trash_item_id IS NULL) FROM groups g "
 Group ReadGroup(Statement& s) { return Group{s.Text(0), s.Text(1), s.Int(2)}; }
 }  // namespace
@@ -631,10 +659,20 @@ bool SqliteTransaction::ActiveProjectUrlTaken(std::int64_t ws, const std::string
 
 void SqliteTransaction::InsertProject(const Project& p) {
   auto& s = db_.Prepare(
-      "INSERT INTO projects(id, workspace_id, url, name, type, annotation, group_id, created_at, updated_at, created_by) "
+      "INSERT INTO projects(id, workspace_id, url, name, type, annotation, group_id, created_at, updated_at, "
+      "created_by) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.Bind(1, p.id).Bind(2, p.workspace_id).Bind(3, p.url).Bind(4, p.name).Bind(5, p.type).Bind(6, p.annotation)
-      .Bind(7, p.group_id).Bind(8, p.created_at).Bind(9, p.updated_at).Bind(10, p.created_by).Run();
+  s.Bind(1, p.id)
+      .Bind(2, p.workspace_id)
+      .Bind(3, p.url)
+      .Bind(4, p.name)
+      .Bind(5, p.type)
+      .Bind(6, p.annotation)
+      .Bind(7, p.group_id)
+      .Bind(8, p.created_at)
+      .Bind(9, p.updated_at)
+      .Bind(10, p.created_by)
+      .Run();
 }
 
 void SqliteTransaction::SetProjectTrash(const std::string& id, std::optional<std::int64_t> trash_item_id) {
@@ -689,24 +727,39 @@ void SqliteTransaction::InsertImage(const Image& img) {
   auto& s = db_.Prepare(
       "INSERT INTO images(id, workspace_id, name, sha256, size_bytes, width, height, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  s.Bind(1, img.id).Bind(2, img.workspace_id).Bind(3, img.name).Bind(4, img.sha256).Bind(5, img.size_bytes)
-      .Bind(6, img.width).Bind(7, img.height).Bind(8, img.created_at).Run();
+  s.Bind(1, img.id)
+      .Bind(2, img.workspace_id)
+      .Bind(3, img.name)
+      .Bind(4, img.sha256)
+      .Bind(5, img.size_bytes)
+      .Bind(6, img.width)
+      .Bind(7, img.height)
+      .Bind(8, img.created_at)
+      .Run();
 }
 
 bool SqliteTransaction::LinkImage(const std::string& project_id, const ImageRef& img) {
   db_.Prepare("INSERT OR IGNORE INTO project_images(project_id, image_id) VALUES (?, ?)")
-      .Bind(1, project_id).Bind(2, img.id).Run();
+      .Bind(1, project_id)
+      .Bind(2, img.id)
+      .Run();
   if (db_.Changes() == 0) return false;
   db_.Prepare("UPDATE projects SET image_count = image_count + 1, image_bytes = image_bytes + ? WHERE id = ?")
-      .Bind(1, img.size_bytes).Bind(2, project_id).Run();
+      .Bind(1, img.size_bytes)
+      .Bind(2, project_id)
+      .Run();
   return true;
 }
 
 // ---- Blobs -------------------------------------------------------------------------------------
 
 void SqliteTransaction::AddBlobRef(const std::string& sha256, std::int64_t size) {
-  db_.Prepare("INSERT INTO blobs(sha256, size_bytes, refs) VALUES (?, ?, 1) ON CONFLICT(sha256) DO UPDATE SET refs = refs + 1")
-      .Bind(1, sha256).Bind(2, size).Run();
+  db_.Prepare(
+         "INSERT INTO blobs(sha256, size_bytes, refs) VALUES (?, ?, 1) ON CONFLICT(sha256) DO UPDATE SET refs = refs + "
+         "1")
+      .Bind(1, sha256)
+      .Bind(2, size)
+      .Run();
 }
 
 // In-process statements cost no round trip: the batch operations are loops over prepared statements.
@@ -729,8 +782,12 @@ bool SqliteTransaction::BlobReferenced(const std::string& sha256) {
 }
 
 void SqliteTransaction::EnqueueBlobGc(const std::string& sha256, TimeMs not_before) {
-  db_.Prepare("INSERT INTO blob_gc(sha256, not_before) VALUES (?, ?) ON CONFLICT(sha256) DO UPDATE SET not_before = excluded.not_before")
-      .Bind(1, sha256).Bind(2, not_before).Run();
+  db_.Prepare(
+         "INSERT INTO blob_gc(sha256, not_before) VALUES (?, ?) ON CONFLICT(sha256) DO UPDATE SET not_before = "
+         "excluded.not_before")
+      .Bind(1, sha256)
+      .Bind(2, not_before)
+      .Run();
 }
 
 void SqliteTransaction::EnqueueBlobGcAll(const std::vector<std::string>& sha256s, TimeMs not_before) {
@@ -781,10 +838,17 @@ std::optional<Version> SqliteTransaction::VersionById(std::int64_t id) {
 
 std::int64_t SqliteTransaction::InsertVersionWithSnapshot(Version& v) {
   db_.Prepare("INSERT INTO versions(project_id, number, name, created_at) VALUES (?, ?, ?, ?)")
-      .Bind(1, v.project_id).Bind(2, v.number).Bind(3, v.name).Bind(4, v.created_at).Run();
+      .Bind(1, v.project_id)
+      .Bind(2, v.number)
+      .Bind(3, v.name)
+      .Bind(4, v.created_at)
+      .Run();
   v.id = db_.LastInsertRowId();
-  db_.Prepare("INSERT INTO version_images(version_id, image_id) SELECT ?, image_id FROM project_images WHERE project_id = ?")
-      .Bind(1, v.id).Bind(2, v.project_id).Run();
+  db_.Prepare(
+         "INSERT INTO version_images(version_id, image_id) SELECT ?, image_id FROM project_images WHERE project_id = ?")
+      .Bind(1, v.id)
+      .Bind(2, v.project_id)
+      .Run();
   auto& s = db_.Prepare(
       "UPDATE versions SET image_count = p.image_count, image_bytes = p.image_bytes FROM projects p "
       "WHERE p.id = versions.project_id AND versions.id = ? RETURNING versions.image_count, versions.image_bytes");
@@ -802,41 +866,68 @@ void SqliteTransaction::SetVersionTrash(std::int64_t version_id, std::optional<s
 }
 
 void SqliteTransaction::UpsertModel(const Model& m) {
-  db_.Prepare("INSERT INTO models(version_id, state, job_id, created_at) VALUES (?, ?, ?, ?) "
-              "ON CONFLICT(version_id) DO UPDATE SET state = excluded.state, job_id = excluded.job_id, "
-              "created_at = excluded.created_at, stopped_by_trash_item = NULL")
-      .Bind(1, m.version_id).Bind(2, m.state).Bind(3, m.job_id).Bind(4, m.created_at).Run();
+  db_.Prepare(
+         "INSERT INTO models(version_id, state, job_id, created_at) VALUES (?, ?, ?, ?) "
+         "ON CONFLICT(version_id) DO UPDATE SET state = excluded.state, job_id = excluded.job_id, "
+         "created_at = excluded.created_at, stopped_by_trash_item = NULL")
+      .Bind(1, m.version_id)
+      .Bind(2, m.state)
+      .Bind(3, m.job_id)
+      .Bind(4, m.created_at)
+      .Run();
 }
 
 void SqliteTransaction::StopModelsOfProject(const std::string& project_id, std::int64_t trash_item_id) {
-  db_.Prepare("UPDATE models SET state = 'stopped', stopped_by_trash_item = ? WHERE state = 'serving' AND version_id IN "
-              "(SELECT id FROM versions WHERE project_id = ? AND trash_item_id IS NULL)")
-      .Bind(1, trash_item_id).Bind(2, project_id).Run();
+  db_.Prepare(
+         "UPDATE models SET state = 'stopped', stopped_by_trash_item = ? WHERE state = 'serving' AND version_id IN "
+         "(SELECT id FROM versions WHERE project_id = ? AND trash_item_id IS NULL)")
+      .Bind(1, trash_item_id)
+      .Bind(2, project_id)
+      .Run();
 }
 
 void SqliteTransaction::StopModelOfVersion(std::int64_t version_id, std::int64_t trash_item_id) {
-  db_.Prepare("UPDATE models SET state = 'stopped', stopped_by_trash_item = ? WHERE state = 'serving' AND version_id = ?")
-      .Bind(1, trash_item_id).Bind(2, version_id).Run();
+  db_.Prepare(
+         "UPDATE models SET state = 'stopped', stopped_by_trash_item = ? WHERE state = 'serving' AND version_id = ?")
+      .Bind(1, trash_item_id)
+      .Bind(2, version_id)
+      .Run();
 }
 
 void SqliteTransaction::RestartModelsStoppedBy(std::int64_t trash_item_id) {
   db_.Prepare("UPDATE models SET state = 'serving', stopped_by_trash_item = NULL WHERE stopped_by_trash_item = ?")
-      .Bind(1, trash_item_id).Run();
+      .Bind(1, trash_item_id)
+      .Run();
 }
 
 // ---- Jobs --------------------------------------------------------------------------------------
 
 void SqliteTransaction::InsertJob(const Job& j) {
-  db_.Prepare("INSERT INTO jobs(id, workspace_id, project_id, version_id, version_number, state, cancel_reason, "
-              "created_at, started_at, ended_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .Bind(1, j.id).Bind(2, j.workspace_id).Bind(3, j.project_id).Bind(4, j.version_id).Bind(5, j.version_number)
-      .Bind(6, JobStateName(j.state)).Bind(7, j.cancel_reason).Bind(8, j.created_at).Bind(9, j.started_at)
-      .Bind(10, j.ended_at).Bind(11, j.duration_ms).Run();
+  db_.Prepare(
+         "INSERT INTO jobs(id, workspace_id, project_id, version_id, version_number, state, cancel_reason, "
+         "created_at, started_at, ended_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .Bind(1, j.id)
+      .Bind(2, j.workspace_id)
+      .Bind(3, j.project_id)
+      .Bind(4, j.version_id)
+      .Bind(5, j.version_number)
+      .Bind(6, JobStateName(j.state))
+      .Bind(7, j.cancel_reason)
+      .Bind(8, j.created_at)
+      .Bind(9, j.started_at)
+      .Bind(10, j.ended_at)
+      .Bind(11, j.duration_ms)
+      .Run();
 }
 
 void SqliteTransaction::UpdateJob(const Job& j) {
   db_.Prepare("UPDATE jobs SET state = ?, cancel_reason = ?, started_at = ?, ended_at = ? WHERE id = ?")
-      .Bind(1, JobStateName(j.state)).Bind(2, j.cancel_reason).Bind(3, j.started_at).Bind(4, j.ended_at).Bind(5, j.id).Run();
+      .Bind(1, JobStateName(j.state))
+      .Bind(2, j.cancel_reason)
+      .Bind(3, j.started_at)
+      .Bind(4, j.ended_at)
+      .Bind(5, j.id)
+      .Run();
 }
 
 std::optional<Job> SqliteTransaction::JobById(std::int64_t ws, const std::string& id) {
@@ -866,15 +957,23 @@ std::vector<Job> SqliteTransaction::ActiveJobs(int limit) {
 }
 
 void SqliteTransaction::CancelJobsOfProject(const std::string& project_id, const std::string& reason, TimeMs now) {
-  db_.Prepare("UPDATE jobs SET state = 'cancelled', cancel_reason = ?, ended_at = ? "
-              "WHERE project_id = ? AND state IN ('queued', 'running')")
-      .Bind(1, reason).Bind(2, now).Bind(3, project_id).Run();
+  db_.Prepare(
+         "UPDATE jobs SET state = 'cancelled', cancel_reason = ?, ended_at = ? "
+         "WHERE project_id = ? AND state IN ('queued', 'running')")
+      .Bind(1, reason)
+      .Bind(2, now)
+      .Bind(3, project_id)
+      .Run();
 }
 
 void SqliteTransaction::CancelJobsOfVersion(std::int64_t version_id, const std::string& reason, TimeMs now) {
-  db_.Prepare("UPDATE jobs SET state = 'cancelled', cancel_reason = ?, ended_at = ? "
-              "WHERE version_id = ? AND state IN ('queued', 'running')")
-      .Bind(1, reason).Bind(2, now).Bind(3, version_id).Run();
+  db_.Prepare(
+         "UPDATE jobs SET state = 'cancelled', cancel_reason = ?, ended_at = ? "
+         "WHERE version_id = ? AND state IN ('queued', 'running')")
+      .Bind(1, reason)
+      .Bind(2, now)
+      .Bind(3, version_id)
+      .Run();
 }
 
 // ---- Workflows ---------------------------------------------------------------------------------
@@ -886,8 +985,9 @@ std::vector<Workflow> SqliteTransaction::ActiveWorkflows(std::int64_t ws) {
 }
 
 std::optional<Workflow> SqliteTransaction::WorkflowByUrl(std::int64_t ws, const std::string& url) {
-  auto& s = db_.Prepare(WORKFLOW_SELECT
-                        "WHERE workspace_id = ? AND url = ? ORDER BY trash_item_id IS NOT NULL, trash_item_id DESC LIMIT 1");
+  auto& s =
+      db_.Prepare(WORKFLOW_SELECT
+                  "WHERE workspace_id = ? AND url = ? ORDER BY trash_item_id IS NOT NULL, trash_item_id DESC LIMIT 1");
   s.Bind(1, ws).Bind(2, url);
   return One<Workflow>(s, ReadWorkflow);
 }
@@ -905,9 +1005,17 @@ bool SqliteTransaction::ActiveWorkflowUrlTaken(std::int64_t ws, const std::strin
 }
 
 void SqliteTransaction::InsertWorkflow(const Workflow& w) {
-  db_.Prepare("INSERT INTO workflows(id, workspace_id, url, name, config, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .Bind(1, w.id).Bind(2, w.workspace_id).Bind(3, w.url).Bind(4, w.name).Bind(5, w.config_json).Bind(6, w.created_at)
-      .Bind(7, w.created_by).Run();
+  db_.Prepare(
+         "INSERT INTO workflows(id, workspace_id, url, name, config, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, "
+         "?)")
+      .Bind(1, w.id)
+      .Bind(2, w.workspace_id)
+      .Bind(3, w.url)
+      .Bind(4, w.name)
+      .Bind(5, w.config_json)
+      .Bind(6, w.created_at)
+      .Bind(7, w.created_by)
+      .Run();
 }
 
 void SqliteTransaction::SetWorkflowTrash(const std::string& id, std::optional<std::int64_t> trash_item_id) {
@@ -921,14 +1029,26 @@ void SqliteTransaction::SetWorkflowUrl(const std::string& id, const std::string&
 // ---- Trash -------------------------------------------------------------------------------------
 
 std::int64_t SqliteTransaction::InsertTrashItem(const TrashItem& t) {
-  db_.Prepare("INSERT INTO trash_items(workspace_id, type, object_id, name, url, parent_project_id, version_number, "
-              "deleted_by, deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .Bind(1, t.workspace_id).Bind(2, ItemTypeName(t.type)).Bind(3, t.object_id).Bind(4, t.name).Bind(5, t.url)
+  db_.Prepare(
+         "INSERT INTO trash_items(workspace_id, type, object_id, name, url, parent_project_id, version_number, "
+         "deleted_by, deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .Bind(1, t.workspace_id)
+      .Bind(2, ItemTypeName(t.type))
+      .Bind(3, t.object_id)
+      .Bind(4, t.name)
+      .Bind(5, t.url)
       .Bind(6, t.parent_project_id.empty() ? std::optional<std::string>() : std::optional(t.parent_project_id))
-      .Bind(7, t.version_number).Bind(8, t.deleted_by).Bind(9, t.deleted_by_name).Bind(10, t.deleted_at)
-      .Bind(11, t.cleanup_at).Bind(12, t.cleanup_delete_images).Bind(13, TrashStateName(t.state)).Bind(14, t.size_bytes)
-      .Bind(15, t.group_id).Run();
+      .Bind(7, t.version_number)
+      .Bind(8, t.deleted_by)
+      .Bind(9, t.deleted_by_name)
+      .Bind(10, t.deleted_at)
+      .Bind(11, t.cleanup_at)
+      .Bind(12, t.cleanup_delete_images)
+      .Bind(13, TrashStateName(t.state))
+      .Bind(14, t.size_bytes)
+      .Bind(15, t.group_id)
+      .Run();
   return db_.LastInsertRowId();
 }
 
@@ -938,7 +1058,8 @@ std::optional<TrashItem> SqliteTransaction::TrashItemById(std::int64_t id) {
   return One<TrashItem>(s, ReadTrash);
 }
 
-std::optional<TrashItem> SqliteTransaction::TrashItemByObject(std::int64_t ws, ItemType type, const std::string& object_id) {
+std::optional<TrashItem> SqliteTransaction::TrashItemByObject(std::int64_t ws, ItemType type,
+                                                              const std::string& object_id) {
   auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.type = ? AND t.object_id = ?");
   s.Bind(1, ws).Bind(2, ItemTypeName(type)).Bind(3, object_id);
   return One<TrashItem>(s, ReadTrash);
@@ -948,16 +1069,19 @@ namespace {
 // One statement per (sort, type filter, cursor) combination, each walking its own index, so a page
 // costs the same at any depth and an empty section costs nothing.
 // ?1 workspace, ?2 type, ?3 pattern ('' = none), ?4 cursor key, ?5 cursor id, ?6 limit.
-#define TRASH_WHERE "WHERE t.workspace_id = ?1 AND t.state = 'in_trash' " \
+#define TRASH_WHERE                                     \
+  "WHERE t.workspace_id = ?1 AND t.state = 'in_trash' " \
   "AND (?3 = '' OR t.name LIKE ?3 ESCAPE '\\' OR t.url LIKE ?3 ESCAPE '\\') "
 #define TRASH_ALL TRASH_SELECT TRASH_WHERE "AND ?2 = '' "
 #define TRASH_TYPED TRASH_SELECT TRASH_WHERE "AND t.type = ?2 "
-#define TRASH_SORTS(base)                                                                                  \
-  {base "ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?6",                                                   \
-   base "AND (t.deleted_at, t.id) < (?4, ?5) ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?6"},             \
-  {base "ORDER BY t.cleanup_at, t.id LIMIT ?6",                                                             \
-   base "AND (t.cleanup_at, t.id) > (?4, ?5) ORDER BY t.cleanup_at, t.id LIMIT ?6"},                       \
-  {base "ORDER BY t.name, t.id LIMIT ?6", base "AND (t.name, t.id) > (?4, ?5) ORDER BY t.name, t.id LIMIT ?6"}
+#define TRASH_SORTS(base)                                                                                      \
+  {base "ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?6",                                                      \
+   base "AND (t.deleted_at, t.id) < (?4, ?5) ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?6"},                 \
+      {base "ORDER BY t.cleanup_at, t.id LIMIT ?6",                                                            \
+       base "AND (t.cleanup_at, t.id) > (?4, ?5) ORDER BY t.cleanup_at, t.id LIMIT ?6"},                       \
+  {                                                                                                            \
+    base "ORDER BY t.name, t.id LIMIT ?6", base "AND (t.name, t.id) > (?4, ?5) ORDER BY t.name, t.id LIMIT ?6" \
+  }
 constexpr const char* kTrashPages[2][3][2] = {{TRASH_SORTS(TRASH_ALL)}, {TRASH_SORTS(TRASH_TYPED)}};
 
 std::string LikePattern(const std::string& q) {
@@ -996,7 +1120,8 @@ TrashPage SqliteTransaction::ListTrash(const TrashQuery& q) {
 }
 
 std::vector<TrashItem> SqliteTransaction::TrashItemsInState(std::int64_t ws, TrashState state, int limit) {
-  auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?");
+  auto& s =
+      db_.Prepare(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?");
   s.Bind(1, ws).Bind(2, TrashStateName(state)).Bind(3, limit);
   return All<TrashItem>(s, ReadTrash);
 }
@@ -1004,7 +1129,12 @@ std::vector<TrashItem> SqliteTransaction::TrashItemsInState(std::int64_t ws, Tra
 bool SqliteTransaction::CasTrashState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,
                                       const std::string& actor_name) {
   db_.Prepare("UPDATE trash_items SET state = ?, purge_actor_id = ?, purge_actor_name = ? WHERE id = ? AND state = ?")
-      .Bind(1, TrashStateName(to)).Bind(2, actor_id).Bind(3, actor_name).Bind(4, id).Bind(5, TrashStateName(from)).Run();
+      .Bind(1, TrashStateName(to))
+      .Bind(2, actor_id)
+      .Bind(3, actor_name)
+      .Bind(4, id)
+      .Bind(5, TrashStateName(from))
+      .Run();
   return db_.Changes() == 1;
 }
 
@@ -1014,7 +1144,8 @@ bool SqliteTransaction::DeleteTrashItem(std::int64_t id, TrashState expected) {
 }
 
 std::vector<TrashItem> SqliteTransaction::ExpiredTrashItems(TimeMs now, int limit) {
-  auto& s = db_.Prepare(TRASH_SELECT_ROW "WHERE t.state = 'in_trash' AND t.cleanup_at <= ? ORDER BY t.cleanup_at LIMIT ?");
+  auto& s =
+      db_.Prepare(TRASH_SELECT_ROW "WHERE t.state = 'in_trash' AND t.cleanup_at <= ? ORDER BY t.cleanup_at LIMIT ?");
   s.Bind(1, now).Bind(2, limit);
   return All<TrashItem>(s, ReadTrash);
 }
@@ -1033,8 +1164,9 @@ std::vector<std::int64_t> SqliteTransaction::VersionTrashItemsOfProject(const st
 // ---- Cleanup steps -----------------------------------------------------------------------------
 
 std::vector<ImageRef> SqliteTransaction::ProjectLinks(const std::string& project_id, int limit) {
-  auto& s = db_.Prepare("SELECT i.id, i.sha256, i.size_bytes FROM project_images l JOIN images i ON i.id = l.image_id "
-                        "WHERE l.project_id = ? LIMIT ?");
+  auto& s = db_.Prepare(
+      "SELECT i.id, i.sha256, i.size_bytes FROM project_images l JOIN images i ON i.id = l.image_id "
+      "WHERE l.project_id = ? LIMIT ?");
   s.Bind(1, project_id).Bind(2, limit);
   return ReadRefs(s);
 }
@@ -1048,23 +1180,26 @@ void SqliteTransaction::UnlinkProjectImages(const std::string& project_id, const
 }
 
 std::vector<ImageRef> SqliteTransaction::VersionLinksOfProject(const std::string& project_id, int limit) {
-  auto& s = db_.Prepare("SELECT DISTINCT i.id, i.sha256, i.size_bytes FROM versions v "
-                        "JOIN version_images l ON l.version_id = v.id JOIN images i ON i.id = l.image_id "
-                        "WHERE v.project_id = ? LIMIT ?");
+  auto& s = db_.Prepare(
+      "SELECT DISTINCT i.id, i.sha256, i.size_bytes FROM versions v "
+      "JOIN version_images l ON l.version_id = v.id JOIN images i ON i.id = l.image_id "
+      "WHERE v.project_id = ? LIMIT ?");
   s.Bind(1, project_id).Bind(2, limit);
   return ReadRefs(s);
 }
 
 std::vector<ImageRef> SqliteTransaction::VersionLinks(std::int64_t version_id, int limit) {
-  auto& s = db_.Prepare("SELECT i.id, i.sha256, i.size_bytes FROM version_images l JOIN images i ON i.id = l.image_id "
-                        "WHERE l.version_id = ? LIMIT ?");
+  auto& s = db_.Prepare(
+      "SELECT i.id, i.sha256, i.size_bytes FROM version_images l JOIN images i ON i.id = l.image_id "
+      "WHERE l.version_id = ? LIMIT ?");
   s.Bind(1, version_id).Bind(2, limit);
   return ReadRefs(s);
 }
 
 void SqliteTransaction::UnlinkVersionImagesOfProject(const std::string& project_id, const std::vector<ImageRef>& imgs) {
-  auto& s = db_.Prepare("DELETE FROM version_images WHERE image_id = ? AND version_id IN "
-                        "(SELECT id FROM versions WHERE project_id = ?)");
+  auto& s = db_.Prepare(
+      "DELETE FROM version_images WHERE image_id = ? AND version_id IN "
+      "(SELECT id FROM versions WHERE project_id = ?)");
   for (const auto& img : imgs) {
     s.Reset();
     s.Bind(1, img.id).Bind(2, project_id).Run();
@@ -1105,10 +1240,13 @@ std::vector<std::string> SqliteTransaction::DeleteVersionsOfProject(const std::s
   auto& s = db_.Prepare("SELECT id FROM jobs WHERE project_id = ?");
   s.Bind(1, project_id);
   auto jobs = Strings(s);
-  db_.Prepare("DELETE FROM models WHERE version_id IN (SELECT id FROM versions WHERE project_id = ?)").Bind(1, project_id).Run();
+  db_.Prepare("DELETE FROM models WHERE version_id IN (SELECT id FROM versions WHERE project_id = ?)")
+      .Bind(1, project_id)
+      .Run();
   db_.Prepare("DELETE FROM jobs WHERE project_id = ?").Bind(1, project_id).Run();
   db_.Prepare("DELETE FROM version_images WHERE version_id IN (SELECT id FROM versions WHERE project_id = ?)")
-      .Bind(1, project_id).Run();
+      .Bind(1, project_id)
+      .Run();
   db_.Prepare("DELETE FROM versions WHERE project_id = ?").Bind(1, project_id).Run();
   return jobs;
 }
@@ -1136,26 +1274,41 @@ void SqliteTransaction::DeleteWorkflowRow(const std::string& workflow_id) {
 // ---- Audit, leases, fsck -----------------------------------------------------------------------
 
 void SqliteTransaction::InsertAudit(const AuditEvent& e) {
-  db_.Prepare("INSERT INTO audit_events(workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .Bind(1, e.workspace_id).Bind(2, e.at).Bind(3, e.actor_id).Bind(4, e.actor_name).Bind(5, e.action)
-      .Bind(6, e.item_type).Bind(7, e.item_id).Bind(8, e.item_name).Run();
+  db_.Prepare(
+         "INSERT INTO audit_events(workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .Bind(1, e.workspace_id)
+      .Bind(2, e.at)
+      .Bind(3, e.actor_id)
+      .Bind(4, e.actor_name)
+      .Bind(5, e.action)
+      .Bind(6, e.item_type)
+      .Bind(7, e.item_id)
+      .Bind(8, e.item_name)
+      .Run();
 }
 
 std::vector<AuditEvent> SqliteTransaction::Audit(std::int64_t ws, int limit, std::optional<std::int64_t> before_id) {
-  auto& s = db_.Prepare("SELECT id, workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name "
-                        "FROM audit_events WHERE workspace_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
+  auto& s = db_.Prepare(
+      "SELECT id, workspace_id, at, actor_id, actor_name, action, item_type, item_id, item_name "
+      "FROM audit_events WHERE workspace_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
   s.Bind(1, ws).Bind(2, before_id.value_or(INT64_MAX)).Bind(3, limit);
   return All<AuditEvent>(s, [](Statement& st) {
-    return AuditEvent{st.Int(0), st.Int(1), st.Int(2), st.OptText(3), st.Text(4), st.Text(5), st.Text(6), st.Text(7), st.Text(8)};
+    return AuditEvent{st.Int(0),  st.Int(1),  st.Int(2),  st.OptText(3), st.Text(4),
+                      st.Text(5), st.Text(6), st.Text(7), st.Text(8)};
   });
 }
 
 bool SqliteTransaction::TryTakeLease(const std::string& name, const std::string& holder, TimeMs now, TimeMs ttl) {
-  db_.Prepare("INSERT INTO leases(name, holder, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET "
-              "holder = excluded.holder, expires_at = excluded.expires_at "
-              "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4")
-      .Bind(1, name).Bind(2, holder).Bind(3, now + ttl).Bind(4, now).Run();
+  db_.Prepare(
+         "INSERT INTO leases(name, holder, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET "
+         "holder = excluded.holder, expires_at = excluded.expires_at "
+         "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4")
+      .Bind(1, name)
+      .Bind(2, holder)
+      .Bind(3, now + ttl)
+      .Bind(4, now)
+      .Run();
   return db_.Changes() == 1;
 }
 
@@ -1200,8 +1353,9 @@ std::vector<std::string> SqliteTransaction::AllBlobGc() {
 
 std::vector<std::tuple<std::string, std::int64_t, std::int64_t>> SqliteTransaction::ImageShaCounts() {
   auto& s = db_.Prepare("SELECT sha256, COUNT(*), MAX(size_bytes) FROM images GROUP BY sha256 ORDER BY sha256");
-  return All<std::tuple<std::string, std::int64_t, std::int64_t>>(
-      s, [](Statement& st) { return std::tuple{st.Text(0), st.Int(1), st.Int(2)}; });
+  return All<std::tuple<std::string, std::int64_t, std::int64_t>>(s, [](Statement& st) {
+    return std::tuple{st.Text(0), st.Int(1), st.Int(2)};
+  });
 }
 
 void SqliteTransaction::SetBlobRefs(const std::string& sha256, std::int64_t refs, std::int64_t size) {
@@ -1209,15 +1363,26 @@ void SqliteTransaction::SetBlobRefs(const std::string& sha256, std::int64_t refs
     db_.Prepare("DELETE FROM blobs WHERE sha256 = ?").Bind(1, sha256).Run();
     return;
   }
-  db_.Prepare("INSERT INTO blobs(sha256, size_bytes, refs) VALUES (?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET refs = excluded.refs")
-      .Bind(1, sha256).Bind(2, size).Bind(3, refs).Run();
+  db_.Prepare(
+         "INSERT INTO blobs(sha256, size_bytes, refs) VALUES (?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET refs = "
+         "excluded.refs")
+      .Bind(1, sha256)
+      .Bind(2, size)
+      .Bind(3, refs)
+      .Run();
 }
 
 void SqliteTransaction::SetUsage(std::int64_t ws, const Usage& u) {
-  db_.Prepare("UPDATE workspaces SET storage_bytes = ?, image_count = ?, trash_projects = ?, trash_versions = ?, "
-              "trash_workflows = ? WHERE id = ?")
-      .Bind(1, u.storage_bytes).Bind(2, u.image_count).Bind(3, u.trash_projects).Bind(4, u.trash_versions)
-      .Bind(5, u.trash_workflows).Bind(6, ws).Run();
+  db_.Prepare(
+         "UPDATE workspaces SET storage_bytes = ?, image_count = ?, trash_projects = ?, trash_versions = ?, "
+         "trash_workflows = ? WHERE id = ?")
+      .Bind(1, u.storage_bytes)
+      .Bind(2, u.image_count)
+      .Bind(3, u.trash_projects)
+      .Bind(4, u.trash_versions)
+      .Bind(5, u.trash_workflows)
+      .Bind(6, ws)
+      .Run();
 }
 
 std::vector<std::pair<std::int64_t, Usage>> SqliteTransaction::RecountUsage() {
@@ -1260,7 +1425,9 @@ void SqliteTransaction::DeleteLoginFailure(std::int64_t id) {
 
 int SqliteTransaction::PruneLoginFailures(TimeMs before, int limit) {
   db_.Prepare("DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE at < ? ORDER BY at LIMIT ?)")
-      .Bind(1, before).Bind(2, limit).Run();
+      .Bind(1, before)
+      .Bind(2, limit)
+      .Run();
   return db_.Changes();
 }
 

@@ -32,7 +32,8 @@ class SqliteTransaction final : public domain::Transaction {
   std::optional<domain::Member> MemberOf(std::int64_t ws, const std::string& user_id) override;
   std::vector<domain::Member> Members(std::int64_t ws) override;
   std::vector<std::pair<domain::Workspace, std::string>> WorkspacesOfUser(const std::string& user_id) override;
-  void InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id, domain::TimeMs at) override;
+  void InsertMember(std::int64_t ws, const std::string& user_id, const std::string& role_id,
+                    domain::TimeMs at) override;
   void UpdateMemberRole(std::int64_t ws, const std::string& user_id, const std::string& role_id) override;
   void DeleteMember(std::int64_t ws, const std::string& user_id) override;
   int CountMembersWithRole(std::int64_t ws, const std::string& role_id) override;
@@ -152,7 +153,8 @@ class SqliteTransaction final : public domain::Transaction {
   void InsertAudit(const domain::AuditEvent& e) override;
   std::vector<domain::AuditEvent> Audit(std::int64_t ws, int limit, std::optional<std::int64_t> before_id) override;
 
-  bool TryTakeLease(const std::string& name, const std::string& holder, domain::TimeMs now, domain::TimeMs ttl) override;
+  bool TryTakeLease(const std::string& name, const std::string& holder, domain::TimeMs now,
+                    domain::TimeMs ttl) override;
   std::optional<std::int64_t> GetMeta(const std::string& key) override;
   std::int64_t RaiseMeta(const std::string& key, std::int64_t value) override;
   std::int64_t AddMeta(const std::string& key, std::int64_t delta) override;

@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "core/crypto.h"
-
 #include "domain/fsck.h"
 #include "support/fixture.h"
 

@@ -13,7 +13,8 @@ TEST_F(Content, ProjectUrlsComeFromNamesAndReservedWordsAreRefused) {
   EXPECT_EQ(content_->CreateProject(owner(), {"Trash", "object-detection", "x", {}, {}}).error().code, "reserved_url");
   EXPECT_EQ(content_->CreateProject(owner(), {"x", "object-detection", "x", {}, std::string("Bad_Url")}).error().code,
             "invalid_request");
-  EXPECT_EQ(content_->CreateProject(owner(), {"My Cats 2024", "object-detection", "x", {}, {}}).error().code, "url_taken");
+  EXPECT_EQ(content_->CreateProject(owner(), {"My Cats 2024", "object-detection", "x", {}, {}}).error().code,
+            "url_taken");
   EXPECT_EQ(content_->CreateProject(owner(), {"x", "painting", "x", {}, {}}).error().code, "invalid_request");
   EXPECT_EQ(content_->CreateProject(owner(), {"x", "object-detection", "x", std::string("g_nope"), {}}).error().code,
             "invalid_request");

@@ -59,7 +59,7 @@ TEST_F(TrashRules, T3TrashingCancelsJobsAndFreezesCredits) {
   ASSERT_TRUE(content_->GenerateVersion(owner(), "cats", std::nullopt));
   ASSERT_TRUE(content_->GenerateVersion(owner(), "cats", std::nullopt));
   auto running = training_->Start(owner(), "cats", 1);
-  ASSERT_TRUE(training_->Tick());  // starts it
+  ASSERT_TRUE(training_->Tick());                            // starts it
   auto queued_later = training_->Start(owner(), "cats", 2);  // stays queued
   Advance(10 * core::kSecondMs);
   ASSERT_TRUE(trash_->TrashProject(owner(), "cats", false));
@@ -172,7 +172,8 @@ TEST_F(TrashRules, T7RemovedExactlyAtCleanupAtNotBefore) {
 
 TEST_F(TrashRules, T8RestorePutsProjectBackInItsGroupAndVersionNeedsActiveParent) {
   auto group = accounts_->CreateGroup(owner(), "Pets");
-  auto p = content_->CreateProject(owner(), domain::NewProject{"Cats", "object-detection", "c", group->id, std::nullopt});
+  auto p =
+      content_->CreateProject(owner(), domain::NewProject{"Cats", "object-detection", "c", group->id, std::nullopt});
   ASSERT_TRUE(content_->GenerateVersion(owner(), "cats", std::nullopt));
   ASSERT_TRUE(trash_->TrashVersion(owner(), "cats", 1));
   ASSERT_TRUE(trash_->TrashProject(owner(), "cats", false));
@@ -238,8 +239,8 @@ TEST_F(TrashRules, T10RestoreConflictNeverOverwritesAndAcceptsANewUrl) {
 }
 
 TEST_F(TrashRules, T12SharedImagesArePreservedAndExclusiveOnesRemoved) {
-  auto a = MakeProject("A", 3, 1);      // images 1,2,3
-  auto b = MakeProject("B", 1, 10);     // image 10
+  auto a = MakeProject("A", 3, 1);   // images 1,2,3
+  auto b = MakeProject("B", 1, 10);  // image 10
   auto shared = content_->ListImages(owner(), std::string("a"), 1, std::nullopt)->front();
   ASSERT_TRUE(content_->LinkImages(owner(), "b", {shared.id}));
   ASSERT_TRUE(trash_->TrashProject(owner(), "a", true));
@@ -349,7 +350,8 @@ TEST_F(TrashRules, T15EveryActionIsAudited) {
   auto events = *trash_->Audit(owner(), 50, std::nullopt);
   std::vector<std::string> actions;
   for (auto it = events.rbegin(); it != events.rend(); ++it) actions.push_back(it->action);
-  EXPECT_EQ(actions, (std::vector<std::string>{"trash", "restore", "trash", "delete_permanently", "trash", "empty_trash"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"trash", "restore", "trash", "delete_permanently", "trash", "empty_trash"}));
   EXPECT_EQ(events.front().actor_name, "Olive Owner");
 }
 
@@ -407,7 +409,7 @@ TEST_F(TrashRules, ListingPagesWithKeysetCursors) {
       for (const auto& t : page.items) seen.push_back(t.name);
       if (!page.more) break;
       const auto& last = page.items.back();
-      q.after_key = sort == domain::TrashSort::kName ? last.name
+      q.after_key = sort == domain::TrashSort::kName        ? last.name
                     : sort == domain::TrashSort::kDeletedAt ? std::to_string(last.deleted_at)
                                                             : std::to_string(last.cleanup_at);
       q.after_id = last.id;

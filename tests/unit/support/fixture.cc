@@ -22,9 +22,11 @@ void Append(void* ctx, void* data, int size) {
 
 std::string Png(int seed, int width, int height) {
   std::vector<unsigned char> px(static_cast<std::size_t>(width * height * 3));
-  for (std::size_t i = 0; i < px.size(); ++i) px[i] = static_cast<unsigned char>((i * 31 + static_cast<std::size_t>(seed) * 7919) % 251);
+  for (std::size_t i = 0; i < px.size(); ++i)
+    px[i] = static_cast<unsigned char>((i * 31 + static_cast<std::size_t>(seed) * 7919) % 251);
   // The seed is also written into the first pixels so that different seeds never collide.
-  for (int b = 0; b < 4 && b < width * height * 3; ++b) px[static_cast<std::size_t>(b)] = static_cast<unsigned char>(seed >> (8 * b));
+  for (int b = 0; b < 4 && b < width * height * 3; ++b)
+    px[static_cast<std::size_t>(b)] = static_cast<unsigned char>(seed >> (8 * b));
   std::string out;
   stbi_write_png_to_func(Append, &out, width, height, 3, px.data(), width * 3);
   return out;
@@ -95,7 +97,8 @@ domain::Actor DomainTest::ActorWith(const std::vector<std::string>& permissions,
 }
 
 domain::Project DomainTest::MakeProject(const std::string& name, int images, int first_seed) {
-  auto p = content_->CreateProject(owner_, domain::NewProject{name, "object-detection", "things", std::nullopt, std::nullopt});
+  auto p = content_->CreateProject(owner_,
+                                   domain::NewProject{name, "object-detection", "things", std::nullopt, std::nullopt});
   EXPECT_TRUE(p) << p.error().message;
   for (int i = 0; i < images; ++i) Upload(p->url, first_seed + i);
   return *content_->GetProject(owner_, p->url);

@@ -9,8 +9,8 @@
 #include "core/clock.h"
 #include "domain/account_service.h"
 #include "domain/content_service.h"
-#include "domain/trash_service.h"
 #include "domain/training_service.h"
+#include "domain/trash_service.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
 
