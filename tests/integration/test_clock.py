@@ -1,4 +1,4 @@
-"""Time never runs backwards (issue 12, item 12): the dev clock's offset is kept with the data, so a
+"""Time never runs backwards: the dev clock's offset is kept with the data, so a
 restarted limbod goes on from the advanced time and blob removals queued then are not left waiting a
 month; a limbod whose system clock is behind the data keeps the data's time and says so."""
 import os

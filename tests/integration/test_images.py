@@ -1,4 +1,4 @@
-"""Uploads are decoded, not sniffed (issue 12, item 11): fakes, lies, corrupt and oversized images get
+"""Uploads are decoded, not sniffed: fakes, lies, corrupt and oversized images get
 415 / 413 with a code of their own, and nothing is stored for them."""
 import os
 import struct

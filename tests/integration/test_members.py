@@ -1,4 +1,4 @@
-"""Members and roles (SPEC T17, issue 12): nothing an API key can call creates a sign-in credential or
+"""Members and roles (SPEC T17): nothing an API key can call creates a sign-in credential or
 widens permissions to the permanent-deletion level; members join by an invitation the invited person
 accepts in the web app; nobody grants what they do not hold; accounts are the person's own."""
 import json

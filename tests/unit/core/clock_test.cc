@@ -1,4 +1,4 @@
-// The clocks that keep time from running backwards (issue 12, item 12), driven by a fake system clock.
+// The clocks that keep time from running backwards, driven by a fake system clock.
 #include "core/clock.h"
 
 #include <gtest/gtest.h>

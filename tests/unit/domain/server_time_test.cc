@@ -1,5 +1,5 @@
 // domain::ServerTime: the dev clock's offset and the newest time the data has seen are kept in the
-// database, so a restart, or another server on it, never moves the clock back (issue 12, item 12).
+// database, so a restart, or another server on it, never moves the clock back.
 // clock_ plays the system clock. Runs on SQLite and on PostgreSQL.
 #include "domain/server_time.h"
 
