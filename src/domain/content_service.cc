@@ -179,61 +179,75 @@ Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::stri
   LIMBO_RETURN_IF_ERROR(ValidateText("name", name, 255));
   TimeMs now = clock_.Now();
 
-  // 1. Announce the file before it exists, so a crash between writing it and committing its row
-  //    leaves it on the collection queue instead of orphaned on disk (T13).
-  bool blob_known = false;
-  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
-    (void)p;
-    blob_known = tx.BlobReferenced(sha);
-    if (!blob_known) tx.EnqueueBlobGc(sha, now + kUploadGraceMs);
-    return Ok();
-  }));
-  // 2. The bytes, written atomically.
-  if (!blob_known) LIMBO_RETURN_IF_ERROR(put());
+  // The collector may take the queue entry of step 1 once its grace period has passed, and remove
+  // the file, before step 3 runs. Step 3 then writes nothing and the upload starts over from step 1,
+  // so the file is always written with its queue row already committed (T13): a write that fails or
+  // a transaction that rolls back leaves at most a queued file, never an orphan. The grace period is
+  // minutes long, so a second round is rare and a third one unheard of.
+  for (int round = 0; round < 3; ++round) {
+    // 1. Announce the file before it exists, so a crash between writing it and committing its row
+    //    leaves it on the collection queue instead of orphaned on disk (T13).
+    bool blob_known = false;
+    LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+      LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
+      (void)p;
+      blob_known = tx.BlobReferenced(sha);
+      if (!blob_known) tx.EnqueueBlobGc(sha, now + kUploadGraceMs);
+      return Ok();
+    }));
+    // 2. The bytes, written atomically.
+    if (!blob_known) LIMBO_RETURN_IF_ERROR(put());
 
-  // 3. The row. The write lock is held, so the collector cannot remove the file under us; if it
-  //    removed it before (the grace period passed), it is written again.
-  UploadResult out;
-  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
-    auto existing = tx.ImageBySha(a.workspace.id, sha);
-    if (existing) {
-      out.duplicate = true;
-      out.image = *existing;
-    } else {
-      auto ws = tx.WorkspaceById(a.workspace.id);
-      Usage u = tx.GetUsage(a.workspace.id);
-      if (ws && u.storage_bytes + size > ws->storage_quota_bytes) {
-        return Error::Forbidden("This upload would pass the workspace's storage quota.", "storage_quota_exceeded")
-            .WithHint("Free space by permanently deleting items from the Trash, or raise the quota.");
+    // 3. The row. The write lock is held, so the collector cannot remove the file under us; if it
+    //    removed it before (the grace period passed), nothing is written and the upload starts over.
+    UploadResult out;
+    bool collected = false;
+    LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+      collected = false;
+      LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
+      auto existing = tx.ImageBySha(a.workspace.id, sha);
+      if (existing) {
+        out.duplicate = true;
+        out.image = *existing;
+      } else {
+        auto ws = tx.WorkspaceById(a.workspace.id);
+        Usage u = tx.GetUsage(a.workspace.id);
+        if (ws && u.storage_bytes + size > ws->storage_quota_bytes) {
+          return Error::Forbidden("This upload would pass the workspace's storage quota.", "storage_quota_exceeded")
+              .WithHint("Free space by permanently deleting items from the Trash, or raise the quota.");
+        }
+        if (!tx.BlobReferenced(sha) && !blobs_.Exists(sha)) {
+          collected = true;
+          return Ok();
+        }
+        Image img;
+        img.id = "i_" + core::RandomToken(12);
+        img.workspace_id = a.workspace.id;
+        img.name = name;
+        img.sha256 = sha;
+        img.size_bytes = size;
+        img.width = info.width;
+        img.height = info.height;
+        img.created_at = now;
+        tx.InsertImage(img);
+        tx.AddBlobRef(sha, size);
+        tx.CancelBlobGc(sha);
+        tx.AddStorage(a.workspace.id, size, 1);
+        out.image = img;
       }
-      if (!tx.BlobReferenced(sha) && !blobs_.Exists(sha)) {
-        Status again = put();  // (not the macro: this lambda is inside one)
-        if (!again) return again;
+      if (tx.LinkImage(p.id, ImageRef{out.image.id, sha, out.image.size_bytes}) && out.duplicate) {
+        tx.TouchReclaimable(a.workspace.id);  // a new link can protect an image from cleanup
       }
-      Image img;
-      img.id = "i_" + core::RandomToken(12);
-      img.workspace_id = a.workspace.id;
-      img.name = name;
-      img.sha256 = sha;
-      img.size_bytes = size;
-      img.width = info.width;
-      img.height = info.height;
-      img.created_at = now;
-      tx.InsertImage(img);
-      tx.AddBlobRef(sha, size);
-      tx.CancelBlobGc(sha);
-      tx.AddStorage(a.workspace.id, size, 1);
-      out.image = img;
-    }
-    if (tx.LinkImage(p.id, ImageRef{out.image.id, sha, out.image.size_bytes}) && out.duplicate) {
-      tx.TouchReclaimable(a.workspace.id);  // a new link can protect an image from cleanup
-    }
-    out.image = *tx.ImageById(a.workspace.id, out.image.id);
-    return Ok();
-  }));
-  return out;
+      out.image = *tx.ImageById(a.workspace.id, out.image.id);
+      return Ok();
+    }));
+    if (!collected) return out;
+    now = clock_.Now();
+  }
+  return Error{core::ErrorKind::kUnavailable,
+               "upload_collected",
+               "The upload's file was collected before it could be recorded; send it again.",
+               {}};
 }
 
 Result<int> ContentService::LinkImages(const Actor& a, const std::string& project_url,

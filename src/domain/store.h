@@ -265,18 +265,14 @@ class Store {
   // capture its results, not act on the world.
   //
   // One exception, for T13: a blob file's fate must be decided under the same lock as the rows that
-  // reference it, so fn may call the BlobStore's idempotent file operations on blobs it has locked in
-  // this transaction (the write lock with SQLite; the blob_gc row, `FOR UPDATE`, with PostgreSQL).
-  //  - TrashService::CollectBlobs removes queued, unreferenced files and deletes their queue rows in
-  //    the same transaction. Removing a missing file succeeds, so a rerun repeats it harmlessly. A
-  //    rollback or crash after an unlink leaves the queue row of a file already gone (and no reference:
-  //    an upload that needs the file takes the lock, then finds it missing and writes it again); the
-  //    next pass deletes that row. Unlinking after the commit instead would let an upload find the
-  //    file, commit its reference, and lose the file a moment later: a dangling reference.
-  //  - ContentService's upload writes the file again, inside the transaction that inserts the image
-  //    row, when the collector removed it meanwhile. Put leaves a file already there as it is, and a
-  //    rollback leaves a file that no row references: queued by the upload's first step, or, if the
-  //    collector took that entry, found by `limbod fsck --repair`.
+  // reference it, so TrashService::CollectBlobs may remove queued, unreferenced files (the BlobStore's
+  // idempotent Remove) on blobs it has locked in this transaction (the write lock with SQLite; the
+  // blob_gc row, `FOR UPDATE`, with PostgreSQL) and delete their queue rows in the same transaction.
+  // Removing a missing file succeeds, so a rerun repeats it harmlessly. A rollback or crash after an
+  // unlink leaves the queue row of a file already gone (and no reference: an upload that needs the
+  // file takes the lock, finds it missing, writes nothing and starts over from queueing it); the next
+  // pass deletes that row. Unlinking after the commit instead would let an upload find the file,
+  // commit its reference, and lose the file a moment later: a dangling reference.
   // Nothing else in fn may touch files, the network or other processes.
   virtual core::Status Write(const TxFn& fn) = 0;
 };

@@ -1,3 +1,5 @@
+#include <functional>
+
 #include "core/crypto.h"
 #include "support/fixture.h"
 
@@ -18,6 +20,57 @@ TEST_F(Content, ProjectUrlsComeFromNamesAndReservedWordsAreRefused) {
   EXPECT_EQ(content_->CreateProject(owner(), {"x", "painting", "x", {}, {}}).error().code, "invalid_request");
   EXPECT_EQ(content_->CreateProject(owner(), {"x", "object-detection", "x", std::string("g_nope"), {}}).error().code,
             "invalid_request");
+}
+
+// Fault injection around the real blob store: after the upload's first write, time passes the
+// upload's grace period and the collector runs (it takes the queue entry and removes the file);
+// the upload's next write then fails after the file is in place, as an fsync error would.
+class CollectedThenFailingBlobs : public domain::BlobStore {
+ public:
+  CollectedThenFailingBlobs(domain::BlobStore& inner, std::function<void()> collect)
+      : inner_(inner), collect_(std::move(collect)) {}
+  core::Status Put(const std::string& sha, std::string_view bytes) override {
+    core::Status st = inner_.Put(sha, bytes);
+    if (++puts_ == 1) {
+      collect_();
+      return st;
+    }
+    return core::Error::Internal("The blob could not be made durable.");
+  }
+  core::Status PutFile(const std::string& sha, const std::string& path) override { return inner_.PutFile(sha, path); }
+  bool Exists(const std::string& sha) const override { return inner_.Exists(sha); }
+  core::Result<std::string> Get(const std::string& sha) const override { return inner_.Get(sha); }
+  std::string PathOf(const std::string& sha) const override { return inner_.PathOf(sha); }
+  core::Status Remove(const std::string& sha) override { return inner_.Remove(sha); }
+  std::vector<std::string> List() const override { return inner_.List(); }
+  int puts() const { return puts_; }
+
+ private:
+  domain::BlobStore& inner_;
+  std::function<void()> collect_;
+  int puts_ = 0;
+};
+
+TEST_F(Content, AnUploadWhoseFileWasCollectedWritesItAgainOnlyWithItsQueueRowCommitted) {
+  MakeProject("A");
+  CollectedThenFailingBlobs faulty(*blobs_, [&] {
+    Advance(domain::kUploadGraceMs + 1);
+    ASSERT_TRUE(trash_->CollectBlobs());
+  });
+  domain::ContentService content(*store_, faulty, clock_);
+  auto up = content.Upload(owner(), "a", "x.png", Png(5));
+  ASSERT_FALSE(up);
+  EXPECT_EQ(faulty.puts(), 2);
+  // The file the failed write left is on the queue: once its grace has passed, it is collected.
+  // (Written inside the last transaction, as before, it was left with no queue row: an orphan.)
+  Advance(domain::kUploadGraceMs + 1);
+  ASSERT_TRUE(trash_->CollectBlobs());
+  EXPECT_EQ(BlobFiles(), 0u);
+  EXPECT_EQ(UsageNow().storage_bytes, 0);
+  // And without the fault, an upload whose file was collected before its row still gets both.
+  auto ok = content_->Upload(owner(), "a", "y.png", Png(6));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(BlobFiles(), 1u);
 }
 
 TEST_F(Content, UploadsAreValidatedAndDeduplicated) {
