@@ -2,10 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <chrono>
 
 #include "core/crypto.h"
+#include "http/text.h"
 
 namespace limbo::http {
 
@@ -25,18 +25,13 @@ bool Unsafe(const std::string& method) { return method != "GET" && method != "HE
 // BeArEr are all Bearer); any run of spaces or tabs may separate it from the key, and whitespace
 // around the field value is not part of the key.
 std::string BearerKey(const Request& req) {
-  std::string_view auth = req.Header("authorization");
-  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
-  while (!auth.empty() && is_space(auth.front())) auth.remove_prefix(1);
-  while (!auth.empty() && is_space(auth.back())) auth.remove_suffix(1);
+  std::string_view auth = TrimOws(req.Header("authorization"));
   constexpr std::string_view kScheme = "bearer";
-  if (auth.size() <= kScheme.size() || !is_space(auth[kScheme.size()])) return {};
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(auth[i])) != kScheme[i]) return {};
+  if (auth.size() <= kScheme.size() || !IsOws(auth[kScheme.size()]) ||
+      !AsciiIEquals(auth.substr(0, kScheme.size()), kScheme)) {
+    return {};
   }
-  auth.remove_prefix(kScheme.size());
-  while (!auth.empty() && is_space(auth.front())) auth.remove_prefix(1);
-  return std::string(auth);
+  return std::string(TrimOws(auth.substr(kScheme.size())));
 }
 
 // An API key from the header or the query string: known before the body is read.

@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "core/crypto.h"
+#include "http/text.h"
 
 namespace limbo::http {
 
@@ -57,16 +58,14 @@ std::optional<FilePart> FindMultipartField(std::string_view content_type, std::s
       std::size_t line_end = headers.find("\r\n", line_start);
       std::string_view line = headers.substr(
           line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
-      std::string lower(line.substr(0, 20));
-      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string lower = AsciiLower(line.substr(0, 20));
       if (lower.rfind("content-disposition:", 0) == 0) {
         name = HeaderParam(line, "name");
         filename = HeaderParam(line, "filename");
       }
       if (lower.rfind("content-type:", 0) == 0) {
         part_type = line.substr(13);
-        while (!part_type.empty() && (part_type.front() == ' ' || part_type.front() == '\t'))
-          part_type.remove_prefix(1);
+        while (!part_type.empty() && IsOws(part_type.front())) part_type.remove_prefix(1);
       }
       if (line_end == std::string_view::npos) break;
       line_start = line_end + 2;

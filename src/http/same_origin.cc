@@ -6,33 +6,19 @@
 #include <string>
 #include <string_view>
 
+#include "http/text.h"
+
 namespace limbo::http {
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The first entry of a comma-separated header (a proxy chain lists the client's side first).
-std::string_view FirstEntry(std::string_view s) { return Trim(s.substr(0, s.find(','))); }
+std::string_view FirstEntry(std::string_view s) { return TrimOws(s.substr(0, s.find(','))); }
 
 struct Authority {
   std::string host;  // lowercase; an IPv6 address keeps its brackets
   std::string port;  // digits, or empty when the text named none
 };
-
-bool AllDigits(std::string_view s) {
-  return !s.empty() && s.size() <= 5 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 // "host", "host:port", "[v6]" or "[v6]:port"; nullopt for anything else (user info, paths, spaces).
 std::optional<Authority> ParseAuthority(std::string_view s) {
@@ -59,18 +45,18 @@ std::optional<Authority> ParseAuthority(std::string_view s) {
     if (!name) return std::nullopt;
   }
   if (!rest.empty()) {
-    if (rest.front() != ':' || !AllDigits(rest.substr(1))) return std::nullopt;
+    if (rest.front() != ':' || !AllDigits(rest.substr(1), 5)) return std::nullopt;
     a.port = std::string(rest.substr(1));
     a.port.erase(0, std::min(a.port.find_first_not_of('0'), a.port.size() - 1));  // "080" is 80
   }
-  a.host = Lower(host);
+  a.host = AsciiLower(host);
   return a;
 }
 
 std::string DefaultPort(std::string_view scheme) { return scheme == "https" ? "443" : "80"; }
 
 bool IsSameOrigin(const Request& req, std::string_view origin_header) {
-  std::string origin = Lower(Trim(origin_header));
+  std::string origin = AsciiLower(TrimOws(origin_header));
   auto sep = origin.find("://");
   if (sep == std::string::npos) return false;  // "null" (sandboxed frames, some redirects) included
   std::string scheme = origin.substr(0, sep);
@@ -81,11 +67,11 @@ bool IsSameOrigin(const Request& req, std::string_view origin_header) {
   std::string_view host_header = req.Header("host");
   std::string expected_scheme = scheme;
   if (req.via_trusted_proxy) {
-    if (auto proto = FirstEntry(req.Header("x-forwarded-proto")); !proto.empty()) expected_scheme = Lower(proto);
+    if (auto proto = FirstEntry(req.Header("x-forwarded-proto")); !proto.empty()) expected_scheme = AsciiLower(proto);
     if (auto host = FirstEntry(req.Header("x-forwarded-host")); !host.empty()) host_header = host;
   }
   if (expected_scheme != scheme) return false;
-  auto to = ParseAuthority(Trim(host_header));
+  auto to = ParseAuthority(TrimOws(host_header));
   if (!to) return false;
   std::string from_port = from->port.empty() ? DefaultPort(scheme) : from->port;
   std::string to_port = to->port.empty() ? DefaultPort(expected_scheme) : to->port;
@@ -104,7 +90,7 @@ core::Status RequireSameOriginJson(const Request& req) {
         .WithHint("A browser may send it only from a page of this server's own origin.");
   }
   std::string_view type = req.Header("content-type");
-  if (Lower(Trim(type.substr(0, type.find(';')))) != "application/json") {
+  if (AsciiLower(TrimOws(type.substr(0, type.find(';')))) != "application/json") {
     return core::Error{core::ErrorKind::kUnsupported,
                        "unsupported_media_type",
                        "This route accepts only a JSON body: send 'Content-Type: application/json'.",

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "http/text.h"
 
 namespace limbo::http {
 
@@ -54,12 +55,6 @@ Response ErrorAnswer(int status, const char* code, const char* message) {
   res.status = status;
   res.body = JsonErrorBody(code, message);
   return res;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 Response TooLarge() {
@@ -174,9 +169,7 @@ struct RequestReader::Impl final : bhttp::basic_parser<true> {
       if (trailer_bytes > pending_limit) ec = bhttp::error::header_limit;
       return;
     }
-    std::string n(name);
-    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.headers.emplace_back(std::move(n), std::string(value));
+    req.headers.emplace_back(AsciiLower(std::string_view(name.data(), name.size())), std::string(value));
   }
   void on_header_impl(beast::error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
@@ -464,7 +457,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // A client that waits for "100 Continue" before sending the body gets it only now, once the
     // body is wanted (so an unauthenticated client learns 401 without sending 32 MiB first).
-    if (reader_->BodyExpected() && reader_->Version() == 11 && IEquals(req.Header("expect"), "100-continue")) {
+    if (reader_->BodyExpected() && reader_->Version() == 11 && AsciiIEquals(req.Header("expect"), "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       beast::error_code wec;
       asio::write(stream_.socket(), asio::buffer(kContinue.data(), kContinue.size()), wec);

@@ -6,22 +6,13 @@
 #include <cctype>
 #include <cstring>
 
+#include "http/text.h"
+
 namespace limbo::http {
 
 namespace {
 
 using Bytes = std::array<std::uint8_t, 16>;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool AllDigits(std::string_view s, std::size_t max_len) {
-  return !s.empty() && s.size() <= max_len &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 bool IsV4Mapped(const Bytes& b) {
   static constexpr std::uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -52,7 +43,7 @@ std::optional<Bytes> ParseIp(std::string_view s) {
 // One X-Forwarded-For entry: "1.2.3.4", "1.2.3.4:5678", "2001:db8::1", "[2001:db8::1]" or
 // "[2001:db8::1]:443". Anything else ("unknown", a host name, an obfuscated identifier) is malformed.
 std::optional<Bytes> ParseForwardedEntry(std::string_view s) {
-  s = Trim(s);
+  s = TrimOws(s);
   if (!s.empty() && s.front() == '[') {
     auto close = s.find(']');
     if (close == std::string_view::npos) return std::nullopt;
@@ -84,10 +75,10 @@ std::string Format(const Bytes& b) {
 
 std::optional<TrustedProxies> TrustedProxies::Parse(std::string_view list, std::string* bad) {
   TrustedProxies out;
-  if (Trim(list).empty()) return out;
+  if (TrimOws(list).empty()) return out;
   for (;;) {
     auto comma = list.find(',');
-    std::string_view entry = Trim(list.substr(0, comma));
+    std::string_view entry = TrimOws(list.substr(0, comma));
     auto slash = entry.find('/');
     std::string_view addr = entry.substr(0, slash);
     auto ip = ParseIp(addr);
@@ -137,7 +128,7 @@ std::string TrustedProxies::ClientAddress(std::string_view peer, std::string_vie
   auto peer_ip = ParseForwardedEntry(peer);
   if (!peer_ip) return std::string(peer);
   std::string fallback = Format(*peer_ip);
-  if (!Contains(*peer_ip) || Trim(forwarded_for).empty()) return fallback;
+  if (!Contains(*peer_ip) || TrimOws(forwarded_for).empty()) return fallback;
   std::optional<Bytes> leftmost;
   std::string_view rest = forwarded_for;
   for (;;) {
