@@ -542,6 +542,16 @@ Result<InvitationView> AccountService::ViewOf(Transaction& tx, const Invitation&
   return v;
 }
 
+Status AccountService::ViewsOf(Transaction& tx, const std::vector<Invitation>& invitations,
+                               std::vector<InvitationView>* out) {
+  out->clear();  // the read may run again
+  for (const auto& inv : invitations) {
+    LIMBO_TRY(auto v, ViewOf(tx, inv));
+    out->push_back(std::move(v));
+  }
+  return Ok();
+}
+
 Result<NewInvitation> AccountService::Invite(const Actor& a, const std::string& email_in, const std::string& role_id) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kManageMembers));
   LIMBO_TRY(std::string email, NormalizeEmail(email_in));
@@ -579,14 +589,8 @@ Result<NewInvitation> AccountService::Invite(const Actor& a, const std::string& 
 Result<std::vector<InvitationView>> AccountService::ListInvitations(const Actor& a) {
   std::vector<InvitationView> out;
   TimeMs now = clock_.Now();
-  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out.clear();
-    for (const auto& inv : tx.PendingInvitations(a.workspace.id, now)) {
-      LIMBO_TRY(auto v, ViewOf(tx, inv));
-      out.push_back(std::move(v));
-    }
-    return Ok();
-  }));
+  LIMBO_RETURN_IF_ERROR(store_.Read(
+      [&](Transaction& tx) -> Status { return ViewsOf(tx, tx.PendingInvitations(a.workspace.id, now), &out); }));
   return out;
 }
 
@@ -711,14 +715,8 @@ Result<AcceptResult> AccountService::AcceptInvitation(const std::string& token, 
 Result<std::vector<InvitationView>> AccountService::MyInvitations(const Principal& p) {
   std::vector<InvitationView> out;
   TimeMs now = clock_.Now();
-  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out.clear();
-    for (const auto& inv : tx.PendingInvitationsFor(p.user.email, now)) {
-      LIMBO_TRY(auto v, ViewOf(tx, inv));
-      out.push_back(std::move(v));
-    }
-    return Ok();
-  }));
+  LIMBO_RETURN_IF_ERROR(store_.Read(
+      [&](Transaction& tx) -> Status { return ViewsOf(tx, tx.PendingInvitationsFor(p.user.email, now), &out); }));
   return out;
 }
 

@@ -179,6 +179,7 @@ class AccountService {
   // role at the permanent-deletion level needs a browser session (`session_required`).
   static core::Status CheckGrant(const Actor& a, const Role& role);
   core::Result<InvitationView> ViewOf(Transaction& tx, const Invitation& inv);
+  core::Status ViewsOf(Transaction& tx, const std::vector<Invitation>& invitations, std::vector<InvitationView>* out);
   NewApiKey MakeKey(std::int64_t ws, const User& user, const std::string& name, TimeMs now, std::string* hash);
 
   // Constant after construction.

@@ -116,13 +116,7 @@ void RegisterWebRoutes(http::Api& api) {
     LIMBO_HTTP_TRY(auto email, http::ReqString(body, "email"));
     LIMBO_HTTP_TRY(auto password, http::ReqString(body, "password"));
     LIMBO_HTTP_TRY(auto login, c.svc.accounts.Login(email, password, c.req.remote_addr));
-    domain::Principal p;
-    p.user = login.user;
-    LIMBO_HTTP_TRY(auto memberships, c.svc.accounts.Memberships(p));
-    Response r = JsonResponse(200, SessionJson(login.user, login.csrf_token, memberships));
-    r.SetHeader("Set-Cookie", "limbo_session=" + login.session_id + CookieFlags(c.req) +
-                                  "; Max-Age=" + std::to_string(domain::kSessionLifetimeMs / 1000));
-    return r;
+    return SignedInResponse(c, login, Json::object());
   });
 
   // Sudo mode: the signed-in user enters their password again before a permanent deletion.
