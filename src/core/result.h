@@ -110,15 +110,17 @@ inline Status Ok() { return {}; }
 
 }  // namespace limbo::core
 
-// Returns the error of a Result expression from the enclosing function.
-#define LIMBO_RETURN_IF_ERROR(expr)                                                               \
-  do {                                                                                            \
-    auto&& limbo_status_ = (expr);                                                                \
-    if (!limbo_status_.has_value()) return ::limbo::core::Fail(std::move(limbo_status_).error()); \
-  } while (0)
-
 #define LIMBO_CONCAT_INNER(a, b) a##b
 #define LIMBO_CONCAT(a, b) LIMBO_CONCAT_INNER(a, b)
+
+// Returns the error of a Result expression from the enclosing function. The temporary's name is
+// unique, so the macro nests (a Write whose function uses it again) without shadowing.
+#define LIMBO_RETURN_IF_ERROR(expr) LIMBO_RETURN_IF_ERROR_IMPL(LIMBO_CONCAT(limbo_status_, __COUNTER__), expr)
+#define LIMBO_RETURN_IF_ERROR_IMPL(tmp, expr)                                 \
+  do {                                                                        \
+    auto&& tmp = (expr);                                                      \
+    if (!tmp.has_value()) return ::limbo::core::Fail(std::move(tmp).error()); \
+  } while (0)
 // Declares `lhs` from a Result's value, or returns its error.
 #define LIMBO_TRY(lhs, expr) LIMBO_TRY_IMPL(LIMBO_CONCAT(limbo_result_, __LINE__), lhs, expr)
 #define LIMBO_TRY_IMPL(tmp, lhs, expr)                                      \
