@@ -30,7 +30,7 @@ std::string MakeProjectWithImages(domain::Store& store, std::int64_t ws, const s
         p.annotation = "bench";
         p.created_at = p.updated_at = now;
         p.created_by = "u_bench";
-        tx.InsertProject(p);
+        tx.projects().Insert(p);
       }
       std::int64_t end = std::min(images, start + kChunk);
       for (std::int64_t i = start; i < end; ++i) {
@@ -42,11 +42,11 @@ std::string MakeProjectWithImages(domain::Store& store, std::int64_t ws, const s
         img.size_bytes = 1000;
         img.width = img.height = 1;
         img.created_at = now;
-        tx.InsertImage(img);
-        tx.AddBlobRef(img.sha256, img.size_bytes);
-        tx.LinkImage(pid, domain::ImageRef{img.id, img.sha256, img.size_bytes});
+        tx.images().Insert(img);
+        tx.blobs().AddRef(img.sha256, img.size_bytes);
+        tx.images().Link(pid, domain::ImageRef{img.id, img.sha256, img.size_bytes});
       }
-      tx.AddStorage(ws, (end - start) * 1000, end - start);
+      tx.workspaces().AddStorage(ws, (end - start) * 1000, end - start);
       return core::Ok();
     });
     if (!st) throw std::runtime_error(st.error().message + " " + st.error().hint);
@@ -77,7 +77,7 @@ void MakeTrashItems(domain::Store& store, std::int64_t ws, std::int64_t n, const
         p.annotation = "bench";
         p.created_at = p.updated_at = now;
         p.created_by = user_id;
-        tx.InsertProject(p);
+        tx.projects().Insert(p);
         domain::TrashItem t;
         t.workspace_id = ws;
         t.type = domain::ItemType::kProject;
@@ -88,9 +88,9 @@ void MakeTrashItems(domain::Store& store, std::int64_t ws, std::int64_t n, const
         t.deleted_by_name = "Bench";
         t.deleted_at = now - (n - i);
         t.cleanup_at = t.deleted_at + 30 * core::kDayMs;
-        t.id = tx.InsertTrashItem(t);
-        tx.SetProjectTrash(p.id, t.id);
-        tx.AddTrashCount(ws, domain::ItemType::kProject, 1, 0);
+        t.id = tx.trash().Insert(t);
+        tx.projects().SetTrash(p.id, t.id);
+        tx.workspaces().AddTrashCount(ws, domain::ItemType::kProject, 1, 0);
       }
       return core::Ok();
     });

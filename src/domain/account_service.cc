@@ -134,7 +134,7 @@ Status AccountService::CheckGrant(const Actor& a, const Role& role) {
 std::optional<Role> AccountService::FindRole(Transaction& tx, std::int64_t ws, const std::string& id) {
   if (id == kOwnerRole) return OwnerRole();
   if (id == kMemberRole) return MemberRole();
-  return tx.CustomRole(ws, id);
+  return tx.members().CustomRole(ws, id);
 }
 
 NewApiKey AccountService::MakeKey(std::int64_t ws, const User& user, const std::string& name, TimeMs now,
@@ -162,14 +162,15 @@ Result<BootstrapResult> AccountService::Bootstrap(const std::string& ws_url, con
   BootstrapResult out;
   TimeMs now = clock_.Now();
   Status st = store_.Write([&](Transaction& tx) -> Status {
-    if (tx.WorkspaceByUrl(ws_url)) return Error::Conflict("Workspace '" + ws_url + "' already exists.", "url_taken");
+    if (tx.workspaces().ByUrl(ws_url))
+      return Error::Conflict("Workspace '" + ws_url + "' already exists.", "url_taken");
     Workspace ws;
     ws.url = ws_url;
     ws.name = ws_url;
     ws.storage_quota_bytes = kDefaultStorageQuotaBytes;
     ws.created_at = now;
-    ws.id = tx.InsertWorkspace(ws);
-    auto user = tx.UserByEmail(email);
+    ws.id = tx.workspaces().Insert(ws);
+    auto user = tx.accounts().UserByEmail(email);
     if (!user) {
       User u;
       u.id = "u_" + core::RandomToken(12);
@@ -177,13 +178,13 @@ Result<BootstrapResult> AccountService::Bootstrap(const std::string& ws_url, con
       u.name = name.empty() ? email.substr(0, email.find('@')) : name;
       u.password_hash = pw_hash;
       u.created_at = now;
-      tx.InsertUser(u);
+      tx.accounts().InsertUser(u);
       user = u;
     }
-    tx.InsertMember(ws.id, user->id, std::string(kOwnerRole), now);
+    tx.members().Insert(ws.id, user->id, std::string(kOwnerRole), now);
     std::string hash;
     NewApiKey k = MakeKey(ws.id, *user, "bootstrap", now, &hash);
-    tx.InsertApiKey(k.key, hash);
+    tx.api_keys().Insert(k.key, hash);
     out = BootstrapResult{ws.url, email, k.secret};
     return Ok();
   });
@@ -203,10 +204,11 @@ Result<AccountService::CheckedPassword> AccountService::CheckPassword(const std:
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     out.attempts.clear();
     for (const auto& key : keys) {
-      if (tx.CountLoginFailures(key, now - kLoginThrottleWindowMs) >= kMaxLoginFailures) return TooManyAttempts();
+      if (tx.accounts().CountLoginFailures(key, now - kLoginThrottleWindowMs) >= kMaxLoginFailures)
+        return TooManyAttempts();
     }
-    for (const auto& key : keys) out.attempts.push_back(tx.InsertLoginFailure(key, now));
-    user = tx.UserByEmail(email);
+    for (const auto& key : keys) out.attempts.push_back(tx.accounts().InsertLoginFailure(key, now));
+    user = tx.accounts().UserByEmail(email);
     return Ok();
   }));
   // An unknown email costs the same Argon2id verification as a known one, so the time of the
@@ -226,9 +228,9 @@ Result<LoginResult> AccountService::Login(const std::string& email_in, const std
   Session s;
   LoginResult out = MakeSession(checked.user, now, &s);
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    for (auto id : checked.attempts) tx.DeleteLoginFailure(id);
-    tx.DeleteExpiredSessions(now);
-    tx.InsertSession(s);
+    for (auto id : checked.attempts) tx.accounts().DeleteLoginFailure(id);
+    tx.accounts().DeleteExpiredSessions(now);
+    tx.accounts().InsertSession(s);
     return Ok();
   }));
   return out;
@@ -255,8 +257,8 @@ Result<TimeMs> AccountService::Reauthenticate(const Principal& p, const std::str
     return Fail(std::move(checked).error());
   }
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    for (auto id : checked->attempts) tx.DeleteLoginFailure(id);
-    tx.SetSessionPasswordAt(p.session->id_hash, now);
+    for (auto id : checked->attempts) tx.accounts().DeleteLoginFailure(id);
+    tx.accounts().SetSessionPasswordAt(p.session->id_hash, now);
     return Ok();
   }));
   return now + kSudoWindowMs;
@@ -268,7 +270,7 @@ Result<int> AccountService::PruneLoginFailures(int batch) {
   for (;;) {
     int n = 0;
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-      n = tx.PruneLoginFailures(before, batch);
+      n = tx.accounts().PruneLoginFailures(before, batch);
       return Ok();
     }));
     total += n;
@@ -279,7 +281,7 @@ Result<int> AccountService::PruneLoginFailures(int batch) {
 Status AccountService::Logout(const std::string& session_id) {
   std::string hash = core::Sha256Hex(session_id);
   return store_.Write([&](Transaction& tx) -> Status {
-    tx.DeleteSession(hash);
+    tx.accounts().DeleteSession(hash);
     return Ok();
   });
 }
@@ -291,9 +293,9 @@ Result<Principal> AccountService::AuthenticateApiKey(const std::string& key) {
   bool found = false;
   TimeMs now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    auto k = tx.ApiKeyByHash(hash);
+    auto k = tx.api_keys().ByHash(hash);
     if (!k || k->revoked) return Ok();
-    auto u = tx.UserById(k->user_id);
+    auto u = tx.accounts().UserById(k->user_id);
     if (!u) return Ok();
     p.user = *u;
     p.api_key = *k;
@@ -304,7 +306,7 @@ Result<Principal> AccountService::AuthenticateApiKey(const std::string& key) {
   // Recording last use is best effort and at most once a minute per key, to keep reads cheap.
   if (!p.api_key->last_used_at || now - *p.api_key->last_used_at > 60 * core::kSecondMs) {
     (void)store_.Write([&](Transaction& tx) -> Status {
-      tx.TouchApiKey(p.api_key->id, now);
+      tx.api_keys().Touch(p.api_key->id, now);
       return Ok();
     });
   }
@@ -318,9 +320,9 @@ Result<Principal> AccountService::AuthenticateSession(const std::string& session
   bool found = false;
   TimeMs now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    auto s = tx.SessionByHash(hash);
+    auto s = tx.accounts().SessionByHash(hash);
     if (!s || s->expires_at <= now) return Ok();
-    auto u = tx.UserById(s->user_id);
+    auto u = tx.accounts().UserById(s->user_id);
     if (!u) return Ok();
     p.user = *u;
     p.session = *s;
@@ -335,10 +337,10 @@ Result<Actor> AccountService::ResolveActor(const Principal& p, const std::string
   Actor a;
   bool found = false;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    auto ws = tx.WorkspaceByUrl(ws_url);
+    auto ws = tx.workspaces().ByUrl(ws_url);
     if (!ws) return Ok();
     if (p.api_key && p.api_key->workspace_id != ws->id) return Ok();
-    auto m = tx.MemberOf(ws->id, p.user.id);
+    auto m = tx.members().MemberOf(ws->id, p.user.id);
     if (!m) return Ok();
     auto role = FindRole(tx, ws->id, m->role_id);
     if (!role) return Ok();
@@ -362,7 +364,7 @@ Result<Workspace> AccountService::KeyWorkspace(const Principal& p) {
   }
   std::optional<Workspace> ws;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    ws = tx.WorkspaceById(p.api_key->workspace_id);
+    ws = tx.workspaces().ById(p.api_key->workspace_id);
     return Ok();
   }));
   if (!ws) return Error::NotFound("The key's workspace no longer exists.");
@@ -373,7 +375,7 @@ Result<std::vector<WorkspaceMembership>> AccountService::Memberships(const Princ
   std::vector<WorkspaceMembership> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     out.clear();
-    for (auto& [ws, role_id] : tx.WorkspacesOfUser(p.user.id)) {
+    for (auto& [ws, role_id] : tx.members().WorkspacesOf(p.user.id)) {
       if (p.api_key && p.api_key->workspace_id != ws.id) continue;
       if (auto role = FindRole(tx, ws.id, role_id)) out.push_back({ws, *role});
     }
@@ -393,7 +395,7 @@ Result<Workspace> AccountService::PatchWorkspace(const Actor& a, const Workspace
     return Error::Invalid("Field 'storageQuotaBytes' must not be negative.");
   }
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto cur = tx.WorkspaceById(a.workspace.id);
+    auto cur = tx.workspaces().ById(a.workspace.id);
     if (!cur) return Error::NotFound("Workspace not found.");
     ws = *cur;
     // A shorter retention brings automatic permanent deletion closer, so, like a grant at the
@@ -407,7 +409,7 @@ Result<Workspace> AccountService::PatchWorkspace(const Actor& a, const Workspace
     if (patch.name) ws.name = *patch.name;
     if (patch.retention_days) ws.retention_days = *patch.retention_days;
     if (patch.storage_quota_bytes) ws.storage_quota_bytes = *patch.storage_quota_bytes;
-    tx.UpdateWorkspace(ws);
+    tx.workspaces().Update(ws);
     return Ok();
   }));
   return ws;
@@ -416,7 +418,7 @@ Result<Workspace> AccountService::PatchWorkspace(const Actor& a, const Workspace
 Result<std::int64_t> AccountService::MemberCount(const Actor& a) {
   std::int64_t n = 0;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    n = static_cast<std::int64_t>(tx.Members(a.workspace.id).size());
+    n = static_cast<std::int64_t>(tx.members().List(a.workspace.id).size());
     return Ok();
   }));
   return n;
@@ -426,7 +428,7 @@ Result<std::vector<std::pair<Member, Role>>> AccountService::ListMembers(const A
   std::vector<std::pair<Member, Role>> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     out.clear();
-    for (auto& m : tx.Members(a.workspace.id)) {
+    for (auto& m : tx.members().List(a.workspace.id)) {
       auto role = FindRole(tx, a.workspace.id, m.role_id);
       out.emplace_back(m, role.value_or(Role{m.role_id, m.role_id, {}, false}));
     }
@@ -442,7 +444,7 @@ Result<std::pair<Member, Role>> AccountService::AddMemberLocal(const std::string
   std::string name = name_in.empty() ? email.substr(0, email.find('@')) : name_in;
   std::optional<User> existing;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    existing = tx.UserByEmail(email);
+    existing = tx.accounts().UserByEmail(email);
     return Ok();
   }));
   std::string pw_hash;  // hashed outside the transaction: argon2id is deliberately slow
@@ -454,22 +456,22 @@ Result<std::pair<Member, Role>> AccountService::AddMemberLocal(const std::string
   TimeMs now = clock_.Now();
   std::pair<Member, Role> out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto ws = tx.WorkspaceByUrl(ws_url);
+    auto ws = tx.workspaces().ByUrl(ws_url);
     if (!ws) return Error::NotFound("Workspace '" + ws_url + "' was not found.");
     auto role = FindRole(tx, ws->id, role_id);
     if (!role) return Error::Invalid("Role '" + role_id + "' does not exist in this workspace.", "invalid_role");
-    auto user = tx.UserByEmail(email);
+    auto user = tx.accounts().UserByEmail(email);
     if (!user) {
       if (pw_hash.empty()) return Error::Conflict("The account changed meanwhile; try again.");
       User u{"u_" + core::RandomToken(12), email, name, pw_hash, now};
-      tx.InsertUser(u);
+      tx.accounts().InsertUser(u);
       user = u;
     }
-    if (tx.MemberOf(ws->id, user->id)) {
+    if (tx.members().MemberOf(ws->id, user->id)) {
       return Error::Conflict("'" + email + "' is already a member of this workspace.", "already_member");
     }
-    tx.InsertMember(ws->id, user->id, role->id, now);
-    if (auto inv = tx.InvitationByEmail(ws->id, email)) tx.DeleteInvitation(inv->id);
+    tx.members().Insert(ws->id, user->id, role->id, now);
+    if (auto inv = tx.invitations().ByEmail(ws->id, email)) tx.invitations().Delete(inv->id);
     out = {Member{user->id, user->email, user->name, role->id, now}, *role};
     return Ok();
   }));
@@ -482,9 +484,9 @@ Result<std::pair<Member, Role>> AccountService::PatchMember(const Actor& a, cons
   std::string email = Lower(email_in);
   std::pair<Member, Role> out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto user = tx.UserByEmail(email);
+    auto user = tx.accounts().UserByEmail(email);
     std::optional<Member> m;
-    if (user) m = tx.MemberOf(a.workspace.id, user->id);
+    if (user) m = tx.members().MemberOf(a.workspace.id, user->id);
     if (!m) return Error::NotFound("'" + email + "' is not a member of this workspace.");
     if (patch.role) {
       auto role = FindRole(tx, a.workspace.id, *patch.role);
@@ -495,10 +497,10 @@ Result<std::pair<Member, Role>> AccountService::PatchMember(const Actor& a, cons
       }
       LIMBO_RETURN_IF_ERROR(CheckGrant(a, *role));
       if (m->role_id == kOwnerRole && role->id != kOwnerRole &&
-          tx.CountMembersWithRole(a.workspace.id, std::string(kOwnerRole)) <= 1) {
+          tx.members().CountWithRole(a.workspace.id, std::string(kOwnerRole)) <= 1) {
         return Error::Conflict("A workspace keeps at least one owner.", "last_owner");
       }
-      tx.UpdateMemberRole(a.workspace.id, user->id, role->id);
+      tx.members().UpdateRoleOf(a.workspace.id, user->id, role->id);
       m->role_id = role->id;
     }
     auto role = FindRole(tx, a.workspace.id, m->role_id);
@@ -513,18 +515,18 @@ Status AccountService::RemoveMember(const Actor& a, const std::string& email_in)
   std::string email = Lower(email_in);
   TimeMs now = clock_.Now();
   return store_.Write([&](Transaction& tx) -> Status {
-    auto user = tx.UserByEmail(email);
+    auto user = tx.accounts().UserByEmail(email);
     std::optional<Member> m;
-    if (user) m = tx.MemberOf(a.workspace.id, user->id);
+    if (user) m = tx.members().MemberOf(a.workspace.id, user->id);
     if (!m) return Error::NotFound("'" + email + "' is not a member of this workspace.");
     if (m->role_id == kOwnerRole) {
       if (a.role.id != kOwnerRole) return Error::Forbidden("Only an owner can remove an owner.", "owner_required");
-      if (tx.CountMembersWithRole(a.workspace.id, std::string(kOwnerRole)) <= 1) {
+      if (tx.members().CountWithRole(a.workspace.id, std::string(kOwnerRole)) <= 1) {
         return Error::Conflict("A workspace keeps at least one owner.", "last_owner");
       }
     }
-    tx.DeleteMember(a.workspace.id, user->id);
-    tx.RevokeApiKeysOf(a.workspace.id, user->id, now);
+    tx.members().Delete(a.workspace.id, user->id);
+    tx.api_keys().RevokeAllOf(a.workspace.id, user->id, now);
     return Ok();
   });
 }
@@ -532,13 +534,13 @@ Status AccountService::RemoveMember(const Actor& a, const std::string& email_in)
 // ---- Invitations -------------------------------------------------------------------------------
 
 Result<InvitationView> AccountService::ViewOf(Transaction& tx, const Invitation& inv) {
-  auto ws = tx.WorkspaceById(inv.workspace_id);
+  auto ws = tx.workspaces().ById(inv.workspace_id);
   if (!ws) return InvitationNotFound();
   InvitationView v;
   v.invitation = inv;
   v.workspace = *ws;
   v.role = FindRole(tx, inv.workspace_id, inv.role_id).value_or(Role{inv.role_id, inv.role_id, {}, false});
-  if (auto by = tx.UserById(inv.invited_by)) v.invited_by_name = by->name;
+  if (auto by = tx.accounts().UserById(inv.invited_by)) v.invited_by_name = by->name;
   return v;
 }
 
@@ -566,19 +568,19 @@ Result<NewInvitation> AccountService::Invite(const Actor& a, const std::string& 
       return Error::Forbidden("Only an owner can invite another owner.", "owner_required");
     }
     LIMBO_RETURN_IF_ERROR(CheckGrant(a, *role));
-    if (auto user = tx.UserByEmail(email); user && tx.MemberOf(a.workspace.id, user->id)) {
+    if (auto user = tx.accounts().UserByEmail(email); user && tx.members().MemberOf(a.workspace.id, user->id)) {
       return Error::Conflict("'" + email + "' is already a member of this workspace.", "already_member");
     }
-    if (auto old = tx.InvitationByEmail(a.workspace.id, email)) {
+    if (auto old = tx.invitations().ByEmail(a.workspace.id, email)) {
       if (old->expires_at > now) {
         return Error::Conflict("'" + email + "' is already invited to this workspace.", "already_invited")
             .WithHint("Revoke the pending invitation first, or get a new link for it.");
       }
-      tx.DeleteInvitation(old->id);
+      tx.invitations().Delete(old->id);
     }
     Invitation inv{"i_" + core::RandomToken(12), a.workspace.id, email, role->id, a.user.id, now,
                    now + kInvitationLifetimeMs};
-    tx.InsertInvitation(inv, token_hash);
+    tx.invitations().Insert(inv, token_hash);
     out.view = InvitationView{inv, *role, a.workspace, a.user.name};
     return Ok();
   }));
@@ -590,7 +592,7 @@ Result<std::vector<InvitationView>> AccountService::ListInvitations(const Actor&
   std::vector<InvitationView> out;
   TimeMs now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Read(
-      [&](Transaction& tx) -> Status { return ViewsOf(tx, tx.PendingInvitations(a.workspace.id, now), &out); }));
+      [&](Transaction& tx) -> Status { return ViewsOf(tx, tx.invitations().Pending(a.workspace.id, now), &out); }));
   return out;
 }
 
@@ -601,10 +603,10 @@ Result<bool> AccountService::RevokeInvitation(const Actor& a, const std::string&
   bool revoked = false;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     revoked = false;
-    auto inv = tx.InvitationByEmail(a.workspace.id, email);
+    auto inv = tx.invitations().ByEmail(a.workspace.id, email);
     if (!inv) return Ok();
     revoked = inv->expires_at > now;
-    tx.DeleteInvitation(inv->id);
+    tx.invitations().Delete(inv->id);
     return Ok();
   }));
   return revoked;
@@ -622,7 +624,7 @@ Result<NewInvitation> AccountService::RenewInvitationLink(const Actor& a, const 
   TimeMs now = clock_.Now();
   NewInvitation out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto inv = tx.InvitationByEmail(a.workspace.id, email);
+    auto inv = tx.invitations().ByEmail(a.workspace.id, email);
     if (!inv || inv->expires_at <= now) {
       return Error::NotFound("'" + email + "' has no pending invitation to this workspace.", "invitation_not_found");
     }
@@ -634,7 +636,7 @@ Result<NewInvitation> AccountService::RenewInvitationLink(const Actor& a, const 
     }
     LIMBO_RETURN_IF_ERROR(CheckGrant(a, *role));
     inv->expires_at = now + kInvitationLifetimeMs;
-    tx.UpdateInvitationToken(inv->id, token_hash, inv->expires_at);
+    tx.invitations().UpdateToken(inv->id, token_hash, inv->expires_at);
     LIMBO_TRY(out.view, ViewOf(tx, *inv));
     return Ok();
   }));
@@ -648,10 +650,10 @@ Result<InvitationPreview> AccountService::PreviewInvitation(const std::string& t
   TimeMs now = clock_.Now();
   InvitationPreview out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    auto inv = tx.InvitationByTokenHash(hash);
+    auto inv = tx.invitations().ByTokenHash(hash);
     if (!inv || inv->expires_at <= now) return InvitationNotFound();
     LIMBO_TRY(out.view, ViewOf(tx, *inv));
-    out.account_exists = tx.UserByEmail(inv->email).has_value();
+    out.account_exists = tx.accounts().UserByEmail(inv->email).has_value();
     return Ok();
   }));
   return out;
@@ -685,9 +687,9 @@ Result<AcceptResult> AccountService::AcceptInvitation(const std::string& token, 
   AcceptResult out;
   Session session_row;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto cur = tx.InvitationByTokenHash(hash);
+    auto cur = tx.invitations().ByTokenHash(hash);
     if (!cur || cur->id != inv.id || cur->expires_at <= now) return InvitationNotFound();
-    auto ws = tx.WorkspaceById(cur->workspace_id);
+    auto ws = tx.workspaces().ById(cur->workspace_id);
     if (!ws) return InvitationNotFound();
     auto role = FindRole(tx, ws->id, cur->role_id);
     if (!role) {
@@ -695,16 +697,16 @@ Result<AcceptResult> AccountService::AcceptInvitation(const std::string& token, 
     }
     std::optional<User> u = user;
     if (!u) {
-      if (tx.UserByEmail(cur->email)) {
+      if (tx.accounts().UserByEmail(cur->email)) {
         return Error::Conflict("An account for " + cur->email + " was created meanwhile; reload the page.");
       }
       u = User{"u_" + core::RandomToken(12), cur->email, name, pw_hash, now};
-      tx.InsertUser(*u);
+      tx.accounts().InsertUser(*u);
       out.login = MakeSession(*u, now, &session_row);
-      tx.InsertSession(session_row);
+      tx.accounts().InsertSession(session_row);
     }
-    if (!tx.MemberOf(ws->id, u->id)) tx.InsertMember(ws->id, u->id, role->id, now);
-    tx.DeleteInvitation(cur->id);
+    if (!tx.members().MemberOf(ws->id, u->id)) tx.members().Insert(ws->id, u->id, role->id, now);
+    tx.invitations().Delete(cur->id);
     out.workspace = *ws;
     return Ok();
   }));
@@ -716,7 +718,7 @@ Result<std::vector<InvitationView>> AccountService::MyInvitations(const Principa
   std::vector<InvitationView> out;
   TimeMs now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Read(
-      [&](Transaction& tx) -> Status { return ViewsOf(tx, tx.PendingInvitationsFor(p.user.email, now), &out); }));
+      [&](Transaction& tx) -> Status { return ViewsOf(tx, tx.invitations().PendingFor(p.user.email, now), &out); }));
   return out;
 }
 
@@ -724,10 +726,10 @@ Result<User> AccountService::RenameSelf(const Principal& p, const std::string& n
   LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
   User out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto u = tx.UserById(p.user.id);
+    auto u = tx.accounts().UserById(p.user.id);
     if (!u) return Error::NotFound("Your account no longer exists.");
     u->name = name;
-    tx.UpdateUser(*u);
+    tx.accounts().UpdateUser(*u);
     out = *u;
     return Ok();
   }));
@@ -737,7 +739,7 @@ Result<User> AccountService::RenameSelf(const Principal& p, const std::string& n
 Result<std::vector<Role>> AccountService::ListRoles(const Actor& a) {
   std::vector<Role> out{OwnerRole(), MemberRole()};
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    for (auto& r : tx.CustomRoles(a.workspace.id)) out.push_back(r);
+    for (auto& r : tx.members().CustomRoles(a.workspace.id)) out.push_back(r);
     return Ok();
   }));
   return out;
@@ -751,10 +753,10 @@ Result<Role> AccountService::CreateRole(const Actor& a, const std::string& name,
   Role r{"r_" + core::RandomToken(10), name, set, false};
   LIMBO_RETURN_IF_ERROR(CheckGrant(a, r));
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    for (auto& other : tx.CustomRoles(a.workspace.id)) {
+    for (auto& other : tx.members().CustomRoles(a.workspace.id)) {
       if (Lower(other.name) == Lower(name)) return Error::Conflict("A role named '" + name + "' exists.", "name_taken");
     }
-    tx.InsertRole(a.workspace.id, r);
+    tx.members().InsertRole(a.workspace.id, r);
     return Ok();
   }));
   return r;
@@ -773,7 +775,7 @@ Result<Role> AccountService::PatchRole(const Actor& a, const std::string& id, co
   }
   Role out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto r = tx.CustomRole(a.workspace.id, id);
+    auto r = tx.members().CustomRole(a.workspace.id, id);
     if (!r) return Error::NotFound("Role '" + id + "' was not found.");
     if (set) {
       // Only what the patch adds is granted: narrowing a role is always allowed.
@@ -786,7 +788,7 @@ Result<Role> AccountService::PatchRole(const Actor& a, const std::string& id, co
     }
     if (name) r->name = *name;
     if (set) r->permissions = *set;
-    tx.UpdateRole(a.workspace.id, *r);
+    tx.members().UpdateRole(a.workspace.id, *r);
     out = *r;
     return Ok();
   }));
@@ -798,11 +800,11 @@ Status AccountService::DeleteRole(const Actor& a, const std::string& id) {
   if (id == kOwnerRole || id == kMemberRole)
     return Error::Forbidden("Built-in roles cannot be deleted.", "builtin_role");
   return store_.Write([&](Transaction& tx) -> Status {
-    if (!tx.CustomRole(a.workspace.id, id)) return Error::NotFound("Role '" + id + "' was not found.");
-    if (tx.CountMembersWithRole(a.workspace.id, id) > 0) {
+    if (!tx.members().CustomRole(a.workspace.id, id)) return Error::NotFound("Role '" + id + "' was not found.");
+    if (tx.members().CountWithRole(a.workspace.id, id) > 0) {
       return Error::Conflict("Members still have this role; give them another role first.", "role_in_use");
     }
-    tx.DeleteRole(a.workspace.id, id);
+    tx.members().DeleteRole(a.workspace.id, id);
     return Ok();
   });
 }
@@ -812,7 +814,7 @@ Result<std::vector<ApiKey>> AccountService::ListApiKeys(const Actor& a) {
   std::optional<std::string> only;
   if (!a.Can(Permission::kManageApiKeys)) only = a.user.id;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.ApiKeys(a.workspace.id, only);
+    out = tx.api_keys().List(a.workspace.id, only);
     return Ok();
   }));
   return out;
@@ -823,7 +825,7 @@ Result<NewApiKey> AccountService::CreateApiKey(const Actor& a, const std::string
   std::string hash;
   NewApiKey k = MakeKey(a.workspace.id, a.user, name, clock_.Now(), &hash);
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    tx.InsertApiKey(k.key, hash);
+    tx.api_keys().Insert(k.key, hash);
     return Ok();
   }));
   return k;
@@ -832,13 +834,13 @@ Result<NewApiKey> AccountService::CreateApiKey(const Actor& a, const std::string
 Status AccountService::RevokeApiKey(const Actor& a, const std::string& id) {
   TimeMs now = clock_.Now();
   return store_.Write([&](Transaction& tx) -> Status {
-    auto k = tx.ApiKeyById(a.workspace.id, id);
+    auto k = tx.api_keys().ById(a.workspace.id, id);
     if (!k || k->revoked) return Error::NotFound("API key '" + id + "' was not found.");
     if (k->user_id != a.user.id && !a.Can(Permission::kManageApiKeys)) {
       // Members who may not manage others' keys do not learn that the key exists.
       return Error::NotFound("API key '" + id + "' was not found.");
     }
-    tx.RevokeApiKey(id, now);
+    tx.api_keys().Revoke(id, now);
     return Ok();
   });
 }
@@ -846,7 +848,7 @@ Status AccountService::RevokeApiKey(const Actor& a, const std::string& id) {
 Result<std::vector<Group>> AccountService::ListGroups(const Actor& a) {
   std::vector<Group> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.Groups(a.workspace.id);
+    out = tx.groups().List(a.workspace.id);
     return Ok();
   }));
   return out;
@@ -858,7 +860,7 @@ Result<Group> AccountService::CreateGroup(const Actor& a, const std::string& nam
   Group g{"g_" + core::RandomToken(10), name, 0};
   TimeMs now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    tx.InsertGroup(a.workspace.id, g, now);
+    tx.groups().Insert(a.workspace.id, g, now);
     return Ok();
   }));
   return g;
@@ -869,9 +871,9 @@ Result<Group> AccountService::RenameGroup(const Actor& a, const std::string& id,
   LIMBO_RETURN_IF_ERROR(ValidateName("name", name));
   Group out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto g = tx.GroupById(a.workspace.id, id);
+    auto g = tx.groups().ById(a.workspace.id, id);
     if (!g) return Error::NotFound("Group '" + id + "' was not found.");
-    tx.RenameGroup(a.workspace.id, id, name);
+    tx.groups().Rename(a.workspace.id, id, name);
     out = *g;
     out.name = name;
     return Ok();
@@ -882,8 +884,8 @@ Result<Group> AccountService::RenameGroup(const Actor& a, const std::string& id,
 Status AccountService::DeleteGroup(const Actor& a, const std::string& id) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kCreateProject));
   return store_.Write([&](Transaction& tx) -> Status {
-    if (!tx.GroupById(a.workspace.id, id)) return Error::NotFound("Group '" + id + "' was not found.");
-    tx.DeleteGroup(a.workspace.id, id);
+    if (!tx.groups().ById(a.workspace.id, id)) return Error::NotFound("Group '" + id + "' was not found.");
+    tx.groups().Delete(a.workspace.id, id);
     return Ok();
   });
 }

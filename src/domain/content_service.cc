@@ -52,14 +52,14 @@ bool IsProjectType(const std::string& type) {
 }
 
 Result<Project> ContentService::ActiveProject(Transaction& tx, const Actor& a, const std::string& url) {
-  auto p = tx.ProjectByUrl(a.workspace.id, url);
+  auto p = tx.projects().ByUrl(a.workspace.id, url);
   if (!p) return Error::NotFound("Project '" + url + "' was not found.");
   if (p->trash_item_id) return InTrash("Project '" + url + "'");
   return *p;
 }
 
 Result<Version> ContentService::ActiveVersion(Transaction& tx, const Project& p, int number) {
-  auto v = tx.VersionByNumber(p.id, number);
+  auto v = tx.versions().ByNumber(p.id, number);
   if (!v) return Error::NotFound("Version " + std::to_string(number) + " of '" + p.url + "' was not found.");
   if (v->trash_item_id) return InTrash("Version " + std::to_string(number) + " of '" + p.url + "'");
   return *v;
@@ -68,7 +68,7 @@ Result<Version> ContentService::ActiveVersion(Transaction& tx, const Project& p,
 Result<std::vector<Project>> ContentService::ListProjects(const Actor& a) {
   std::vector<Project> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.ActiveProjects(a.workspace.id);
+    out = tx.projects().Active(a.workspace.id);
     return Ok();
   }));
   return out;
@@ -97,16 +97,16 @@ Result<Project> ContentService::CreateProject(const Actor& a, const NewProject& 
   p.created_by = a.user.id;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     if (np.group) {
-      auto g = tx.GroupById(a.workspace.id, *np.group);
+      auto g = tx.groups().ById(a.workspace.id, *np.group);
       if (!g) return Error::Invalid("Group '" + *np.group + "' does not exist in this workspace.");
       p.group_id = g->id;
       p.group_name = g->name;
     }
-    if (tx.ActiveProjectUrlTaken(a.workspace.id, url)) {
+    if (tx.projects().ActiveUrlTaken(a.workspace.id, url)) {
       return Error::Conflict("A project with url '" + url + "' already exists.", "url_taken")
           .WithHint("Pass another 'url'.");
     }
-    tx.InsertProject(p);
+    tx.projects().Insert(p);
     return Ok();
   }));
   return p;
@@ -125,7 +125,7 @@ Result<ProjectDetail> ContentService::GetProjectDetail(const Actor& a, const std
   ProjectDetail d;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     LIMBO_TRY(d.project, ActiveProject(tx, a, url));
-    d.versions = tx.ActiveVersions(d.project.id);
+    d.versions = tx.versions().Active(d.project.id);
     return Ok();
   }));
   return d;
@@ -191,8 +191,8 @@ Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::stri
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
       LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
       (void)p;
-      blob_known = tx.BlobReferenced(sha);
-      if (!blob_known) tx.EnqueueBlobGc(sha, now + kUploadGraceMs);
+      blob_known = tx.blobs().Referenced(sha);
+      if (!blob_known) tx.blobs().Enqueue(sha, now + kUploadGraceMs);
       return Ok();
     }));
     // 2. The bytes, written atomically.
@@ -205,18 +205,18 @@ Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::stri
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
       collected = false;
       LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
-      auto existing = tx.ImageBySha(a.workspace.id, sha);
+      auto existing = tx.images().BySha(a.workspace.id, sha);
       if (existing) {
         out.duplicate = true;
         out.image = *existing;
       } else {
-        auto ws = tx.WorkspaceById(a.workspace.id);
-        Usage u = tx.GetUsage(a.workspace.id);
+        auto ws = tx.workspaces().ById(a.workspace.id);
+        Usage u = tx.workspaces().GetUsage(a.workspace.id);
         if (ws && u.storage_bytes + size > ws->storage_quota_bytes) {
           return Error::Forbidden("This upload would pass the workspace's storage quota.", "storage_quota_exceeded")
               .WithHint("Free space by permanently deleting items from the Trash, or raise the quota.");
         }
-        if (!tx.BlobReferenced(sha) && !blobs_.Exists(sha)) {
+        if (!tx.blobs().Referenced(sha) && !blobs_.Exists(sha)) {
           collected = true;
           return Ok();
         }
@@ -229,16 +229,16 @@ Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::stri
         img.width = info.width;
         img.height = info.height;
         img.created_at = now;
-        tx.InsertImage(img);
-        tx.AddBlobRef(sha, size);
-        tx.CancelBlobGc(sha);
-        tx.AddStorage(a.workspace.id, size, 1);
+        tx.images().Insert(img);
+        tx.blobs().AddRef(sha, size);
+        tx.blobs().Dequeue(sha);
+        tx.workspaces().AddStorage(a.workspace.id, size, 1);
         out.image = img;
       }
-      if (tx.LinkImage(p.id, ImageRef{out.image.id, sha, out.image.size_bytes}) && out.duplicate) {
-        tx.TouchReclaimable(a.workspace.id);  // a new link can protect an image from cleanup
+      if (tx.images().Link(p.id, ImageRef{out.image.id, sha, out.image.size_bytes}) && out.duplicate) {
+        tx.workspaces().TouchReclaimable(a.workspace.id);  // a new link can protect an image from cleanup
       }
-      out.image = *tx.ImageById(a.workspace.id, out.image.id);
+      out.image = *tx.images().ById(a.workspace.id, out.image.id);
       return Ok();
     }));
     if (!collected) return out;
@@ -259,11 +259,11 @@ Result<int> ContentService::LinkImages(const Actor& a, const std::string& projec
     linked = 0;
     LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
     for (const auto& id : ids) {
-      auto img = tx.ImageById(a.workspace.id, id);
+      auto img = tx.images().ById(a.workspace.id, id);
       if (!img) return Error::NotFound("Image '" + id + "' was not found.");
-      if (tx.LinkImage(p.id, ImageRef{img->id, img->sha256, img->size_bytes})) ++linked;
+      if (tx.images().Link(p.id, ImageRef{img->id, img->sha256, img->size_bytes})) ++linked;
     }
-    if (linked > 0) tx.TouchReclaimable(a.workspace.id);
+    if (linked > 0) tx.workspaces().TouchReclaimable(a.workspace.id);
     return Ok();
   }));
   return linked;
@@ -281,7 +281,7 @@ Result<std::vector<Image>> ContentService::ListImages(const Actor& a, const std:
       LIMBO_TRY(Project p, ActiveProject(tx, a, *project_url));
       q.project_id = p.id;
     }
-    out = tx.Images(q);
+    out = tx.images().Page(q);
     return Ok();
   }));
   return out;
@@ -290,7 +290,7 @@ Result<std::vector<Image>> ContentService::ListImages(const Actor& a, const std:
 Result<Image> ContentService::GetImage(const Actor& a, const std::string& id) {
   std::optional<Image> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.ImageById(a.workspace.id, id);
+    out = tx.images().ById(a.workspace.id, id);
     return Ok();
   }));
   if (!out) return Error::NotFound("Image '" + id + "' was not found.");
@@ -312,10 +312,10 @@ Result<Version> ContentService::GenerateVersion(const Actor& a, const std::strin
     LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
     v = Version{};
     v.project_id = p.id;
-    v.number = tx.TakeVersionNumber(p.id);
+    v.number = tx.projects().TakeVersionNumber(p.id);
     v.name = name ? *name : "v" + std::to_string(v.number);
     v.created_at = now;
-    v.id = tx.InsertVersionWithSnapshot(v);
+    v.id = tx.versions().InsertWithSnapshot(v);
     return Ok();
   }));
   return v;
@@ -334,7 +334,7 @@ Result<Version> ContentService::GetVersion(const Actor& a, const std::string& pr
 Result<std::vector<Workflow>> ContentService::ListWorkflows(const Actor& a) {
   std::vector<Workflow> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.ActiveWorkflows(a.workspace.id);
+    out = tx.workflows().Active(a.workspace.id);
     return Ok();
   }));
   return out;
@@ -354,10 +354,10 @@ Result<Workflow> ContentService::CreateWorkflow(const Actor& a, const NewWorkflo
   w.created_at = clock_.Now();
   w.created_by = a.user.id;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    if (tx.ActiveWorkflowUrlTaken(a.workspace.id, url)) {
+    if (tx.workflows().ActiveUrlTaken(a.workspace.id, url)) {
       return Error::Conflict("A workflow with url '" + url + "' already exists.", "url_taken");
     }
-    tx.InsertWorkflow(w);
+    tx.workflows().Insert(w);
     return Ok();
   }));
   return w;
@@ -366,7 +366,7 @@ Result<Workflow> ContentService::CreateWorkflow(const Actor& a, const NewWorkflo
 Result<Workflow> ContentService::GetWorkflow(const Actor& a, const std::string& url) {
   std::optional<Workflow> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.WorkflowByUrl(a.workspace.id, url);
+    out = tx.workflows().ByUrl(a.workspace.id, url);
     return Ok();
   }));
   if (!out) return Error::NotFound("Workflow '" + url + "' was not found.");
@@ -377,15 +377,15 @@ Result<Workflow> ContentService::GetWorkflow(const Actor& a, const std::string& 
 Result<UsageReport> ContentService::GetUsage(const Actor& a) {
   UsageReport r;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    auto ws = tx.WorkspaceById(a.workspace.id);
-    r.usage = tx.GetUsage(a.workspace.id);
+    auto ws = tx.workspaces().ById(a.workspace.id);
+    r.usage = tx.workspaces().GetUsage(a.workspace.id);
     r.storage_quota_bytes = ws ? ws->storage_quota_bytes : 0;
-    r.trash_bytes = tx.TrashBytes(a.workspace.id);
-    ReclaimableState rs = tx.GetReclaimable(a.workspace.id);
+    r.trash_bytes = tx.workspaces().TrashBytes(a.workspace.id);
+    ReclaimableState rs = tx.workspaces().GetReclaimable(a.workspace.id);
     if (rs.fresh()) {
       r.reclaimable_bytes = rs.bytes;
     } else if (r.usage.image_count <= kExactReclaimableImages) {
-      r.reclaimable_bytes = r.usage.trash_items > 0 ? tx.ReclaimableBytes(a.workspace.id) : 0;
+      r.reclaimable_bytes = r.usage.trash_items > 0 ? tx.workspaces().ReclaimableBytes(a.workspace.id) : 0;
     } else {
       r.reclaimable_bytes = rs.bytes;
       r.reclaimable_stale = true;
@@ -398,19 +398,19 @@ Result<UsageReport> ContentService::GetUsage(const Actor& a) {
 Result<int> ContentService::RefreshReclaimable(int limit) {
   std::vector<std::int64_t> stale;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    stale = tx.StaleReclaimableWorkspaces(limit);
+    stale = tx.workspaces().StaleReclaimable(limit);
     return Ok();
   }));
   for (auto ws : stale) {
     // Computed on a snapshot, stored only if nothing changed since (the generation guards it).
     std::int64_t bytes = 0, gen = 0;
     LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-      gen = tx.GetReclaimable(ws).generation;
-      bytes = tx.GetUsage(ws).trash_items > 0 ? tx.ReclaimableBytes(ws) : 0;
+      gen = tx.workspaces().GetReclaimable(ws).generation;
+      bytes = tx.workspaces().GetUsage(ws).trash_items > 0 ? tx.workspaces().ReclaimableBytes(ws) : 0;
       return Ok();
     }));
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-      tx.StoreReclaimable(ws, bytes, gen);
+      tx.workspaces().StoreReclaimable(ws, bytes, gen);
       return Ok();
     }));
   }

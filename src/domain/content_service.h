@@ -9,6 +9,7 @@
 #include "core/image_info.h"
 #include "core/result.h"
 #include "domain/actor.h"
+#include "domain/blob_store.h"
 #include "domain/store.h"
 
 namespace limbo::domain {

@@ -16,11 +16,11 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
   std::vector<std::pair<std::int64_t, Usage>> recount;
   std::map<std::int64_t, Usage> counters;
   LIMBO_RETURN_IF_ERROR(store.Read([&](Transaction& tx) -> Status {
-    for (auto& [sha, n, size] : tx.ImageShaCounts()) rows[sha] = {n, size};
-    for (auto& [sha, n] : tx.AllBlobRefs()) refs[sha] = n;
-    for (auto& sha : tx.AllBlobGc()) queued.insert(sha);
-    recount = tx.RecountUsage();
-    for (auto& [ws, u] : recount) counters[ws] = tx.GetUsage(ws);
+    for (auto& [sha, n, size] : tx.fsck().ImageShaCounts()) rows[sha] = {n, size};
+    for (auto& [sha, n] : tx.fsck().AllBlobRefs()) refs[sha] = n;
+    for (auto& sha : tx.fsck().AllBlobGc()) queued.insert(sha);
+    recount = tx.fsck().RecountUsage();
+    for (auto& [ws, u] : recount) counters[ws] = tx.workspaces().GetUsage(ws);
     return Ok();
   }));
   std::vector<std::string> files = blobs.List();
@@ -50,15 +50,15 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
   LIMBO_RETURN_IF_ERROR(store.Write([&](Transaction& tx) -> Status {
     for (const auto& sha : r.wrong_refcounts) {
       auto it = rows.find(sha);
-      tx.SetBlobRefs(sha, it == rows.end() ? 0 : it->second.first, it == rows.end() ? 0 : it->second.second);
+      tx.fsck().SetBlobRefs(sha, it == rows.end() ? 0 : it->second.first, it == rows.end() ? 0 : it->second.second);
     }
     for (const auto& [ws, u] : recount) {
       for (auto bad : r.wrong_usage) {
-        if (bad == ws) tx.SetUsage(ws, u);
+        if (bad == ws) tx.fsck().SetUsage(ws, u);
       }
     }
     // Orphans go through the collection queue, so a concurrent upload of the same bytes is safe.
-    for (const auto& sha : r.orphaned_files) tx.EnqueueBlobGc(sha, 0);
+    for (const auto& sha : r.orphaned_files) tx.blobs().Enqueue(sha, 0);
     return Ok();
   }));
   r.repaired = static_cast<int>(r.wrong_refcounts.size() + r.wrong_usage.size() + r.orphaned_files.size());

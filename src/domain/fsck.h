@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "domain/blob_store.h"
 #include "domain/store.h"
 
 namespace limbo::domain {

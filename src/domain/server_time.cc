@@ -19,8 +19,8 @@ ServerTime::ServerTime(Store& store, const core::Clock& system, bool dev_clock)
 Status ServerTime::Load() {
   std::optional<TimeMs> offset, mark;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    offset = tx.GetMeta(kDevClockOffsetKey);
-    mark = tx.GetMeta(kTimeHighWaterKey);
+    offset = tx.server().GetMeta(kDevClockOffsetKey);
+    mark = tx.server().GetMeta(kTimeHighWaterKey);
     return Ok();
   }));
   if (dev_ && offset) dev_->RaiseOffset(*offset);
@@ -34,7 +34,7 @@ core::Result<TimeMs> ServerTime::AdvanceDevClock(TimeMs delta) {
   if (!dev_) return core::Error::Invalid("The server does not run with --dev-clock.", "no_dev_clock");
   TimeMs stored = 0;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    stored = tx.AddMeta(kDevClockOffsetKey, delta);
+    stored = tx.server().AddMeta(kDevClockOffsetKey, delta);
     return Ok();
   }));
   // Another server may have advanced too: the stored sum is the offset they all share.
@@ -50,8 +50,8 @@ core::Result<TimeMs> ServerTime::Sync() {
   TimeMs mark = now;
   std::optional<TimeMs> offset;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    mark = tx.RaiseMeta(kTimeHighWaterKey, now);
-    if (dev_) offset = tx.GetMeta(kDevClockOffsetKey);
+    mark = tx.server().RaiseMeta(kTimeHighWaterKey, now);
+    if (dev_) offset = tx.server().GetMeta(kDevClockOffsetKey);
     return Ok();
   }));
   if (dev_ && offset) dev_->RaiseOffset(*offset);

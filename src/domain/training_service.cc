@@ -50,7 +50,7 @@ Result<Job> TrainingService::Start(const Actor& a, const std::string& project_ur
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, project_url));
     LIMBO_TRY(Version v, ContentService::ActiveVersion(tx, p, version));
-    if (tx.ActiveJobOfVersion(v.id)) {
+    if (tx.jobs().ActiveOf(v.id)) {
       return Error::Conflict("Version " + std::to_string(version) + " is already training.", "job_active");
     }
     j = Job{};
@@ -63,7 +63,7 @@ Result<Job> TrainingService::Start(const Actor& a, const std::string& project_ur
     j.state = JobState::kQueued;
     j.created_at = now;
     j.duration_ms = train_duration_;
-    tx.InsertJob(j);
+    tx.jobs().Insert(j);
     return Ok();
   }));
   return j;
@@ -76,14 +76,14 @@ Result<Job> TrainingService::Cancel(const Actor& a, const std::string& project_u
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, project_url));
     LIMBO_TRY(Version v, ContentService::ActiveVersion(tx, p, version));
-    auto active = tx.ActiveJobOfVersion(v.id);
+    auto active = tx.jobs().ActiveOf(v.id);
     if (!active)
       return Error::Conflict("Version " + std::to_string(version) + " has no job to cancel.", "no_active_job");
     j = *active;
     j.state = JobState::kCancelled;
     j.cancel_reason = "user";
     j.ended_at = now;
-    tx.UpdateJob(j);
+    tx.jobs().Update(j);
     return Ok();
   }));
   return j;
@@ -92,7 +92,7 @@ Result<Job> TrainingService::Cancel(const Actor& a, const std::string& project_u
 Result<std::vector<Job>> TrainingService::List(const Actor& a) {
   std::vector<Job> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.VisibleJobs(a.workspace.id, 500);
+    out = tx.jobs().Visible(a.workspace.id, 500);
     return Ok();
   }));
   return out;
@@ -102,10 +102,10 @@ Result<Job> TrainingService::Get(const Actor& a, const std::string& id) {
   std::optional<Job> out;
   bool trashed = false;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.JobById(a.workspace.id, id);
+    out = tx.jobs().ById(a.workspace.id, id);
     if (!out) return Ok();
-    auto p = tx.ProjectById(out->project_id);
-    auto v = tx.VersionById(out->version_id);
+    auto p = tx.projects().ById(out->project_id);
+    auto v = tx.versions().ById(out->version_id);
     trashed = !p || !v || p->trash_item_id || v->trash_item_id;
     return Ok();
   }));
@@ -122,13 +122,13 @@ Result<ServingModel> TrainingService::Serving(const Actor& a, const std::string&
   };
   bool serving = false;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    auto p = tx.ProjectByUrl(a.workspace.id, project_url);
+    auto p = tx.projects().ByUrl(a.workspace.id, project_url);
     if (!p || p->trash_item_id) return Ok();
-    auto v = tx.VersionByNumber(p->id, version);
+    auto v = tx.versions().ByNumber(p->id, version);
     if (!v || v->trash_item_id || !v->model || v->model->state != kModelServing) return Ok();
     out.project = *p;
     out.version = *v;
-    if (auto j = tx.JobById(a.workspace.id, v->model->job_id)) out.job = *j;
+    if (auto j = tx.jobs().ById(a.workspace.id, v->model->job_id)) out.job = *j;
     serving = true;
     return Ok();
   }));
@@ -140,7 +140,7 @@ Result<int> TrainingService::Tick() {
   TimeMs now = clock_.Now();
   std::vector<Job> active;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    active = tx.ActiveJobs(1000);
+    active = tx.jobs().Active(1000);
     return Ok();
   }));
   int changed = 0;
@@ -157,7 +157,7 @@ Result<int> TrainingService::Tick() {
       LIMBO_RETURN_IF_ERROR(artifacts_.Write(job, model));
     }
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-      auto cur = tx.JobById(job.workspace_id, job.id);
+      auto cur = tx.jobs().ById(job.workspace_id, job.id);
       if (!cur || cur->state != job.state) return Ok();  // cancelled meanwhile: leave it
       Job j = *cur;
       // The demo trainer has no queue: a job runs from the moment it was created.
@@ -167,9 +167,9 @@ Result<int> TrainingService::Tick() {
       } else {
         j.state = JobState::kFinished;
         j.ended_at = *j.started_at + j.duration_ms;  // credits stop exactly at the trainer's end
-        tx.UpsertModel(Model{j.version_id, kModelServing, j.id, now});
+        tx.versions().UpsertModel(Model{j.version_id, kModelServing, j.id, now});
       }
-      tx.UpdateJob(j);
+      tx.jobs().Update(j);
       ++changed;
       return Ok();
     }));

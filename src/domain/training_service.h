@@ -6,17 +6,10 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "domain/actor.h"
+#include "domain/model_artifacts.h"
 #include "domain/store.h"
 
 namespace limbo::domain {
-
-// Writes the artifact of a finished job. The default demo trainer writes a small JSON model file.
-class ModelArtifacts {
- public:
-  virtual ~ModelArtifacts() = default;
-  virtual core::Status Write(const Job& job, const std::string& content) = 0;
-  virtual void Remove(const std::string& job_id) = 0;
-};
 
 struct ServingModel {
   Project project;

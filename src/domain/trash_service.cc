@@ -92,7 +92,7 @@ Result<TrashedResult> TrashService::TrashProject(const Actor& a, const std::stri
   TrashedResult out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, url));
-    auto ws = tx.WorkspaceById(a.workspace.id);  // retention as set now, not when the caller authenticated
+    auto ws = tx.workspaces().ById(a.workspace.id);  // retention as set now, not when the caller authenticated
     Actor fresh = a;
     if (ws) fresh.workspace = *ws;
     TrashItem t = NewItem(fresh, ItemType::kProject, now);
@@ -102,13 +102,13 @@ Result<TrashedResult> TrashService::TrashProject(const Actor& a, const std::stri
     t.cleanup_delete_images = delete_images;
     t.size_bytes = p.image_bytes;
     t.group_id = p.group_id;
-    t.id = tx.InsertTrashItem(t);
-    tx.SetProjectTrash(p.id, t.id);
-    tx.CancelJobsOfProject(p.id, "moved_to_trash", now);
-    tx.StopModelsOfProject(p.id, t.id);
-    tx.AddTrashCount(a.workspace.id, ItemType::kProject, 1, t.size_bytes);
-    tx.TouchReclaimable(a.workspace.id);
-    tx.InsertAudit(MakeEvent(a, now, "trash", t));
+    t.id = tx.trash().Insert(t);
+    tx.projects().SetTrash(p.id, t.id);
+    tx.jobs().CancelAllOfProject(p.id, "moved_to_trash", now);
+    tx.versions().StopModelsOfProject(p.id, t.id);
+    tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kProject, 1, t.size_bytes);
+    tx.workspaces().TouchReclaimable(a.workspace.id);
+    tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     out.project = p;
     return Ok();
@@ -123,7 +123,7 @@ Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::stri
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, project_url));
     LIMBO_TRY(Version v, ContentService::ActiveVersion(tx, p, number));
-    auto ws = tx.WorkspaceById(a.workspace.id);
+    auto ws = tx.workspaces().ById(a.workspace.id);
     Actor fresh = a;
     if (ws) fresh.workspace = *ws;
     TrashItem t = NewItem(fresh, ItemType::kVersion, now);
@@ -133,12 +133,12 @@ Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::stri
     t.parent_project_id = p.id;
     t.version_number = v.number;
     t.size_bytes = v.image_bytes;
-    t.id = tx.InsertTrashItem(t);
-    tx.SetVersionTrash(v.id, t.id);
-    tx.CancelJobsOfVersion(v.id, "moved_to_trash", now);
-    tx.StopModelOfVersion(v.id, t.id);
-    tx.AddTrashCount(a.workspace.id, ItemType::kVersion, 1, t.size_bytes);
-    tx.InsertAudit(MakeEvent(a, now, "trash", t));
+    t.id = tx.trash().Insert(t);
+    tx.versions().SetTrash(v.id, t.id);
+    tx.jobs().CancelAllOf(v.id, "moved_to_trash", now);
+    tx.versions().StopModelOf(v.id, t.id);
+    tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kVersion, 1, t.size_bytes);
+    tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     out.project = p;
     return Ok();
@@ -151,10 +151,10 @@ Result<TrashedResult> TrashService::TrashWorkflow(const Actor& a, const std::str
   TimeMs now = clock_.Now();
   TrashedResult out;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    auto w = tx.WorkflowByUrl(a.workspace.id, url);
+    auto w = tx.workflows().ByUrl(a.workspace.id, url);
     if (!w) return Error::NotFound("Workflow '" + url + "' was not found.");
     if (w->trash_item_id) return Error::NotFound("Workflow '" + url + "' is in the Trash.", "in_trash");
-    auto ws = tx.WorkspaceById(a.workspace.id);
+    auto ws = tx.workspaces().ById(a.workspace.id);
     Actor fresh = a;
     if (ws) fresh.workspace = *ws;
     TrashItem t = NewItem(fresh, ItemType::kWorkflow, now);
@@ -162,10 +162,10 @@ Result<TrashedResult> TrashService::TrashWorkflow(const Actor& a, const std::str
     t.name = w->name;
     t.url = w->url;
     t.size_bytes = static_cast<std::int64_t>(w->config_json.size());
-    t.id = tx.InsertTrashItem(t);
-    tx.SetWorkflowTrash(w->id, t.id);
-    tx.AddTrashCount(a.workspace.id, ItemType::kWorkflow, 1, t.size_bytes);
-    tx.InsertAudit(MakeEvent(a, now, "trash", t));
+    t.id = tx.trash().Insert(t);
+    tx.workflows().SetTrash(w->id, t.id);
+    tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kWorkflow, 1, t.size_bytes);
+    tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     out.workflow = *w;
     return Ok();
@@ -180,8 +180,8 @@ Result<TrashListing> TrashService::List(const Actor& a, TrashQuery q) {
   TrashListing out;
   out.now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out.page = tx.ListTrash(q);
-    out.counts = tx.GetUsage(a.workspace.id);
+    out.page = tx.trash().List(q);
+    out.counts = tx.workspaces().GetUsage(a.workspace.id);
     return Ok();
   }));
   return out;
@@ -201,13 +201,13 @@ Result<TrashItem> TrashService::FindItem(Transaction& tx, const Actor& a, const 
     } catch (...) {
       return NotInTrash();
     }
-    auto p = tx.ProjectById(*ref.parent_id);
+    auto p = tx.projects().ById(*ref.parent_id);
     if (!p || p->workspace_id != a.workspace.id) return NotInTrash();
-    auto v = tx.VersionByNumber(p->id, number);
+    auto v = tx.versions().ByNumber(p->id, number);
     if (!v) return NotInTrash();
     object_id = std::to_string(v->id);
   }
-  auto t = tx.TrashItemByObject(a.workspace.id, ref.type, object_id);
+  auto t = tx.trash().ByObject(a.workspace.id, ref.type, object_id);
   if (!t || t->state != TrashState::kInTrash) return NotInTrash();
   return *t;
 }
@@ -215,9 +215,9 @@ Result<TrashItem> TrashService::FindItem(Transaction& tx, const Actor& a, const 
 void TrashDeltas::ApplyTo(Transaction& tx, std::int64_t ws) const {
   for (auto type : {ItemType::kProject, ItemType::kVersion, ItemType::kWorkflow}) {
     int i = static_cast<int>(type);
-    if (count[i] != 0 || bytes[i] != 0) tx.AddTrashCount(ws, type, count[i], bytes[i]);
+    if (count[i] != 0 || bytes[i] != 0) tx.workspaces().AddTrashCount(ws, type, count[i], bytes[i]);
   }
-  if (reclaimable_changed) tx.TouchReclaimable(ws);
+  if (reclaimable_changed) tx.workspaces().TouchReclaimable(ws);
 }
 
 Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref, TrashDeltas& deltas) {
@@ -243,7 +243,7 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
   // never a conflict. Checked only on the way to a refusal, so a restore that goes through costs
   // nothing more.
   auto refuse = [&](Error e) -> Status {
-    auto now_row = tx.TrashItemById(t.id);
+    auto now_row = tx.trash().ById(t.id);
     if (!now_row || now_row->state != TrashState::kInTrash) return NotInTrash();
     return Fail(std::move(e));
   };
@@ -255,13 +255,13 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
   };
   switch (t.type) {
     case ItemType::kProject:
-      if (tx.ActiveProjectUrlTaken(a.workspace.id, url)) return conflict();
+      if (tx.projects().ActiveUrlTaken(a.workspace.id, url)) return conflict();
       break;
     case ItemType::kWorkflow:
-      if (tx.ActiveWorkflowUrlTaken(a.workspace.id, url)) return conflict();
+      if (tx.workflows().ActiveUrlTaken(a.workspace.id, url)) return conflict();
       break;
     case ItemType::kVersion: {
-      auto p = tx.ProjectById(t.parent_project_id);
+      auto p = tx.projects().ById(t.parent_project_id);
       if (!p || p->trash_item_id) {
         return refuse(Error::Conflict("The version's project is in the Trash.", "parent_in_trash")
                           .WithHint("Restore the project first, then its versions."));
@@ -270,25 +270,25 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
     }
   }
   // The compare-and-swap decides a race with a permanent deletion (T14).
-  if (!tx.DeleteTrashItem(t.id, TrashState::kInTrash)) return NotInTrash();
+  if (!tx.trash().Delete(t.id, TrashState::kInTrash)) return NotInTrash();
   switch (t.type) {
     case ItemType::kProject:
       // The new url first: the row becomes active only once no active project holds its url.
-      if (url != t.url) tx.SetProjectUrl(t.object_id, url, now);
-      tx.SetProjectTrash(t.object_id, std::nullopt);
+      if (url != t.url) tx.projects().SetUrl(t.object_id, url, now);
+      tx.projects().SetTrash(t.object_id, std::nullopt);
       break;
     case ItemType::kWorkflow:
-      if (url != t.url) tx.SetWorkflowUrl(t.object_id, url);
-      tx.SetWorkflowTrash(t.object_id, std::nullopt);
+      if (url != t.url) tx.workflows().SetUrl(t.object_id, url);
+      tx.workflows().SetTrash(t.object_id, std::nullopt);
       break;
     case ItemType::kVersion:
-      tx.SetVersionTrash(std::stoll(t.object_id), std::nullopt);
+      tx.versions().SetTrash(std::stoll(t.object_id), std::nullopt);
       break;
   }
-  tx.RestartModelsStoppedBy(t.id);
+  tx.versions().RestartModelsStoppedBy(t.id);
   deltas.Add(t.type, -1, -t.size_bytes);
   if (t.type == ItemType::kProject) deltas.reclaimable_changed = true;
-  tx.InsertAudit(MakeEvent(a, now, "restore", t));
+  tx.audit().Insert(MakeEvent(a, now, "restore", t));
   return Ok();
 }
 
@@ -368,7 +368,7 @@ Result<BatchResult> TrashService::RestoreAll(const Actor& a) {
   }
   std::vector<TrashItem> items;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    items = tx.TrashItemsInState(a.workspace.id, TrashState::kInTrash, 1000000);
+    items = tx.trash().InState(a.workspace.id, TrashState::kInTrash, 1000000);
     return Ok();
   }));
   ProjectsFirst(items, [](const TrashItem& t) { return t.type; });
@@ -386,8 +386,9 @@ Status TrashService::StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
   LIMBO_RETURN_IF_ERROR(RequireTrash(a, ref.type));
   LIMBO_TRY(TrashItem t, FindItem(tx, a, ref));
-  if (!tx.CasTrashState(t.id, TrashState::kInTrash, TrashState::kPurging, a.user.id, a.user.name)) return NotInTrash();
-  tx.InsertAudit(MakeEvent(a, clock_.Now(), action, t));
+  if (!tx.trash().CasState(t.id, TrashState::kInTrash, TrashState::kPurging, a.user.id, a.user.name))
+    return NotInTrash();
+  tx.audit().Insert(MakeEvent(a, clock_.Now(), action, t));
   return Ok();
 }
 
@@ -408,7 +409,7 @@ Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& 
   }
   std::vector<TrashItem> items;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    items = tx.TrashItemsInState(a.workspace.id, TrashState::kInTrash, 1000000);
+    items = tx.trash().InState(a.workspace.id, TrashState::kInTrash, 1000000);
     return Ok();
   }));
   std::vector<ItemRef> refs;
@@ -424,7 +425,7 @@ Result<std::vector<AuditEvent>> TrashService::Audit(const Actor& a, int limit, s
   }
   std::vector<AuditEvent> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.Audit(a.workspace.id, std::clamp(limit, 1, 500), before);
+    out = tx.audit().Page(a.workspace.id, std::clamp(limit, 1, 500), before);
     return Ok();
   }));
   return out;
@@ -435,10 +436,10 @@ Result<int> TrashService::Sweep(int limit) {
   int moved = 0;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     moved = 0;
-    for (const auto& t : tx.ExpiredTrashItems(now, limit)) {
-      if (!tx.CasTrashState(t.id, TrashState::kInTrash, TrashState::kPurging, "", "system")) continue;
-      auto ws = tx.WorkspaceById(t.workspace_id);
-      if (ws) tx.InsertAudit(MakeEvent(SystemActor(*ws), now, "auto_cleanup", t));
+    for (const auto& t : tx.trash().Expired(now, limit)) {
+      if (!tx.trash().CasState(t.id, TrashState::kInTrash, TrashState::kPurging, "", "system")) continue;
+      auto ws = tx.workspaces().ById(t.workspace_id);
+      if (ws) tx.audit().Insert(MakeEvent(SystemActor(*ws), now, "auto_cleanup", t));
       ++moved;
     }
     return Ok();
@@ -449,7 +450,7 @@ Result<int> TrashService::Sweep(int limit) {
 void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs) {
   if (!project.cleanup_delete_images || imgs.empty()) return;
   // T12: each image's fate is decided now, at cleanup time, from the links that exist now.
-  auto kept = tx.ImagesLinkedOutside(imgs, project.object_id);
+  auto kept = tx.images().LinkedOutside(imgs, project.object_id);
   std::sort(kept.begin(), kept.end());
   std::vector<ImageRef> doomed;
   std::vector<std::string> shas;
@@ -463,15 +464,15 @@ void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project,
   if (doomed.empty()) return;
   // The whole batch in a handful of statements: on a remote database a statement per image was
   // the cost of cleanup.
-  tx.DeleteImageRows(doomed);
-  tx.AddStorage(project.workspace_id, -bytes, -static_cast<std::int64_t>(doomed.size()));
-  tx.EnqueueBlobGcAll(tx.DropBlobRefs(shas), clock_.Now());
+  tx.images().Delete(doomed);
+  tx.workspaces().AddStorage(project.workspace_id, -bytes, -static_cast<std::int64_t>(doomed.size()));
+  tx.blobs().EnqueueAll(tx.blobs().DropRefs(shas), clock_.Now());
 }
 
 Result<CleanupProgress> TrashService::CleanupStep(int batch) {
   std::optional<TrashItem> next;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    next = tx.NextPurgingItem();
+    next = tx.trash().NextPurging();
     return Ok();
   }));
   if (!next) return CleanupProgress{};
@@ -492,34 +493,34 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     progress = CleanupProgress{};
     artifacts.clear();
-    auto t = tx.TrashItemById(item.id);
+    auto t = tx.trash().ById(item.id);
     if (!t || t->state != TrashState::kPurging) return Ok();  // another worker finished it
     const std::string& pid = t->object_id;
     progress.worked = true;
-    auto links = tx.ProjectLinks(pid, batch);
+    auto links = tx.images().ProjectLinks(pid, batch);
     if (!links.empty()) {
-      tx.UnlinkProjectImages(pid, links);
+      tx.images().UnlinkFromProject(pid, links);
       DropUnsharedImages(tx, *t, links);
       return Ok();
     }
-    auto vlinks = tx.VersionLinksOfProject(pid, batch);
+    auto vlinks = tx.images().VersionLinksOfProject(pid, batch);
     if (!vlinks.empty()) {
-      tx.UnlinkVersionImagesOfProject(pid, vlinks);
+      tx.images().UnlinkFromVersionsOfProject(pid, vlinks);
       DropUnsharedImages(tx, *t, vlinks);
       return Ok();
     }
     // The rows that are left are few: versions, jobs, models, the project and the Trash rows.
-    for (auto vid : tx.VersionTrashItemsOfProject(pid)) {
-      auto vt = tx.TrashItemById(vid);
+    for (auto vid : tx.trash().VersionItemsOfProject(pid)) {
+      auto vt = tx.trash().ById(vid);
       if (!vt) continue;
-      if (tx.DeleteTrashItem(vid, vt->state))
-        tx.AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -vt->size_bytes);
+      if (tx.trash().Delete(vid, vt->state))
+        tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -vt->size_bytes);
     }
-    artifacts = tx.DeleteVersionsOfProject(pid);
-    tx.DeleteProjectRow(pid);
-    tx.DeleteTrashItem(t->id, TrashState::kPurging);
-    tx.AddTrashCount(t->workspace_id, ItemType::kProject, -1, -t->size_bytes);
-    tx.TouchReclaimable(t->workspace_id);
+    artifacts = tx.versions().DeleteAllOfProject(pid);
+    tx.projects().Delete(pid);
+    tx.trash().Delete(t->id, TrashState::kPurging);
+    tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kProject, -1, -t->size_bytes);
+    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.item_done = true;
     return Ok();
   }));
@@ -533,18 +534,18 @@ Result<CleanupProgress> TrashService::PurgeVersionStep(const TrashItem& item, in
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     progress = CleanupProgress{};
     artifacts.clear();
-    auto t = tx.TrashItemById(item.id);
+    auto t = tx.trash().ById(item.id);
     if (!t || t->state != TrashState::kPurging) return Ok();
     progress.worked = true;
     std::int64_t vid = std::stoll(t->object_id);
-    auto links = tx.VersionLinks(vid, batch);
+    auto links = tx.images().VersionLinks(vid, batch);
     if (!links.empty()) {
-      tx.UnlinkVersionImages(vid, links);
+      tx.images().UnlinkFromVersion(vid, links);
       return Ok();
     }
-    artifacts = tx.DeleteVersion(vid);
-    tx.DeleteTrashItem(t->id, TrashState::kPurging);
-    tx.AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -t->size_bytes);
+    artifacts = tx.versions().Delete(vid);
+    tx.trash().Delete(t->id, TrashState::kPurging);
+    tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -t->size_bytes);
     progress.item_done = true;
     return Ok();
   }));
@@ -556,11 +557,11 @@ Result<CleanupProgress> TrashService::PurgeWorkflow(const TrashItem& item) {
   CleanupProgress progress;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     progress = CleanupProgress{};
-    auto t = tx.TrashItemById(item.id);
+    auto t = tx.trash().ById(item.id);
     if (!t || t->state != TrashState::kPurging) return Ok();
-    tx.DeleteWorkflowRow(t->object_id);
-    tx.DeleteTrashItem(t->id, TrashState::kPurging);
-    tx.AddTrashCount(t->workspace_id, ItemType::kWorkflow, -1, -t->size_bytes);
+    tx.workflows().Delete(t->object_id);
+    tx.trash().Delete(t->id, TrashState::kPurging);
+    tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kWorkflow, -1, -t->size_bytes);
     progress.worked = progress.item_done = true;
     return Ok();
   }));
@@ -576,15 +577,15 @@ Result<int> TrashService::CollectBlobs(int limit) {
     // check and the unlink; the queue rows are deleted only after the files (T13). This is the
     // exception Store::Write's contract names: Remove is idempotent and a rollback after it leaves
     // only queue rows of files already gone, which the next pass deletes.
-    auto due = tx.DueBlobGc(now, limit);
-    auto referenced = tx.ReferencedBlobs(due);
+    auto due = tx.blobs().Due(now, limit);
+    auto referenced = tx.blobs().ReferencedAmong(due);
     std::sort(referenced.begin(), referenced.end());
     for (const auto& sha : due) {
       if (std::binary_search(referenced.begin(), referenced.end(), sha)) continue;
       LIMBO_RETURN_IF_ERROR(blobs_.Remove(sha));
       ++removed;
     }
-    tx.DeleteBlobGcAll(due);
+    tx.blobs().DequeueAll(due);
     return Ok();
   }));
   return removed;

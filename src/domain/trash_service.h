@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "domain/actor.h"
+#include "domain/blob_store.h"
 #include "domain/store.h"
 #include "domain/training_service.h"
 

@@ -113,7 +113,7 @@ bool Background::HoldLease() {
   // jumping forward, or the high-water mark, must not expire it.
   core::TimeMs now = clock_.SystemNow();
   Status st = store_.Write([&](domain::Transaction& tx) -> Status {
-    held = tx.TryTakeLease("cleanup", opts_.holder, now, opts_.lease_ttl);
+    held = tx.server().TryTakeLease("cleanup", opts_.holder, now, opts_.lease_ttl);
     return Ok();
   });
   if (!st) {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "domain/store.h"
+#include "domain/blob_store.h"
 
 namespace limbo::storage::blob {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "domain/training_service.h"
+#include "domain/model_artifacts.h"
 
 namespace limbo::storage::blob {
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "storage/sql/db.h"
+
 namespace limbo::storage::postgres {
 
 // One PostgreSQL session with its prepared statements. Not thread-safe: one thread at a time.
@@ -15,12 +17,13 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   pqxx::connection& raw() { return conn_; }
-  // The name of the statement prepared for `sql` on this session, preparing it on first use.
-  const std::string& Prepared(const char* sql);
+  // The name of the statement prepared for `sql` on this session, preparing it on first use. `sql`
+  // follows the shared conventions of storage/sql/db.h (`?` becomes `$n`).
+  const std::string& Prepared(std::string_view sql);
 
  private:
   pqxx::connection conn_;
-  std::unordered_map<std::string, std::string> names_;
+  std::unordered_map<std::string, std::string, sql::TextHash, std::equal_to<>> names_;
 };
 
 }  // namespace limbo::storage::postgres

@@ -8,7 +8,8 @@
 #include "core/crypto.h"
 #include "storage/postgres/connection.h"
 #include "storage/postgres/migrations.h"
-#include "storage/postgres/postgres_transaction.h"
+#include "storage/postgres/postgres_db.h"
+#include "storage/sql/transaction.h"
 
 namespace limbo::storage::postgres {
 
@@ -42,7 +43,8 @@ void Backoff(int attempt) {
 template <class Tx>
 Status RunIn(Connection& c, bool writable, const domain::TxFn& fn) {
   Tx tx(c.raw());
-  PostgresTransaction t(c, tx, writable);
+  PostgresDb db(c, tx, writable);
+  sql::Transaction t(db);
   Status st = fn(t);
   if (st) tx.commit();  // otherwise the destructor rolls back
   return st;

@@ -45,10 +45,10 @@ void Connection::Exec(std::string_view sql) {
 }
 
 Statement& Connection::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    it = cache_.emplace(key, std::make_unique<Statement>(db_, sql)).first;
+    auto stmt = std::make_unique<Statement>(db_, sql::ForDialect(sql, sql::Dialect::kSqlite));
+    it = cache_.emplace(std::string(sql), std::move(stmt)).first;
   } else {
     it->second->Reset();
   }
@@ -75,6 +75,23 @@ Statement& Statement::Bind(int i, double v) {
 Statement& Statement::Bind(int i, std::string_view v) {
   if (int rc = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); rc != SQLITE_OK) {
     Throw(db_, rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::Bind(int i, const sql::Value& v) {
+  switch (v.kind()) {
+    case sql::Value::Kind::kNull:
+      return BindNull(i);
+    case sql::Value::Kind::kInt:
+    case sql::Value::Kind::kBool:
+      return Bind(i, v.integer());
+    case sql::Value::Kind::kDouble:
+      return Bind(i, v.real());
+    case sql::Value::Kind::kText:
+      return Bind(i, v.text());
+    case sql::Value::Kind::kTextList:
+      return Bind(i, sql::JsonArray(v.list()));  // read by json_each
   }
   return *this;
 }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "storage/sql/db.h"
+
 namespace limbo::storage::sqlite {
 
 // Thrown by the wrapper for any SQLite failure; `busy()` tells a retryable lock conflict.
@@ -34,7 +36,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void Exec(std::string_view sql);
-  // A cached prepared statement, reset and with bindings cleared.
+  // A cached prepared statement, reset and with bindings cleared. `sql` follows the shared
+  // conventions of storage/sql/db.h (`list(?)` becomes json_each).
   Statement& Prepare(std::string_view sql);
   std::int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
@@ -42,14 +45,15 @@ class Connection {
 
  private:
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>, sql::TextHash, std::equal_to<>> cache_;
 };
 
 // A prepared statement. Bind with 1-based indexes; Step() returns true while a row is available.
-class Statement {
+// It is also the cursor its rows are read through (sql::Rows).
+class Statement final : public sql::Cursor {
  public:
   Statement(sqlite3* db, std::string_view sql);
-  ~Statement();
+  ~Statement() override;
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -61,6 +65,7 @@ class Statement {
   Statement& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
   Statement& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
   Statement& BindNull(int i);
+  Statement& Bind(int i, const sql::Value& v);
   template <class T>
   Statement& Bind(int i, const std::optional<T>& v) {
     return v ? Bind(i, *v) : BindNull(i);
@@ -71,10 +76,13 @@ class Statement {
   void Run();
   void Reset();
 
-  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
-  std::string Text(int col) const;
+  bool Next() override { return Step(); }
+  void Release() override { Reset(); }
+  bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) const override { return sqlite3_column_double(stmt_, col); }
+  bool Bool(int col) const override { return Int(col) != 0; }
+  std::string Text(int col) const override;
   std::optional<std::string> OptText(int col) const;
   std::optional<std::int64_t> OptInt(int col) const;
 

@@ -3,8 +3,9 @@
 #include <chrono>
 #include <thread>
 
+#include "storage/sql/transaction.h"
 #include "storage/sqlite/migrations.h"
-#include "storage/sqlite/sqlite_transaction.h"
+#include "storage/sqlite/sqlite_db.h"
 
 namespace limbo::storage::sqlite {
 
@@ -24,7 +25,8 @@ Error Unavailable(const std::string& what) {
 Status RunTx(Connection& db, const char* begin, const domain::TxFn& fn) {
   db.Exec(begin);
   try {
-    SqliteTransaction tx(db);
+    SqliteDb sql_db(db);
+    sql::Transaction tx(sql_db);
     Status st = fn(tx);
     if (!st) {
       db.Exec("ROLLBACK");

@@ -81,7 +81,7 @@ TEST_F(Accounts, PasswordsAreHashedAndShortOnesRefused) {
   EXPECT_EQ(accounts_->AddMemberLocal("acme", "s@example.com", "S", "short", "member").error().code, "invalid_request");
   std::optional<domain::User> u;
   ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
-    u = tx.UserByEmail("owner@example.com");
+    u = tx.accounts().UserByEmail("owner@example.com");
     return core::Ok();
   }));
   EXPECT_EQ(u->password_hash.rfind("$argon2id$", 0), 0u);

@@ -24,10 +24,10 @@ TEST_F(Cleanup, LargeProjectIsRemovedInBoundedBatchesAndCanResumeAnywhere) {
       img.sha256 = std::string(60, '0') + std::to_string(1000 + i);
       img.size_bytes = 10;
       img.width = img.height = 1;
-      tx.InsertImage(img);
-      tx.AddBlobRef(img.sha256, 10);
-      tx.AddStorage(owner().workspace.id, 10, 1);
-      tx.LinkImage(project->id, domain::ImageRef{img.id, img.sha256, 10});
+      tx.images().Insert(img);
+      tx.blobs().AddRef(img.sha256, 10);
+      tx.workspaces().AddStorage(owner().workspace.id, 10, 1);
+      tx.images().Link(project->id, domain::ImageRef{img.id, img.sha256, 10});
     }
     return core::Ok();
   }));
@@ -54,13 +54,13 @@ TEST_F(Cleanup, LargeProjectIsRemovedInBoundedBatchesAndCanResumeAnywhere) {
   EXPECT_EQ(UsageNow().storage_bytes, 0);
   std::vector<std::string> queued;
   ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
-    queued = tx.AllBlobGc();
+    queued = tx.fsck().AllBlobGc();
     return core::Ok();
   }));
   EXPECT_EQ(queued.size(), static_cast<std::size_t>(kImages));  // every blob waits for the collector
   ASSERT_TRUE(trash_->CollectBlobs(5000));
   ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
-    queued = tx.AllBlobGc();
+    queued = tx.fsck().AllBlobGc();
     return core::Ok();
   }));
   EXPECT_TRUE(queued.empty());
@@ -72,7 +72,7 @@ TEST_F(Cleanup, AnInterruptedUploadLeavesItsFileOnTheQueueNotOrphaned) {
   std::string sha = core::Sha256Hex(bytes);
   // What an upload does before its row exists: announce the file, then write it. Then "crash".
   ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
-    tx.EnqueueBlobGc(sha, clock_.Now() + domain::kUploadGraceMs);
+    tx.blobs().Enqueue(sha, clock_.Now() + domain::kUploadGraceMs);
     return core::Ok();
   }));
   ASSERT_TRUE(blobs_->Put(sha, bytes));
@@ -120,7 +120,7 @@ TEST_F(Cleanup, OneCollectionBatchKeepsExactlyTheBlobsReferencedAgain) {
   for (int i : {1, 3}) {
     Upload("b", 10 + i);
     ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
-      tx.EnqueueBlobGc(imgs[i].sha256, clock_.Now());
+      tx.blobs().Enqueue(imgs[i].sha256, clock_.Now());
       return core::Ok();
     }));
   }
@@ -140,7 +140,7 @@ TEST_F(Cleanup, FsckFindsAndRepairsDrift) {
   MakeProject("A", 2);
   ASSERT_TRUE(blobs_->Put(std::string(64, 'a'), "orphan"));
   ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
-    tx.AddStorage(owner().workspace.id, 5, 0);  // drift the counter
+    tx.workspaces().AddStorage(owner().workspace.id, 5, 0);  // drift the counter
     return core::Ok();
   }));
   auto r = domain::CheckConsistency(*store_, *blobs_, false);

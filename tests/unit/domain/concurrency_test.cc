@@ -83,15 +83,15 @@ TEST_F(Concurrency, ReferenceRacingACollectorThatRollsBackAfterUnlinking) {
   const std::string sha = core::Sha256Hex(bytes);
   ASSERT_TRUE(blobs_->Put(sha, bytes));
   ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
-    tx.EnqueueBlobGc(sha, clock_.Now());
+    tx.blobs().Enqueue(sha, clock_.Now());
     return core::Ok();
   }));
   Signal checked, collector_done;
   std::thread collector([&] {
     checked.Wait(std::chrono::seconds(10));
     (void)store_->Write([&](domain::Transaction& tx) -> core::Status {
-      for (const auto& due : tx.DueBlobGc(clock_.Now(), 10)) {
-        if (!tx.BlobReferenced(due)) EXPECT_TRUE(blobs_->Remove(due));
+      for (const auto& due : tx.blobs().Due(clock_.Now(), 10)) {
+        if (!tx.blobs().Referenced(due)) EXPECT_TRUE(blobs_->Remove(due));
       }
       return core::Error::Internal("simulated failure after the unlink");  // rolls back
     });
@@ -108,15 +108,15 @@ TEST_F(Concurrency, ReferenceRacingACollectorThatRollsBackAfterUnlinking) {
   img.created_at = clock_.Now();
   // The writer follows the upload's steps: check, (re)write the file if needed, reference it.
   ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
-    bool referenced = tx.BlobReferenced(sha);
+    bool referenced = tx.blobs().Referenced(sha);
     bool present = blobs_->Exists(sha);
     checked.Raise();
     collector_done.Wait(std::chrono::milliseconds(500));  // times out when the backend makes the collector wait
     if (!referenced && !present) LIMBO_RETURN_IF_ERROR(blobs_->Put(sha, bytes));
-    tx.InsertImage(img);
-    tx.AddBlobRef(sha, img.size_bytes);
-    tx.CancelBlobGc(sha);
-    tx.AddStorage(img.workspace_id, img.size_bytes, 1);
+    tx.images().Insert(img);
+    tx.blobs().AddRef(sha, img.size_bytes);
+    tx.blobs().Dequeue(sha);
+    tx.workspaces().AddStorage(img.workspace_id, img.size_bytes, 1);
     return core::Ok();
   }));
   collector.join();

@@ -24,7 +24,7 @@ class LoginThrottle : public DomainTest {
   int Rows(const std::string& key) {
     int n = -1;
     EXPECT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
-      n = tx.CountLoginFailures(key, 0);
+      n = tx.accounts().CountLoginFailures(key, 0);
       return core::Ok();
     }));
     return n;

@@ -68,8 +68,8 @@ TEST_F(TrashRules, T3TrashingCancelsJobsAndFreezesCredits) {
 
   std::optional<domain::Job> a, b;
   ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
-    a = tx.JobById(owner().workspace.id, running->id);
-    b = tx.JobById(owner().workspace.id, queued_later->id);
+    a = tx.jobs().ById(owner().workspace.id, running->id);
+    b = tx.jobs().ById(owner().workspace.id, queued_later->id);
     return core::Ok();
   }));
   EXPECT_EQ(a->state, domain::JobState::kCancelled);
@@ -418,6 +418,7 @@ TEST_F(TrashRules, ListingPagesWithKeysetCursors) {
     EXPECT_EQ(seen.front(), sort == domain::TrashSort::kDeletedAt ? "P6" : "P0");
   }
   EXPECT_EQ(List(Matching("P3")).page.items.size(), 1u);
+  EXPECT_EQ(List(Matching("p3")).page.items.size(), 1u);  // ASCII case is ignored on both databases
   EXPECT_EQ(List(Matching("%")).page.items.size(), 0u);
 }
 

@@ -84,7 +84,7 @@ domain::Actor DomainTest::AddMember(const std::string& email, const std::string&
   EXPECT_TRUE(m) << m.error().message;
   domain::Principal p;
   EXPECT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
-    p.user = *tx.UserByEmail(email);
+    p.user = *tx.accounts().UserByEmail(email);
     return core::Ok();
   }));
   return accounts_->ResolveActor(p, "acme").value();

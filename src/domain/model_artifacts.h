@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+#include "domain/entities.h"
+
+namespace limbo::domain {
+
+// Writes the artifact of a finished job. The default demo trainer writes a small JSON model file.
+class ModelArtifacts {
+ public:
+  virtual ~ModelArtifacts() = default;
+  virtual core::Status Write(const Job& job, const std::string& content) = 0;
+  virtual void Remove(const std::string& job_id) = 0;
+};
+
+}  // namespace limbo::domain

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "domain/entities.h"
+
+namespace limbo::domain {
+
+// Reference counts of content-addressed blobs and their collection queue (T13).
+class BlobRefs {
+ public:
+  virtual ~BlobRefs() = default;
+
+  virtual void AddRef(const std::string& sha256, std::int64_t size) = 0;
+  // Drops one reference per entry (a sha256 may repeat); returns the sha256s left without any
+  // reference, each once (their rows are gone).
+  virtual std::vector<std::string> DropRefs(const std::vector<std::string>& sha256s) = 0;
+  // Whether the blob is referenced; with PostgreSQL in a write transaction it also locks the blob's
+  // queue row, so an upload and the collector decide that blob's fate one after the other.
+  virtual bool Referenced(const std::string& sha256) = 0;
+
+  virtual void Enqueue(const std::string& sha256, TimeMs not_before) = 0;
+  virtual void EnqueueAll(const std::vector<std::string>& sha256s, TimeMs not_before) = 0;
+  virtual void Dequeue(const std::string& sha256) = 0;
+  // Up to `limit` queued sha256s due at `now`, locked for the collector with PostgreSQL.
+  virtual std::vector<std::string> Due(TimeMs now, int limit) = 0;
+  // The collector's batch: which of the due sha256s are referenced again, then their queue rows go.
+  virtual std::vector<std::string> ReferencedAmong(const std::vector<std::string>& sha256s) = 0;
+  virtual void DequeueAll(const std::vector<std::string>& sha256s) = 0;
+};
+
+}  // namespace limbo::domain

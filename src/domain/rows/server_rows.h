@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/entities.h"
+
+namespace limbo::domain {
+
+// What the servers on one database share beyond the workspaces' data.
+class ServerRows {
+ public:
+  virtual ~ServerRows() = default;
+
+  // Leadership lease: true when `holder` now holds `name` until now + ttl.
+  virtual bool TryTakeLease(const std::string& name, const std::string& holder, TimeMs now, TimeMs ttl) = 0;
+
+  // Server-wide numbers kept with the data (`server_meta`): the dev clock's offset and the newest
+  // time the data has seen (domain::ServerTime). A missing key reads as nullopt.
+  virtual std::optional<std::int64_t> GetMeta(const std::string& key) = 0;
+  // Stores max(stored, value) and returns it.
+  virtual std::int64_t RaiseMeta(const std::string& key, std::int64_t value) = 0;
+  // Adds delta to the stored value (0 when missing) and returns the sum.
+  virtual std::int64_t AddMeta(const std::string& key, std::int64_t delta) = 0;
+};
+
+}  // namespace limbo::domain

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/entities.h"
+
+namespace limbo::domain {
+
+// The Trash's rows: one per trashed project, version or workflow.
+class TrashRows {
+ public:
+  virtual ~TrashRows() = default;
+
+  virtual std::int64_t Insert(const TrashItem& t) = 0;
+  virtual std::optional<TrashItem> ById(std::int64_t id) = 0;
+  virtual std::optional<TrashItem> ByObject(std::int64_t ws, ItemType type, const std::string& object_id) = 0;
+  // One page of the listing, each row with what the Trash page shows about its surroundings.
+  virtual TrashPage List(const TrashQuery& q) = 0;
+  virtual std::vector<TrashItem> InState(std::int64_t ws, TrashState state, int limit) = 0;
+  // Compare-and-swap of a row's state (T14); false when the row is gone or in another state.
+  virtual bool CasState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,
+                        const std::string& actor_name) = 0;
+  virtual bool Delete(std::int64_t id, TrashState expected) = 0;
+  // Items still in the Trash whose cleanupAt is at or before `now`, oldest first.
+  virtual std::vector<TrashItem> Expired(TimeMs now, int limit) = 0;
+  virtual std::optional<TrashItem> NextPurging() = 0;
+  virtual std::vector<std::int64_t> VersionItemsOfProject(const std::string& project_id) = 0;
+};
+
+}  // namespace limbo::domain

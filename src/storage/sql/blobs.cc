@@ -1,0 +1,89 @@
+#include "storage/sql/blobs.h"
+
+namespace limbo::storage::sql {
+
+using domain::TimeMs;
+
+// T13 under concurrency. SQLite holds the whole database for a write transaction, so the collector
+// and an upload simply run one after the other. With PostgreSQL the collector (CollectBlobs) locks
+// its due blob_gc rows (Due, FOR UPDATE), checks which are referenced (ReferencedAmong, one read of
+// their blobs rows), unlinks the others, and deletes the queue rows, all in one write transaction.
+// A writer that decides from the *absence* of a blobs row (an upload about to rely on, or rewrite,
+// the file) calls Referenced first, which takes the same row lock: it waits for the collector and
+// then either fails with a serialization error and runs again on the new state, or (if the
+// collector rolled back after unlinking) finds the row still queued and checks the disk afresh. A
+// writer that relies on an existing blobs row updates that row, so a concurrent DropRefs or
+// collection of it makes one of them fail and retry (first updater wins).
+
+void Blobs::AddRef(const std::string& sha256, std::int64_t size) {
+  // UPDATE first: if the row this transaction saw was deleted meanwhile, it fails and retries
+  // instead of silently inserting a fresh row for a file the collector may have taken.
+  if (db_.Exec("UPDATE blobs SET refs = refs + 1 WHERE sha256 = ?", sha256) == 1) return;
+  db_.Exec(
+      "INSERT INTO blobs(sha256, size_bytes, refs) VALUES (?, ?, 1) "
+      "ON CONFLICT (sha256) DO UPDATE SET refs = blobs.refs + 1",
+      sha256, size);
+}
+
+std::vector<std::string> Blobs::DropRefs(const std::vector<std::string>& sha256s) {
+  if (sha256s.empty()) return {};
+  // Two statements for the batch (a row may not be updated and deleted by one statement). The
+  // counts are grouped first, so a sha256 listed twice drops two references.
+  Rows left = db_.Query(
+      "WITH drops(sha, n) AS (SELECT value, COUNT(*) FROM list(?) GROUP BY value) "
+      "UPDATE blobs SET refs = refs - drops.n FROM drops WHERE blobs.sha256 = drops.sha RETURNING sha256, refs",
+      sha256s);
+  std::vector<std::string> gone;
+  while (left.Next()) {
+    if (left.Int(1) <= 0) gone.push_back(left.Text(0));
+  }
+  if (!gone.empty()) db_.Exec("DELETE FROM blobs WHERE sha256 IN (SELECT value FROM list(?))", gone);
+  return gone;
+}
+
+bool Blobs::Referenced(const std::string& sha256) {
+  // The queue row's lock orders an upload after a collection of the same blob (see above).
+  if (db_.locks_rows()) Exists(db_.Query("SELECT 1 FROM blob_gc WHERE sha256 = ? FOR UPDATE", sha256));
+  return Exists(db_.Query("SELECT 1 FROM blobs WHERE sha256 = ? AND refs > 0", sha256));
+}
+
+void Blobs::Enqueue(const std::string& sha256, TimeMs not_before) {
+  db_.Exec(
+      "INSERT INTO blob_gc(sha256, not_before) VALUES (?, ?) "
+      "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before",
+      sha256, not_before);
+}
+
+void Blobs::EnqueueAll(const std::vector<std::string>& sha256s, TimeMs not_before) {
+  if (sha256s.empty()) return;
+  // DISTINCT: one statement may not update a row twice. `WHERE true` keeps SQLite from reading
+  // ON CONFLICT as a join constraint.
+  db_.Exec(
+      "INSERT INTO blob_gc(sha256, not_before) SELECT DISTINCT value, CAST(? AS BIGINT) FROM list(?) WHERE true "
+      "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before",
+      not_before, sha256s);
+}
+
+void Blobs::Dequeue(const std::string& sha256) { db_.Exec("DELETE FROM blob_gc WHERE sha256 = ?", sha256); }
+
+std::vector<std::string> Blobs::Due(TimeMs now, int limit) {
+  // The rows stay locked until the collector's transaction ends (see above).
+  static constexpr const char* kDue =
+      "SELECT sha256 FROM blob_gc WHERE not_before <= ? ORDER BY not_before, sha256 LIMIT ?";
+  static constexpr const char* kDueLocked =
+      "SELECT sha256 FROM blob_gc WHERE not_before <= ? ORDER BY not_before, sha256 LIMIT ? FOR UPDATE";
+  return Texts(db_.Query(db_.locks_rows() ? kDueLocked : kDue, now, limit));
+}
+
+std::vector<std::string> Blobs::ReferencedAmong(const std::vector<std::string>& sha256s) {
+  if (sha256s.empty()) return {};
+  // The collector's queue rows are already locked by Due, so no upload passes in between.
+  return Texts(db_.Query("SELECT sha256 FROM blobs WHERE sha256 IN (SELECT value FROM list(?)) AND refs > 0", sha256s));
+}
+
+void Blobs::DequeueAll(const std::vector<std::string>& sha256s) {
+  if (sha256s.empty()) return;
+  db_.Exec("DELETE FROM blob_gc WHERE sha256 IN (SELECT value FROM list(?))", sha256s);
+}
+
+}  // namespace limbo::storage::sql

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "domain/rows/job_rows.h"
+#include "storage/sql/db.h"
+
+namespace limbo::storage::sql {
+
+class Jobs final : public domain::JobRows {
+ public:
+  explicit Jobs(Db& db) : db_(db) {}
+
+  void Insert(const domain::Job& j) override;
+  void Update(const domain::Job& j) override;
+  std::optional<domain::Job> ById(std::int64_t ws, const std::string& id) override;
+  std::vector<domain::Job> Visible(std::int64_t ws, int limit) override;
+  std::optional<domain::Job> ActiveOf(std::int64_t version_id) override;
+  std::vector<domain::Job> Active(int limit) override;
+  void CancelAllOfProject(const std::string& project_id, const std::string& reason, domain::TimeMs now) override;
+  void CancelAllOf(std::int64_t version_id, const std::string& reason, domain::TimeMs now) override;
+
+ private:
+  Db& db_;
+};
+
+}  // namespace limbo::storage::sql

@@ -1,0 +1,38 @@
+#include "storage/sql/server.h"
+
+namespace limbo::storage::sql {
+
+using domain::TimeMs;
+
+// Taken when free, expired, or already ours. Expiry is judged by the caller's clock; servers
+// sharing a database keep their clocks in step (NTP), and the lease only avoids duplicate effort:
+// every cleanup step is a serializable transaction that is correct on its own.
+bool Server::TryTakeLease(const std::string& name, const std::string& holder, TimeMs now, TimeMs ttl) {
+  return db_.Exec(
+             "INSERT INTO leases(name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+             "holder = excluded.holder, expires_at = excluded.expires_at "
+             "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?",
+             name, holder, now + ttl, now) == 1;
+}
+
+std::optional<std::int64_t> Server::GetMeta(const std::string& key) {
+  return One<std::int64_t>(db_.Query("SELECT value FROM server_meta WHERE key = ?", key),
+                           [](const Rows& r) { return r.Int(0); });
+}
+
+std::int64_t Server::RaiseMeta(const std::string& key, std::int64_t value) {
+  return Scalar(
+      db_.Query("INSERT INTO server_meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "value = CASE WHEN server_meta.value > excluded.value THEN server_meta.value ELSE excluded.value END "
+                "RETURNING value",
+                key, value));
+}
+
+std::int64_t Server::AddMeta(const std::string& key, std::int64_t delta) {
+  return Scalar(
+      db_.Query("INSERT INTO server_meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "value = server_meta.value + excluded.value RETURNING value",
+                key, delta));
+}
+
+}  // namespace limbo::storage::sql

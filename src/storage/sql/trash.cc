@@ -1,0 +1,189 @@
+#include "storage/sql/trash.h"
+
+#include <string>
+
+namespace limbo::storage::sql {
+
+using domain::ItemType;
+using domain::TimeMs;
+using domain::TrashItem;
+using domain::TrashPage;
+using domain::TrashQuery;
+using domain::TrashSort;
+using domain::TrashState;
+
+namespace {
+
+// Listing columns: the row plus what the Trash page shows about its surroundings.
+#define TRASH_SELECT                                                                                            \
+  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, "    \
+  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "             \
+  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "                                            \
+  "COALESCE((SELECT pp.name FROM projects pp WHERE pp.id = t.parent_project_id), ''), "                         \
+  "COALESCE((SELECT pp.trash_item_id IS NOT NULL FROM projects pp WHERE pp.id = t.parent_project_id), FALSE), " \
+  "CASE t.type "                                                                                                \
+  " WHEN 'project' THEN EXISTS (SELECT 1 FROM projects x WHERE x.workspace_id = t.workspace_id "                \
+  "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                          \
+  " WHEN 'workflow' THEN EXISTS (SELECT 1 FROM workflows x WHERE x.workspace_id = t.workspace_id "              \
+  "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                          \
+  " ELSE FALSE END, "                                                                                           \
+  "COALESCE((SELECT g.name FROM groups g WHERE g.id = t.group_id), '') "                                        \
+  "FROM trash_items t "
+
+// Internal lookups need only the row itself; the listing's surroundings are left empty.
+#define TRASH_SELECT_ROW                                                                                     \
+  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, " \
+  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "          \
+  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, '', FALSE, FALSE, '' FROM trash_items t "
+
+TrashItem ReadTrash(const Rows& r) {
+  TrashItem t;
+  t.id = r.Int(0);
+  t.workspace_id = r.Int(1);
+  t.type = domain::ParseItemType(r.Text(2)).value_or(ItemType::kProject);
+  t.object_id = r.Text(3);
+  t.name = r.Text(4);
+  t.url = r.Text(5);
+  t.parent_project_id = r.Text(6);
+  t.version_number = static_cast<int>(r.Int(7));
+  t.deleted_by = r.Text(8);
+  t.deleted_by_name = r.Text(9);
+  t.deleted_at = r.Int(10);
+  t.cleanup_at = r.Int(11);
+  t.cleanup_delete_images = r.Bool(12);
+  t.state = domain::ParseTrashState(r.Text(13)).value_or(TrashState::kInTrash);
+  t.size_bytes = r.Int(14);
+  t.group_id = r.OptText(15);
+  t.purge_actor_id = r.Text(16);
+  t.purge_actor_name = r.Text(17);
+  t.parent_name = r.Text(18);
+  t.parent_in_trash = r.Bool(19);
+  t.url_taken = r.Bool(20);
+  t.group_name = r.Text(21);
+  return t;
+}
+
+// One statement per (type filter, sort, cursor) combination, each walking its own index, so a page
+// costs the same at any depth, an empty section costs nothing, and a generic plan of a prepared
+// statement still uses the index.
+// Parameters: workspace, pattern three times ('' = none), type ('' in the untyped statements),
+// then with a cursor its key and id, then the limit.
+#define TRASH_WHERE                                    \
+  "WHERE t.workspace_id = ? AND t.state = 'in_trash' " \
+  "AND (CAST(? AS TEXT) = '' OR LOWER(t.name) LIKE LOWER(?) ESCAPE '\\' OR LOWER(t.url) LIKE LOWER(?) ESCAPE '\\') "
+#define TRASH_ALL TRASH_SELECT TRASH_WHERE "AND CAST(? AS TEXT) = '' "
+#define TRASH_TYPED TRASH_SELECT TRASH_WHERE "AND t.type = CAST(? AS TEXT) "
+#define BY_DELETED "ORDER BY t.deleted_at DESC, t.id DESC LIMIT ?"
+#define AFTER_DELETED "AND (t.deleted_at, t.id) < (CAST(? AS BIGINT), CAST(? AS BIGINT)) "
+#define BY_CLEANUP "ORDER BY t.cleanup_at, t.id LIMIT ?"
+#define AFTER_CLEANUP "AND (t.cleanup_at, t.id) > (CAST(? AS BIGINT), CAST(? AS BIGINT)) "
+#define BY_NAME "ORDER BY t.name, t.id LIMIT ?"
+#define AFTER_NAME "AND (t.name, t.id) > (CAST(? AS TEXT), CAST(? AS BIGINT)) "
+#define TRASH_SORTS(base)                                                                               \
+  {base BY_DELETED, base AFTER_DELETED BY_DELETED}, {base BY_CLEANUP, base AFTER_CLEANUP BY_CLEANUP}, { \
+    base BY_NAME, base AFTER_NAME BY_NAME                                                               \
+  }
+constexpr const char* kTrashPages[2][3][2] = {{TRASH_SORTS(TRASH_ALL)}, {TRASH_SORTS(TRASH_TYPED)}};
+
+// Search ignores case on both databases (SQLite's LIKE would alone, PostgreSQL's would not): the
+// statement lowers the pattern and the columns with the same function.
+std::string LikePattern(const std::string& q) {
+  if (q.empty()) return {};
+  std::string p = "%";
+  for (char c : q) {
+    if (c == '%' || c == '_' || c == '\\') p.push_back('\\');
+    p.push_back(c);
+  }
+  p.push_back('%');
+  return p;
+}
+
+std::optional<std::string> NonEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+}  // namespace
+
+std::int64_t Trash::Insert(const TrashItem& t) {
+  return Scalar(db_.Query(
+      "INSERT INTO trash_items(workspace_id, type, object_id, name, url, parent_project_id, version_number, "
+      "deleted_by, deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      t.workspace_id, domain::ItemTypeName(t.type), t.object_id, t.name, t.url, NonEmpty(t.parent_project_id),
+      t.version_number, t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images,
+      domain::TrashStateName(t.state), t.size_bytes, t.group_id));
+}
+
+std::optional<TrashItem> Trash::ById(std::int64_t id) {
+  return One<TrashItem>(db_.Query(TRASH_SELECT_ROW "WHERE t.id = ?", id), ReadTrash);
+}
+
+std::optional<TrashItem> Trash::ByObject(std::int64_t ws, ItemType type, const std::string& object_id) {
+  return One<TrashItem>(db_.Query(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.type = ? AND t.object_id = ?", ws,
+                                  domain::ItemTypeName(type), object_id),
+                        ReadTrash);
+}
+
+TrashPage Trash::List(const TrashQuery& q) {
+  int sort = q.sort == TrashSort::kDeletedAt ? 0 : q.sort == TrashSort::kScheduledCleanupAt ? 1 : 2;
+  bool cursor = q.after_key.has_value() && q.after_id.has_value();
+  const char* sql = kTrashPages[q.type ? 1 : 0][sort][cursor ? 1 : 0];
+  std::string type = q.type ? domain::ItemTypeName(*q.type) : "";
+  std::string pattern = LikePattern(q.q);
+  int limit = q.limit + 1;
+  auto rows = [&]() -> Rows {
+    if (!cursor) return db_.Query(sql, q.workspace_id, pattern, pattern, pattern, type, limit);
+    if (sort == 2)
+      return db_.Query(sql, q.workspace_id, pattern, pattern, pattern, type, *q.after_key, *q.after_id, limit);
+    auto key = static_cast<std::int64_t>(std::stoll(*q.after_key));
+    return db_.Query(sql, q.workspace_id, pattern, pattern, pattern, type, key, *q.after_id, limit);
+  };
+  TrashPage page;
+  page.items = All<TrashItem>(rows(), ReadTrash);
+  if (static_cast<int>(page.items.size()) > q.limit) {
+    page.items.pop_back();
+    page.more = true;
+  }
+  return page;
+}
+
+std::vector<TrashItem> Trash::InState(std::int64_t ws, TrashState state, int limit) {
+  return All<TrashItem>(
+      db_.Query(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?", ws,
+                domain::TrashStateName(state), limit),
+      ReadTrash);
+}
+
+// T14: the state change is conditional on the state this transaction expects. Where transactions
+// run concurrently (PostgreSQL), a concurrent restore or purge of the same row makes the second
+// writer wait for the first and then fail with a serialization error; run again, it sees the row
+// gone or changed and reports false.
+bool Trash::CasState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,
+                     const std::string& actor_name) {
+  return db_.Exec(
+             "UPDATE trash_items SET state = ?, purge_actor_id = ?, purge_actor_name = ? WHERE id = ? AND state = ?",
+             domain::TrashStateName(to), actor_id, actor_name, id, domain::TrashStateName(from)) == 1;
+}
+
+bool Trash::Delete(std::int64_t id, TrashState expected) {
+  return db_.Exec("DELETE FROM trash_items WHERE id = ? AND state = ?", id, domain::TrashStateName(expected)) == 1;
+}
+
+std::vector<TrashItem> Trash::Expired(TimeMs now, int limit) {
+  return All<TrashItem>(
+      db_.Query(TRASH_SELECT_ROW "WHERE t.state = 'in_trash' AND t.cleanup_at <= ? ORDER BY t.cleanup_at, t.id LIMIT ?",
+                now, limit),
+      ReadTrash);
+}
+
+std::optional<TrashItem> Trash::NextPurging() {
+  return One<TrashItem>(db_.Query(TRASH_SELECT_ROW "WHERE t.state = 'purging' ORDER BY t.cleanup_at, t.id LIMIT 1"),
+                        ReadTrash);
+}
+
+std::vector<std::int64_t> Trash::VersionItemsOfProject(const std::string& project_id) {
+  return Ints(
+      db_.Query("SELECT id FROM trash_items WHERE parent_project_id = ? AND type = 'version' ORDER BY id", project_id));
+}
+
+}  // namespace limbo::storage::sql

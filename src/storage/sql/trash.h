@@ -1,0 +1,29 @@
+#pragma once
+
+#include "domain/rows/trash_rows.h"
+#include "storage/sql/db.h"
+
+namespace limbo::storage::sql {
+
+class Trash final : public domain::TrashRows {
+ public:
+  explicit Trash(Db& db) : db_(db) {}
+
+  std::int64_t Insert(const domain::TrashItem& t) override;
+  std::optional<domain::TrashItem> ById(std::int64_t id) override;
+  std::optional<domain::TrashItem> ByObject(std::int64_t ws, domain::ItemType type,
+                                            const std::string& object_id) override;
+  domain::TrashPage List(const domain::TrashQuery& q) override;
+  std::vector<domain::TrashItem> InState(std::int64_t ws, domain::TrashState state, int limit) override;
+  bool CasState(std::int64_t id, domain::TrashState from, domain::TrashState to, const std::string& actor_id,
+                const std::string& actor_name) override;
+  bool Delete(std::int64_t id, domain::TrashState expected) override;
+  std::vector<domain::TrashItem> Expired(domain::TimeMs now, int limit) override;
+  std::optional<domain::TrashItem> NextPurging() override;
+  std::vector<std::int64_t> VersionItemsOfProject(const std::string& project_id) override;
+
+ private:
+  Db& db_;
+};
+
+}  // namespace limbo::storage::sql

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "domain/rows/workspace_rows.h"
+#include "storage/sql/db.h"
+
+namespace limbo::storage::sql {
+
+class Workspaces final : public domain::WorkspaceRows {
+ public:
+  explicit Workspaces(Db& db) : db_(db) {}
+
+  std::optional<domain::Workspace> ByUrl(const std::string& url) override;
+  std::optional<domain::Workspace> ById(std::int64_t id) override;
+  std::int64_t Insert(const domain::Workspace& ws) override;
+  void Update(const domain::Workspace& ws) override;
+
+  domain::Usage GetUsage(std::int64_t ws) override;
+  void AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) override;
+  void AddTrashCount(std::int64_t ws, domain::ItemType type, int delta, std::int64_t bytes) override;
+  std::int64_t TrashBytes(std::int64_t ws) override;
+
+  std::int64_t ReclaimableBytes(std::int64_t ws) override;
+  domain::ReclaimableState GetReclaimable(std::int64_t ws) override;
+  void TouchReclaimable(std::int64_t ws) override;
+  void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) override;
+  std::vector<std::int64_t> StaleReclaimable(int limit) override;
+
+ private:
+  Db& db_;
+};
+
+}  // namespace limbo::storage::sql
