@@ -85,7 +85,7 @@ Result<DemoLogin> SeedDemo(domain::Store& store, domain::BlobStore& blobs, domai
   // Forest Cameras shares a few images with Bird Species.
   LIMBO_TRY(auto birds, content.ListImages(owner, std::string("bird-species"), 4, std::nullopt));
   std::vector<std::string> shared;
-  for (const auto& img : birds) shared.push_back(img.id);
+  for (const auto& img : birds.items) shared.push_back(img.id);
   LIMBO_RETURN_IF_ERROR(content.LinkImages(owner, "forest-cameras", shared));
 
   for (const char* url : {"bird-species", "forest-cameras", "weld-defects", "old-experiments"}) {

@@ -269,19 +269,20 @@ Result<int> ContentService::LinkImages(const Actor& a, const std::string& projec
   return linked;
 }
 
-Result<std::vector<Image>> ContentService::ListImages(const Actor& a, const std::optional<std::string>& project_url,
-                                                      int limit, const std::optional<std::string>& after) {
-  std::vector<Image> out;
+Result<Page<Image>> ContentService::ListImages(const Actor& a, const std::optional<std::string>& project_url, int limit,
+                                               const std::optional<std::string>& after) {
+  Page<Image> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     ImagePageQuery q;
     q.workspace_id = a.workspace.id;
-    q.limit = std::clamp(limit, 1, 1000);
+    int page_size = std::clamp(limit, 1, 1000);
+    q.limit = page_size + 1;
     q.after_id = after;
     if (project_url) {
       LIMBO_TRY(Project p, ActiveProject(tx, a, *project_url));
       q.project_id = p.id;
     }
-    out = tx.images().Page(q);
+    out = PageOf(tx.images().Page(q), page_size);
     return Ok();
   }));
   return out;

@@ -85,8 +85,8 @@ class ContentService {
   core::Result<UploadResult> UploadFile(const Actor& a, const std::string& project_url, const std::string& name,
                                         const UploadedFile& file, std::string_view declared_type = {});
   core::Result<int> LinkImages(const Actor& a, const std::string& project_url, const std::vector<std::string>& ids);
-  core::Result<std::vector<Image>> ListImages(const Actor& a, const std::optional<std::string>& project_url, int limit,
-                                              const std::optional<std::string>& after);
+  core::Result<Page<Image>> ListImages(const Actor& a, const std::optional<std::string>& project_url, int limit,
+                                       const std::optional<std::string>& after);
   core::Result<Image> GetImage(const Actor& a, const std::string& id);
   core::Result<std::string> ImageContent(const Actor& a, const std::string& id);
 

@@ -227,10 +227,26 @@ struct TrashQuery {
   std::optional<std::int64_t> after_id;
 };
 
-struct TrashPage {
-  std::vector<TrashItem> items;
+// One page of a listing: its items and whether more follow them.
+template <class T>
+struct Page {
+  std::vector<T> items;
   bool more = false;
 };
+
+// The page from `rows` read with a limit of `limit` + 1: the extra row, when there is one, only
+// tells that more follow.
+template <class T>
+Page<T> PageOf(std::vector<T> rows, int limit) {
+  Page<T> page{std::move(rows), false};
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.resize(static_cast<std::size_t>(limit));
+    page.more = true;
+  }
+  return page;
+}
+
+using TrashPage = Page<TrashItem>;
 
 struct AuditEvent {
   std::int64_t id = 0;

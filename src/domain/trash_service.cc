@@ -419,13 +419,14 @@ Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& 
   });
 }
 
-Result<std::vector<AuditEvent>> TrashService::Audit(const Actor& a, int limit, std::optional<std::int64_t> before) {
+Result<Page<AuditEvent>> TrashService::Audit(const Actor& a, int limit, std::optional<std::int64_t> before) {
   if (!a.Can(Permission::kViewTrash) && !a.Can(Permission::kManageMembers)) {
     return Error::Forbidden("Reading the audit log needs the 'view_trash' or 'manage_members' permission.");
   }
-  std::vector<AuditEvent> out;
+  Page<AuditEvent> out;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    out = tx.audit().Page(a.workspace.id, std::clamp(limit, 1, 500), before);
+    int page_size = std::clamp(limit, 1, 500);
+    out = PageOf(tx.audit().Page(a.workspace.id, page_size + 1, before), page_size);
     return Ok();
   }));
   return out;

@@ -86,7 +86,7 @@ class TrashService {
   BatchResult DeletePermanently(const Actor& a, std::vector<ItemRef> refs);
   core::Result<BatchResult> EmptyTrash(const Actor& a, const std::string& confirm);
 
-  core::Result<std::vector<AuditEvent>> Audit(const Actor& a, int limit, std::optional<std::int64_t> before);
+  core::Result<Page<AuditEvent>> Audit(const Actor& a, int limit, std::optional<std::int64_t> before);
 
   // Background work. Each is safe to run in several threads or processes at once.
   core::Result<int> Sweep(int limit = 1000);                             // T6/T7: expired items to `purging`

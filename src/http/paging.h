@@ -38,10 +38,4 @@ struct Cursor {
 };
 core::Result<Cursor> ParseCursor(const std::string& cursor, const std::function<bool(const std::string&)>& key_ok);
 
-// Whether a listing answered with `count` items may have more after them (a full page), and so
-// names a next cursor.
-inline bool PageIsFull(std::size_t count, const PageParams& page) {
-  return count > 0 && count >= static_cast<std::size_t>(page.limit);
-}
-
 }  // namespace limbo::http

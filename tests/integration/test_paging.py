@@ -29,6 +29,8 @@ def test_images_page_by_the_last_id_and_clamp_the_limit(ws):
     assert len(rest["images"]) == 1 and rest["nextCursor"] is None
     everything = c.get(f"/{name}/images").body  # 100 by default
     assert len(everything["images"]) == 3 and everything["nextCursor"] is None
+    exact = c.get(f"/{name}/images?limit=3").body  # a full last page says that nothing follows
+    assert len(exact["images"]) == 3 and exact["nextCursor"] is None
     assert c.get(f"/{name}/images?cursor=").body == everything  # an empty cursor is none
     one = c.get(f"/{name}/images?limit=0").body  # clamped to 1
     assert len(one["images"]) == 1 and one["nextCursor"] == one["images"][0]["id"]
@@ -45,6 +47,7 @@ def test_audit_pages_with_its_own_cursor(ws):
     events = c.get(f"/{name}/audit").body
     n = len(events["events"])
     assert n >= 3 and events["nextCursor"] is None
+    assert c.get(f"/{name}/audit?limit={n}").body["nextCursor"] is None  # nothing follows a full last page
     seen, cursor = [], None
     while True:
         page = c.get(f"/{name}/audit?limit=1" + (f"&cursor={cursor}" if cursor else "")).body

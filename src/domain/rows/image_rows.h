@@ -44,8 +44,7 @@ class ImageRows {
   virtual void UnlinkFromVersion(std::int64_t version_id, const std::vector<ImageRef>& imgs) = 0;
   // The ids among `imgs` that a project other than `project_id` (active or trashed), or a version
   // of such a project, links. One statement per batch, not one per image.
-  virtual std::vector<std::string> LinkedOutside(const std::vector<ImageRef>& imgs,
-                                                 const std::string& project_id) = 0;
+  virtual std::vector<std::string> LinkedOutside(const std::vector<ImageRef>& imgs, const std::string& project_id) = 0;
   // Deletes the image rows with every link left to them.
   virtual void Delete(const std::vector<ImageRef>& imgs) = 0;
 };

@@ -13,9 +13,9 @@ void RegisterAudit(Api& api) {
     }
     LIMBO_HTTP_TRY(auto events, c.svc.trash.Audit(c.A(), page.limit, before));
     Json out = Json::array();
-    for (const auto& e : events) out.push_back(ToJson(e));
+    for (const auto& e : events.items) out.push_back(ToJson(e));
     Json next = nullptr;
-    if (PageIsFull(events.size(), page)) next = EncodeCursor("audit", events.back().id);
+    if (events.more) next = EncodeCursor("audit", events.items.back().id);
     return JsonResponse(200, Json{{"events", out}, {"nextCursor", next}});
   });
 }

@@ -79,9 +79,9 @@ void RegisterImages(Api& api) {
     LIMBO_HTTP_TRY(auto page, ReadPage(c.req, {.fallback = 100, .min = 1, .max = 1000}));
     LIMBO_HTTP_TRY(auto list, c.svc.content.ListImages(c.A(), project, page.limit, page.cursor));
     Json out = Json::array();
-    for (const auto& i : list) out.push_back(ToJson(i));
+    for (const auto& i : list.items) out.push_back(ToJson(i));
     Json next = nullptr;
-    if (PageIsFull(list.size(), page)) next = list.back().id;
+    if (list.more) next = list.items.back().id;
     return JsonResponse(200, Json{{"images", out}, {"nextCursor", next}});
   });
 

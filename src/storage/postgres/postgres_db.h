@@ -11,8 +11,7 @@ namespace limbo::storage::postgres {
 // session. `writable` is false inside Store::Read (a READ ONLY transaction that takes no row locks).
 class PostgresDb final : public sql::Db {
  public:
-  PostgresDb(Connection& conn, pqxx::transaction_base& tx, bool writable)
-      : conn_(conn), tx_(tx), writable_(writable) {}
+  PostgresDb(Connection& conn, pqxx::transaction_base& tx, bool writable) : conn_(conn), tx_(tx), writable_(writable) {}
 
   sql::Dialect dialect() const override { return sql::Dialect::kPostgres; }
   bool locks_rows() const override { return writable_; }

@@ -29,14 +29,14 @@ class Value {
  public:
   enum class Kind { kNull, kInt, kDouble, kBool, kText, kTextList };
 
-  Value(std::nullopt_t) {}  // NOLINT: values convert implicitly, so calls read like SQL
-  Value(std::int64_t v) : kind_(Kind::kInt), int_(v) {}                       // NOLINT
-  Value(int v) : kind_(Kind::kInt), int_(v) {}                                // NOLINT
-  Value(bool v) : kind_(Kind::kBool), int_(v ? 1 : 0) {}                      // NOLINT
-  Value(double v) : kind_(Kind::kDouble), double_(v) {}                       // NOLINT
-  Value(std::string_view v) : kind_(Kind::kText), text_(v) {}                 // NOLINT
-  Value(const std::string& v) : kind_(Kind::kText), text_(v) {}               // NOLINT
-  Value(const char* v) : kind_(Kind::kText), text_(v) {}                      // NOLINT
+  Value(std::nullopt_t) {}                                // NOLINT: values convert implicitly, so calls read like SQL
+  Value(std::int64_t v) : kind_(Kind::kInt), int_(v) {}   // NOLINT
+  Value(int v) : kind_(Kind::kInt), int_(v) {}            // NOLINT
+  Value(bool v) : kind_(Kind::kBool), int_(v ? 1 : 0) {}  // NOLINT
+  Value(double v) : kind_(Kind::kDouble), double_(v) {}   // NOLINT
+  Value(std::string_view v) : kind_(Kind::kText), text_(v) {}                      // NOLINT
+  Value(const std::string& v) : kind_(Kind::kText), text_(v) {}                    // NOLINT
+  Value(const char* v) : kind_(Kind::kText), text_(v) {}                           // NOLINT
   Value(const std::vector<std::string>& v) : kind_(Kind::kTextList), list_(&v) {}  // NOLINT
   template <class T>
   Value(const std::optional<T>& v) : Value(v ? Value(*v) : Value(std::nullopt)) {}  // NOLINT

@@ -34,8 +34,8 @@ std::optional<Workflow> Workflows::ById(const std::string& id) {
 }
 
 bool Workflows::ActiveUrlTaken(std::int64_t ws, const std::string& url) {
-  return Exists(db_.Query("SELECT 1 FROM workflows WHERE workspace_id = ? AND url = ? AND trash_item_id IS NULL", ws,
-                          url));
+  return Exists(
+      db_.Query("SELECT 1 FROM workflows WHERE workspace_id = ? AND url = ? AND trash_item_id IS NULL", ws, url));
 }
 
 void Workflows::Insert(const Workflow& w) {

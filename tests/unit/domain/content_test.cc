@@ -8,6 +8,29 @@ namespace {
 
 class Content : public DomainTest {};
 
+TEST(PageOf, TheExtraRowOnlySaysThatMoreFollow) {
+  auto page = domain::PageOf(std::vector<int>{1, 2, 3}, 2);
+  EXPECT_EQ(page.items, (std::vector<int>{1, 2}));
+  EXPECT_TRUE(page.more);
+  page = domain::PageOf(std::vector<int>{1, 2}, 2);  // a full last page
+  EXPECT_EQ(page.items, (std::vector<int>{1, 2}));
+  EXPECT_FALSE(page.more);
+  EXPECT_FALSE(domain::PageOf(std::vector<int>{}, 2).more);
+}
+
+TEST_F(Content, ImagePagesSayExactlyWhetherMoreFollow) {
+  MakeProject("Pages", 3);
+  auto first = content_->ListImages(owner(), std::nullopt, 2, std::nullopt);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->items.size(), 2u);
+  EXPECT_TRUE(first->more);
+  auto rest = content_->ListImages(owner(), std::nullopt, 2, first->items.back().id);
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(rest->items.size(), 1u);
+  EXPECT_FALSE(rest->more);
+  EXPECT_FALSE(content_->ListImages(owner(), std::nullopt, 3, std::nullopt)->more);
+}
+
 TEST_F(Content, ProjectUrlsComeFromNamesAndReservedWordsAreRefused) {
   auto p = content_->CreateProject(owner(), {"My Cats (2024)!", "object-detection", "cats", {}, {}});
   ASSERT_TRUE(p);

@@ -12,18 +12,17 @@ using storage::sql::Dialect;
 using storage::sql::ForDialect;
 
 TEST(SqlDialect, NumbersParametersForPostgresAndExpandsLists) {
-  EXPECT_EQ(ForDialect("SELECT a FROM t WHERE b = ? AND c IN (SELECT value FROM list(?)) AND d = '?'",
-                       Dialect::kPostgres),
-            "SELECT a FROM t WHERE b = $1 AND c IN (SELECT value FROM unnest(CAST($2 AS text[])) AS value) AND d = '?'");
-  EXPECT_EQ(ForDialect("SELECT a FROM t WHERE b = ? AND c IN (SELECT value FROM list(?)) AND d = '?'",
-                       Dialect::kSqlite),
-            "SELECT a FROM t WHERE b = ? AND c IN (SELECT value FROM json_each(?)) AND d = '?'");
+  EXPECT_EQ(
+      ForDialect("SELECT a FROM t WHERE b = ? AND c IN (SELECT value FROM list(?)) AND d = '?'", Dialect::kPostgres),
+      "SELECT a FROM t WHERE b = $1 AND c IN (SELECT value FROM unnest(CAST($2 AS text[])) AS value) AND d = '?'");
+  EXPECT_EQ(
+      ForDialect("SELECT a FROM t WHERE b = ? AND c IN (SELECT value FROM list(?)) AND d = '?'", Dialect::kSqlite),
+      "SELECT a FROM t WHERE b = ? AND c IN (SELECT value FROM json_each(?)) AND d = '?'");
 }
 
 TEST(SqlDialect, JsonArrayEscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(storage::sql::JsonArray({}), "[]");
-  EXPECT_EQ(storage::sql::JsonArray({"a\"b", "c\\d", std::string("e\n\x01", 3)}),
-            R"(["a\"b","c\\d","e\u000a\u0001"])");
+  EXPECT_EQ(storage::sql::JsonArray({"a\"b", "c\\d", std::string("e\n\x01", 3)}), R"(["a\"b","c\\d","e\u000a\u0001"])");
 }
 
 class Storage : public DomainTest {};

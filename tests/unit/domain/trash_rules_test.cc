@@ -165,9 +165,9 @@ TEST_F(TrashRules, T7RemovedExactlyAtCleanupAtNotBefore) {
   EXPECT_EQ(BlobFiles(), 0u);
   EXPECT_EQ(trash_->Restore(owner(), ProjectRef(p)).error().code, "not_in_trash");
   auto audit = trash_->Audit(owner(), 10, std::nullopt);
-  ASSERT_FALSE(audit->empty());
-  EXPECT_EQ(audit->front().action, "auto_cleanup");
-  EXPECT_FALSE(audit->front().actor_id.has_value());
+  ASSERT_FALSE(audit->items.empty());
+  EXPECT_EQ(audit->items.front().action, "auto_cleanup");
+  EXPECT_FALSE(audit->items.front().actor_id.has_value());
 }
 
 TEST_F(TrashRules, T8RestorePutsProjectBackInItsGroupAndVersionNeedsActiveParent) {
@@ -241,7 +241,7 @@ TEST_F(TrashRules, T10RestoreConflictNeverOverwritesAndAcceptsANewUrl) {
 TEST_F(TrashRules, T12SharedImagesArePreservedAndExclusiveOnesRemoved) {
   auto a = MakeProject("A", 3, 1);   // images 1,2,3
   auto b = MakeProject("B", 1, 10);  // image 10
-  auto shared = content_->ListImages(owner(), std::string("a"), 1, std::nullopt)->front();
+  auto shared = content_->ListImages(owner(), std::string("a"), 1, std::nullopt)->items.front();
   ASSERT_TRUE(content_->LinkImages(owner(), "b", {shared.id}));
   ASSERT_TRUE(trash_->TrashProject(owner(), "a", true));
   ASSERT_TRUE(trash_->TrashProject(owner(), "b", false));  // B in the Trash still protects its images
@@ -255,7 +255,7 @@ TEST_F(TrashRules, T12SharedImagesArePreservedAndExclusiveOnesRemoved) {
 TEST_F(TrashRules, T12DecisionIsMadeAtCleanupTime) {
   MakeProject("A", 2, 1);
   MakeProject("B");
-  auto imgs = *content_->ListImages(owner(), std::string("a"), 10, std::nullopt);
+  auto imgs = content_->ListImages(owner(), std::string("a"), 10, std::nullopt)->items;
   ASSERT_TRUE(trash_->TrashProject(owner(), "a", true));
   // Linked to another project after A went to the Trash: kept at cleanup.
   ASSERT_TRUE(content_->LinkImages(owner(), "b", {imgs[0].id}));
@@ -276,7 +276,7 @@ TEST_F(TrashRules, T12ImagesOnlyInVersionsAreRemovedAndWithoutTheFlagNothingIs) 
   EXPECT_EQ(UsageNow().image_count, 2);  // Keep's images stay in the Asset Library, unlinked
   auto left = content_->ListImages(owner(), std::nullopt, 10, std::nullopt);
   ASSERT_TRUE(left);
-  for (const auto& img : *left) {
+  for (const auto& img : left->items) {
     EXPECT_TRUE(img.project_urls.empty());
   }
 }
@@ -347,7 +347,7 @@ TEST_F(TrashRules, T15EveryActionIsAudited) {
   MakeProject("Dogs");
   ASSERT_TRUE(trash_->TrashProject(owner(), "dogs", false));
   ASSERT_TRUE(trash_->EmptyTrash(owner(), "acme"));
-  auto events = *trash_->Audit(owner(), 50, std::nullopt);
+  auto events = trash_->Audit(owner(), 50, std::nullopt)->items;
   std::vector<std::string> actions;
   for (auto it = events.rbegin(); it != events.rend(); ++it) actions.push_back(it->action);
   EXPECT_EQ(actions,

@@ -136,13 +136,6 @@ TEST(ParseCursor, DecodesOnlyCursorsOfTheListing) {
   }
 }
 
-TEST(PageIsFull, OnlyAFullNonEmptyPageHasANextCursor) {
-  PageParams page{.limit = 2};
-  EXPECT_FALSE(PageIsFull(0, page));
-  EXPECT_FALSE(PageIsFull(1, page));
-  EXPECT_TRUE(PageIsFull(2, page));
-}
-
 // Captures what the default logger writes while it lives.
 class LogCapture {
  public:
