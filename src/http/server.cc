@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "http/text.h"
 
@@ -29,7 +30,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+// Socket deadlines are real time (a manual clock cannot time out a peer); they read it through
+// core's clock like everything else.
+const core::SystemClock kRealTime;
+core::MonoTime MonoNow() { return kRealTime.Monotonic(); }
 
 std::string JsonErrorBody(const char* code, const char* message) {
   return std::string("{\"error\":{\"code\":\"") + code + "\",\"message\":\"" + message + "\"}}";
@@ -320,9 +324,9 @@ struct Server::Impl {
   std::uint64_t idle_seq = 0;
 
   // Accept-loop state (only the accept chain touches it).
-  Clock::time_point last_accept_log{};
+  core::MonoTime last_accept_log{};
   int accept_errors_since_log = 0;
-  Clock::time_point last_cap_log{};
+  core::MonoTime last_cap_log{};
   int cap_hits_since_log = 0;
 
   void Accept();
@@ -356,7 +360,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void StartRequest() {
     reader_ = std::make_unique<RequestReader>(server_.opts);
     header_phase_ = true;
-    deadline_ = Clock::now() + std::chrono::milliseconds(server_.opts.header_timeout_ms);
+    deadline_ = MonoNow() + std::chrono::milliseconds(server_.opts.header_timeout_ms);
     EnterIdle();
     Process();
   }
@@ -377,9 +381,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     auto deadline = deadline_;
     if (!header_phase_) {
-      deadline = std::min(deadline_, Clock::now() + std::chrono::milliseconds(server_.opts.body_idle_timeout_ms));
+      deadline = std::min(deadline_, MonoNow() + std::chrono::milliseconds(server_.opts.body_idle_timeout_ms));
     }
-    stream_.expires_at(deadline);
+    stream_.expires_after(deadline - MonoNow());
     stream_.async_read_some(buffer_.prepare(64 * 1024),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->OnRead(ec, n); });
   }
@@ -467,7 +471,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     }
     // The whole body within a minute plus the time it takes at 32 KiB/s.
-    deadline_ = Clock::now() + std::chrono::seconds(60) + std::chrono::seconds(adm.body_limit / (32 * 1024));
+    deadline_ = MonoNow() + std::chrono::seconds(60) + std::chrono::seconds(adm.body_limit / (32 * 1024));
     return true;
   }
 
@@ -575,7 +579,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   bool header_phase_ = true;
   bool closed_ = false;
-  Clock::time_point deadline_{};
+  core::MonoTime deadline_{};
   std::uint64_t idle_key_ = 0;
 };
 
@@ -610,7 +614,7 @@ void Server::Impl::PauseAccept(std::chrono::milliseconds d) {
 
 void Server::Impl::Accept() {
   if (opts.max_connections > 0 && connections.load() >= opts.max_connections) {
-    auto now = Clock::now();
+    auto now = MonoNow();
     ++cap_hits_since_log;
     if (now - last_cap_log >= std::chrono::seconds(10)) {
       spdlog::warn("{{\"event\":\"connection_cap\",\"connections\":{},\"max\":{},\"times\":{}}}", connections.load(),
@@ -624,7 +628,7 @@ void Server::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      auto now = Clock::now();
+      auto now = MonoNow();
       ++accept_errors_since_log;
       if (now - last_accept_log >= std::chrono::seconds(10)) {
         spdlog::error("{{\"event\":\"accept_failed\",\"error\":\"{}\",\"errno\":{},\"connections\":{},\"times\":{}}}",
@@ -696,8 +700,8 @@ void Server::Stop(int grace_ms) {
     impl_->acceptor.close(ec);
     impl_->accept_pause.cancel();
   });
-  auto deadline = Clock::now() + std::chrono::milliseconds(grace_ms);
-  while (impl_->in_flight > 0 && Clock::now() < deadline) {
+  auto deadline = MonoNow() + std::chrono::milliseconds(grace_ms);
+  while (impl_->in_flight > 0 && MonoNow() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   impl_->ioc.stop();
