@@ -132,4 +132,9 @@ std::int64_t PostgresDb::ExecValues(std::string_view sql, std::span<const sql::V
   return static_cast<std::int64_t>(Run(sql, args).affected_rows());
 }
 
+std::int64_t PostgresDb::InsertValues(std::string_view sql, std::span<const sql::Value> args) {
+  auto res = Run(std::string(sql) + " RETURNING id", args);
+  return res.empty() || res[0][0].is_null() ? 0 : res[0][0].as<std::int64_t>();
+}
+
 }  // namespace limbo::storage::postgres

@@ -17,6 +17,7 @@ class PostgresDb final : public sql::Db {
   bool locks_rows() const override { return writable_; }
   sql::Rows QueryValues(std::string_view sql, std::span<const sql::Value> args) override;
   std::int64_t ExecValues(std::string_view sql, std::span<const sql::Value> args) override;
+  std::int64_t InsertValues(std::string_view sql, std::span<const sql::Value> args) override;
 
   // Text goes to PostgreSQL as valid UTF-8 without NUL bytes (which it cannot hold, and which libpq
   // would cut a parameter at): anything else is replaced by U+FFFD, so a lookup by such a key finds

@@ -70,7 +70,7 @@ int Accounts::CountLoginFailures(const std::string& key_hash, TimeMs since) {
 }
 
 std::int64_t Accounts::InsertLoginFailure(const std::string& key_hash, TimeMs at) {
-  return Scalar(db_.Query("INSERT INTO login_failures(key_hash, at) VALUES (?, ?) RETURNING id", key_hash, at));
+  return db_.Insert("INSERT INTO login_failures(key_hash, at) VALUES (?, ?)", key_hash, at);
 }
 
 void Accounts::DeleteLoginFailure(std::int64_t id) { db_.Exec("DELETE FROM login_failures WHERE id = ?", id); }

@@ -107,6 +107,9 @@ class Db {
   virtual Rows QueryValues(std::string_view sql, std::span<const Value> args) = 0;
   // Runs a statement that returns no rows; returns how many rows it changed.
   virtual std::int64_t ExecValues(std::string_view sql, std::span<const Value> args) = 0;
+  // Runs an INSERT of one row into a table with an integer `id` and returns the new id (SQLite's
+  // last rowid, which costs half of a RETURNING there; PostgreSQL's `RETURNING id`).
+  virtual std::int64_t InsertValues(std::string_view sql, std::span<const Value> args) = 0;
 
   template <class... Args>
   Rows Query(std::string_view sql, const Args&... args) {
@@ -117,6 +120,11 @@ class Db {
   std::int64_t Exec(std::string_view sql, const Args&... args) {
     const Value values[] = {Value(args)..., Value(std::nullopt)};
     return ExecValues(sql, std::span<const Value>(values, sizeof...(Args)));
+  }
+  template <class... Args>
+  std::int64_t Insert(std::string_view sql, const Args&... args) {
+    const Value values[] = {Value(args)..., Value(std::nullopt)};
+    return InsertValues(sql, std::span<const Value>(values, sizeof...(Args)));
   }
 };
 

@@ -105,13 +105,13 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 }  // namespace
 
 std::int64_t Trash::Insert(const TrashItem& t) {
-  return Scalar(db_.Query(
+  return db_.Insert(
       "INSERT INTO trash_items(workspace_id, type, object_id, name, url, parent_project_id, version_number, "
       "deleted_by, deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       t.workspace_id, domain::ItemTypeName(t.type), t.object_id, t.name, t.url, NonEmpty(t.parent_project_id),
       t.version_number, t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images,
-      domain::TrashStateName(t.state), t.size_bytes, t.group_id));
+      domain::TrashStateName(t.state), t.size_bytes, t.group_id);
 }
 
 std::optional<TrashItem> Trash::ById(std::int64_t id) {

@@ -44,8 +44,8 @@ std::optional<Version> Versions::ById(std::int64_t id) {
 }
 
 std::int64_t Versions::InsertWithSnapshot(Version& v) {
-  v.id = Scalar(db_.Query("INSERT INTO versions(project_id, number, name, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-                          v.project_id, v.number, v.name, v.created_at));
+  v.id = db_.Insert("INSERT INTO versions(project_id, number, name, created_at) VALUES (?, ?, ?, ?)", v.project_id,
+                    v.number, v.name, v.created_at);
   db_.Exec(
       "INSERT INTO version_images(version_id, image_id) SELECT CAST(? AS BIGINT), image_id FROM project_images "
       "WHERE project_id = ?",

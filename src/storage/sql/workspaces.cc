@@ -39,10 +39,10 @@ std::optional<Workspace> Workspaces::ById(std::int64_t id) {
 }
 
 std::int64_t Workspaces::Insert(const Workspace& ws) {
-  return Scalar(
-      db_.Query("INSERT INTO workspaces(url, name, retention_days, storage_quota_bytes, created_at) "
-                "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                ws.url, ws.name, ws.retention_days, ws.storage_quota_bytes, ws.created_at));
+  return db_.Insert(
+      "INSERT INTO workspaces(url, name, retention_days, storage_quota_bytes, created_at) "
+      "VALUES (?, ?, ?, ?, ?)",
+      ws.url, ws.name, ws.retention_days, ws.storage_quota_bytes, ws.created_at);
 }
 
 void Workspaces::Update(const Workspace& ws) {

@@ -63,16 +63,19 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 Statement& Statement::Bind(int i, std::int64_t v) {
+  used_ = true;
   if (int rc = sqlite3_bind_int64(stmt_, i, v); rc != SQLITE_OK) Throw(db_, rc, "bind");
   return *this;
 }
 
 Statement& Statement::Bind(int i, double v) {
+  used_ = true;
   if (int rc = sqlite3_bind_double(stmt_, i, v); rc != SQLITE_OK) Throw(db_, rc, "bind");
   return *this;
 }
 
 Statement& Statement::Bind(int i, std::string_view v) {
+  used_ = true;
   if (int rc = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); rc != SQLITE_OK) {
     Throw(db_, rc, "bind");
   }
@@ -97,11 +100,13 @@ Statement& Statement::Bind(int i, const sql::Value& v) {
 }
 
 Statement& Statement::BindNull(int i) {
+  used_ = true;
   if (int rc = sqlite3_bind_null(stmt_, i); rc != SQLITE_OK) Throw(db_, rc, "bind");
   return *this;
 }
 
 bool Statement::Step() {
+  used_ = true;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -115,8 +120,10 @@ void Statement::Run() {
 }
 
 void Statement::Reset() {
+  if (!used_) return;  // a statement is reset after each use and again before the next: once is enough
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  used_ = false;
 }
 
 std::string Statement::Text(int col) const {

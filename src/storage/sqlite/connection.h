@@ -89,6 +89,7 @@ class Statement final : public sql::Cursor {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool used_ = false;  // stepped or bound since the last Reset
 };
 
 }  // namespace limbo::storage::sqlite

@@ -21,4 +21,12 @@ std::int64_t SqliteDb::ExecValues(std::string_view sql, std::span<const sql::Val
   return changed;
 }
 
+std::int64_t SqliteDb::InsertValues(std::string_view sql, std::span<const sql::Value> args) {
+  Statement& s = Bound(sql, args);
+  s.Run();
+  std::int64_t id = conn_.LastInsertRowId();
+  s.Reset();
+  return id;
+}
+
 }  // namespace limbo::storage::sqlite

@@ -15,6 +15,7 @@ class SqliteDb final : public sql::Db {
   bool locks_rows() const override { return false; }
   sql::Rows QueryValues(std::string_view sql, std::span<const sql::Value> args) override;
   std::int64_t ExecValues(std::string_view sql, std::span<const sql::Value> args) override;
+  std::int64_t InsertValues(std::string_view sql, std::span<const sql::Value> args) override;
 
  private:
   Statement& Bound(std::string_view sql, std::span<const sql::Value> args);
