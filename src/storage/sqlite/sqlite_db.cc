@@ -13,20 +13,20 @@ sql::Rows SqliteDb::QueryValues(std::string_view sql, std::span<const sql::Value
   return sql::Rows(Bound(sql, args));
 }
 
-std::int64_t SqliteDb::ExecValues(std::string_view sql, std::span<const sql::Value> args) {
+std::int64_t SqliteDb::RunBound(std::string_view sql, std::span<const sql::Value> args, bool want_rowid) {
   Statement& s = Bound(sql, args);
   s.Run();
-  std::int64_t changed = conn_.Changes();
+  std::int64_t out = want_rowid ? conn_.LastInsertRowId() : conn_.Changes();
   s.Reset();
-  return changed;
+  return out;
+}
+
+std::int64_t SqliteDb::ExecValues(std::string_view sql, std::span<const sql::Value> args) {
+  return RunBound(sql, args, false);
 }
 
 std::int64_t SqliteDb::InsertValues(std::string_view sql, std::span<const sql::Value> args) {
-  Statement& s = Bound(sql, args);
-  s.Run();
-  std::int64_t id = conn_.LastInsertRowId();
-  s.Reset();
-  return id;
+  return RunBound(sql, args, true);
 }
 
 }  // namespace limbo::storage::sqlite

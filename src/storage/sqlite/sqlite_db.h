@@ -19,6 +19,8 @@ class SqliteDb final : public sql::Db {
 
  private:
   Statement& Bound(std::string_view sql, std::span<const sql::Value> args);
+  // Runs a statement that returns no rows: the new row's id, or how many rows it changed.
+  std::int64_t RunBound(std::string_view sql, std::span<const sql::Value> args, bool want_rowid);
 
   Connection& conn_;
 };
