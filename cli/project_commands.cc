@@ -75,8 +75,9 @@ int Create(Session& session, const CreateOptions& options) {
     session.PrintJson(answer->body);
     return kExitOk;
   }
-  nlohmann::json project = Field(answer->body, "project", nlohmann::json::object());
-  session.out() << "Created project " << *workspace << "/" << Text(project, "url") << " (" << Text(project, "id")
+  // The answer is the bare project (as Roboflow's API answers a create); `id` is "workspace/slug".
+  const nlohmann::json& project = answer->body;
+  session.out() << "Created project " << *workspace << "/" << Text(project, "url") << " (" << Text(project, "projectId")
                 << ").\n";
   return kExitOk;
 }

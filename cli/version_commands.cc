@@ -47,7 +47,7 @@ int List(Session& session, const ProjectRefOptions& options) {
   Table table({"VERSION", "NAME", "IMAGES", "MODEL", "CREATED"});
   for (const auto& v : versions) {
     table.AddRow({ref.ToString() + "/" + Text(v, "version"), Text(v, "name"), Text(v, "images", "0"), ModelState(v),
-                  FormatTime(Text(v, "created"))});
+                  FormatTime(Text(v, "createdAt"))});
   }
   table.Print(session.out());
   return kExitOk;

@@ -74,8 +74,8 @@ export async function deleteFlow(ctx, kind, item, { project = null, retentionDay
   if (!answer) return false;
 
   let restoreRef;
-  if (kind === 'project') restoreRef = { type: 'project', id: answer.projectId || item.id };
-  else if (kind === 'version') restoreRef = { type: 'version', id: String(answer.version || item.version), parentId: answer.projectId || project.id };
+  if (kind === 'project') restoreRef = { type: 'project', id: answer.projectId || item.projectId };
+  else if (kind === 'version') restoreRef = { type: 'version', id: String(answer.version || item.version), parentId: answer.projectId || project.projectId };
   else restoreRef = { type: 'workflow', id: answer.workflowId || item.id };
 
   const canUndo = ctx.can(RESTORE_PERMISSION[kind]);

@@ -83,7 +83,7 @@ function projectCard(ctx, p, thumbs, workspace) {
       h('a', { href, class: 'project-link' }, p.name || p.url),
       h('p', { class: 'muted small' }, projectTypeName(p.type)),
       h('p', { class: 'counts' }, h('span', {}, plural(Number(p.images) || 0, 'image')), h('span', {}, plural(Number(p.versions) || 0, 'version'))),
-      p.updated ? h('p', { class: 'muted small' }, 'Updated ', timeEl(p.updated)) : null),
+      p.updatedAt ? h('p', { class: 'muted small' }, 'Updated ', timeEl(p.updatedAt)) : null),
     canTrash(ctx, 'project') ? h('div', { class: 'card-actions' },
       button('Delete', () => deleteFlow(ctx, 'project', p, {
         retentionDays: workspace.retentionDays, onDeleted: () => ctx.refresh(), onRestored: () => ctx.refresh(),
@@ -135,7 +135,7 @@ async function newProject(ctx, groups) {
       if (url.value.trim()) body.url = url.value.trim();
       if (group.value) body.group = group.value;
       const answer = await api.post(`/${enc(ctx.ws)}/projects`, body);
-      return answer.project || answer;
+      return answer; // the bare project
     },
   });
   if (created) {

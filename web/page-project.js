@@ -208,7 +208,7 @@ function renderVersions(ctx, state, section, reload) {
     list.append(h('li', { class: 'version-row', 'data-version': String(v.version) },
       h('div', { class: 'version-main' },
         h('h3', { class: 'version-name' }, versionLabel(v)),
-        h('p', { class: 'muted small' }, plural(Number(v.images) || 0, 'image'), ' · created ', timeEl(v.created))),
+        h('p', { class: 'muted small' }, plural(Number(v.images) || 0, 'image'), ' · created ', timeEl(v.createdAt))),
       h('div', { class: 'version-state' },
         jobBadge(job),
         job ? h('span', { class: 'muted small', 'data-credits': true }, `${Number(job.creditsUsed || 0).toFixed(1)} credits`) : null,

@@ -176,7 +176,7 @@ Result<TrashedResult> TrashService::TrashWorkflow(const Actor& a, const std::str
 Result<TrashListing> TrashService::List(const Actor& a, TrashQuery q) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
   q.workspace_id = a.workspace.id;
-  q.limit = std::clamp(q.limit, 1, 500);
+  q.limit = std::clamp(q.limit, 1, kTrashPageMax);
   TrashListing out;
   out.now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {

@@ -38,6 +38,9 @@ struct BatchResult {
   std::vector<ItemOutcome> failed;
 };
 
+// The largest Trash listing page; also the page of `GET /:ws/trash` without `limit`.
+inline constexpr int kTrashPageMax = 1000;
+
 struct TrashListing {
   TrashPage page;
   Usage counts;

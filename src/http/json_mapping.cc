@@ -15,12 +15,21 @@ using namespace limbo::domain;  // NOLINT: a mapping file
 
 namespace {
 Json OptTime(const std::optional<core::TimeMs>& t) { return t ? Json(FormatIso8601(*t)) : Json(nullptr); }
+
+// Roboflow's `created` / `updated`: seconds since the epoch, fractional.
+double EpochSeconds(core::TimeMs t) { return static_cast<double>(t) / 1000.0; }
+
+// Limbo keeps no train/valid/test split: every image is counted under train.
+Json SplitsJson(std::int64_t images) { return Json{{"train", images}, {"valid", 0}, {"test", 0}}; }
 }  // namespace
 
-Json ToJson(const Project& p) {
+Json ToJson(const Project& p, const std::string& ws_url) {
   Json group = nullptr;
   if (p.group_id) group = Json{{"id", *p.group_id}, {"name", p.group_name}};
-  return Json{{"id", p.id},
+  // `id` is "workspace/slug" as Roboflow's clients split it; the opaque id is `projectId`.
+  // Limbo stores no annotations, so there are no classes and every image is unannotated.
+  return Json{{"id", ws_url + "/" + p.url},
+              {"projectId", p.id},
               {"url", p.url},
               {"name", p.name},
               {"type", p.type},
@@ -29,9 +38,17 @@ Json ToJson(const Project& p) {
               {"images", p.image_count},
               {"imageBytes", p.image_bytes},
               {"versions", p.version_count},
-              {"created", FormatIso8601(p.created_at)},
-              {"updated", FormatIso8601(p.updated_at)},
-              {"createdBy", p.created_by}};
+              {"created", EpochSeconds(p.created_at)},
+              {"updated", EpochSeconds(p.updated_at)},
+              {"createdAt", FormatIso8601(p.created_at)},
+              {"updatedAt", FormatIso8601(p.updated_at)},
+              {"createdBy", p.created_by},
+              {"classes", Json::object()},
+              {"colors", Json::object()},
+              {"public", false},
+              {"multilabel", p.type == "multi-label-classification"},
+              {"splits", SplitsJson(p.image_count)},
+              {"unannotated", p.image_count}};
 }
 
 Json ToJson(const Version& v, const std::string& ws_url, const std::string& project_url) {
@@ -42,15 +59,21 @@ Json ToJson(const Version& v, const std::string& ws_url, const std::string& proj
                  {"state", v.model->state},
                  {"endpoint", "/infer/" + ws_url + "/" + project_url + "/" + n},
                  {"jobId", v.model->job_id},
-                 {"created", FormatIso8601(v.model->created_at)}};
+                 {"createdAt", FormatIso8601(v.model->created_at)}};
   }
+  // A version is a frozen set of image links: no augmentation, no preprocessing, no exports.
   return Json{{"id", ws_url + "/" + project_url + "/" + std::to_string(v.number)},
               {"version", v.number},
               {"name", v.name},
               {"project", project_url},
               {"images", v.image_count},
               {"imageBytes", v.image_bytes},
-              {"created", FormatIso8601(v.created_at)},
+              {"created", EpochSeconds(v.created_at)},
+              {"createdAt", FormatIso8601(v.created_at)},
+              {"augmentation", Json::object()},
+              {"preprocessing", Json::object()},
+              {"splits", SplitsJson(v.image_count)},
+              {"exports", Json::array()},
               {"model", model}};
 }
 
@@ -62,7 +85,7 @@ Json ToJson(const Image& img) {
               {"width", img.width},
               {"height", img.height},
               {"projects", img.project_urls},
-              {"created", FormatIso8601(img.created_at)}};
+              {"createdAt", FormatIso8601(img.created_at)}};
 }
 
 Json ToJson(const Job& j, core::TimeMs now) {

@@ -13,7 +13,8 @@ namespace limbo::http {
 using Json = nlohmann::json;
 
 // Domain values to the JSON shapes of SPEC 4.1 / docs/API.md.
-Json ToJson(const domain::Project& p);
+// `ws_url` makes the Roboflow-style `id` "workspace/slug".
+Json ToJson(const domain::Project& p, const std::string& ws_url);
 Json ToJson(const domain::Version& v, const std::string& ws_url, const std::string& project_url);
 Json ToJson(const domain::Image& img);
 Json ToJson(const domain::Job& j, core::TimeMs now);

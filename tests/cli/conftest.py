@@ -208,7 +208,7 @@ class Workspace:
         """Creates a project and returns its URL slug."""
         name = name or f"proj-{next(_counter)}"
         created = self.ok("project", "create", name, "--url", name, "--json").json()
-        return created["project"]["url"]
+        return created["url"]  # the bare project
 
     def trash_items(self, kind=None):
         args = ["trash", "list", "--json"] + (["--type", kind] if kind else [])

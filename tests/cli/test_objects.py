@@ -14,6 +14,11 @@ def test_project_create_list_and_json(ws):
     assert [p["url"] for p in projects] == ["cats"]
     table = ws.ok("project", "list").stdout
     assert "PROJECT" in table and f"{ws.name}/cats" in table
+    # The server answers a create with the bare project: `id` is "workspace/slug", the opaque id `projectId`.
+    created = ws.ok("project", "create", "Dogs", "--url", "dogs", "--json").json()
+    assert created["id"] == f"{ws.name}/dogs" and created["projectId"].startswith("p_")
+    said = ws.ok("project", "create", "Birds", "--url", "birds").stdout
+    assert said.startswith(f"Created project {ws.name}/birds (p_") and said.endswith(").\n"), said
 
 
 def test_delete_asks_and_refuses_without_a_terminal(ws, images):
@@ -107,6 +112,9 @@ def test_version_create_delete_restore(ws, images):
 
     listed = ws.ok("version", "list", f"{ws.name}/cats", "--json").json()["versions"]
     assert [v["version"] for v in listed] == [1]
+    # The CREATED column is the ISO `createdAt` as a date; `created` is Roboflow's epoch seconds.
+    row = ws.ok("version", "list", f"{ws.name}/cats").stdout.splitlines()[1]
+    assert row.endswith(listed[0]["createdAt"][:10] + " " + listed[0]["createdAt"][11:16] + " UTC"), row
 
     ws.ok("version", "delete", f"{ws.name}/cats/1", "--yes")
     assert ws.ok("version", "list", "cats", "--json").json()["versions"] == []

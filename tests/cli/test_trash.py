@@ -131,7 +131,7 @@ def test_automatic_cleanup_removes_items_and_restore_then_says_not_found(ws):
 
 
 def test_same_url_deleted_twice_is_ambiguous_until_an_id_is_given(ws):
-    first = ws.ok("project", "create", "Birds", "--url", "birds", "--json").json()["project"]["id"]
+    first = ws.ok("project", "create", "Birds", "--url", "birds", "--json").json()["projectId"]
     ws.ok("project", "delete", "birds", "--yes")
     ws.ok("project", "create", "Birds again", "--url", "birds")
     ws.ok("project", "delete", "birds", "--yes")
@@ -144,7 +144,7 @@ def test_same_url_deleted_twice_is_ambiguous_until_an_id_is_given(ws):
 
     ws.ok("project", "restore", "birds", "--id", first)
     projects = ws.ok("project", "list", "--json").json()["projects"]
-    assert [(p["id"], p["name"]) for p in projects] == [(first, "Birds")]
+    assert [(p["projectId"], p["name"]) for p in projects] == [(first, "Birds")]
 
 
 def test_delete_images_is_shown_in_the_trash_listing(ws, images):

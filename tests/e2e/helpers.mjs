@@ -210,7 +210,7 @@ export async function createProject(server, name, { url, group, images = 0 } = {
   const body = { name, type: 'object-detection', annotation: 'objects' };
   if (url) body.url = url;
   if (group) body.group = group;
-  const { project } = await rest(server, 'POST', `/${WS}/projects`, body);
+  const project = await rest(server, 'POST', `/${WS}/projects`, body); // the bare project
   for (let i = 0; i < images; i++) {
     seedCounter += 1;
     await rest(server, 'POST', `/${WS}/${project.url}/upload?name=${project.url}-${i}.png`, undefined, { raw: png(seedCounter), contentType: 'image/png' });

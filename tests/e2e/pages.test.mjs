@@ -54,6 +54,9 @@ test('the home page groups projects by folder and shows the storage bar', async 
   await page.locator('[data-project="bridges"]').getByText('2 images').waitFor();
   await page.locator('[data-storage]').getByRole('heading', { name: 'Storage' }).waitFor();
   await page.locator('[data-project="bridges"] .thumb img').waitFor();
+  // `updated` is Roboflow's epoch seconds; the page shows Limbo's ISO `updatedAt`.
+  const { project } = await H.rest(server, 'GET', `/${WS}/bridges`);
+  assert.equal(await page.locator('[data-project="bridges"] time').getAttribute('datetime'), project.updatedAt);
 });
 
 test('New folder and New project from the home page', async () => {
@@ -95,6 +98,8 @@ test('the project page uploads with progress, generates a version, trains and ca
   await page.getByRole('button', { name: 'Generate version' }).click();
   const v1 = page.locator('[data-version="1"]');
   await v1.getByText('4 images').waitFor();
+  const { version } = await H.rest(server, 'GET', `/${WS}/bridges/1`);
+  assert.equal(await v1.locator('.version-main time').getAttribute('datetime'), version.createdAt);
   await v1.getByRole('button', { name: 'Train model' }).click();
   await v1.locator('[data-job-state="running"], [data-job-state="queued"]').waitFor();
   await H.screenshot(page, 'project-training');

@@ -148,7 +148,7 @@ test('a version whose project is in the Trash shows Restore disabled with the re
   await H.rest(server, 'DELETE', `/${WS}/wind-turbines/1`);
   await H.trashProject(server, 'wind-turbines');
   await openTrash();
-  const row = versionRow(project.id, 1);
+  const row = versionRow(project.projectId, 1);
   await row.waitFor();
   const restore = row.getByRole('button', { name: /^Restore/ });
   assert.equal(await restore.isDisabled(), true);
@@ -159,13 +159,13 @@ test('a version whose project is in the Trash shows Restore disabled with the re
 
   await H.trashRow(page, 'Wind Turbines').getByRole('button', { name: 'Restore Wind Turbines' }).click();
   await page.locator('.toast', { hasText: 'Restored “Wind Turbines”' }).waitFor();
-  const again = versionRow(project.id, 1).getByRole('button', { name: /^Restore/ });
+  const again = versionRow(project.projectId, 1).getByRole('button', { name: /^Restore/ });
   await page.waitForFunction(() => {
     const b = document.querySelector('tr.trash-row[data-type="version"] [data-action="restore"]');
     return b && !b.disabled;
   });
   await again.click();
-  await versionRow(project.id, 1).waitFor({ state: 'detached' });
+  await versionRow(project.projectId, 1).waitFor({ state: 'detached' });
   const answer = await H.rest(server, 'GET', `/${WS}/wind-turbines`);
   assert.deepEqual(answer.versions.map((v) => Number(v.version)).sort(), [1, 2], 'v2 came back with its project, v1 on its own');
 });
@@ -176,12 +176,12 @@ test('Restore All brings back a project together with its separately trashed ver
   await H.rest(server, 'DELETE', `/${WS}/rivers/1`);
   await H.trashProject(server, 'rivers');
   await openTrash();
-  await versionRow(project.id, 1).waitFor();
+  await versionRow(project.projectId, 1).waitFor();
   await page.getByRole('button', { name: 'Restore All' }).click();
   const results = page.locator('[data-results="restored"]');
   await results.waitFor();
   await H.trashRow(page, 'Rivers').waitFor({ state: 'detached' });
-  await versionRow(project.id, 1).waitFor({ state: 'detached' });
+  await versionRow(project.projectId, 1).waitFor({ state: 'detached' });
   const answer = await H.rest(server, 'GET', `/${WS}/rivers`);
   assert.equal(answer.versions.length, 1);
   assert.equal((await H.trashItems(server)).items.length, 0, 'the Trash is empty');

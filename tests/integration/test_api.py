@@ -8,7 +8,7 @@ from limbo_test_server import Client, png
 def make_project(c, ws, name="Cats", **extra):
     r = c.post(f"/{ws}/projects", {"name": name, "type": "object-detection", "annotation": "animals", **extra})
     assert r.status == 201, r.body
-    return r.body["project"]
+    return r.body  # the bare project, as Roboflow's API answers a create
 
 
 def test_health_welcome_and_unknown_routes(server, ws):
@@ -38,8 +38,9 @@ def test_authentication_methods(server, ws):
 def test_workspace_projects_and_slug_rules(ws):
     name, c = ws
     p = make_project(c, name, "My Cats (2024)")
-    assert p["url"] == "my-cats-2024" and p["id"].startswith("p_")
-    for k in ("id", "url", "name", "type", "annotation", "group", "images", "versions", "created", "updated"):
+    assert p["url"] == "my-cats-2024" and p["id"] == f"{name}/my-cats-2024" and p["projectId"].startswith("p_")
+    for k in ("id", "projectId", "url", "name", "type", "annotation", "group", "images", "versions", "created",
+              "updated", "createdAt", "updatedAt"):
         assert k in p
     assert make_project(c, name, "Other", url="custom-url")["url"] == "custom-url"
     r = c.post(f"/{name}/projects", {"name": "Trash", "type": "object-detection", "annotation": "x"})
@@ -52,7 +53,7 @@ def test_workspace_projects_and_slug_rules(ws):
     assert ws_body["url"] == name and ws_body["members"] == 1
     assert [p["url"] for p in ws_body["projects"]] == ["my-cats-2024", "custom-url"] or len(ws_body["projects"]) == 2
     detail = c.get(f"/{name}/my-cats-2024").body
-    assert detail["project"]["id"] == p["id"] and detail["versions"] == [] and detail["workspace"]["url"] == name
+    assert detail["project"]["projectId"] == p["projectId"] and detail["versions"] == [] and detail["workspace"]["url"] == name
 
 
 def test_bad_input_gets_clear_errors(ws):

@@ -31,6 +31,8 @@ MEMBER = {"create_project", "upload_images", "generate_version", "train_model", 
 ROUTES = {
     ("GET", "/healthz"): ("any", 200),
     ("GET", "/"): ("key", 200),
+    # Roboflow's client checks its key with `POST /?api_key=`: the same answer as `GET /`.
+    ("POST", "/"): ("key", 200),
     ("GET", "/:ws"): ("member", 200),
     ("PATCH", "/:ws"): ("manage_workspace", 200),
     ("GET", "/:ws/usage"): ("member", 200),
@@ -55,6 +57,8 @@ ROUTES = {
     ("GET", "/infer/workflows/:ws/:workflow"): ("member", 200),
     ("GET", "/:ws/workflows"): ("member", 200),
     ("POST", "/:ws/workflows"): ("manage_workflows", 201),
+    # Roboflow's create, its fields in the query string.
+    ("POST", "/:ws/createWorkflow"): ("manage_workflows", 201),
     ("GET", "/:ws/workflows/:url"): ("member", 200),
     ("DELETE", "/:ws/workflows/:url"): ("trash_workflow", 200),
     ("GET", "/:ws/trash"): ("view_trash", 200),
@@ -234,7 +238,7 @@ class World:
         r = self.owner.post(f"/{self.ws}/projects", {"name": f"P{self.n()}", "type": "object-detection",
                                                      "annotation": "x"})
         assert r.status == 201, r.body
-        return r.body["project"]["url"]
+        return r.body["url"]
 
     def new_version(self, project):
         r = self.owner.post(f"/{self.ws}/{project}/versions")
@@ -313,6 +317,8 @@ class World:
             p["id"] = self.job
         elif key == ("POST", "/:ws/workflows"):
             body = {"name": f"New W{n}"}
+        elif key == ("POST", "/:ws/createWorkflow"):
+            pattern = pattern + f"?name=cw{n}&url=cw-{n}&template=%7B%7D&config=%7B%7D"
         elif key == ("DELETE", "/:ws/workflows/:url"):
             p["url"] = self.new_workflow()
         elif key == ("POST", "/:ws/trash/restore"):

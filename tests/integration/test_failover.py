@@ -69,8 +69,8 @@ def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
         # next sweep (within a second) starts the cleanup.
         web = Client(second.base)
         assert web.login("owner@example.com").status == 200
-        r = web.post("/app/api/acme/trash/delete", {"items": [{"type": "project", "id": big["id"]}]})
-        assert r.status == 200 and r.body["deleted"] == [{"type": "project", "id": big["id"]}], r.body
+        r = web.post("/app/api/acme/trash/delete", {"items": [{"type": "project", "id": big["projectId"]}]})
+        assert r.status == 200 and r.body["deleted"] == [{"type": "project", "id": big["projectId"]}], r.body
 
         def images_left():
             return api[1].get("/acme/usage").body["images"]

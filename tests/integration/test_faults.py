@@ -81,7 +81,7 @@ def test_kill_during_restore_all_never_half_restores(tmp_path):
     c = s.bootstrap("acme")
     projects = []
     for i in range(20):
-        url = c.post("/acme/projects", {"name": f"P{i}", "type": "object-detection", "annotation": "x"}).body["project"]["url"]
+        url = c.post("/acme/projects", {"name": f"P{i}", "type": "object-detection", "annotation": "x"}).body["url"]
         assert c.post(f"/acme/{url}/upload", raw=png(i)).status == 201
         for v in (1, 2):
             assert c.post(f"/acme/{url}/versions").status == 201

@@ -12,7 +12,7 @@ from limbo_test_server import Server, png
 def make_project(c, ws, name):
     r = c.post(f"/{ws}/projects", {"name": name, "type": "object-detection", "annotation": "x"})
     assert r.status == 201, r.body
-    return r.body["project"]["url"]
+    return r.body["url"]
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:

@@ -22,7 +22,7 @@ def server():
 def trashed_project(c, ws, name):
     r = c.post(f"/{ws}/projects", {"name": name, "type": "object-detection", "annotation": "x"})
     assert r.status == 201, r.body
-    url = r.body["project"]["url"] if "project" in r.body else r.body["url"]
+    url = r.body["url"]
     assert c.delete(f"/{ws}/{url}").status == 200
     return url
 

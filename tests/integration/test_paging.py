@@ -8,14 +8,14 @@ def error(r):
 
 
 NOT_A_NUMBER = (400, "invalid_request", "Query parameter 'limit' must be a number.")
-TRASH_RANGE = (400, "invalid_request", "Query parameter 'limit' must be between 1 and 500.")
+TRASH_RANGE = (400, "invalid_request", "Query parameter 'limit' must be between 1 and 1000.")
 BAD_CURSOR = (400, "invalid_cursor", "Query parameter 'cursor' is not a cursor of this listing.")
 
 
 def make_project(c, ws, name):
     r = c.post(f"/{ws}/projects", {"name": name, "type": "object-detection"})
     assert r.status == 201, r.body
-    return r.body["project"]["url"]
+    return r.body["url"]
 
 
 def test_images_page_by_the_last_id_and_clamp_the_limit(ws):
@@ -76,7 +76,7 @@ def test_trash_rejects_a_limit_out_of_range_and_cursors_of_another_sort(ws):
     rest = c.get(f"/{name}/trash?limit=2&cursor={page['nextCursor']}").body
     assert len(rest["items"]) == 1 and rest["nextCursor"] is None
     assert len(c.get(f"/{name}/trash?limit=500").body["items"]) == 3
-    for bad in ("abc", "", "0", "501", "-1", "99999999999999999999"):
+    for bad in ("abc", "", "0", "1001", "-1", "99999999999999999999"):
         assert error(c.get(f"/{name}/trash?limit={bad}")) == TRASH_RANGE, bad
     by_name = c.get(f"/{name}/trash?limit=1&sort=name").body["nextCursor"]
     assert c.get(f"/{name}/trash?limit=1&sort=name&cursor={by_name}").status == 200

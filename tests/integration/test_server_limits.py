@@ -206,7 +206,7 @@ def test_a_stalled_header_is_dropped_after_10_seconds(server):
 def make_project(c, ws, name):
     r = c.post(f"/{ws}/projects", {"name": name, "type": "object-detection", "annotation": "x"})
     assert r.status == 201, r.body
-    return r.body["project"]["url"]
+    return r.body["url"]
 
 
 def _send_body(port, head, total, results, i):

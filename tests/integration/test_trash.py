@@ -15,7 +15,7 @@ SUDO_WINDOW = 10 * 60  # seconds of server time after the password was entered (
 def project(c, ws, name, images=0, seed=0, **extra):
     r = c.post(f"/{ws}/projects", {"name": name, "type": "object-detection", "annotation": "a", **extra})
     assert r.status == 201, r.body
-    p = r.body["project"]
+    p = r.body  # the bare project, as Roboflow's API answers a create
     for i in range(images):
         assert c.post(f"/{ws}/{p['url']}/upload", raw=png(seed + i)).status in (200, 201)
     return p
@@ -50,7 +50,7 @@ def test_delete_answers_the_roboflow_shape_and_hides_everything(server, ws):
     assert r.status == 200
     b = r.body
     assert b["deleted"] is True and b["type"] == "project" and b["workspace"] == name and b["trash"] is True
-    assert b["project"] == "cats" and b["projectId"] == p["id"] and b["scheduledCleanupAt"].endswith("Z")
+    assert b["project"] == "cats" and b["projectId"] == p["projectId"] and b["scheduledCleanupAt"].endswith("Z")
     assert c.get(f"/{name}/cats").code == "in_trash"
     assert c.get(f"/{name}/cats/1").code == "in_trash"
     assert c.get(f"/{name}").body["workspace"]["projects"] == []
@@ -62,9 +62,9 @@ def test_delete_answers_the_roboflow_shape_and_hides_everything(server, ws):
               "deletedByName", "sizeBytes", "cleanupDeleteImages", "parentId", "parentName", "parentUrl",
               "parentInTrash", "restorable", "blockedReason", "location"):
         assert k in item, k
-    assert item["id"] == p["id"] and item["daysRemaining"] == 30 and item["cleanupDeleteImages"] is True
+    assert item["id"] == p["projectId"] and item["daysRemaining"] == 30 and item["cleanupDeleteImages"] is True
     assert item["sizeBytes"] == len(png(100)) + len(png(101))
-    assert listing["sections"]["projects"][0]["id"] == p["id"]
+    assert listing["sections"]["projects"][0]["id"] == p["projectId"]
     assert listing["counts"] == {"projects": 1, "versions": 0, "workflows": 0, "total": 1}
     usage = c.get(f"/{name}/usage").body
     assert usage["trashItems"] == 1 and usage["storageBytes"] == item["sizeBytes"]
@@ -90,8 +90,8 @@ def test_versions_and_workflows_go_to_the_trash(server, ws):
     assert c.get(f"/{name}/workflows/flow").code == "in_trash"
     assert c.get(f"/infer/workflows/{name}/flow").status == 404
     items = trash_items(c, name, type="version")["items"]
-    assert len(items) == 1 and items[0]["id"] == "2" and items[0]["parentId"] == p["id"]
-    assert items[0]["parentUrl"] == "cats" and items[0]["location"]["project"]["id"] == p["id"]
+    assert len(items) == 1 and items[0]["id"] == "2" and items[0]["parentId"] == p["projectId"]
+    assert items[0]["parentUrl"] == "cats" and items[0]["location"]["project"]["id"] == p["projectId"]
     assert trash_items(c, name, type="workflow")["items"][0]["name"] == "Flow"
     assert c.get(f"/{name}/trash?type=bogus").status == 400
     assert c.get(f"/{name}/trash?sort=bogus").status == 400
@@ -114,8 +114,8 @@ def test_trash_cancels_jobs_and_stops_models_then_restore_brings_models_back(ser
     assert c.get(f"/{name}/jobs").body["jobs"] == []
     assert c.get(f"/{name}/jobs/{job2['id']}").code == "in_trash"
     c.post("/_dev/clock", {"advanceSeconds": 60})
-    r = c.post(f"/{name}/trash/restore", {"type": "project", "id": p["id"]})
-    assert r.status == 200 and r.body == {"restored": True, "type": "project", "id": p["id"]}
+    r = c.post(f"/{name}/trash/restore", {"type": "project", "id": p["projectId"]})
+    assert r.status == 200 and r.body == {"restored": True, "type": "project", "id": p["projectId"]}
     assert c.get(f"/infer/{name}/cats/1").status == 200
     job = c.get(f"/{name}/jobs/{job2['id']}").body["job"]
     assert job["state"] == "cancelled" and job["cancelReason"] == "moved_to_trash"
@@ -131,30 +131,30 @@ def test_restore_rules_parent_conflict_and_batches(server, ws):
     c.post(f"/{name}/cats/versions")
     c.delete(f"/{name}/cats/1")
     c.delete(f"/{name}/cats")
-    r = c.post(f"/{name}/trash/restore", {"type": "version", "id": "1", "parentId": p["id"]})
+    r = c.post(f"/{name}/trash/restore", {"type": "version", "id": "1", "parentId": p["projectId"]})
     assert r.status == 409 and r.code == "parent_in_trash"
     v = trash_items(c, name, type="version")["items"][0]
     assert v["parentInTrash"] is True and v["restorable"] is False and v["blockedReason"] == "parent_in_trash"
     assert c.post(f"/{name}/trash/restore", {"type": "version", "id": "1"}).status == 400
-    r = c.post(f"/{name}/trash/restore", {"items": [{"type": "version", "id": 1, "parentId": p["id"]},
-                                                      {"type": "project", "id": p["id"]}]})
+    r = c.post(f"/{name}/trash/restore", {"items": [{"type": "version", "id": 1, "parentId": p["projectId"]},
+                                                      {"type": "project", "id": p["projectId"]}]})
     assert r.status == 200 and len(r.body["restored"]) == 2 and r.body["failed"] == []
     assert r.body["restored"][0]["type"] == "project"  # projects first
     assert c.get(f"/{name}/cats/1").status == 200
-    assert c.post(f"/{name}/trash/restore", {"type": "project", "id": p["id"]}).code == "not_in_trash"
+    assert c.post(f"/{name}/trash/restore", {"type": "project", "id": p["projectId"]}).code == "not_in_trash"
     assert c.post(f"/{name}/trash/restore", {"type": "planet", "id": "x"}).status == 400
     assert c.post(f"/{name}/trash/restore", {"items": "nope"}).status == 400
 
     # T10: a new project took the url; restore needs a new url and never overwrites.
     c.delete(f"/{name}/cats")
     newer = project(c, name, "Cats")
-    r = c.post(f"/{name}/trash/restore", {"type": "project", "id": p["id"]})
+    r = c.post(f"/{name}/trash/restore", {"type": "project", "id": p["projectId"]})
     assert r.status == 409 and r.code == "restore_conflict"
     assert trash_items(c, name)["items"][0]["blockedReason"] == "restore_conflict"
-    r = c.post(f"/{name}/trash/restore", {"type": "project", "id": p["id"], "url": "cats-old"})
+    r = c.post(f"/{name}/trash/restore", {"type": "project", "id": p["projectId"], "url": "cats-old"})
     assert r.status == 200
-    assert c.get(f"/{name}/cats-old").body["project"]["id"] == p["id"]
-    assert c.get(f"/{name}/cats").body["project"]["id"] == newer["id"]
+    assert c.get(f"/{name}/cats-old").body["project"]["projectId"] == p["projectId"]
+    assert c.get(f"/{name}/cats").body["project"]["projectId"] == newer["projectId"]
 
 
 def test_restore_all_brings_back_projects_with_their_separately_trashed_versions(server, ws):
@@ -162,7 +162,7 @@ def test_restore_all_brings_back_projects_with_their_separately_trashed_versions
     ids = []
     for i in range(3):
         p = project(c, name, f"P{i}", images=1, seed=500 + i)
-        ids.append(p["id"])
+        ids.append(p["projectId"])
         c.post(f"/{name}/p{i}/versions")
         c.delete(f"/{name}/p{i}/1")
         c.delete(f"/{name}/p{i}")
@@ -187,7 +187,7 @@ def test_per_item_permissions_in_batches(server, ws):
     server.member_add(name, email, role=role["id"])
     s = session_for(server, email)
     r = s.post(f"/{name}/trash/restore-all")
-    assert [x["id"] for x in r.body["restored"]] == [p["id"]]
+    assert [x["id"] for x in r.body["restored"]] == [p["projectId"]]
     assert r.body["failed"][0]["id"] == wf["id"] and r.body["failed"][0]["error"]["code"] == "forbidden"
     assert s.delete(f"/{name}/cats").code == "forbidden"
     d = s.post(f"/app/api/{name}/trash/delete", {"items": [{"type": "workflow", "id": wf["id"]}]})
@@ -198,7 +198,7 @@ def test_permanent_deletion_is_web_only(server, ws):
     name, c = ws
     p = project(c, name, "Cats", images=1, seed=600)
     c.delete(f"/{name}/cats")
-    body = {"items": [{"type": "project", "id": p["id"]}]}
+    body = {"items": [{"type": "project", "id": p["projectId"]}]}
     for route, payload in ((f"/app/api/{name}/trash/delete", body), (f"/app/api/{name}/trash/empty", {"confirm": name})):
         r = c.post(route, payload)  # API key
         assert r.status == 403 and r.code == "web_only", route
@@ -215,9 +215,9 @@ def test_permanent_deletion_is_web_only(server, ws):
     s.key = None
     assert trash_items(c, name)["counts"]["total"] == 1  # nothing happened
     r = s.post(f"/app/api/{name}/trash/delete", body)
-    assert r.status == 200 and r.body["deleted"] == [{"type": "project", "id": p["id"]}]
+    assert r.status == 200 and r.body["deleted"] == [{"type": "project", "id": p["projectId"]}]
     assert trash_items(c, name)["items"] == []
-    assert c.post(f"/{name}/trash/restore", {"type": "project", "id": p["id"]}).code == "not_in_trash"
+    assert c.post(f"/{name}/trash/restore", {"type": "project", "id": p["projectId"]}).code == "not_in_trash"
     # No REST route deletes permanently.
     for method, path in (("DELETE", f"/{name}/trash"), ("POST", f"/{name}/trash/empty"), ("POST", f"/{name}/trash/delete")):
         assert c.request(method, path, {}).status in (404, 405)
@@ -273,10 +273,10 @@ def test_restore_and_permanent_delete_race_has_one_winner(server, ws):
         results = {}
 
         def restore():
-            results["restore"] = c.post(f"/{name}/trash/restore", {"type": "project", "id": p["id"]})
+            results["restore"] = c.post(f"/{name}/trash/restore", {"type": "project", "id": p["projectId"]})
 
         def delete():
-            results["delete"] = s.post(f"/app/api/{name}/trash/delete", {"items": [{"type": "project", "id": p["id"]}]})
+            results["delete"] = s.post(f"/app/api/{name}/trash/delete", {"items": [{"type": "project", "id": p["projectId"]}]})
 
         threads = [threading.Thread(target=restore), threading.Thread(target=delete)]
         for t in threads:
@@ -335,7 +335,7 @@ def test_permanent_deletion_needs_the_password_entered_in_the_last_ten_minutes(f
     c = fresh_server.bootstrap("acme")
     ids = []
     for i in range(4):
-        ids.append(project(c, "acme", f"P{i}")["id"])
+        ids.append(project(c, "acme", f"P{i}")["projectId"])
         assert c.delete(f"/acme/p{i}").status == 200
     ref = lambda pid: {"items": [{"type": "project", "id": pid}]}  # noqa: E731
     web = session_for(fresh_server, "owner@example.com")
@@ -400,7 +400,7 @@ def test_concurrent_restore_all_losers_get_not_in_trash_never_restore_conflict(f
         for i in range(100):
             p = project(c, "acme", f"R{rnd} P{i}")
             assert c.delete(f"/acme/{p['url']}").status == 200
-            expected.add(p["id"])
+            expected.add(p["projectId"])
         for i in range(20):
             w = c.post("/acme/workflows", {"name": f"R{rnd} W{i}"}).body["workflow"]
             assert c.delete(f"/acme/workflows/{w['url']}").status == 200
@@ -440,7 +440,7 @@ def test_concurrent_restore_all_losers_get_not_in_trash_never_restore_conflict(f
 
 def test_restore_all_without_view_trash_reveals_nothing(server, ws):
     name, c = ws
-    hidden = [project(c, name, f"Secret {i}")["id"] for i in range(2)]
+    hidden = [project(c, name, f"Secret {i}")["projectId"] for i in range(2)]
     for i in range(2):
         c.delete(f"/{name}/secret-{i}")
     c.post(f"/{name}/workflows", {"name": "Secret Flow"})

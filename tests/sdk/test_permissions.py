@@ -18,10 +18,10 @@ def test_a_member_cannot_use_the_trash(server, slug):
     assert info.value.status == 403 and info.value.code == "forbidden"
     with pytest.raises(limbo.PermissionDeniedError):
         member_ws.project(slug).delete()
-    assert owner_ws.project(slug).id == project.id
+    assert owner_ws.project(slug).project_id == project.project_id
 
     project.delete()
-    result = member_ws.restore_many([("project", project.id)])
+    result = member_ws.restore_many([("project", project.project_id)])
     assert result.restored == []
     assert [f["error"]["code"] for f in result.failed] == ["forbidden"]
     project.restore()

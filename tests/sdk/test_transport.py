@@ -226,6 +226,8 @@ def test_trash_follows_cursors_and_stops_at_limit(fake):
     ws = limbo.Workspace(limbo.Limbo(api_key="k", api_url=srv.url)._http, {"url": "acme"})
     items = ws.trash()
     assert [i.id for i in items] == ["p_1", "p_2", "2"]
+    # The SDK pages with a limit of its own (a listing without one is the server's 1 000).
+    assert "limit=100" in srv.requests[0][1]
     assert items[2].reference() == {"type": "version", "id": "2", "parentId": "p_1"}
     assert len(ws.trash(limit=2)) == 2
     assert [p.next_cursor for p in ws.trash_pages(type="project")] == ["c1", "c2", None]

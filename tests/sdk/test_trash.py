@@ -22,7 +22,7 @@ def test_project_round_trip(server, ws, slug):
 
     answer = project.delete()
     assert answer["deleted"] is True and answer["trash"] is True
-    assert answer["type"] == "project" and answer["projectId"] == project.id
+    assert answer["type"] == "project" and answer["projectId"] == project.project_id
     assert answer["scheduledCleanupAt"]
 
     with pytest.raises(limbo.NotFoundError) as info:
@@ -31,34 +31,34 @@ def test_project_round_trip(server, ws, slug):
     assert slug not in [p.url for p in ws.projects()]
     assert slug not in ws.image(image.id).projects
 
-    item = find(ws.trash(type="project"), "project", project.id)
+    item = find(ws.trash(type="project"), "project", project.project_id)
     assert item is not None
     assert item.name == "Round trip" and item.url == slug
     assert item.days_remaining == 30 and item.deleted_at and item.scheduled_cleanup_at
     assert item.deleted_by and item.restorable and item.blocked_reason is None
     assert item.cleanup_delete_images is False
     # Its active versions went with it and are not rows of their own (T9).
-    assert [i for i in ws.trash(type="version") if i.parent_id == project.id] == []
+    assert [i for i in ws.trash(type="version") if i.parent_id == project.project_id] == []
 
     assert project.restore()["restored"] is True
     back = ws.project(slug)
-    assert back.id == project.id and back.group["id"] == group["id"]
+    assert back.project_id == project.project_id and back.group["id"] == group["id"]
     assert [v.number for v in back.versions()] == [1]
-    assert find(ws.trash(), "project", project.id) is None
+    assert find(ws.trash(), "project", project.project_id) is None
 
 
 def test_restore_answer_shape(ws, slug):
     project = ws.create_project("Answer", "object-detection", "x", url=slug)
     project.delete()
-    answer = ws.restore_from_trash("project", project.id)
-    assert answer["restored"] is True and answer["type"] == "project" and answer["id"] == project.id
+    answer = ws.restore_from_trash("project", project.project_id)
+    assert answer["restored"] is True and answer["type"] == "project" and answer["id"] == project.project_id
 
 
 def test_delete_images_is_remembered_for_cleanup(ws, slug):
     project = ws.create_project("Images go too", "object-detection", "x", url=slug)
     project.upload(unique_png(), name="only-here.png")
     project.delete(delete_images=True)
-    item = find(ws.trash(type="project"), "project", project.id)
+    item = find(ws.trash(type="project"), "project", project.project_id)
     assert item.cleanup_delete_images is True
     item.restore()
     assert ws.project(slug).image_count == 1
@@ -77,7 +77,7 @@ def test_version_round_trip(ws, slug):
     assert info.value.code == "in_trash"
     assert [v.number for v in project.versions()] == [1]
 
-    matches = [i for i in ws.trash(type="version") if i.parent_id == project.id]
+    matches = [i for i in ws.trash(type="version") if i.parent_id == project.project_id]
     assert [i.id for i in matches] == ["2"]
     item = matches[0]
     assert item.name == "to trash" and item.parent_url == slug and item.parent_in_trash is False
@@ -109,18 +109,18 @@ def test_version_is_blocked_while_its_project_is_in_trash(ws, slug):
     version.delete()
     project.delete()
 
-    item = [i for i in ws.trash(type="version") if i.parent_id == project.id][0]
+    item = [i for i in ws.trash(type="version") if i.parent_id == project.project_id][0]
     assert item.parent_in_trash is True and item.restorable is False
     assert item.blocked_reason == "parent_in_trash"
     with pytest.raises(limbo.ConflictError) as info:
         version.restore()
     assert info.value.status == 409 and info.value.code == "parent_in_trash"
     with pytest.raises(limbo.ConflictError):
-        ws.restore_from_trash("version", 1, parent_id=project.id)
+        ws.restore_from_trash("version", 1, parent_id=project.project_id)
 
     project.restore()
     # The separately trashed version stays in the Trash (T9) and is now restorable.
-    item = [i for i in ws.trash(type="version") if i.parent_id == project.id][0]
+    item = [i for i in ws.trash(type="version") if i.parent_id == project.project_id][0]
     assert item.restorable is True and item.parent_in_trash is False
     version.restore()
     assert [v.number for v in project.versions()] == [1]
@@ -131,17 +131,17 @@ def test_restore_conflict_then_rename(ws, slug):
     old.delete()
     newer = ws.create_project("Newer", "object-detection", "x", url=slug)
 
-    item = find(ws.trash(type="project"), "project", old.id)
+    item = find(ws.trash(type="project"), "project", old.project_id)
     assert item.blocked_reason == "restore_conflict" and item.restorable is False
     with pytest.raises(limbo.ConflictError) as info:
         old.restore()
     assert info.value.status == 409 and info.value.code == "restore_conflict"
-    assert ws.project(slug).id == newer.id  # nothing was overwritten
+    assert ws.project(slug).project_id == newer.project_id  # nothing was overwritten
 
     old.restore(url=slug + "-old")
     assert old.url == slug + "-old"
-    assert ws.project(slug + "-old").id == old.id
-    assert ws.project(slug).id == newer.id
+    assert ws.project(slug + "-old").project_id == old.project_id
+    assert ws.project(slug).project_id == newer.project_id
 
 
 def test_workflow_restore_conflict_then_rename(ws, slug):
@@ -170,11 +170,11 @@ def test_restore_many_reports_each_item(ws, slug):
     wf.delete()
     result = ws.restore_many([project, find(ws.trash(type="workflow"), "workflow", wf.id),
                               ("project", "p_does_not_exist")])
-    assert {(r["type"], r["id"]) for r in result.restored} == {("project", project.id), ("workflow", wf.id)}
+    assert {(r["type"], r["id"]) for r in result.restored} == {("project", project.project_id), ("workflow", wf.id)}
     assert [(f["type"], f["id"]) for f in result.failed] == [("project", "p_does_not_exist")]
     assert result.failed[0]["error"]["code"] == "not_in_trash"
     assert not result.ok
-    assert ws.project(slug).id == project.id and ws.workflow(slug).id == wf.id
+    assert ws.project(slug).project_id == project.project_id and ws.workflow(slug).id == wf.id
 
 
 def test_restore_many_restores_projects_before_versions(ws, slug):
@@ -183,8 +183,8 @@ def test_restore_many_restores_projects_before_versions(ws, slug):
     version = project.generate_version()
     version.delete()
     project.delete()
-    result = ws.restore_many([{"type": "version", "id": 1, "parent_id": project.id},
-                              {"type": "project", "id": project.id}])
+    result = ws.restore_many([{"type": "version", "id": 1, "parent_id": project.project_id},
+                              {"type": "project", "id": project.project_id}])
     assert result.ok, result.failed
     assert [v.number for v in ws.project(slug).versions()] == [1]
 
@@ -201,10 +201,10 @@ def test_restore_all_brings_back_a_project_and_its_separately_trashed_version(ws
 
     result = ws.restore_all()
     restored = {(r["type"], r["id"]) for r in result.restored}
-    assert {("project", project.id), ("workflow", wf.id)} <= restored
+    assert {("project", project.project_id), ("workflow", wf.id)} <= restored
     assert sorted(v.number for v in ws.project(slug).versions()) == [1, 2]
     assert ws.workflow(slug).id == wf.id
-    assert not [i for i in ws.trash() if i.id in (project.id, wf.id) or i.parent_id == project.id]
+    assert not [i for i in ws.trash() if i.id in (project.project_id, wf.id) or i.parent_id == project.project_id]
 
 
 def test_listing_filters_sorts_and_pages(ws, slug):
@@ -256,10 +256,10 @@ def test_cleanup_after_the_retention_period(fresh_server, slug):
     project.upload(unique_png(), name="a.png")
     project.delete()
     fresh_server.advance(29 * 86400)
-    item = find(ws.trash(), "project", project.id)
+    item = find(ws.trash(), "project", project.project_id)
     assert item is not None and item.days_remaining == 1
     fresh_server.advance(1 * 86400 + 60)
-    assert find(ws.trash(), "project", project.id) is None
+    assert find(ws.trash(), "project", project.project_id) is None
     with pytest.raises(limbo.NotFoundError) as info:
         project.restore()
     assert info.value.code == "not_in_trash"

@@ -40,12 +40,15 @@ def test_a_key_acts_only_in_its_own_workspace(server, lb):
 
 def test_create_list_and_read_projects(ws, slug):
     created = ws.create_project("Cats " + slug, "object-detection", "cat", url=slug)
-    assert created.id and created.url == slug and created.type == "object-detection"
-    assert created.annotation == "cat"
+    # The bare project the server answers: `id` as the roboflow client names it, the opaque `project_id`.
+    assert created.id == f"{WORKSPACE}/{slug}" and created.project_id.startswith("p_")
+    assert created.url == slug and created.type == "object-detection" and created.annotation == "cat"
+    assert isinstance(created.created, float) and isinstance(created.updated, float)
+    assert created.created_at.endswith("Z") and created.updated_at.endswith("Z")
     assert slug in [p.url for p in ws.projects()]
     again = ws.project(slug)
-    assert again.id == created.id and again.name == "Cats " + slug
-    assert again.refresh().id == created.id
+    assert again.id == created.id and again.project_id == created.project_id and again.name == "Cats " + slug
+    assert again.refresh().project_id == created.project_id
 
 
 def test_create_project_in_a_group(server, ws, slug):

@@ -26,9 +26,11 @@ class Project:
     """A project of a workspace. Get one with :meth:`Workspace.project` or
     :meth:`Workspace.create_project`.
 
-    Attributes: ``id`` (opaque, e.g. ``"p_7fz3k2"``; it names the project in the Trash),
+    Attributes: ``id`` (``"workspace/slug"``, as the roboflow client names a project),
+    ``project_id`` (opaque, e.g. ``"p_7fz3k2"``; it names the project in the Trash),
     ``url`` (slug), ``name``, ``type``, ``annotation``, ``group`` (``{"id", "name"}`` or None),
-    ``image_count``, ``version_count``, ``created``, ``updated``, ``created_by``, ``raw``.
+    ``image_count``, ``version_count``, ``created`` and ``updated`` (epoch seconds),
+    ``created_at`` and ``updated_at`` (ISO 8601), ``created_by``, ``raw``.
 
     Example::
 
@@ -44,6 +46,7 @@ class Project:
     def _load(self, data: Dict[str, Any]) -> None:
         self.raw: Dict[str, Any] = data
         self.id: str = str(data.get("id", ""))
+        self.project_id: str = str(data.get("projectId", ""))
         self.url: str = str(data.get("url", ""))
         self.name: str = str(data.get("name", ""))
         self.type: str = str(data.get("type", ""))
@@ -52,8 +55,10 @@ class Project:
         self.image_count: int = int(data.get("images") or 0)
         versions = data.get("versions")
         self.version_count: int = versions if isinstance(versions, int) else len(versions or [])
-        self.created: Optional[str] = data.get("created")
-        self.updated: Optional[str] = data.get("updated")
+        self.created: Optional[float] = data.get("created")
+        self.updated: Optional[float] = data.get("updated")
+        self.created_at: Optional[str] = data.get("createdAt")
+        self.updated_at: Optional[str] = data.get("updatedAt")
         self.created_by: Any = data.get("createdBy")
 
     def __repr__(self) -> str:
@@ -108,7 +113,7 @@ class Project:
                 if err.code == "restore_conflict":
                     project.restore(url="cats-restored")
         """
-        answer = self.workspace.restore_from_trash("project", self.id, url=url)
+        answer = self.workspace.restore_from_trash("project", self.project_id, url=url)
         if url is not None:
             self.url = url
         return answer
@@ -213,7 +218,8 @@ class Version:
     """A numbered dataset version of a project (a frozen snapshot of its images).
 
     Attributes: ``project`` (the :class:`Project`), ``number``, ``id`` (``"ws/project/3"``),
-    ``name``, ``image_count``, ``created``, ``model`` (a :class:`~limbo.Model` or None), ``raw``.
+    ``name``, ``image_count``, ``created`` (epoch seconds), ``created_at`` (ISO 8601), ``splits``,
+    ``augmentation``, ``preprocessing``, ``model`` (a :class:`~limbo.Model` or None), ``raw``.
 
     Example::
 
@@ -233,7 +239,11 @@ class Version:
         self.id: str = str(data.get("id", ""))
         self.name: Optional[str] = data.get("name")
         self.image_count: int = int(data.get("images") or 0)
-        self.created: Optional[str] = data.get("created")
+        self.created: Optional[float] = data.get("created")
+        self.created_at: Optional[str] = data.get("createdAt")
+        self.splits: Dict[str, int] = dict(data.get("splits") or {})
+        self.augmentation: Dict[str, Any] = dict(data.get("augmentation") or {})
+        self.preprocessing: Dict[str, Any] = dict(data.get("preprocessing") or {})
 
     @property
     def model(self) -> Optional[Model]:
@@ -288,7 +298,7 @@ class Version:
             v3.restore()
         """
         return self.project.workspace.restore_from_trash(
-            "version", str(self.number), parent_id=self.project.id
+            "version", str(self.number), parent_id=self.project.project_id
         )
 
     def train(self) -> Job:

@@ -55,7 +55,7 @@ class Image:
     width: Optional[int]
     height: Optional[int]
     projects: List[str]
-    created: Optional[str] = None
+    created_at: Optional[str] = None
     duplicate: bool = False
     raw: Dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -69,7 +69,7 @@ class Image:
             width=data.get("width"),
             height=data.get("height"),
             projects=list(data.get("projects") or []),
-            created=data.get("created"),
+            created_at=data.get("createdAt"),
             duplicate=duplicate,
             raw=data,
         )

@@ -20,9 +20,9 @@ def _reference(item: TrashRef) -> Dict[str, Any]:
     if isinstance(item, TrashItem):
         return item.reference()
     if isinstance(item, Project):
-        return {"type": "project", "id": item.id}
+        return {"type": "project", "id": item.project_id}
     if isinstance(item, Version):
-        return {"type": "version", "id": str(item.number), "parentId": item.project.id}
+        return {"type": "version", "id": str(item.number), "parentId": item.project.project_id}
     if isinstance(item, Workflow):
         return {"type": "workflow", "id": item.id}
     if isinstance(item, dict):
@@ -133,8 +133,9 @@ class Workspace:
             body["group"] = group.get("id") if isinstance(group, dict) else group
         if url is not None:
             body["url"] = url
+        # The server answers the bare project, as Roboflow's API answers a create.
         answer = self._http.request("POST", [self.url, "projects"], json_body=body)
-        return Project(self, answer.get("project") or {})
+        return Project(self, answer)
 
     # Workflows
 
@@ -252,7 +253,7 @@ class Workspace:
 
         ``type`` is ``project``, ``version`` or ``workflow``; ``q`` filters by name; ``sort``
         is ``deletedAt``, ``scheduledCleanupAt`` or ``name``; ``page_size`` is the server's
-        ``limit`` (1 to 500 on limbod; its default is 50); ``cursor`` starts from a page you stopped at.
+        ``limit`` (1 to 1000 on limbod; the SDK asks for 100 when not given); ``cursor`` starts from a page you stopped at.
 
         Example::
 
@@ -263,7 +264,7 @@ class Workspace:
             answer = self._http.request(
                 "GET",
                 [self.url, "trash"],
-                query={"type": type, "q": q, "sort": sort, "limit": page_size, "cursor": cursor},
+                query={"type": type, "q": q, "sort": sort, "limit": page_size or _PAGE_SIZE, "cursor": cursor},
             )
             items = [TrashItem.from_json(i, self) for i in answer.get("items") or []]
             cursor = answer.get("nextCursor") or None

@@ -69,7 +69,7 @@ void RegisterImages(Api& api) {
     if (!ids) return ErrorResponse(core::Error::Invalid("Field 'images' is required."));
     LIMBO_HTTP_TRY(int linked, c.svc.content.LinkImages(c.A(), c.Param("project"), *ids));
     LIMBO_HTTP_TRY(auto p, c.svc.content.GetProject(c.A(), c.Param("project")));
-    return JsonResponse(200, Json{{"linked", linked}, {"project", ToJson(p)}});
+    return JsonResponse(200, Json{{"linked", linked}, {"project", ToJson(p, c.A().workspace.url)}});
   });
 
   api.Add("GET", "/:ws/images", Access::kApi, [](Ctx& c) {

@@ -21,7 +21,7 @@ void RegisterProjects(Api& api) {
   api.Add("GET", "/:ws/projects", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto projects, c.svc.content.ListProjects(c.A()));
     Json list = Json::array();
-    for (const auto& p : projects) list.push_back(ToJson(p));
+    for (const auto& p : projects) list.push_back(ToJson(p, c.A().workspace.url));
     return JsonResponse(200, Json{{"projects", list}});
   });
 
@@ -35,7 +35,8 @@ void RegisterProjects(Api& api) {
     LIMBO_HTTP_TRY(np.group, OptString(body, "group"));
     LIMBO_HTTP_TRY(np.url, OptString(body, "url"));
     LIMBO_HTTP_TRY(auto p, c.svc.content.CreateProject(c.A(), np));
-    return JsonResponse(201, Json{{"project", ToJson(p)}});
+    // The bare project, as Roboflow's API answers a create (its client reads it so).
+    return JsonResponse(201, ToJson(p, c.A().workspace.url));
   });
 
   api.Add("GET", "/:ws/:project", Access::kApi, [](Ctx& c) {
@@ -43,7 +44,7 @@ void RegisterProjects(Api& api) {
     Json versions = Json::array();
     for (const auto& v : d.versions) versions.push_back(ToJson(v, c.A().workspace.url, d.project.url));
     return JsonResponse(200, Json{{"workspace", Json{{"name", c.A().workspace.name}, {"url", c.A().workspace.url}}},
-                                  {"project", ToJson(d.project)},
+                                  {"project", ToJson(d.project, c.A().workspace.url)},
                                   {"versions", versions}});
   });
 

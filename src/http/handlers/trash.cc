@@ -58,8 +58,11 @@ core::Result<domain::TrashQuery> ParseTrashQuery(const Request& req) {
       return core::Error::Invalid("Query parameter 'sort' must be deletedAt, scheduledCleanupAt or name.");
     }
   }
-  LIMBO_TRY(auto page,
-            ReadPage(req, {.fallback = q.limit, .min = 1, .max = 500, .out_of_range = LimitRule::OutOfRange::kReject}));
+  // Without `limit`, up to 1 000 items: Roboflow's client never sends one and never follows `nextCursor`.
+  LIMBO_TRY(auto page, ReadPage(req, {.fallback = domain::kTrashPageMax,
+                                      .min = 1,
+                                      .max = domain::kTrashPageMax,
+                                      .out_of_range = LimitRule::OutOfRange::kReject}));
   q.limit = page.limit;
   if (page.cursor) {
     bool numeric_key = q.sort != domain::TrashSort::kName;

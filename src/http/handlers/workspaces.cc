@@ -6,16 +6,19 @@ namespace limbo::http::handlers {
 void RegisterWorkspaces(Api& api) {
   api.Add("GET", "/healthz", Access::kPublic, [](Ctx&) { return JsonResponse(200, Json{{"status", "ok"}}); });
 
-  api.Add("GET", "/", Access::kApi, [](Ctx& c) {
+  // `POST /` answers as `GET /`: Roboflow's client checks its key with `POST /?api_key=`.
+  auto welcome = [](Ctx& c) {
     LIMBO_HTTP_TRY(auto ws, c.svc.accounts.KeyWorkspace(*c.principal));
     return JsonResponse(200, Json{{"welcome", "Welcome to the Limbo API"}, {"workspace", ws.url}});
-  });
+  };
+  api.Add("GET", "/", Access::kApi, welcome);
+  api.Add("POST", "/", Access::kApi, welcome);
 
   api.Add("GET", "/:ws", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto projects, c.svc.content.ListProjects(c.A()));
     LIMBO_HTTP_TRY(auto members, c.svc.accounts.MemberCount(c.A()));
     Json list = Json::array();
-    for (const auto& p : projects) list.push_back(ToJson(p));
+    for (const auto& p : projects) list.push_back(ToJson(p, c.A().workspace.url));
     Json ws = WorkspaceSettingsJson(c.A().workspace);
     ws["members"] = members;
     ws["projects"] = list;
