@@ -421,7 +421,7 @@ TEST_F(TrainingsTrash, RestoreAllBringsProjectsThenVersionsThenTrainingsThenWork
   EXPECT_EQ(many.done.size(), 2u);
 }
 
-TEST_F(TrainingsTrash, PermissionsAreTrashTrainingAndRestoreTrainingAndEmptyNeedsAllFive) {
+TEST_F(TrainingsTrash, PermissionsAreTrashTrainingAndRestoreTrainingAndEmptyNeedsAllFourTrashOnes) {
   SetUpCats();
   auto run = FinishedRun("cats", 1);
   auto member = AddMember("m@example.com", "member");
@@ -437,7 +437,7 @@ TEST_F(TrainingsTrash, PermissionsAreTrashTrainingAndRestoreTrainingAndEmptyNeed
   ASSERT_TRUE(trash_->RestoreTraining(restorer, "cats", 1, run));
   ASSERT_TRUE(trash_->TrashTraining(owner(), "cats", 1, run));
 
-  // Empty Trash needs view_trash and all five trash_* permissions.
+  // Empty Trash needs view_trash and all four trash_* permissions.
   auto four = ActorWith({"view_trash", "trash_dataset", "trash_version", "trash_workflow"}, "f@example.com");
   EXPECT_EQ(trash_->EmptyTrash(four, "acme").error().code, "forbidden");
   auto five = ActorWith({"view_trash", "trash_dataset", "trash_version", "trash_workflow", "trash_training"},
