@@ -155,6 +155,7 @@ def test_the_trash_listing_has_a_trainings_section_filter_and_counts(server, ws)
     assert c.get(f"/{name}/trash?type=run").status == 400
     usage = c.get(f"/{name}/usage").body
     assert usage["trashItems"] == 1 and usage["storageBytes"] == before["storageBytes"]
+    assert usage["reclaimableBytes"] == size and usage["trashBytes"] == size
     # With the version in the Trash too, the run is blocked by its parent.
     assert c.delete(f"/{name}/cats/1").status == 200
     [item] = trash(c, name, "?type=training")["items"]

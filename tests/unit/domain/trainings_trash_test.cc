@@ -270,7 +270,8 @@ TEST_F(TrainingsTrash, ModelFilesCountInUsageUntilPermanentlyDeletedAndFsckRecou
   EXPECT_EQ(UsageNow().storage_bytes, images + bytes);
   EXPECT_TRUE(Fsck().clean());
   ASSERT_TRUE(trash_->TrashTraining(owner(), "cats", 1, run));
-  EXPECT_EQ(UsageNow().storage_bytes, images + bytes);  // T5: still counted while in the Trash
+  EXPECT_EQ(UsageNow().storage_bytes, images + bytes);               // T5: still counted while in the Trash
+  EXPECT_EQ(content_->GetUsage(owner())->reclaimable_bytes, bytes);  // what emptying the Trash frees
   EXPECT_TRUE(Fsck().clean());
 
   auto done = trash_->DeletePermanently(owner(), {TrainingRef(run)});
@@ -283,6 +284,7 @@ TEST_F(TrainingsTrash, ModelFilesCountInUsageUntilPermanentlyDeletedAndFsckRecou
   EXPECT_EQ(u.storage_bytes, images);
   EXPECT_EQ(u.trash_trainings, 0);
   EXPECT_EQ(u.trash_items, 0);
+  EXPECT_EQ(content_->GetUsage(owner())->reclaimable_bytes, 0);
   auto report = Fsck();
   EXPECT_TRUE(report.clean()) << report.wrong_usage.size() << " " << report.orphaned_models.size();
   // Restoring it now: gone, in the words the official client keys on.
