@@ -343,6 +343,32 @@ TEST_F(TrainingsTrash, ACrashBetweenThePurgeAndTheUnlinkLeavesAFileFsckFindsAndR
   EXPECT_TRUE(training_->Serving(owner(), "cats", 1));
 }
 
+TEST_F(TrainingsTrash, TheNextStartRemovesAModelFileACrashLeftAndNothingElse) {
+  SetUpCats();
+  auto run = FinishedRun("cats", 1);
+  auto kept = FinishedRun("cats", 1);
+  auto queued = training_->Start(owner(), "cats", 1);  // a row without a file yet
+  ASSERT_TRUE(trash_->TrashTraining(owner(), "cats", 1, run));
+  ASSERT_EQ(trash_->DeletePermanently(owner(), {TrainingRef(run)}).done.size(), 1u);
+  DiesBeforeUnlink dying(*models_);
+  domain::TrashService crashing(*store_, *blobs_, dying, clock_);
+  ASSERT_TRUE(crashing.CleanupStep());
+  ASSERT_TRUE(ModelFile(run));
+  // What `limbod serve` does at start.
+  auto removed = domain::RemoveOrphanedModels(*store_, *models_);
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, 1);
+  EXPECT_FALSE(ModelFile(run));
+  EXPECT_TRUE(ModelFile(kept));
+  EXPECT_TRUE(Fsck().clean());
+  EXPECT_EQ(*domain::RemoveOrphanedModels(*store_, *models_), 0);
+  // The queued run still finishes and writes its file.
+  Advance(31 * core::kSecondMs);
+  ASSERT_TRUE(training_->Tick());
+  ASSERT_TRUE(training_->Tick());
+  EXPECT_TRUE(ModelFile(queued->id));
+}
+
 TEST_F(TrainingsTrash, AutomaticCleanupRemovesTheRunItsModelRowAndFileAtCleanupAt) {
   SetUpCats();
   auto run = FinishedRun("cats", 1);
