@@ -2,7 +2,7 @@
 listing and restore, and the web-only permanent deletion, against a real limbod (both databases)."""
 import os
 
-from limbo_test_server import Client, Server, png
+from limbo_test_server import PASSWORD, Client, Server, png
 
 DAY = 24 * 3600
 
@@ -201,6 +201,11 @@ def test_permanent_deletion_is_web_only_and_removes_the_run_and_its_model_file(s
     assert r.status == 403 and r.code == "web_only"
     s = Client(server.base)
     assert s.login(f"owner-{name}@example.com").status == 200
+    # Sudo mode applies: ten minutes of server time after the password, it must be entered again.
+    c.post("/_dev/clock", {"advanceSeconds": 11 * 60})
+    r = s.post(f"/app/api/{name}/trash/delete", body)
+    assert r.status == 403 and r.code == "reauth_required", r.body
+    assert s.post("/app/api/reauth", {"password": PASSWORD}).status == 200
     r = s.post(f"/app/api/{name}/trash/delete", body)
     assert r.status == 200 and r.body["deleted"] == [{"type": "training", "id": run}], r.body
     c.post("/_dev/clock", {"advanceSeconds": 0})  # the cleanup worker runs
