@@ -72,7 +72,7 @@ def test_the_v2_trainings_routes_answer_the_official_shapes(server, ws):
     again = delete(c, name, {"trainingId": run})
     assert again.status == 200 and again.body == {"trainingId": run, "inTrash": True, "alreadyInTrash": True}
 
-    r = restore(c, name, run)
+    r = c.post(f"/{name}/cats/1/v2/trainings/restore?trainingId={run}")  # the query string works too
     assert r.status == 200 and r.body == {"trainingId": run, "restored": True}
     assert [t["trainingId"] for t in trainings(c, name)] == [run]
     r = restore(c, name, run)
