@@ -209,6 +209,7 @@ Result<TrainingTrashed> TrashService::TrashTraining(const Actor& a, const std::s
     LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, project_url));
     LIMBO_TRY(Version v, ContentService::ActiveVersion(tx, p, number));
     std::string where = "version " + std::to_string(v.number) + " of '" + p.url + "'";
+    std::string subject = "V" + where.substr(1);  // the same, opening a sentence
     auto runs = tx.jobs().OfVersion(v.id);
     std::optional<Job> job;
     if (training_id) {
@@ -224,7 +225,7 @@ Result<TrainingTrashed> TrashService::TrashTraining(const Actor& a, const std::s
       if (live.size() > 1) {
         std::string ids;
         for (const auto& r : live) ids += (ids.empty() ? "" : ", ") + r.id;
-        return Error::Conflict("The " + where + " has several trainings (MULTIPLE_TRAININGS): " + ids +
+        return Error::Conflict(subject + " has several trainings (MULTIPLE_TRAININGS): " + ids +
                                    ". Name the one to delete with 'trainingId'.",
                                "multiple_trainings");
       }
@@ -233,7 +234,7 @@ Result<TrainingTrashed> TrashService::TrashTraining(const Actor& a, const std::s
       } else if (runs.size() == 1) {
         job = runs.front();  // its only run, already in the Trash
       } else {
-        return Error::NotFound("The " + where + " has no training to delete.");
+        return Error::NotFound(subject + " has no training to delete.");
       }
     }
     out.training_id = job->id;
