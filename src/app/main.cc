@@ -158,6 +158,13 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
   blobs.RemoveStaleTemporaries();
   PrepareTempDir(so.data + "/tmp");
   storage::blob::ModelFiles models(so.data + "/models");
+  // Model files a crash left behind after their training was purged (docs/TRASH.md, "Crash safety").
+  if (auto orphans = domain::RemoveOrphanedModels(*store, models); !orphans) {
+    std::cerr << "limbod: checking the model files failed: " << orphans.error().message << "\n";
+    return 1;
+  } else if (*orphans > 0) {
+    spdlog::info("{{\"event\":\"orphaned_models_removed\",\"count\":{}}}", *orphans);
+  }
 
   // The clock is kept with the data: it goes on from the dev clock's stored offset and never runs
   // behind the newest time the data has seen (domain::ServerTime).
@@ -283,13 +290,13 @@ int MemberAdd(const StorageOptions& so, const std::string& ws, const std::string
 int Fsck(const StorageOptions& so, bool repair) {
   auto store = OpenStore(so);
   storage::blob::FileBlobStore blobs(so.data + "/blobs");
-  auto r = domain::CheckConsistency(*store, blobs, repair);
+  storage::blob::ModelFiles models(so.data + "/models");
+  auto r = domain::CheckConsistency(*store, blobs, repair, &models);
   if (!r) {
     std::cerr << "limbod fsck: " << r.error().message << " " << r.error().detail << "\n";
     return 1;
   }
   if (repair) {
-    storage::blob::ModelFiles models(so.data + "/models");
     // Collection is due by the data's time (a server's advanced dev clock included), not only the
     // system clock's.
     core::SystemClock system_clock;
@@ -307,6 +314,7 @@ int Fsck(const StorageOptions& so, bool repair) {
   nlohmann::json out{{"clean", r->clean()},
                      {"missingFiles", r->missing_files},
                      {"orphanedFiles", r->orphaned_files},
+                     {"orphanedModels", r->orphaned_models},
                      {"wrongRefcounts", r->wrong_refcounts},
                      {"wrongUsage", r->wrong_usage},
                      {"queuedFiles", r->queued_files},

@@ -50,9 +50,18 @@ def kill_during(s, c, method, path, body, max_delay):
     return restart(s, c)
 
 
-def recount(c, ws, purging=0):
-    """Usage counters against a recount of what the API lists. `purging`: how many Trash items may be
-    in the middle of their permanent removal (counted in usage, hidden from the listing)."""
+def model_bytes(s):
+    """The bytes of the server's model files, which usage counts with the images (T16)."""
+    folder = os.path.join(s.data, "models")
+    if not os.path.isdir(folder):
+        return 0
+    return sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder) if f.endswith(".json"))
+
+
+def recount(s, c, ws, purging=0):
+    """Usage counters against a recount of what the API lists and the model files on disk. `purging`:
+    how many Trash items may be in the middle of their permanent removal (counted in usage, hidden
+    from the listing)."""
     images = c.get(f"/{ws}/images?limit=500").body["images"]
     trash, cursor = [], ""
     while True:
@@ -63,7 +72,7 @@ def recount(c, ws, purging=0):
             break
     usage = c.get(f"/{ws}/usage").body
     assert usage["images"] == len(images), usage
-    assert usage["storageBytes"] == sum(i["sizeBytes"] for i in images), usage
+    assert usage["storageBytes"] == sum(i["sizeBytes"] for i in images) + model_bytes(s), usage
     assert len(trash) <= usage["trashItems"] <= len(trash) + purging, usage
     for img in images[:20]:
         content = c.get(f"/{ws}/images/{img['id']}/content")
@@ -125,7 +134,7 @@ def test_kill_during_restore_all_never_half_restores(tmp_path):
                 assert r.body["project"]["images"] == 1
             else:
                 assert r.status == 404 and r.code == "in_trash" and url in trash, (url, r.status, r.code)
-        recount(c, "acme")
+        recount(s, c, "acme")
         # The server finishes the restore-all when asked again.
         assert c.post("/acme/trash/restore-all").status == 200
         assert all(c.get(f"/acme/{u}").status == 200 for u in projects)
@@ -149,13 +158,13 @@ def test_kill_during_uploads_leaves_no_orphan_and_no_dangling_image(tmp_path):
         s = restart(s, c)
         pool.shutdown(wait=True, cancel_futures=True)
         del futures
-        images, _ = recount(c, "acme")
+        images, _ = recount(s, c, "acme")
         files = blob_files(s.data)
         # Every image has its file; a file without an image is only a queued, unfinished upload.
         assert {i["sha256"] for i in images} <= set(files)
     # Past the upload grace period the collector removes the unfinished uploads' files.
     assert c.post("/_dev/clock", {"advanceSeconds": 3600}).status == 200
-    images, _ = recount(c, "acme")
+    images, _ = recount(s, c, "acme")
     assert set(blob_files(s.data)) == {i["sha256"] for i in images}
     s.stop()
     assert_fsck_clean(s)
@@ -174,7 +183,7 @@ def test_kill_during_cleanup_keeps_shared_images(tmp_path):
     midway, before = 0, len(ids)
     for round_ in range(ROUNDS):
         s = kill_during(s, c, "POST", "/_dev/clock", {"advanceSeconds": 31 * DAY}, 0.12)
-        images, trash = recount(c, "acme", purging=1)
+        images, trash = recount(s, c, "acme", purging=1)
         midway += len(shared) < len(images) < before
         before = len(images)
         assert set(shared) <= {i["id"] for i in images}, "a shared image was lost"
@@ -183,7 +192,7 @@ def test_kill_during_cleanup_keeps_shared_images(tmp_path):
             break
     print(f"cleanup interrupted midway in {midway} rounds")
     assert c.post("/_dev/clock", {"advanceSeconds": 31 * DAY}).status == 200
-    images, trash = recount(c, "acme")
+    images, trash = recount(s, c, "acme")
     assert trash == [] and sorted(i["id"] for i in images) == sorted(shared)
     assert set(blob_files(s.data)) == {i["sha256"] for i in images}
     s.stop()
