@@ -139,7 +139,9 @@ std::string ItemRef(const std::string& workspace, const nlohmann::json& item) {
 }
 
 std::string ItemLabel(const std::string& workspace, const nlohmann::json& item) {
-  return StringOf(item, "type") + " " + ItemRef(workspace, item);
+  std::string ref = ItemRef(workspace, item);
+  if (ref.starts_with("training:")) ref = ref.substr(9);  // "training training:..." reads badly
+  return StringOf(item, "type") + " " + ref;
 }
 
 int RestoreOne(Session& session, const ObjectRef& parsed, RefKind kind, const std::string& id,
