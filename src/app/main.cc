@@ -283,13 +283,13 @@ int MemberAdd(const StorageOptions& so, const std::string& ws, const std::string
 int Fsck(const StorageOptions& so, bool repair) {
   auto store = OpenStore(so);
   storage::blob::FileBlobStore blobs(so.data + "/blobs");
-  auto r = domain::CheckConsistency(*store, blobs, repair);
+  storage::blob::ModelFiles models(so.data + "/models");
+  auto r = domain::CheckConsistency(*store, blobs, repair, &models);
   if (!r) {
     std::cerr << "limbod fsck: " << r.error().message << " " << r.error().detail << "\n";
     return 1;
   }
   if (repair) {
-    storage::blob::ModelFiles models(so.data + "/models");
     // Collection is due by the data's time (a server's advanced dev clock included), not only the
     // system clock's.
     core::SystemClock system_clock;
@@ -307,6 +307,7 @@ int Fsck(const StorageOptions& so, bool repair) {
   nlohmann::json out{{"clean", r->clean()},
                      {"missingFiles", r->missing_files},
                      {"orphanedFiles", r->orphaned_files},
+                     {"orphanedModels", r->orphaned_models},
                      {"wrongRefcounts", r->wrong_refcounts},
                      {"wrongUsage", r->wrong_usage},
                      {"queuedFiles", r->queued_files},

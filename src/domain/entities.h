@@ -23,12 +23,14 @@ struct Workspace {
 
 // Counters maintained in the same transactions as the rows they count (never a scan).
 struct Usage {
-  std::int64_t storage_bytes = 0;  // every image of the workspace, in the Trash's projects too
+  // Every image and model file of the workspace, those of the Trash's items too.
+  std::int64_t storage_bytes = 0;
   std::int64_t image_count = 0;
   std::int64_t trash_items = 0;
   std::int64_t trash_projects = 0;
   std::int64_t trash_versions = 0;
   std::int64_t trash_workflows = 0;
+  std::int64_t trash_trainings = 0;
 };
 
 struct User {
@@ -161,7 +163,9 @@ struct Job {
   TimeMs created_at = 0;
   std::optional<TimeMs> started_at;
   std::optional<TimeMs> ended_at;
-  TimeMs duration_ms = 0;  // how long the trainer runs
+  TimeMs duration_ms = 0;                     // how long the trainer runs
+  std::int64_t model_bytes = 0;               // the size of its model file, stored when it finished
+  std::optional<std::int64_t> trash_item_id;  // set while the run is in the Trash on its own (T16)
 
   bool Active() const { return state == JobState::kQueued || state == JobState::kRunning; }
   // One credit per second of running time on the server clock; frozen once the job ends.
@@ -179,7 +183,8 @@ struct Workflow {
   std::optional<std::int64_t> trash_item_id;
 };
 
-enum class ItemType { kProject, kVersion, kWorkflow };
+enum class ItemType { kProject, kVersion, kWorkflow, kTraining };
+inline constexpr int kItemTypeCount = 4;
 const char* ItemTypeName(ItemType t);
 std::optional<ItemType> ParseItemType(std::string_view s);
 
@@ -191,11 +196,11 @@ struct TrashItem {
   std::int64_t id = 0;
   std::int64_t workspace_id = 0;
   ItemType type = ItemType::kProject;
-  std::string object_id;  // project id, version row id, or workflow id
+  std::string object_id;  // project id, version row id, workflow id, or training (job) id
   std::string name;
-  std::string url;                // the item's slug; for a version its project's slug
-  std::string parent_project_id;  // versions
-  int version_number = 0;         // versions
+  std::string url;                // the item's slug; for a version or training its project's slug
+  std::string parent_project_id;  // versions and trainings
+  int version_number = 0;         // versions and trainings
   std::string deleted_by;
   std::string deleted_by_name;
   TimeMs deleted_at = 0;
@@ -206,8 +211,8 @@ struct TrashItem {
   std::optional<std::string> group_id;
   // Filled by listings:
   std::string parent_name;
-  bool parent_in_trash = false;
-  bool url_taken = false;  // an active item of the same type now holds `url` (projects, workflows)
+  bool parent_in_trash = false;  // a version's project, a training's project or version, is in the Trash
+  bool url_taken = false;        // an active item of the same type now holds `url` (projects, workflows)
   std::string group_name;
   // Set only for purging items: whether the actor was a person (permanent deletion) or the system.
   std::string purge_actor_id;

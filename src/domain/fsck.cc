@@ -8,8 +8,14 @@ namespace limbo::domain {
 using core::Ok;
 using core::Status;
 
-core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair) {
+core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair, ModelArtifacts* models) {
   FsckReport r;
+  // Model files are listed before the rows are read: a job's row exists before its file does, so a
+  // listed file whose row the read does not find belongs to a job deleted for good (ids are never
+  // reused) and nothing can come to reference it again.
+  std::vector<std::string> model_files;
+  if (models) model_files = models->List();
+  std::set<std::string> job_ids;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> rows;  // sha -> (image rows, size)
   std::map<std::string, std::int64_t> refs;
   std::set<std::string> queued;
@@ -21,6 +27,9 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
     for (auto& sha : tx.fsck().AllBlobGc()) queued.insert(sha);
     recount = tx.fsck().RecountUsage();
     for (auto& [ws, u] : recount) counters[ws] = tx.workspaces().GetUsage(ws);
+    if (models) {
+      for (auto& id : tx.jobs().AllIds()) job_ids.insert(std::move(id));
+    }
     return Ok();
   }));
   std::vector<std::string> files = blobs.List();
@@ -41,11 +50,16 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
   for (const auto& [ws, u] : recount) {
     const Usage& c = counters[ws];
     if (c.storage_bytes != u.storage_bytes || c.image_count != u.image_count || c.trash_projects != u.trash_projects ||
-        c.trash_versions != u.trash_versions || c.trash_workflows != u.trash_workflows) {
+        c.trash_versions != u.trash_versions || c.trash_workflows != u.trash_workflows ||
+        c.trash_trainings != u.trash_trainings) {
       r.wrong_usage.push_back(ws);
     }
   }
+  for (const auto& id : model_files) {
+    if (!job_ids.count(id)) r.orphaned_models.push_back(id);
+  }
   if (!repair) return r;
+  for (const auto& id : r.orphaned_models) models->Remove(id);
 
   LIMBO_RETURN_IF_ERROR(store.Write([&](Transaction& tx) -> Status {
     for (const auto& sha : r.wrong_refcounts) {
@@ -61,7 +75,8 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
     for (const auto& sha : r.orphaned_files) tx.blobs().Enqueue(sha, 0);
     return Ok();
   }));
-  r.repaired = static_cast<int>(r.wrong_refcounts.size() + r.wrong_usage.size() + r.orphaned_files.size());
+  r.repaired = static_cast<int>(r.wrong_refcounts.size() + r.wrong_usage.size() + r.orphaned_files.size() +
+                                r.orphaned_models.size());
   return r;
 }
 

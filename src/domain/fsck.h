@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "domain/blob_store.h"
+#include "domain/model_artifacts.h"
 #include "domain/store.h"
 
 namespace limbo::domain {
@@ -13,18 +14,22 @@ namespace limbo::domain {
 struct FsckReport {
   std::vector<std::string> missing_files;    // referenced by rows, absent on disk: data loss
   std::vector<std::string> orphaned_files;   // on disk, no row, not queued for collection
+  std::vector<std::string> orphaned_models;  // model files whose job row is gone (a crash after a purge)
   std::vector<std::string> wrong_refcounts;  // blobs.refs differs from the image rows
   std::vector<std::int64_t> wrong_usage;     // workspaces whose counters differ from a recount
   int queued_files = 0;                      // waiting on the collection queue (fine)
   int repaired = 0;
 
   bool clean() const {
-    return missing_files.empty() && orphaned_files.empty() && wrong_refcounts.empty() && wrong_usage.empty();
+    return missing_files.empty() && orphaned_files.empty() && orphaned_models.empty() && wrong_refcounts.empty() &&
+           wrong_usage.empty();
   }
 };
 
 // Compares database rows with blob files (T13) and counters with recounts. With `repair`, removes
 // orphaned files and rewrites reference counts and usage counters; missing files cannot be repaired.
-core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair);
+// With `models`, also model files whose job is gone (and removes them with `repair`).
+core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair,
+                                          ModelArtifacts* models = nullptr);
 
 }  // namespace limbo::domain

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "domain/entities.h"
@@ -13,6 +14,8 @@ class ModelArtifacts {
   virtual ~ModelArtifacts() = default;
   virtual core::Status Write(const Job& job, const std::string& content) = 0;
   virtual void Remove(const std::string& job_id) = 0;
+  // The job ids whose model files exist (fsck).
+  virtual std::vector<std::string> List() const = 0;
 };
 
 }  // namespace limbo::domain

@@ -17,6 +17,8 @@ constexpr std::array<Entry, kPermissionCount> kCatalog = {{
     {"restore_version", "trash"},
     {"trash_workflow", "trash"},
     {"restore_workflow", "trash"},
+    {"trash_training", "trash"},
+    {"restore_training", "trash"},
     {"create_project", "content"},
     {"upload_images", "content"},
     {"generate_version", "content"},
@@ -83,8 +85,8 @@ std::vector<std::string> PermissionSet::Missing(const PermissionSet& held) const
 }
 
 bool CanDeletePermanently(const PermissionSet& s) {
-  return s.Has(Permission::kViewTrash) &&
-         (s.Has(Permission::kTrashDataset) || s.Has(Permission::kTrashVersion) || s.Has(Permission::kTrashWorkflow));
+  return s.Has(Permission::kViewTrash) && (s.Has(Permission::kTrashDataset) || s.Has(Permission::kTrashVersion) ||
+                                           s.Has(Permission::kTrashWorkflow) || s.Has(Permission::kTrashTraining));
 }
 
 PermissionSet MemberPermissions() {

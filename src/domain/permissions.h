@@ -17,6 +17,8 @@ enum class Permission {
   kRestoreVersion,
   kTrashWorkflow,
   kRestoreWorkflow,
+  kTrashTraining,
+  kRestoreTraining,
   kCreateProject,
   kUploadImages,
   kGenerateVersion,

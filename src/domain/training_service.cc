@@ -98,18 +98,40 @@ Result<std::vector<Job>> TrainingService::List(const Actor& a) {
   return out;
 }
 
+Result<VersionRuns> TrainingService::OfVersion(const Actor& a, const std::string& project_url, int version) {
+  VersionRuns out;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    LIMBO_TRY(out.project, ContentService::ActiveProject(tx, a, project_url));
+    LIMBO_TRY(out.version, ContentService::ActiveVersion(tx, out.project, version));
+    out.runs.clear();
+    for (auto& j : tx.jobs().OfVersion(out.version.id)) {
+      if (!j.trash_item_id) out.runs.push_back(std::move(j));
+    }
+    return Ok();
+  }));
+  return out;
+}
+
 Result<Job> TrainingService::Get(const Actor& a, const std::string& id) {
   std::optional<Job> out;
   bool trashed = false;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     out = tx.jobs().ById(a.workspace.id, id);
     if (!out) return Ok();
+    if (out->trash_item_id) {
+      trashed = true;
+      return Ok();
+    }
     auto p = tx.projects().ById(out->project_id);
     auto v = tx.versions().ById(out->version_id);
     trashed = !p || !v || p->trash_item_id || v->trash_item_id;
     return Ok();
   }));
   if (!out) return Error::NotFound("Job '" + id + "' was not found.");
+  if (trashed && out->trash_item_id) {
+    return Error::NotFound("Training '" + id + "' is in trash.", "in_trash")
+        .WithHint("Restore it from the workspace Trash to use it again.");
+  }
   if (trashed) return Error::NotFound("The job's version is in the Trash.", "in_trash");
   return *out;
 }
@@ -148,6 +170,7 @@ Result<int> TrainingService::Tick() {
     if (job.state == JobState::kQueued) job.started_at = job.created_at;
     bool finishing = now >= *job.started_at + job.duration_ms;
     if (job.state == JobState::kRunning && !finishing) continue;
+    std::int64_t model_bytes = 0;
     if (finishing) {
       // The artifact is written before the row says so; a crash leaves at most an unused file.
       std::string model = "{\"job\":\"" + job.id + "\",\"project\":\"" + job.project_url +
@@ -155,6 +178,7 @@ Result<int> TrainingService::Tick() {
                           ",\"trainer\":\"demo\",\"trainedAt\":\"" +
                           core::FormatIso8601(*job.started_at + job.duration_ms) + "\"}\n";
       LIMBO_RETURN_IF_ERROR(artifacts_.Write(job, model));
+      model_bytes = static_cast<std::int64_t>(model.size());
     }
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
       auto cur = tx.jobs().ById(job.workspace_id, job.id);
@@ -167,6 +191,8 @@ Result<int> TrainingService::Tick() {
       } else {
         j.state = JobState::kFinished;
         j.ended_at = *j.started_at + j.duration_ms;  // credits stop exactly at the trainer's end
+        j.model_bytes = model_bytes;                 // counted in the workspace's storage from now on
+        tx.workspaces().AddStorage(j.workspace_id, model_bytes, 0);
         tx.versions().UpsertModel(Model{j.version_id, kModelServing, j.id, now});
       }
       tx.jobs().Update(j);

@@ -17,6 +17,13 @@ struct ServingModel {
   Job job;
 };
 
+// A version and its runs that are not in the Trash, newest first.
+struct VersionRuns {
+  Project project;
+  Version version;
+  std::vector<Job> runs;
+};
+
 // Training jobs on versions, their credit metering and the models they leave. Thread-safe.
 class TrainingService {
  public:
@@ -26,7 +33,9 @@ class TrainingService {
   core::Result<Job> Start(const Actor& a, const std::string& project_url, int version);
   core::Result<Job> Cancel(const Actor& a, const std::string& project_url, int version);
   core::Result<std::vector<Job>> List(const Actor& a);
-  // A job whose project or version is trashed answers 404 `in_trash` (T2).
+  // The runs of one active version (the v2 trainings listing); runs in the Trash are hidden (T16).
+  core::Result<VersionRuns> OfVersion(const Actor& a, const std::string& project_url, int version);
+  // A job in the Trash, or whose project or version is, answers 404 `in_trash` (T2, T16).
   core::Result<Job> Get(const Actor& a, const std::string& id);
   // The model while it serves; 404 `model_not_serving` otherwise (T4).
   core::Result<ServingModel> Serving(const Actor& a, const std::string& project_url, int version);

@@ -21,6 +21,8 @@ const char* ItemTypeName(ItemType t) {
       return "version";
     case ItemType::kWorkflow:
       return "workflow";
+    case ItemType::kTraining:
+      return "training";
   }
   return "project";
 }
@@ -29,6 +31,7 @@ std::optional<ItemType> ParseItemType(std::string_view s) {
   if (s == "project" || s == "dataset") return ItemType::kProject;
   if (s == "version") return ItemType::kVersion;
   if (s == "workflow") return ItemType::kWorkflow;
+  if (s == "training") return ItemType::kTraining;
   return std::nullopt;
 }
 
@@ -42,10 +45,12 @@ std::optional<TrashState> ParseTrashState(std::string_view s) {
 
 namespace {
 // The trash_* and restore_* permission of each item type, indexed by ItemType.
-constexpr Permission kTrashPermission[] = {Permission::kTrashDataset, Permission::kTrashVersion,
-                                           Permission::kTrashWorkflow};
-constexpr Permission kRestorePermission[] = {Permission::kRestoreDataset, Permission::kRestoreVersion,
-                                             Permission::kRestoreWorkflow};
+constexpr Permission kTrashPermission[kItemTypeCount] = {Permission::kTrashDataset, Permission::kTrashVersion,
+                                                         Permission::kTrashWorkflow, Permission::kTrashTraining};
+constexpr Permission kRestorePermission[kItemTypeCount] = {Permission::kRestoreDataset, Permission::kRestoreVersion,
+                                                           Permission::kRestoreWorkflow, Permission::kRestoreTraining};
+constexpr ItemType kAllTypes[kItemTypeCount] = {ItemType::kProject, ItemType::kVersion, ItemType::kWorkflow,
+                                                ItemType::kTraining};
 }  // namespace
 
 Status RequireRestore(const Actor& a, ItemType t) { return a.Require(kRestorePermission[static_cast<int>(t)]); }
@@ -54,9 +59,16 @@ Status RequireTrash(const Actor& a, ItemType t) { return a.Require(kTrashPermiss
 
 namespace {
 
-Error NotInTrash() {
+Error NotInTrash(ItemType type = ItemType::kProject) {
+  // The official client's CLI keys its hints on "not in trash" for trainings.
+  if (type == ItemType::kTraining) {
+    return Error::NotFound("That training is not in trash (it is active, or it was permanently deleted).",
+                           "not_in_trash");
+  }
   return Error::NotFound("That item is not in the Trash (it was restored or permanently deleted).", "not_in_trash");
 }
+
+std::string TrainingName(const Job& j, const Version& v) { return "Training " + j.id + " of " + v.name; }
 
 AuditEvent MakeEvent(const Actor& a, TimeMs at, const char* action, const TrashItem& t) {
   AuditEvent e;
@@ -67,7 +79,7 @@ AuditEvent MakeEvent(const Actor& a, TimeMs at, const char* action, const TrashI
   e.action = action;
   e.item_type = ItemTypeName(t.type);
   e.item_id = t.type == ItemType::kVersion ? t.parent_project_id + "/" + std::to_string(t.version_number) : t.object_id;
-  e.item_name = t.type == ItemType::kVersion ? t.url + " / " + t.name : t.name;
+  e.item_name = t.type == ItemType::kVersion || t.type == ItemType::kTraining ? t.url + " / " + t.name : t.name;
   return e;
 }
 
@@ -82,7 +94,20 @@ TrashItem NewItem(const Actor& a, ItemType type, TimeMs now) {
   return t;
 }
 
-int TypeOrder(ItemType t) { return t == ItemType::kProject ? 0 : t == ItemType::kWorkflow ? 1 : 2; }
+// Batches go projects, versions, trainings, workflows: a parent comes back before what it holds.
+int TypeOrder(ItemType t) {
+  switch (t) {
+    case ItemType::kProject:
+      return 0;
+    case ItemType::kVersion:
+      return 1;
+    case ItemType::kTraining:
+      return 2;
+    case ItemType::kWorkflow:
+      return 3;
+  }
+  return 3;
+}
 
 }  // namespace
 
@@ -173,6 +198,83 @@ Result<TrashedResult> TrashService::TrashWorkflow(const Actor& a, const std::str
   return out;
 }
 
+Result<TrainingTrashed> TrashService::TrashTraining(const Actor& a, const std::string& project_url, int number,
+                                                    const std::optional<std::string>& training_id) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kTrashTraining));
+  TimeMs now = clock_.Now();
+  TrainingTrashed out;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    out = TrainingTrashed{};
+    LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, project_url));
+    LIMBO_TRY(Version v, ContentService::ActiveVersion(tx, p, number));
+    std::string where = "version " + std::to_string(v.number) + " of '" + p.url + "'";
+    auto runs = tx.jobs().OfVersion(v.id);
+    std::optional<Job> job;
+    if (training_id) {
+      for (const auto& r : runs) {
+        if (r.id == *training_id) job = r;
+      }
+      if (!job) return Error::NotFound("Training '" + *training_id + "' was not found on " + where + ".");
+    } else {
+      std::vector<Job> live;
+      for (const auto& r : runs) {
+        if (!r.trash_item_id) live.push_back(r);
+      }
+      if (live.size() > 1) {
+        std::string ids;
+        for (const auto& r : live) ids += (ids.empty() ? "" : ", ") + r.id;
+        return Error::Conflict("The " + where + " has several trainings (MULTIPLE_TRAININGS): " + ids +
+                                   ". Name the one to delete with 'trainingId'.",
+                               "multiple_trainings");
+      }
+      if (live.size() == 1) {
+        job = live.front();
+      } else if (runs.size() == 1) {
+        job = runs.front();  // its only run, already in the Trash
+      } else {
+        return Error::NotFound("The " + where + " has no training to delete.");
+      }
+    }
+    out.training_id = job->id;
+    if (job->trash_item_id) {
+      out.already_in_trash = true;
+      return Ok();
+    }
+    if (job->Active()) {
+      return Error::Conflict("Training '" + job->id + "' is still in progress (" + JobStateName(job->state) +
+                                 "); cancel it before moving it to the Trash.",
+                             "training_in_progress")
+          .WithHint("Cancel it with POST /:ws/:project/:version/train/cancel, then delete it.");
+    }
+    auto ws = tx.workspaces().ById(a.workspace.id);
+    Actor fresh = a;
+    if (ws) fresh.workspace = *ws;
+    TrashItem t = NewItem(fresh, ItemType::kTraining, now);
+    t.object_id = job->id;
+    t.name = TrainingName(*job, v);
+    t.url = p.url;
+    t.parent_project_id = p.id;
+    t.version_number = v.number;
+    t.size_bytes = job->model_bytes;
+    t.id = tx.trash().Insert(t);
+    tx.jobs().SetTrash(job->id, t.id);
+    // Its model is hidden with it; if it was the version's, the newest remaining finished run's
+    // model takes over, in the same state, or the version has none.
+    if (v.model && v.model->job_id == job->id) {
+      if (auto next = tx.jobs().NewestFinishedOf(v.id, job->id)) {
+        tx.versions().UpsertModel(Model{v.id, v.model->state, next->id, now});
+      } else {
+        tx.versions().DeleteModel(v.id);
+      }
+    }
+    tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kTraining, 1, t.size_bytes);
+    tx.audit().Insert(MakeEvent(a, now, "trash", t));
+    out.item = t;
+    return Ok();
+  }));
+  return out;
+}
+
 Result<TrashListing> TrashService::List(const Actor& a, TrashQuery q) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
   q.workspace_id = a.workspace.id;
@@ -208,12 +310,12 @@ Result<TrashItem> TrashService::FindItem(Transaction& tx, const Actor& a, const 
     object_id = std::to_string(v->id);
   }
   auto t = tx.trash().ByObject(a.workspace.id, ref.type, object_id);
-  if (!t || t->state != TrashState::kInTrash) return NotInTrash();
+  if (!t || t->state != TrashState::kInTrash) return NotInTrash(ref.type);
   return *t;
 }
 
 void TrashDeltas::ApplyTo(Transaction& tx, std::int64_t ws) const {
-  for (auto type : {ItemType::kProject, ItemType::kVersion, ItemType::kWorkflow}) {
+  for (auto type : kAllTypes) {
     int i = static_cast<int>(type);
     if (count[i] != 0 || bytes[i] != 0) tx.workspaces().AddTrashCount(ws, type, count[i], bytes[i]);
   }
@@ -232,6 +334,7 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
   TimeMs now = clock_.Now();
   if (new_url) {
     if (t.type == ItemType::kVersion) return Error::Invalid("A version keeps its project's url; omit 'url'.");
+    if (t.type == ItemType::kTraining) return Error::Invalid("A training keeps its version's url; omit 'url'.");
     if (!core::IsValidSlug(*new_url)) return Error::Invalid("Field 'url' is not a valid url.");
     if (core::IsReservedSlug(*new_url)) {
       return Error::Invalid("'" + *new_url + "' is a reserved word.", "reserved_url");
@@ -244,7 +347,7 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
   // nothing more.
   auto refuse = [&](Error e) -> Status {
     auto now_row = tx.trash().ById(t.id);
-    if (!now_row || now_row->state != TrashState::kInTrash) return NotInTrash();
+    if (!now_row || now_row->state != TrashState::kInTrash) return NotInTrash(t.type);
     return Fail(std::move(e));
   };
   auto conflict = [&] {
@@ -268,9 +371,25 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
       }
       break;
     }
+    case ItemType::kTraining: {
+      // T16: only while its project and version are active.
+      auto p = tx.projects().ById(t.parent_project_id);
+      if (!p || p->trash_item_id) {
+        return refuse(Error::Conflict("The training's project '" + t.url + "' is in trash.", "parent_in_trash")
+                          .WithHint("Restore the project first, then the training."));
+      }
+      auto v = tx.versions().ByNumber(p->id, t.version_number);
+      if (!v || v->trash_item_id) {
+        return refuse(Error::Conflict("The training's version " + std::to_string(t.version_number) + " of '" + t.url +
+                                          "' is in trash.",
+                                      "parent_in_trash")
+                          .WithHint("Restore the version first, then the training."));
+      }
+      break;
+    }
   }
   // The compare-and-swap decides a race with a permanent deletion (T14).
-  if (!tx.trash().Delete(t.id, TrashState::kInTrash)) return NotInTrash();
+  if (!tx.trash().Delete(t.id, TrashState::kInTrash)) return NotInTrash(t.type);
   switch (t.type) {
     case ItemType::kProject:
       // The new url first: the row becomes active only once no active project holds its url.
@@ -284,12 +403,39 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
     case ItemType::kVersion:
       tx.versions().SetTrash(std::stoll(t.object_id), std::nullopt);
       break;
+    case ItemType::kTraining: {
+      tx.jobs().SetTrash(t.object_id, std::nullopt);
+      // Its model comes back without displacing the version's model, unless the version has none.
+      auto job = tx.jobs().ById(t.workspace_id, t.object_id);
+      auto v = tx.versions().ByNumber(t.parent_project_id, t.version_number);
+      if (job && v && job->state == JobState::kFinished && !v->model) {
+        tx.versions().UpsertModel(Model{v->id, kModelServing, job->id, now});
+      }
+      break;
+    }
   }
   tx.versions().RestartModelsStoppedBy(t.id);
   deltas.Add(t.type, -1, -t.size_bytes);
   if (t.type == ItemType::kProject) deltas.reclaimable_changed = true;
   tx.audit().Insert(MakeEvent(a, now, "restore", t));
   return Ok();
+}
+
+Status TrashService::RestoreTraining(const Actor& a, const std::string& project_url, int number,
+                                     const std::string& training_id) {
+  LIMBO_RETURN_IF_ERROR(RequireRestore(a, ItemType::kTraining));
+  return store_.Write([&](Transaction& tx) -> Status {
+    auto job = tx.jobs().ById(a.workspace.id, training_id);
+    if (!job || job->project_url != project_url || job->version_number != number) {
+      return Error::NotFound("Training '" + training_id + "' was not found on version " + std::to_string(number) +
+                             " of '" + project_url + "'.");
+    }
+    TrashDeltas deltas;
+    LIMBO_RETURN_IF_ERROR(
+        RestoreIn(tx, a, ItemRef{ItemType::kTraining, training_id, std::nullopt, std::nullopt}, deltas));
+    deltas.ApplyTo(tx, a.workspace.id);
+    return Ok();
+  });
 }
 
 Status TrashService::Restore(const Actor& a, const ItemRef& ref) {
@@ -346,7 +492,8 @@ BatchResult TrashService::RunBatch(std::int64_t ws, std::vector<ItemRef> refs,
 }
 
 namespace {
-// Projects first, so a project and its separately trashed versions come back together (T8).
+// Projects first, then versions, trainings and workflows, so a project and its separately trashed
+// versions and trainings come back together (T8, T16).
 template <class T, class TypeOf>
 void ProjectsFirst(std::vector<T>& v, TypeOf type_of) {
   std::stable_sort(v.begin(), v.end(),
@@ -401,8 +548,7 @@ BatchResult TrashService::DeletePermanently(const Actor& a, std::vector<ItemRef>
 
 Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& confirm) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
-  for (auto t : {ItemType::kProject, ItemType::kVersion, ItemType::kWorkflow})
-    LIMBO_RETURN_IF_ERROR(RequireTrash(a, t));
+  for (auto t : kAllTypes) LIMBO_RETURN_IF_ERROR(RequireTrash(a, t));
   if (confirm != a.workspace.url) {
     return Error::Invalid("Type the workspace url '" + a.workspace.url + "' in 'confirm' to empty the Trash.",
                           "confirmation_required");
@@ -483,6 +629,8 @@ Result<CleanupProgress> TrashService::CleanupStep(int batch) {
       return PurgeVersionStep(*next, batch);
     case ItemType::kWorkflow:
       return PurgeWorkflow(*next);
+    case ItemType::kTraining:
+      return PurgeTraining(*next);
   }
   return CleanupProgress{};
 }
@@ -516,6 +664,8 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
       if (tx.trash().Delete(vid, vt->state))
         tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -vt->size_bytes);
     }
+    DropTrainingItems(tx, *t, std::nullopt);
+    tx.workspaces().AddStorage(t->workspace_id, -tx.jobs().ModelBytesOfProject(pid), 0);
     artifacts = tx.versions().DeleteAllOfProject(pid);
     tx.projects().Delete(pid);
     tx.trash().Delete(t->id, TrashState::kPurging);
@@ -543,6 +693,8 @@ Result<CleanupProgress> TrashService::PurgeVersionStep(const TrashItem& item, in
       tx.images().UnlinkFromVersion(vid, links);
       return Ok();
     }
+    DropTrainingItems(tx, *t, t->version_number);
+    tx.workspaces().AddStorage(t->workspace_id, -tx.jobs().ModelBytesOfVersion(vid), 0);
     artifacts = tx.versions().Delete(vid);
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -t->size_bytes);
@@ -565,6 +717,43 @@ Result<CleanupProgress> TrashService::PurgeWorkflow(const TrashItem& item) {
     progress.worked = progress.item_done = true;
     return Ok();
   }));
+  return progress;
+}
+
+void TrashService::DropTrainingItems(Transaction& tx, const TrashItem& parent, std::optional<int> version_number) {
+  const std::string& pid = parent.type == ItemType::kProject ? parent.object_id : parent.parent_project_id;
+  for (auto id : tx.trash().TrainingItemsOf(pid, version_number)) {
+    auto tt = tx.trash().ById(id);
+    if (!tt) continue;
+    if (tx.trash().Delete(id, tt->state))
+      tx.workspaces().AddTrashCount(parent.workspace_id, ItemType::kTraining, -1, -tt->size_bytes);
+  }
+}
+
+// Rows first, the model file after the commit: a crash in between leaves a file without its job,
+// which `limbod fsck` reports and `fsck --repair` removes (docs/TRASH.md, "Crash safety"). Job ids
+// are never reused, so nothing can come to reference the file again.
+Result<CleanupProgress> TrashService::PurgeTraining(const TrashItem& item) {
+  CleanupProgress progress;
+  std::optional<std::string> artifact;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    progress = CleanupProgress{};
+    artifact.reset();
+    auto t = tx.trash().ById(item.id);
+    if (!t || t->state != TrashState::kPurging) return Ok();
+    if (auto job = tx.jobs().ById(t->workspace_id, t->object_id)) {
+      auto v = tx.versions().ById(job->version_id);
+      if (v && v->model && v->model->job_id == job->id) tx.versions().DeleteModel(v->id);
+      tx.jobs().Delete(job->id);
+      tx.workspaces().AddStorage(t->workspace_id, -job->model_bytes, 0);
+      artifact = job->id;
+    }
+    tx.trash().Delete(t->id, TrashState::kPurging);
+    tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kTraining, -1, -t->size_bytes);
+    progress.worked = progress.item_done = true;
+    return Ok();
+  }));
+  if (artifact) artifacts_.Remove(*artifact);
   return progress;
 }
 

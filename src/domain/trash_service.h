@@ -13,8 +13,8 @@
 
 namespace limbo::domain {
 
-// Names a Trash item the way the REST API does: a project's or workflow's id; a version's
-// number with its project's id as parentId.
+// Names a Trash item the way the REST API does: a project's, workflow's or training's id; a
+// version's number with its project's id as parentId.
 struct ItemRef {
   ItemType type = ItemType::kProject;
   std::string id;
@@ -26,6 +26,13 @@ struct TrashedResult {
   TrashItem item;
   Project project;    // projects and versions
   Workflow workflow;  // workflows
+};
+
+// The answer to moving a training to the Trash (T16).
+struct TrainingTrashed {
+  std::string training_id;
+  bool already_in_trash = false;
+  TrashItem item;  // when it was moved now
 };
 
 struct ItemOutcome {
@@ -54,8 +61,8 @@ inline constexpr int kCleanupBatch = 5000;
 
 // Counter changes of a batch, applied once per transaction instead of once per item.
 struct TrashDeltas {
-  int count[3] = {0, 0, 0};  // by ItemType
-  std::int64_t bytes[3] = {0, 0, 0};
+  int count[kItemTypeCount] = {0, 0, 0, 0};  // by ItemType
+  std::int64_t bytes[kItemTypeCount] = {0, 0, 0, 0};
   bool reclaimable_changed = false;
   void Add(ItemType t, int n, std::int64_t b) {
     count[static_cast<int>(t)] += n;
@@ -64,7 +71,7 @@ struct TrashDeltas {
   void ApplyTo(Transaction& tx, std::int64_t ws) const;
 };
 
-// The Trash: moving items in (T1-T5, T9), listing, restoring (T8, T10), permanent deletion (T11, T12),
+// The Trash: moving items in (T1-T5, T9, T16), listing, restoring (T8, T10), permanent deletion (T11, T12),
 // retention (T6, T7), crash-safe cleanup and blob collection (T13), races (T14) and the audit log (T15).
 // Thread-safe.
 class TrashService {
@@ -75,6 +82,13 @@ class TrashService {
   core::Result<TrashedResult> TrashProject(const Actor& a, const std::string& url, bool delete_images);
   core::Result<TrashedResult> TrashVersion(const Actor& a, const std::string& project_url, int number);
   core::Result<TrashedResult> TrashWorkflow(const Actor& a, const std::string& url);
+  // T16: one finished, failed or cancelled run of the version; without `training_id`, the
+  // version's only run (409 `multiple_trainings` when it has several).
+  core::Result<TrainingTrashed> TrashTraining(const Actor& a, const std::string& project_url, int number,
+                                              const std::optional<std::string>& training_id);
+  // Restores a run named by its version's route (404 when the run is not of that version).
+  core::Status RestoreTraining(const Actor& a, const std::string& project_url, int number,
+                               const std::string& training_id);
 
   core::Result<TrashListing> List(const Actor& a, TrashQuery q);
 
@@ -108,6 +122,9 @@ class TrashService {
   core::Result<CleanupProgress> PurgeProjectStep(const TrashItem& t, int batch);
   core::Result<CleanupProgress> PurgeVersionStep(const TrashItem& t, int batch);
   core::Result<CleanupProgress> PurgeWorkflow(const TrashItem& t);
+  core::Result<CleanupProgress> PurgeTraining(const TrashItem& t);
+  // Removes the Trash rows of a project's (one version's) trainings before their jobs go.
+  void DropTrainingItems(Transaction& tx, const TrashItem& parent, std::optional<int> version_number);
 
   Store& store_;
   BlobStore& blobs_;

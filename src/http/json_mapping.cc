@@ -77,6 +77,29 @@ Json ToJson(const Job& j, core::TimeMs now) {
               {"endedAt", OptTime(j.ended_at)}};
 }
 
+Json TrainingJson(const Job& j, const Version& v, core::TimeMs now) {
+  // A finished run leaves one model, named by the run (the model file is <trainingId>.json); the
+  // version's model (`/infer/:ws/:project/:version`) is one of them.
+  Json model_ids = Json::array();
+  if (j.state == JobState::kFinished) model_ids.push_back(j.id);
+  core::TimeMs start = j.started_at.value_or(j.created_at);
+  return Json{{"trainingId", j.id},
+              {"status", JobStateName(j.state)},
+              {"modelType", kDemoModelType},
+              {"modelGroup", kDemoModelGroup},
+              {"modelIds", model_ids},
+              {"start", start / core::kSecondMs},  // epoch seconds, as the official client reads times
+              {"versionModel", v.model.has_value() && v.model->job_id == j.id},
+              {"project", j.project_url},
+              {"version", j.version_number},
+              {"creditsUsed", j.CreditsUsed(now)},
+              {"cancelReason", j.cancel_reason ? Json(*j.cancel_reason) : Json(nullptr)},
+              {"modelBytes", j.model_bytes},
+              {"createdAt", FormatIso8601(j.created_at)},
+              {"startedAt", OptTime(j.started_at)},
+              {"endedAt", OptTime(j.ended_at)}};
+}
+
 Json ToJson(const Workflow& w) {
   Json config = Json::parse(w.config_json, nullptr, false);
   if (config.is_discarded()) config = Json::object();
@@ -142,10 +165,12 @@ Json WorkspaceSettingsJson(const Workspace& ws) {
 
 std::string TrashItemJsonText(const TrashItem& t, core::TimeMs now) {
   bool version = t.type == ItemType::kVersion;
+  bool training = t.type == ItemType::kTraining;
+  bool child = version || training;  // has a parent project (and, for a training, a version)
   const char* blocked = nullptr;
-  if (version && t.parent_in_trash) {
+  if (child && t.parent_in_trash) {
     blocked = "parent_in_trash";
-  } else if (!version && t.url_taken) {
+  } else if (!child && t.url_taken) {
     blocked = "restore_conflict";
   }
   JsonWriter w;
@@ -165,24 +190,26 @@ std::string TrashItemJsonText(const TrashItem& t, core::TimeMs now) {
     w.Key(key);
     present ? w.String(v) : w.Null();
   };
-  opt("parentId", version, t.parent_project_id);
-  opt("parentName", version, t.parent_name);
-  opt("parentUrl", version, t.url);
-  w.Key("parentInTrash").Bool(version && t.parent_in_trash);
+  opt("parentId", child, t.parent_project_id);
+  opt("parentName", child, t.parent_name);
+  opt("parentUrl", child, t.url);
+  w.Key("parentInTrash").Bool(child && t.parent_in_trash);
   w.Key("restorable").Bool(blocked == nullptr);
   w.Key("blockedReason");
   blocked ? w.String(blocked) : w.Null();
   w.Key("location").BeginObject();
-  if (version) {
+  if (child) {
     w.Key("project").BeginObject().Key("id").String(t.parent_project_id).Key("name").String(t.parent_name);
     w.Key("url").String(t.url).EndObject();
+    if (training) w.Key("version").BeginObject().Key("number").Int(t.version_number).EndObject();
   } else if (t.group_id) {
     w.Key("group").BeginObject().Key("id").String(*t.group_id).Key("name").String(t.group_name).EndObject();
   } else {
     w.Key("group").Null();
   }
   w.EndObject();
-  if (version) w.Key("version").Int(t.version_number);
+  if (child) w.Key("version").Int(t.version_number);
+  if (training) w.Key("trainingId").String(t.object_id);
   w.EndObject();
   return w.Take();
 }

@@ -17,6 +17,11 @@ Json ToJson(const domain::Project& p);
 Json ToJson(const domain::Version& v, const std::string& ws_url, const std::string& project_url);
 Json ToJson(const domain::Image& img);
 Json ToJson(const domain::Job& j, core::TimeMs now);
+// A run as `GET /:ws/:project/:version/v2/trainings` lists it (SPEC 4.1 "Trainings").
+Json TrainingJson(const domain::Job& j, const domain::Version& v, core::TimeMs now);
+// The demo trainer's model kind, as the official client's `modelType` / `modelGroup` name it.
+inline constexpr const char* kDemoModelType = "limbo-demo";
+inline constexpr const char* kDemoModelGroup = "demo";
 Json ToJson(const domain::Workflow& w);
 Json ToJson(const domain::Group& g);
 Json ToJson(const domain::Role& r);

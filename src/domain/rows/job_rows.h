@@ -17,8 +17,19 @@ class JobRows {
   virtual void Insert(const Job& j) = 0;
   virtual void Update(const Job& j) = 0;
   virtual std::optional<Job> ById(std::int64_t ws, const std::string& id) = 0;
-  // Jobs whose project and version are active, newest first.
+  // Jobs whose project and version are active and that are not in the Trash themselves, newest first.
   virtual std::vector<Job> Visible(std::int64_t ws, int limit) = 0;
+  // Every run of the version, those in the Trash too, newest first.
+  virtual std::vector<Job> OfVersion(std::int64_t version_id) = 0;
+  // The version's newest finished run that is not in the Trash, other than `except_job` (T16).
+  virtual std::optional<Job> NewestFinishedOf(std::int64_t version_id, const std::string& except_job) = 0;
+  virtual void SetTrash(const std::string& job_id, std::optional<std::int64_t> trash_item_id) = 0;
+  virtual void Delete(const std::string& job_id) = 0;
+  // Bytes of the model files of a project's (a version's) runs, those in the Trash too.
+  virtual std::int64_t ModelBytesOfProject(const std::string& project_id) = 0;
+  virtual std::int64_t ModelBytesOfVersion(std::int64_t version_id) = 0;
+  // Every job id of every workspace (fsck: a model file without its job is an orphan).
+  virtual std::vector<std::string> AllIds() = 0;
   virtual std::optional<Job> ActiveOf(std::int64_t version_id) = 0;
   virtual std::vector<Job> Active(int limit) = 0;
   // Cancels queued/running jobs (T3), freezing their credits at `now`.

@@ -9,7 +9,7 @@
 
 namespace limbo::domain {
 
-// The Trash's rows: one per trashed project, version or workflow.
+// The Trash's rows: one per trashed project, version, workflow or training.
 class TrashRows {
  public:
   virtual ~TrashRows() = default;
@@ -28,6 +28,9 @@ class TrashRows {
   virtual std::vector<TrashItem> Expired(TimeMs now, int limit) = 0;
   virtual std::optional<TrashItem> NextPurging() = 0;
   virtual std::vector<std::int64_t> VersionItemsOfProject(const std::string& project_id) = 0;
+  // The Trash rows of a project's trainings (of one version's, when `version_number` is set).
+  virtual std::vector<std::int64_t> TrainingItemsOf(const std::string& project_id,
+                                                    std::optional<int> version_number) = 0;
 };
 
 }  // namespace limbo::domain

@@ -25,6 +25,8 @@ class VersionRows {
   virtual std::vector<std::string> Delete(std::int64_t version_id) = 0;
 
   virtual void UpsertModel(const Model& m) = 0;
+  // The version has no model any more (its run went to the Trash and no other finished run is left).
+  virtual void DeleteModel(std::int64_t version_id) = 0;
   // Stops the serving models and remembers which trash item stopped them (T4).
   virtual void StopModelsOfProject(const std::string& project_id, std::int64_t trash_item_id) = 0;
   virtual void StopModelOf(std::int64_t version_id, std::int64_t trash_item_id) = 0;

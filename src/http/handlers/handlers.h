@@ -10,6 +10,7 @@ void RegisterWorkspaces(Api& api);  // the workspace itself, its settings and us
 void RegisterProjects(Api& api);    // projects and their versions
 void RegisterImages(Api& api);      // uploads, image listing and content
 void RegisterTraining(Api& api);    // training jobs and inference
+void RegisterTrainings(Api& api);   // a version's runs (v2 trainings) and their Trash routes
 void RegisterWorkflows(Api& api);
 void RegisterTrash(Api& api);  // listing, restore, and the web-only permanent deletion
 void RegisterAudit(Api& api);

@@ -7,6 +7,7 @@ void RegisterRoutes(Api& api) {
   handlers::RegisterProjects(api);
   handlers::RegisterImages(api);
   handlers::RegisterTraining(api);
+  handlers::RegisterTrainings(api);
   handlers::RegisterWorkflows(api);
   handlers::RegisterTrash(api);
   handlers::RegisterAudit(api);

@@ -12,7 +12,7 @@ core::Result<domain::ItemRef> ParseRef(const Json& j) {
   domain::ItemRef r;
   LIMBO_TRY(std::string type, ReqString(j, "type"));
   auto t = domain::ParseItemType(type);
-  if (!t) return core::Error::Invalid("Field 'type' must be 'project', 'version' or 'workflow'.");
+  if (!t) return core::Error::Invalid("Field 'type' must be 'project', 'version', 'training' or 'workflow'.");
   r.type = *t;
   auto id = j.find("id");
   if (id == j.end() || !(id->is_string() || id->is_number_integer())) {
@@ -40,7 +40,7 @@ core::Result<domain::TrashQuery> ParseTrashQuery(const Request& req) {
   domain::TrashQuery q;
   if (auto* t = req.Query("type"); t && !t->empty()) {
     auto type = domain::ParseItemType(*t);
-    if (!type) return core::Error::Invalid("Query parameter 'type' must be project, version or workflow.");
+    if (!type) return core::Error::Invalid("Query parameter 'type' must be project, version, training or workflow.");
     q.type = type;
   }
   if (auto* s = req.Query("q")) {
@@ -113,7 +113,7 @@ void RegisterTrash(Api& api) {
     w.EndArray().Key("sections").BeginObject();
     for (auto [type, key] :
          {std::pair{domain::ItemType::kProject, "projects"}, std::pair{domain::ItemType::kVersion, "versions"},
-          std::pair{domain::ItemType::kWorkflow, "workflows"}}) {
+          std::pair{domain::ItemType::kWorkflow, "workflows"}, std::pair{domain::ItemType::kTraining, "trainings"}}) {
       w.Key(key).BeginArray();
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (listing.page.items[i].type == type) w.Raw(items[i]);
@@ -123,7 +123,8 @@ void RegisterTrash(Api& api) {
     const auto& u = listing.counts;
     w.EndObject().Key("counts").BeginObject();
     w.Key("projects").Int(u.trash_projects).Key("versions").Int(u.trash_versions);
-    w.Key("workflows").Int(u.trash_workflows).Key("total").Int(u.trash_items).EndObject();
+    w.Key("workflows").Int(u.trash_workflows).Key("trainings").Int(u.trash_trainings);
+    w.Key("total").Int(u.trash_items).EndObject();
     w.Key("nextCursor");
     if (listing.page.more && !listing.page.items.empty()) {
       const auto& last = listing.page.items.back();

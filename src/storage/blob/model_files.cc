@@ -40,4 +40,17 @@ void ModelFiles::Remove(const std::string& job_id) {
   fs::remove(root_ + "/" + job_id + ".json", ec);
 }
 
+std::vector<std::string> ModelFiles::List() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    constexpr std::string_view kExt = ".json";
+    if (name.size() <= kExt.size() || name.compare(name.size() - kExt.size(), kExt.size(), kExt) != 0) continue;
+    std::string id = name.substr(0, name.size() - kExt.size());
+    if (SafeId(id)) out.push_back(std::move(id));
+  }
+  return out;
+}
+
 }  // namespace limbo::storage::blob

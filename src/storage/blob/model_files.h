@@ -12,6 +12,7 @@ class ModelFiles final : public domain::ModelArtifacts {
   explicit ModelFiles(std::string root);
   core::Status Write(const domain::Job& job, const std::string& content) override;
   void Remove(const std::string& job_id) override;
+  std::vector<std::string> List() const override;
 
  private:
   std::string root_;

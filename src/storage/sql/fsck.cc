@@ -25,11 +25,13 @@ std::vector<std::pair<std::int64_t, Usage>> Fsck::RecountUsage() {
   // PostgreSQL sums bigints as numeric: the cast brings the total back to an integer.
   return All<std::pair<std::int64_t, Usage>>(
       db_.Query("SELECT w.id, "
-                "(SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM images i WHERE i.workspace_id = w.id), "
+                "(SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM images i WHERE i.workspace_id = w.id) + "
+                "(SELECT CAST(COALESCE(SUM(model_bytes), 0) AS BIGINT) FROM jobs j WHERE j.workspace_id = w.id), "
                 "(SELECT COUNT(*) FROM images i WHERE i.workspace_id = w.id), "
                 "(SELECT COUNT(*) FROM trash_items t WHERE t.workspace_id = w.id AND t.type = 'project'), "
                 "(SELECT COUNT(*) FROM trash_items t WHERE t.workspace_id = w.id AND t.type = 'version'), "
-                "(SELECT COUNT(*) FROM trash_items t WHERE t.workspace_id = w.id AND t.type = 'workflow') "
+                "(SELECT COUNT(*) FROM trash_items t WHERE t.workspace_id = w.id AND t.type = 'workflow'), "
+                "(SELECT COUNT(*) FROM trash_items t WHERE t.workspace_id = w.id AND t.type = 'training') "
                 "FROM workspaces w ORDER BY w.id"),
       [](const Rows& r) {
         Usage u;
@@ -38,7 +40,8 @@ std::vector<std::pair<std::int64_t, Usage>> Fsck::RecountUsage() {
         u.trash_projects = r.Int(3);
         u.trash_versions = r.Int(4);
         u.trash_workflows = r.Int(5);
-        u.trash_items = u.trash_projects + u.trash_versions + u.trash_workflows;
+        u.trash_trainings = r.Int(6);
+        u.trash_items = u.trash_projects + u.trash_versions + u.trash_workflows + u.trash_trainings;
         return std::pair{r.Int(0), u};
       });
 }
@@ -57,8 +60,8 @@ void Fsck::SetBlobRefs(const std::string& sha256, std::int64_t refs, std::int64_
 void Fsck::SetUsage(std::int64_t ws, const Usage& u) {
   db_.Exec(
       "UPDATE workspaces SET storage_bytes = ?, image_count = ?, trash_projects = ?, trash_versions = ?, "
-      "trash_workflows = ? WHERE id = ?",
-      u.storage_bytes, u.image_count, u.trash_projects, u.trash_versions, u.trash_workflows, ws);
+      "trash_workflows = ?, trash_trainings = ? WHERE id = ?",
+      u.storage_bytes, u.image_count, u.trash_projects, u.trash_versions, u.trash_workflows, u.trash_trainings, ws);
 }
 
 }  // namespace limbo::storage::sql

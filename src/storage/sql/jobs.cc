@@ -10,7 +10,8 @@ namespace {
 
 #define JOB_SELECT                                                                              \
   "SELECT j.id, j.workspace_id, j.project_id, p.url, j.version_id, j.version_number, j.state, " \
-  "j.cancel_reason, j.created_at, j.started_at, j.ended_at, j.duration_ms FROM jobs j "         \
+  "j.cancel_reason, j.created_at, j.started_at, j.ended_at, j.duration_ms, j.model_bytes, "     \
+  "j.trash_item_id FROM jobs j "                                                                \
   "JOIN projects p ON p.id = j.project_id "
 
 Job ReadJob(const Rows& r) {
@@ -27,6 +28,8 @@ Job ReadJob(const Rows& r) {
   j.started_at = r.OptInt(9);
   j.ended_at = r.OptInt(10);
   j.duration_ms = r.Int(11);
+  j.model_bytes = r.Int(12);
+  j.trash_item_id = r.OptInt(13);
   return j;
 }
 
@@ -41,8 +44,8 @@ void Jobs::Insert(const Job& j) {
 }
 
 void Jobs::Update(const Job& j) {
-  db_.Exec("UPDATE jobs SET state = ?, cancel_reason = ?, started_at = ?, ended_at = ? WHERE id = ?",
-           domain::JobStateName(j.state), j.cancel_reason, j.started_at, j.ended_at, j.id);
+  db_.Exec("UPDATE jobs SET state = ?, cancel_reason = ?, started_at = ?, ended_at = ?, model_bytes = ? WHERE id = ?",
+           domain::JobStateName(j.state), j.cancel_reason, j.started_at, j.ended_at, j.model_bytes, j.id);
 }
 
 std::optional<Job> Jobs::ById(std::int64_t ws, const std::string& id) {
@@ -53,10 +56,41 @@ std::vector<Job> Jobs::Visible(std::int64_t ws, int limit) {
   return All<Job>(
       db_.Query(JOB_SELECT
                 "JOIN versions v ON v.id = j.version_id WHERE j.workspace_id = ? AND p.trash_item_id IS NULL "
-                "AND v.trash_item_id IS NULL ORDER BY j.created_at DESC, j.id LIMIT ?",
+                "AND v.trash_item_id IS NULL AND j.trash_item_id IS NULL ORDER BY j.created_at DESC, j.id LIMIT ?",
                 ws, limit),
       ReadJob);
 }
+
+std::vector<Job> Jobs::OfVersion(std::int64_t version_id) {
+  return All<Job>(db_.Query(JOB_SELECT "WHERE j.version_id = ? ORDER BY j.created_at DESC, j.id DESC", version_id),
+                  ReadJob);
+}
+
+std::optional<Job> Jobs::NewestFinishedOf(std::int64_t version_id, const std::string& except_job) {
+  return One<Job>(db_.Query(JOB_SELECT "WHERE j.version_id = ? AND j.state = 'finished' AND j.trash_item_id IS NULL "
+                                       "AND j.id <> ? ORDER BY j.ended_at DESC, j.created_at DESC, j.id DESC LIMIT 1",
+                            version_id, except_job),
+                  ReadJob);
+}
+
+void Jobs::SetTrash(const std::string& job_id, std::optional<std::int64_t> trash_item_id) {
+  db_.Exec("UPDATE jobs SET trash_item_id = ? WHERE id = ?", trash_item_id, job_id);
+}
+
+void Jobs::Delete(const std::string& job_id) { db_.Exec("DELETE FROM jobs WHERE id = ?", job_id); }
+
+// PostgreSQL sums bigints as numeric: the cast brings the total back to an integer.
+std::int64_t Jobs::ModelBytesOfProject(const std::string& project_id) {
+  return Scalar(
+      db_.Query("SELECT CAST(COALESCE(SUM(model_bytes), 0) AS BIGINT) FROM jobs WHERE project_id = ?", project_id));
+}
+
+std::int64_t Jobs::ModelBytesOfVersion(std::int64_t version_id) {
+  return Scalar(
+      db_.Query("SELECT CAST(COALESCE(SUM(model_bytes), 0) AS BIGINT) FROM jobs WHERE version_id = ?", version_id));
+}
+
+std::vector<std::string> Jobs::AllIds() { return Texts(db_.Query("SELECT id FROM jobs ORDER BY id")); }
 
 std::optional<Job> Jobs::ActiveOf(std::int64_t version_id) {
   return One<Job>(

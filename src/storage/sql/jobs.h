@@ -13,6 +13,13 @@ class Jobs final : public domain::JobRows {
   void Update(const domain::Job& j) override;
   std::optional<domain::Job> ById(std::int64_t ws, const std::string& id) override;
   std::vector<domain::Job> Visible(std::int64_t ws, int limit) override;
+  std::vector<domain::Job> OfVersion(std::int64_t version_id) override;
+  std::optional<domain::Job> NewestFinishedOf(std::int64_t version_id, const std::string& except_job) override;
+  void SetTrash(const std::string& job_id, std::optional<std::int64_t> trash_item_id) override;
+  void Delete(const std::string& job_id) override;
+  std::int64_t ModelBytesOfProject(const std::string& project_id) override;
+  std::int64_t ModelBytesOfVersion(std::int64_t version_id) override;
+  std::vector<std::string> AllIds() override;
   std::optional<domain::Job> ActiveOf(std::int64_t version_id) override;
   std::vector<domain::Job> Active(int limit) override;
   void CancelAllOfProject(const std::string& project_id, const std::string& reason, domain::TimeMs now) override;

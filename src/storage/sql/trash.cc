@@ -20,7 +20,9 @@ namespace {
   "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "             \
   "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "                                            \
   "COALESCE((SELECT pp.name FROM projects pp WHERE pp.id = t.parent_project_id), ''), "                         \
-  "COALESCE((SELECT pp.trash_item_id IS NOT NULL FROM projects pp WHERE pp.id = t.parent_project_id), FALSE), " \
+  "(COALESCE((SELECT pp.trash_item_id IS NOT NULL FROM projects pp WHERE pp.id = t.parent_project_id), FALSE) " \
+  " OR (t.type = 'training' AND EXISTS (SELECT 1 FROM versions vv WHERE vv.project_id = t.parent_project_id "   \
+  "   AND vv.number = t.version_number AND vv.trash_item_id IS NOT NULL))), "                                   \
   "CASE t.type "                                                                                                \
   " WHEN 'project' THEN EXISTS (SELECT 1 FROM projects x WHERE x.workspace_id = t.workspace_id "                \
   "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                          \
@@ -179,6 +181,17 @@ std::vector<TrashItem> Trash::Expired(TimeMs now, int limit) {
 std::optional<TrashItem> Trash::NextPurging() {
   return One<TrashItem>(db_.Query(TRASH_SELECT_ROW "WHERE t.state = 'purging' ORDER BY t.cleanup_at, t.id LIMIT 1"),
                         ReadTrash);
+}
+
+std::vector<std::int64_t> Trash::TrainingItemsOf(const std::string& project_id, std::optional<int> version_number) {
+  if (!version_number) {
+    return Ints(db_.Query("SELECT id FROM trash_items WHERE parent_project_id = ? AND type = 'training' ORDER BY id",
+                          project_id));
+  }
+  return Ints(
+      db_.Query("SELECT id FROM trash_items WHERE parent_project_id = ? AND version_number = ? AND type = 'training' "
+                "ORDER BY id",
+                project_id, *version_number));
 }
 
 std::vector<std::int64_t> Trash::VersionItemsOfProject(const std::string& project_id) {

@@ -21,6 +21,7 @@ class Trash final : public domain::TrashRows {
   std::vector<domain::TrashItem> Expired(domain::TimeMs now, int limit) override;
   std::optional<domain::TrashItem> NextPurging() override;
   std::vector<std::int64_t> VersionItemsOfProject(const std::string& project_id) override;
+  std::vector<std::int64_t> TrainingItemsOf(const std::string& project_id, std::optional<int> version_number) override;
 
  private:
   Db& db_;

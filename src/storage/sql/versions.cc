@@ -91,6 +91,8 @@ void Versions::UpsertModel(const Model& m) {
       m.version_id, m.state, m.job_id, m.created_at);
 }
 
+void Versions::DeleteModel(std::int64_t version_id) { db_.Exec("DELETE FROM models WHERE version_id = ?", version_id); }
+
 void Versions::StopModelsOfProject(const std::string& project_id, std::int64_t trash_item_id) {
   db_.Exec(
       "UPDATE models SET state = 'stopped', stopped_by_trash_item = ? WHERE state = 'serving' AND version_id IN "

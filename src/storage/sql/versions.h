@@ -18,6 +18,7 @@ class Versions final : public domain::VersionRows {
   std::vector<std::string> Delete(std::int64_t version_id) override;
 
   void UpsertModel(const domain::Model& m) override;
+  void DeleteModel(std::int64_t version_id) override;
   void StopModelsOfProject(const std::string& project_id, std::int64_t trash_item_id) override;
   void StopModelOf(std::int64_t version_id, std::int64_t trash_item_id) override;
   void RestartModelsStoppedBy(std::int64_t trash_item_id) override;

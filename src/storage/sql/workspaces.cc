@@ -24,6 +24,8 @@ const char* TrashCounterUpdate(ItemType t) {
       return "UPDATE workspaces SET trash_versions = trash_versions + ?, trash_bytes = trash_bytes + ? WHERE id = ?";
     case ItemType::kWorkflow:
       return "UPDATE workspaces SET trash_workflows = trash_workflows + ?, trash_bytes = trash_bytes + ? WHERE id = ?";
+    case ItemType::kTraining:
+      return "UPDATE workspaces SET trash_trainings = trash_trainings + ?, trash_bytes = trash_bytes + ? WHERE id = ?";
   }
   return "";
 }
@@ -52,7 +54,8 @@ void Workspaces::Update(const Workspace& ws) {
 
 Usage Workspaces::GetUsage(std::int64_t ws) {
   auto r = db_.Query(
-      "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows FROM workspaces WHERE id = ?",
+      "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows, trash_trainings "
+      "FROM workspaces WHERE id = ?",
       ws);
   Usage u;
   if (r.Next()) {
@@ -61,7 +64,8 @@ Usage Workspaces::GetUsage(std::int64_t ws) {
     u.trash_projects = r.Int(2);
     u.trash_versions = r.Int(3);
     u.trash_workflows = r.Int(4);
-    u.trash_items = u.trash_projects + u.trash_versions + u.trash_workflows;
+    u.trash_trainings = r.Int(5);
+    u.trash_items = u.trash_projects + u.trash_versions + u.trash_workflows + u.trash_trainings;
   }
   return u;
 }

@@ -278,8 +278,18 @@ CREATE TABLE server_meta (
 );
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                         kMigration5, kMigration6, kMigration7};
+// Trainings in the Trash (SPEC T16): a run trashed on its own points at its Trash row; each run
+// keeps the size of its model file, counted in storage_bytes with the images; the workspace counts
+// its trashed trainings like the other types.
+constexpr std::string_view kMigration8 = R"sql(
+ALTER TABLE jobs ADD COLUMN trash_item_id INTEGER;
+ALTER TABLE jobs ADD COLUMN model_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE workspaces ADD COLUMN trash_trainings INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX trash_training_parent ON trash_items(parent_project_id, version_number) WHERE type = 'training';
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                         kMigration5, kMigration6, kMigration7, kMigration8};
 
 }  // namespace
 
