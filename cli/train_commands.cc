@@ -128,17 +128,16 @@ int ListRuns(Session& session, const RunOptions& options) {
   return kExitOk;
 }
 
-// Adds the CLI's hint to a refused run delete or restore, where the server gave none.
-Failure RunFailure(const client::ApiError& error, const ObjectRef& ref, const std::string& id) {
+// A refused run delete or restore, with the hint in `limbo` commands (the server's names REST routes).
+Failure RunFailure(const client::ApiError& error, const ObjectRef& ref) {
   Failure failure = Failure::FromApi(error);
-  if (!failure.hint.empty()) return failure;
   if (failure.code == "training_in_progress" || failure.message.find("in progress") != std::string::npos) {
     failure.hint = "Cancel it first: limbo train cancel " + ref.ToString();
   } else if (failure.message.find("MULTIPLE_TRAININGS") != std::string::npos) {
     failure.hint = "Name one with --id (see: limbo train list " + ref.ToString() + ")";
   } else if (failure.code == "parent_in_trash") {
-    failure.hint = "Restore its project or version first: limbo trash list --workspace " + ref.workspace;
-  } else if (failure.code == "not_in_trash" && !id.empty()) {
+    failure.hint = "Restore its project or version first (see: limbo trash list --workspace " + ref.workspace + ")";
+  } else if (failure.code == "not_in_trash") {
     failure.hint = "See what is there with: limbo trash list --type training --workspace " + ref.workspace;
   }
   return failure;
@@ -160,7 +159,7 @@ int DeleteRun(Session& session, const RunOptions& options) {
   if (!options.id.empty()) body["trainingId"] = options.id;
   auto answer =
       target->client->Post(client::Path({ref.workspace, ref.name, ref.version, "v2", "trainings", "delete"}), body);
-  if (!answer) return session.Report(RunFailure(answer.error(), ref, options.id));
+  if (!answer) return session.Report(RunFailure(answer.error(), ref));
   if (session.json()) {
     session.PrintJson(answer->body);
     return kExitOk;
@@ -182,7 +181,7 @@ int RestoreRun(Session& session, const RunOptions& options) {
   const ObjectRef& ref = target->ref;
   auto answer = target->client->Post(client::Path({ref.workspace, ref.name, ref.version, "v2", "trainings", "restore"}),
                                      {{"trainingId", options.id}});
-  if (!answer) return session.Report(RunFailure(answer.error(), ref, options.id));
+  if (!answer) return session.Report(RunFailure(answer.error(), ref));
   if (session.json()) {
     session.PrintJson(answer->body);
     return kExitOk;
