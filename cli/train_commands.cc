@@ -121,8 +121,16 @@ int ListRuns(Session& session, const RunOptions& options) {
       if (!models.empty()) models += ", ";
       models += id.is_string() ? id.get<std::string>() : id.dump();
     }
-    table.AddRow({Text(run, "trainingId"), Text(run, "status"), Text(run, "modelType"), models.empty() ? "-" : models,
-                  FormatTime(Text(run, "start"))});
+    // `start` is in epoch seconds (the official client's reading); Limbo's `startedAt` is ISO 8601.
+    std::string started = FormatTime(Text(run, "startedAt", ""));
+    auto start = run.find("start");
+    if (started.empty() && start != run.end() && start->is_number_integer()) {
+      started = FormatEpochSeconds(start->get<std::int64_t>());
+    } else if (started.empty()) {
+      started = FormatTime(Text(run, "start"));
+    }
+    table.AddRow(
+        {Text(run, "trainingId"), Text(run, "status"), Text(run, "modelType"), models.empty() ? "-" : models, started});
   }
   table.Print(session.out());
   return kExitOk;

@@ -74,6 +74,11 @@ TEST(ParseRef, ReadsTrainingRunsByVersionAndIdOrByIdAlone) {
   }
 }
 
+TEST(Format, EpochSecondsReadAsUtcMinutes) {
+  EXPECT_EQ(FormatEpochSeconds(0), "1970-01-01 00:00 UTC");
+  EXPECT_EQ(FormatEpochSeconds(1796125951), "2026-12-01 11:52 UTC");
+}
+
 TEST(ConfigPath, UsesXdgConfigHomeElseHomeDotConfig) {
   Environment env;
   env.home = "/home/u";
