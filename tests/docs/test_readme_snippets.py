@@ -39,7 +39,7 @@ from limbo_test_server import TEST_DB, database_for, drop_database  # noqa: E402
 LIMBOD = os.environ.get("LIMBOD", "")
 LIMBO = os.environ.get("LIMBO", "")
 README_URL = "http://127.0.0.1:8080"
-SHELL = {"sh", "bash", "shell", "console"}
+SHELL = {"sh", "bash", "shell"}
 PYTHON = {"python", "py", "python3"}
 
 # (README, first line of the snippet) -> why the test does not run it.
