@@ -15,9 +15,9 @@ import pytest
 from limbo_test_server import LIMBOD, PASSWORD, Client, invite, png
 
 PERMISSIONS = ["view_trash", "trash_dataset", "restore_dataset", "trash_version", "restore_version",
-               "trash_workflow", "restore_workflow", "create_project", "upload_images", "generate_version",
-               "train_model", "manage_workflows", "manage_members", "manage_roles", "manage_api_keys",
-               "manage_workspace"]
+               "trash_workflow", "restore_workflow", "trash_training", "restore_training", "create_project",
+               "upload_images", "generate_version", "train_model", "manage_workflows", "manage_members",
+               "manage_roles", "manage_api_keys", "manage_workspace"]
 # The built-in member role (SPEC 3: content permissions, no Trash and no administration).
 MEMBER = {"create_project", "upload_images", "generate_version", "train_model", "manage_workflows"}
 
@@ -44,6 +44,10 @@ ROUTES = {
     ("DELETE", "/:ws/:project/:version"): ("trash_version", 200),
     ("POST", "/:ws/:project/:version/train"): ("train_model", 201),
     ("POST", "/:ws/:project/:version/train/cancel"): ("train_model", 200),
+    # A version's runs and their way to the Trash (the official client's v2 trainings routes, T16).
+    ("GET", "/:ws/:project/:version/v2/trainings"): ("member", 200),
+    ("POST", "/:ws/:project/:version/v2/trainings/delete"): ("trash_training", 200),
+    ("POST", "/:ws/:project/:version/v2/trainings/restore"): ("restore_training", 200),
     ("POST", "/:ws/:project/upload"): ("upload_images", 201),
     ("POST", "/:ws/:project/images"): ("upload_images", 200),
     ("GET", "/:ws/images"): ("member", 200),
@@ -97,7 +101,8 @@ ROUTES = {
     ("GET", "/app/*rest"): ("any", 200),
     # A batch answers 200 and reports each item it may not touch as failed with `forbidden` (SPEC 3).
     ("POST", "/app/api/:ws/trash/delete"): ("view_trash+trash_dataset", 200),
-    ("POST", "/app/api/:ws/trash/empty"): ("view_trash+trash_dataset+trash_version+trash_workflow", 200),
+    ("POST", "/app/api/:ws/trash/empty"): ("view_trash+trash_dataset+trash_version+trash_workflow+trash_training",
+                                           200),
     # Tests and demos only (--dev-clock): any valid credentials.
     ("POST", "/_dev/clock"): ("key", 200),
 }
@@ -246,6 +251,18 @@ class World:
         assert r.status == 201, r.body
         return r.body["workflow"]["url"]
 
+    def finished_run(self, trashed=False):
+        """A new version of the shared project with one finished run (in the Trash with `trashed`)."""
+        o, ws, v = self.owner, self.ws, self.new_version(self.project)
+        job = o.post(f"/{ws}/{self.project}/{v}/train")
+        assert job.status == 201, job.body
+        assert o.post("/_dev/clock", {"advanceSeconds": 10}).status == 200
+        run = job.body["job"]["id"]
+        if trashed:
+            r = o.post(f"/{ws}/{self.project}/{v}/v2/trainings/delete", {"trainingId": run})
+            assert r.status == 200, r.body
+        return v, run
+
     def trashed_project(self):
         p = self.new_project()
         r = self.owner.delete(f"/{self.ws}/{p}")
@@ -301,6 +318,10 @@ class World:
         elif key == ("POST", "/:ws/:project/:version/train/cancel"):
             p["version"] = self.new_version(self.project)
             assert o.post(f"/{ws}/{self.project}/{p['version']}/train").status == 201
+        elif key in (("POST", "/:ws/:project/:version/v2/trainings/delete"),
+                     ("POST", "/:ws/:project/:version/v2/trainings/restore")):
+            p["version"], run = self.finished_run(trashed=pattern.endswith("restore"))
+            body = {"trainingId": run}
         elif key == ("POST", "/:ws/:project/upload"):
             pattern = pattern + f"?name=m{n}.png"
             raw, headers = png(100000 + n), {"Content-Type": "image/png"}

@@ -65,7 +65,7 @@ def test_delete_answers_the_roboflow_shape_and_hides_everything(server, ws):
     assert item["id"] == p["id"] and item["daysRemaining"] == 30 and item["cleanupDeleteImages"] is True
     assert item["sizeBytes"] == len(png(100)) + len(png(101))
     assert listing["sections"]["projects"][0]["id"] == p["id"]
-    assert listing["counts"] == {"projects": 1, "versions": 0, "workflows": 0, "total": 1}
+    assert listing["counts"] == {"projects": 1, "versions": 0, "workflows": 0, "trainings": 0, "total": 1}
     usage = c.get(f"/{name}/usage").body
     assert usage["trashItems"] == 1 and usage["storageBytes"] == item["sizeBytes"]
     assert usage["reclaimableBytes"] == item["sizeBytes"]
