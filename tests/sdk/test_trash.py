@@ -280,11 +280,13 @@ def test_the_trash_reads_as_the_roboflow_clients_answer(server, ws, slug):
     wf.delete()
     project.delete()
 
+    # The Trash names a project by its opaque id (`project_id` once a project's `id` reads workspace/slug).
+    project_id = getattr(project, "project_id", None) or project.id
     trash = ws.trash(q=slug)
     assert "items" in trash and "sections" in trash and "counts" in trash
     assert set(trash.keys()) == {"items", "sections", "counts", "nextCursor"}
     assert [i.id for i in trash["items"]] == [i.id for i in trash] and len(trash["items"]) >= 2
-    assert [i["id"] for i in trash["sections"]["projects"]] == [project.id]
+    assert [i["id"] for i in trash["sections"]["projects"]] == [project_id]
     assert [i["id"] for i in trash["sections"]["workflows"]] == [wf.id]
     assert trash["sections"]["trainings"] == []
     assert trash.get("items", []) == trash["items"] and trash.get("nope", 7) == 7
