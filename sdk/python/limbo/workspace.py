@@ -304,9 +304,10 @@ class Workspace:
         counts: Optional[Dict[str, int]] = None
         cursor: Optional[str] = None
         while True:
-            # Each page asks for no more than is still wanted, so a page is never cut and the
-            # last cursor is where the next items start.
-            wanted = None if limit is None else _page_size(limit - len(found))
+            # Pages of the SDK's own size (a listing without `limit` is the server's choice), each
+            # asking for no more than is still wanted: a page is never cut, and the last cursor is
+            # where the next items start.
+            wanted = _PAGE_SIZE if limit is None else _page_size(limit - len(found))
             answer = self._http.request(
                 "GET",
                 [self.url, "trash"],
