@@ -158,6 +158,13 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
   blobs.RemoveStaleTemporaries();
   PrepareTempDir(so.data + "/tmp");
   storage::blob::ModelFiles models(so.data + "/models");
+  // Model files a crash left behind after their training was purged (docs/TRASH.md, "Crash safety").
+  if (auto orphans = domain::RemoveOrphanedModels(*store, models); !orphans) {
+    std::cerr << "limbod: checking the model files failed: " << orphans.error().message << "\n";
+    return 1;
+  } else if (*orphans > 0) {
+    spdlog::info("{{\"event\":\"orphaned_models_removed\",\"count\":{}}}", *orphans);
+  }
 
   // The clock is kept with the data: it goes on from the dev clock's stored offset and never runs
   // behind the newest time the data has seen (domain::ServerTime).

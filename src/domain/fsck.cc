@@ -80,4 +80,23 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
   return r;
 }
 
+core::Result<int> RemoveOrphanedModels(Store& store, ModelArtifacts& models) {
+  // Listed before the rows are read, as in CheckConsistency: a live job's row predates its file.
+  std::vector<std::string> files = models.List();
+  if (files.empty()) return 0;
+  std::set<std::string> job_ids;
+  LIMBO_RETURN_IF_ERROR(store.Read([&](Transaction& tx) -> Status {
+    job_ids.clear();
+    for (auto& id : tx.jobs().AllIds()) job_ids.insert(std::move(id));
+    return Ok();
+  }));
+  int removed = 0;
+  for (const auto& id : files) {
+    if (job_ids.count(id)) continue;
+    models.Remove(id);
+    ++removed;
+  }
+  return removed;
+}
+
 }  // namespace limbo::domain

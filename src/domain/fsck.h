@@ -32,4 +32,8 @@ struct FsckReport {
 core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair,
                                           ModelArtifacts* models = nullptr);
 
+// Removes the model files whose job row is gone (a crash between a purge's commit and the unlink of
+// its model file, T16); `limbod serve` runs it at start. Returns how many it removed.
+core::Result<int> RemoveOrphanedModels(Store& store, ModelArtifacts& models);
+
 }  // namespace limbo::domain

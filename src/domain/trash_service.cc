@@ -163,6 +163,7 @@ Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::stri
     tx.jobs().CancelAllOf(v.id, "moved_to_trash", now);
     tx.versions().StopModelOf(v.id, t.id);
     tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kVersion, 1, t.size_bytes);
+    tx.workspaces().TouchReclaimable(a.workspace.id);  // its runs' model files
     tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     out.project = p;
@@ -268,6 +269,7 @@ Result<TrainingTrashed> TrashService::TrashTraining(const Actor& a, const std::s
       }
     }
     tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kTraining, 1, t.size_bytes);
+    tx.workspaces().TouchReclaimable(a.workspace.id);
     tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     return Ok();
@@ -416,7 +418,7 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
   }
   tx.versions().RestartModelsStoppedBy(t.id);
   deltas.Add(t.type, -1, -t.size_bytes);
-  if (t.type == ItemType::kProject) deltas.reclaimable_changed = true;
+  if (t.type != ItemType::kWorkflow) deltas.reclaimable_changed = true;  // images, model files
   tx.audit().Insert(MakeEvent(a, now, "restore", t));
   return Ok();
 }
@@ -698,6 +700,7 @@ Result<CleanupProgress> TrashService::PurgeVersionStep(const TrashItem& item, in
     artifacts = tx.versions().Delete(vid);
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -t->size_bytes);
+    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.item_done = true;
     return Ok();
   }));
@@ -750,6 +753,7 @@ Result<CleanupProgress> TrashService::PurgeTraining(const TrashItem& item) {
     }
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kTraining, -1, -t->size_bytes);
+    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.worked = progress.item_done = true;
     return Ok();
   }));

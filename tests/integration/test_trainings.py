@@ -2,7 +2,7 @@
 listing and restore, and the web-only permanent deletion, against a real limbod (both databases)."""
 import os
 
-from limbo_test_server import Client, png
+from limbo_test_server import Client, Server, png
 
 DAY = 24 * 3600
 
@@ -155,6 +155,7 @@ def test_the_trash_listing_has_a_trainings_section_filter_and_counts(server, ws)
     assert c.get(f"/{name}/trash?type=run").status == 400
     usage = c.get(f"/{name}/usage").body
     assert usage["trashItems"] == 1 and usage["storageBytes"] == before["storageBytes"]
+    assert usage["reclaimableBytes"] == size and usage["trashBytes"] == size
     # With the version in the Trash too, the run is blocked by its parent.
     assert c.delete(f"/{name}/cats/1").status == 200
     [item] = trash(c, name, "?type=training")["items"]
@@ -253,3 +254,27 @@ def test_permissions_trash_training_and_restore_training(server, ws):
     assert restore(clients["restore_training"], name, run).status == 200
     [owner] = [r for r in c.get(f"/{name}/roles").body if r["id"] == "owner"]
     assert {"trash_training", "restore_training"} <= set(owner["permissions"])
+
+
+def test_a_model_file_without_its_training_is_removed_at_the_next_start():
+    """What a crash between a purge's commit and the unlink of its model file leaves behind."""
+    s = Server()
+    try:
+        os.makedirs(os.path.join(s.data, "models"))
+        orphan = model_file(s, "j_leftbyacrash")
+        with open(orphan, "w") as f:
+            f.write('{"job": "j_leftbyacrash"}\n')
+        assert s.fsck()["orphanedModels"] == ["j_leftbyacrash"]
+        s.start()
+        assert not os.path.exists(orphan)
+        c = s.bootstrap("acme")
+        make_cats(c, "acme", seed=9)
+        run = finished_run(c, "acme")
+        s.stop()
+        s.start()  # a live training's file stays
+        assert os.path.exists(model_file(s, run))
+        report = s.fsck()
+        assert report["clean"] is True and report["orphanedModels"] == [], report
+    finally:
+        s.stop()
+        s.cleanup()

@@ -31,7 +31,8 @@ class WorkspaceRows {
   virtual void AddTrashCount(std::int64_t ws, ItemType type, int delta, std::int64_t bytes) = 0;
   virtual std::int64_t TrashBytes(std::int64_t ws) = 0;
 
-  // Bytes the workspace would free if every item now in its Trash were removed (T12 rules): a scan.
+  // Bytes the workspace would free if every item now in its Trash were removed (T12 rules; model
+  // files of the runs that would go, T16): a scan.
   virtual std::int64_t ReclaimableBytes(std::int64_t ws) = 0;
   // The stored result of that scan and whether anything changed since (generation counters).
   virtual ReclaimableState GetReclaimable(std::int64_t ws) = 0;

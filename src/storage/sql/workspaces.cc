@@ -85,6 +85,7 @@ std::int64_t Workspaces::TrashBytes(std::int64_t ws) {
 
 std::int64_t Workspaces::ReclaimableBytes(std::int64_t ws) {
   // cleanup_delete_images is compared with a bound true (a boolean on one database, 1 on the other).
+  // Model files of runs in the Trash, or of a project or version in it, go with them (T16).
   return Scalar(db_.Query(R"sql(
     WITH doomed(pid) AS (
       SELECT object_id FROM trash_items WHERE workspace_id = ? AND type = 'project' AND cleanup_delete_images = ?),
@@ -93,13 +94,18 @@ std::int64_t Workspaces::ReclaimableBytes(std::int64_t ws) {
       UNION
       SELECT vi.image_id FROM doomed d JOIN versions v ON v.project_id = d.pid
         JOIN version_images vi ON vi.version_id = v.id)
-    SELECT CAST(COALESCE(SUM(i.size_bytes), 0) AS BIGINT) FROM candidates c JOIN images i ON i.id = c.image_id
+    SELECT CAST(COALESCE(SUM(i.size_bytes), 0) AS BIGINT) +
+      (SELECT CAST(COALESCE(SUM(j.model_bytes), 0) AS BIGINT) FROM jobs j
+        WHERE j.workspace_id = ? AND (j.trash_item_id IS NOT NULL
+          OR EXISTS (SELECT 1 FROM projects p WHERE p.id = j.project_id AND p.trash_item_id IS NOT NULL)
+          OR EXISTS (SELECT 1 FROM versions v WHERE v.id = j.version_id AND v.trash_item_id IS NOT NULL)))
+    FROM candidates c JOIN images i ON i.id = c.image_id
     WHERE NOT EXISTS (SELECT 1 FROM project_images pi2 WHERE pi2.image_id = c.image_id
                         AND pi2.project_id NOT IN (SELECT pid FROM doomed))
       AND NOT EXISTS (SELECT 1 FROM version_images vi2 JOIN versions v2 ON v2.id = vi2.version_id
                         WHERE vi2.image_id = c.image_id AND v2.project_id NOT IN (SELECT pid FROM doomed))
   )sql",
-                          ws, true));
+                          ws, true, ws));
 }
 
 ReclaimableState Workspaces::GetReclaimable(std::int64_t ws) {

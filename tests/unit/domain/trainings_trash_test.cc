@@ -270,7 +270,8 @@ TEST_F(TrainingsTrash, ModelFilesCountInUsageUntilPermanentlyDeletedAndFsckRecou
   EXPECT_EQ(UsageNow().storage_bytes, images + bytes);
   EXPECT_TRUE(Fsck().clean());
   ASSERT_TRUE(trash_->TrashTraining(owner(), "cats", 1, run));
-  EXPECT_EQ(UsageNow().storage_bytes, images + bytes);  // T5: still counted while in the Trash
+  EXPECT_EQ(UsageNow().storage_bytes, images + bytes);               // T5: still counted while in the Trash
+  EXPECT_EQ(content_->GetUsage(owner())->reclaimable_bytes, bytes);  // what emptying the Trash frees
   EXPECT_TRUE(Fsck().clean());
 
   auto done = trash_->DeletePermanently(owner(), {TrainingRef(run)});
@@ -283,6 +284,7 @@ TEST_F(TrainingsTrash, ModelFilesCountInUsageUntilPermanentlyDeletedAndFsckRecou
   EXPECT_EQ(u.storage_bytes, images);
   EXPECT_EQ(u.trash_trainings, 0);
   EXPECT_EQ(u.trash_items, 0);
+  EXPECT_EQ(content_->GetUsage(owner())->reclaimable_bytes, 0);
   auto report = Fsck();
   EXPECT_TRUE(report.clean()) << report.wrong_usage.size() << " " << report.orphaned_models.size();
   // Restoring it now: gone, in the words the official client keys on.
@@ -339,6 +341,32 @@ TEST_F(TrainingsTrash, ACrashBetweenThePurgeAndTheUnlinkLeavesAFileFsckFindsAndR
   EXPECT_TRUE(ModelFile(kept));
   EXPECT_TRUE(Fsck().clean());
   EXPECT_TRUE(training_->Serving(owner(), "cats", 1));
+}
+
+TEST_F(TrainingsTrash, TheNextStartRemovesAModelFileACrashLeftAndNothingElse) {
+  SetUpCats();
+  auto run = FinishedRun("cats", 1);
+  auto kept = FinishedRun("cats", 1);
+  auto queued = training_->Start(owner(), "cats", 1);  // a row without a file yet
+  ASSERT_TRUE(trash_->TrashTraining(owner(), "cats", 1, run));
+  ASSERT_EQ(trash_->DeletePermanently(owner(), {TrainingRef(run)}).done.size(), 1u);
+  DiesBeforeUnlink dying(*models_);
+  domain::TrashService crashing(*store_, *blobs_, dying, clock_);
+  ASSERT_TRUE(crashing.CleanupStep());
+  ASSERT_TRUE(ModelFile(run));
+  // What `limbod serve` does at start.
+  auto removed = domain::RemoveOrphanedModels(*store_, *models_);
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, 1);
+  EXPECT_FALSE(ModelFile(run));
+  EXPECT_TRUE(ModelFile(kept));
+  EXPECT_TRUE(Fsck().clean());
+  EXPECT_EQ(*domain::RemoveOrphanedModels(*store_, *models_), 0);
+  // The queued run still finishes and writes its file.
+  Advance(31 * core::kSecondMs);
+  ASSERT_TRUE(training_->Tick());
+  ASSERT_TRUE(training_->Tick());
+  EXPECT_TRUE(ModelFile(queued->id));
 }
 
 TEST_F(TrainingsTrash, AutomaticCleanupRemovesTheRunItsModelRowAndFileAtCleanupAt) {
