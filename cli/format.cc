@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace limbo::cli {
 
@@ -24,6 +25,15 @@ std::string FormatTime(const std::string& iso) {
   // Expect "YYYY-MM-DDTHH:MM:SS[.fff]Z".
   if (iso.size() < 17 || iso[4] != '-' || iso[10] != 'T') return iso;
   return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+}
+
+std::string FormatEpochSeconds(std::int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr) return std::to_string(seconds);
+  std::array<char, 32> buffer{};
+  std::strftime(buffer.data(), buffer.size(), "%Y-%m-%d %H:%M UTC", &tm);
+  return buffer.data();
 }
 
 std::string Text(const nlohmann::json& object, const char* field, const std::string& fallback) {

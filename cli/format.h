@@ -11,6 +11,8 @@ std::string FormatBytes(std::uint64_t bytes);
 
 // "2026-11-27T04:08:08Z" → "2026-11-27 04:08 UTC"; anything else is returned unchanged.
 std::string FormatTime(const std::string& iso);
+// Epoch seconds (as the official client's fields carry times) → "2026-11-27 04:08 UTC".
+std::string FormatEpochSeconds(std::int64_t seconds);
 
 // A field of a JSON object as display text: strings as is, numbers and booleans printed,
 // null or missing as `fallback`.

@@ -24,9 +24,10 @@ bool IsVersionNumber(const std::string& text) {
 }
 
 Failure BadRef(std::string_view text, RefKind kind) {
-  std::string expected = kind == RefKind::kVersion   ? "workspace/project/N or project/N"
-                         : kind == RefKind::kProject ? "workspace/project or project"
-                                                     : "workspace/workflow or workflow";
+  std::string expected = kind == RefKind::kVersion    ? "workspace/project/N or project/N"
+                         : kind == RefKind::kProject  ? "workspace/project or project"
+                         : kind == RefKind::kTraining ? "workspace/project/N/TRAINING_ID or workspace/TRAINING_ID"
+                                                      : "workspace/workflow or workflow";
   return Failure::Error("invalid_reference", "'" + std::string(text) + "' is not a " + KindName(kind) +
                                                  " reference; expected " + expected + ".");
 }
@@ -34,8 +35,12 @@ Failure BadRef(std::string_view text, RefKind kind) {
 }  // namespace
 
 std::string ObjectRef::ToString() const {
-  std::string out = workspace.empty() ? name : workspace + "/" + name;
-  if (!version.empty()) out += "/" + version;
+  std::string out;
+  for (const std::string* part : {&workspace, &name, &version, &training}) {
+    if (part->empty()) continue;
+    if (!out.empty()) out += "/";
+    out += *part;
+  }
   return out;
 }
 
@@ -47,6 +52,8 @@ const char* KindName(RefKind kind) {
       return "version";
     case RefKind::kWorkflow:
       return "workflow";
+    case RefKind::kTraining:
+      return "training";
   }
   return "object";
 }
@@ -56,6 +63,17 @@ Outcome<ObjectRef> ParseRef(std::string_view text, RefKind kind) {
   if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); }))
     return Fail(BadRef(text, kind));
   ObjectRef ref;
+  if (kind == RefKind::kTraining) {
+    if (parts.size() > 4) return Fail(BadRef(text, kind));
+    ref.training = parts.back();
+    if (parts.size() >= 3) {
+      if (!IsVersionNumber(parts[parts.size() - 2])) return Fail(BadRef(text, kind));
+      ref.version = parts[parts.size() - 2];
+      ref.name = parts[parts.size() - 3];
+    }
+    if (parts.size() == 2 || parts.size() == 4) ref.workspace = parts[0];
+    return ref;
+  }
   if (kind == RefKind::kVersion) {
     if (parts.size() < 2 || parts.size() > 3 || !IsVersionNumber(parts.back())) return Fail(BadRef(text, kind));
     ref.version = parts.back();

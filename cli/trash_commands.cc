@@ -25,7 +25,10 @@ struct WebOnlyOptions : CommonOptions {
 
 std::string Note(const nlohmann::json& item) {
   std::string blocked = Text(item, "blockedReason", "");
-  if (blocked == "parent_in_trash") return "restore blocked: project is in the Trash";
+  if (blocked == "parent_in_trash") {
+    return Text(item, "type", "") == "training" ? "restore blocked: its project or version is in the Trash"
+                                                : "restore blocked: project is in the Trash";
+  }
   if (blocked == "restore_conflict") return "restore blocked: URL taken (restore with --url)";
   if (!blocked.empty()) return "restore blocked: " + blocked;
   if (Flag(item, "cleanupDeleteImages")) return "images removed at cleanup";
@@ -69,11 +72,14 @@ int List(Session& session, const ListOptions& options) {
 
   if (session.json()) {
     nlohmann::json out = {{"workspace", *workspace}, {"items", *items}};
-    out["sections"] = {
-        {"projects", sections["project"]}, {"versions", sections["version"]}, {"workflows", sections["workflow"]}};
+    out["sections"] = {{"projects", sections["project"]},
+                       {"versions", sections["version"]},
+                       {"workflows", sections["workflow"]},
+                       {"trainings", sections["training"]}};
     out["counts"] = {{"projects", sections["project"].size()},
                      {"versions", sections["version"].size()},
                      {"workflows", sections["workflow"].size()},
+                     {"trainings", sections["training"].size()},
                      {"total", items->size()}};
     session.PrintJson(out);
     return kExitOk;
@@ -88,19 +94,24 @@ int List(Session& session, const ListOptions& options) {
     PrintSection(session, "Versions", *workspace, sections["version"]);
   if (options.type.empty() || options.type == "workflow")
     PrintSection(session, "Workflows", *workspace, sections["workflow"]);
+  if (options.type.empty() || options.type == "training")
+    PrintSection(session, "Trainings", *workspace, sections["training"]);
   if (!items->empty()) session.out() << "\nRestore with: limbo trash restore REF... (or --all)\n";
   return kExitOk;
 }
 
-// A `trash restore` argument: "[project:|version:|workflow:]workspace/name[/N]".
+// A `trash restore` argument: "[project:|version:|workflow:]workspace/name[/N]", or a training
+// run's "[training:]workspace/project/N/ID" (or "training:workspace/ID").
 struct ParsedItemRef {
   ObjectRef ref;
   std::vector<RefKind> kinds;  // the kinds it may name, tried in order
 };
 
 Outcome<ParsedItemRef> ParseItemRef(const std::string& text) {
-  static const std::vector<std::pair<std::string, RefKind>> kPrefixes = {
-      {"project:", RefKind::kProject}, {"version:", RefKind::kVersion}, {"workflow:", RefKind::kWorkflow}};
+  static const std::vector<std::pair<std::string, RefKind>> kPrefixes = {{"project:", RefKind::kProject},
+                                                                         {"version:", RefKind::kVersion},
+                                                                         {"workflow:", RefKind::kWorkflow},
+                                                                         {"training:", RefKind::kTraining}};
   for (const auto& [prefix, kind] : kPrefixes) {
     if (text.starts_with(prefix)) {
       auto ref = ParseRef(text.substr(prefix.size()), kind);
@@ -109,6 +120,11 @@ Outcome<ParsedItemRef> ParseItemRef(const std::string& text) {
     }
   }
   size_t slashes = static_cast<size_t>(std::count(text.begin(), text.end(), '/'));
+  if (slashes == 3) {
+    auto ref = ParseRef(text, RefKind::kTraining);
+    if (!ref) return Fail(ref.error());
+    return ParsedItemRef{*ref, {RefKind::kTraining}};
+  }
   if (slashes == 2) {
     auto ref = ParseRef(text, RefKind::kVersion);
     if (!ref) return Fail(ref.error());
@@ -271,14 +287,15 @@ void AddWebOnlyVerb(CLI::App& noun, Registry& registry, const std::string& name,
 }  // namespace
 
 void AddTrashCommands(CLI::App& app, Registry& registry) {
-  CLI::App* noun =
-      app.add_subcommand("trash", "The workspace Trash: list and restore deleted projects, versions, workflows");
+  CLI::App* noun = app.add_subcommand(
+      "trash", "The workspace Trash: list and restore deleted projects, versions, workflows, trainings");
   noun->require_subcommand(1);
 
   auto list = std::make_shared<ListOptions>();
   CLI::App* verb = AddVerb(*noun, registry, "list", "List the Trash, grouped by type, with days until cleanup", list,
                            [list](Session& s) { return List(s, *list); });
-  verb->add_option("-t,--type", list->type, "Only one type")->check(CLI::IsMember({"project", "version", "workflow"}));
+  verb->add_option("-t,--type", list->type, "Only one type")
+      ->check(CLI::IsMember({"project", "version", "workflow", "training"}));
   verb->add_option("-q,--query", list->query, "Only items matching this text");
   verb->add_option("--sort", list->sort, "Order")->check(CLI::IsMember({"deletedAt", "scheduledCleanupAt", "name"}));
   verb->footer("Example: limbo trash list --type project --json");
@@ -288,12 +305,12 @@ void AddTrashCommands(CLI::App& app, Registry& registry) {
                  [restore](Session& s) { return Restore(s, *restore); });
   verb->add_option(
       "refs", restore->refs,
-      "Items: workspace/project, workspace/project/N, workspace/workflow; prefix with project:, version: or "
-      "workflow: when a name is ambiguous");
+      "Items: workspace/project, workspace/project/N, workspace/workflow, workspace/project/N/TRAINING_ID; prefix "
+      "with project:, version:, workflow: or training: when a name is ambiguous");
   verb->add_flag("--all", restore->all, "Restore everything you may restore");
   verb->footer(
-      "Examples:\n  limbo trash restore acme/cats acme/dogs/2 workflow:acme/count-cats\n  limbo trash restore --all "
-      "--workspace acme");
+      "Examples:\n  limbo trash restore acme/cats acme/dogs/2 workflow:acme/count-cats acme/cats/1/j_4k2m9\n  limbo "
+      "trash restore --all --workspace acme");
 
   AddWebOnlyVerb(*noun, registry, "empty",
                  "Not available here: prints where to empty the Trash (the web app) and exits 1");

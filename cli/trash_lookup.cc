@@ -13,8 +13,39 @@ std::string StringOf(const nlohmann::json& item, const char* field) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// The project URL of a version's or a training's Trash row.
+std::string ParentUrl(const nlohmann::json& item) {
+  std::string project = StringOf(item, "parentUrl");
+  return project.empty() ? StringOf(item, "url") : project;
+}
+
+// The version number of a training's Trash row, when the row tells it.
+std::string RunVersion(const nlohmann::json& item) {
+  for (const char* field : {"version", "parentVersion", "versionNumber"}) {
+    std::string version = StringOf(item, field);
+    if (!version.empty()) return version;
+  }
+  auto location = item.find("location");
+  if (location != item.end() && location->is_object()) {
+    auto version = location->find("version");
+    if (version != location->end() && version->is_object()) {
+      for (const char* field : {"version", "number"}) {
+        std::string number = StringOf(*version, field);
+        if (!number.empty()) return number;
+      }
+    }
+  }
+  return {};
+}
+
 bool Matches(const nlohmann::json& item, const ObjectRef& ref, RefKind kind) {
   if (StringOf(item, "type") != KindName(kind)) return false;
+  if (kind == RefKind::kTraining) {
+    // A run is named by its id; the project and version, when given, must agree with the row's.
+    if (StringOf(item, "id") != ref.training) return false;
+    if (!ref.name.empty() && !ParentUrl(item).empty() && ParentUrl(item) != ref.name) return false;
+    return ref.version.empty() || RunVersion(item).empty() || RunVersion(item) == ref.version;
+  }
   if (kind == RefKind::kVersion) {
     std::string project = StringOf(item, "parentUrl");
     if (project.empty()) project = StringOf(item, "url");
@@ -52,8 +83,8 @@ Outcome<std::vector<nlohmann::json>> ListTrash(const client::Client& client, con
 
 Outcome<nlohmann::json> FindInTrash(const client::Client& client, const ObjectRef& ref, RefKind kind,
                                     const std::string& id) {
-  // Versions are matched by project URL and number, which a text search need not cover.
-  std::string query = kind == RefKind::kVersion ? "" : ref.name;
+  // Versions are matched by project URL and number, runs by id: a text search need not cover them.
+  std::string query = kind == RefKind::kVersion || kind == RefKind::kTraining ? "" : ref.name;
   auto items = ListTrash(client, ref.workspace, KindName(kind), query);
   if (!items) return Fail(items.error());
   std::vector<nlohmann::json> found;
@@ -83,12 +114,22 @@ Outcome<nlohmann::json> FindInTrash(const client::Client& client, const ObjectRe
 
 nlohmann::json RestoreReference(const nlohmann::json& item) {
   nlohmann::json reference = {{"type", StringOf(item, "type")}, {"id", StringOf(item, "id")}};
-  if (StringOf(item, "type") == "version") reference["parentId"] = StringOf(item, "parentId");
+  std::string type = StringOf(item, "type");
+  std::string parent = StringOf(item, "parentId");
+  if (type == "version" || (type == "training" && !parent.empty())) reference["parentId"] = parent;
   return reference;
 }
 
 std::string ItemRef(const std::string& workspace, const nlohmann::json& item) {
   std::string type = StringOf(item, "type");
+  if (type == "training") {
+    // workspace/project/N/ID when the row tells project and version, else training:workspace/ID.
+    std::string project = ParentUrl(item);
+    std::string version = RunVersion(item);
+    if (!project.empty() && !version.empty())
+      return workspace + "/" + project + "/" + version + "/" + StringOf(item, "id");
+    return "training:" + workspace + "/" + StringOf(item, "id");
+  }
   if (type == "version") {
     std::string project = StringOf(item, "parentUrl");
     if (project.empty()) project = StringOf(item, "url");
@@ -98,7 +139,9 @@ std::string ItemRef(const std::string& workspace, const nlohmann::json& item) {
 }
 
 std::string ItemLabel(const std::string& workspace, const nlohmann::json& item) {
-  return StringOf(item, "type") + " " + ItemRef(workspace, item);
+  std::string ref = ItemRef(workspace, item);
+  if (ref.starts_with("training:")) ref = ref.substr(9);  // "training training:..." reads badly
+  return StringOf(item, "type") + " " + ref;
 }
 
 int RestoreOne(Session& session, const ObjectRef& parsed, RefKind kind, const std::string& id,
@@ -126,8 +169,9 @@ int RestoreOne(Session& session, const ObjectRef& parsed, RefKind kind, const st
     session.PrintJson(answer->body);
     return kExitOk;
   }
-  std::string label =
-      kind == RefKind::kVersion ? ref->ToString() : ref->workspace + "/" + (new_url.empty() ? ref->name : new_url);
+  std::string label = kind == RefKind::kVersion || kind == RefKind::kTraining
+                          ? ref->ToString()
+                          : ref->workspace + "/" + (new_url.empty() ? ref->name : new_url);
   session.out() << "Restored " << KindName(kind) << " " << label << ".\n";
   return kExitOk;
 }

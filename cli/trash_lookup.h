@@ -17,7 +17,7 @@ Outcome<std::vector<nlohmann::json>> ListTrash(const client::Client& client, con
                                                const std::string& sort = {});
 
 // The one Trash item `ref` (workspace filled in) names: a project or workflow by its URL, a
-// version by its project's URL and number. `id` picks among several same-named items.
+// version by its project's URL and number, a training run by its id. `id` picks among several same-named items.
 // Not found → exit 3; several → exit 1 listing their ids.
 Outcome<nlohmann::json> FindInTrash(const client::Client& client, const ObjectRef& ref, RefKind kind,
                                     const std::string& id = {});
@@ -25,9 +25,10 @@ Outcome<nlohmann::json> FindInTrash(const client::Client& client, const ObjectRe
 // {"type", "id", "parentId"?}: how POST /:ws/trash/restore names a Trash item.
 nlohmann::json RestoreReference(const nlohmann::json& item);
 
-// "project acme/cats", "version acme/cats/3", "workflow acme/flow".
+// "project acme/cats", "version acme/cats/3", "workflow acme/flow", "training acme/cats/3/j_1".
 std::string ItemLabel(const std::string& workspace, const nlohmann::json& item);
-// "acme/cats", "acme/cats/3", "acme/flow": what `trash restore` accepts for the item.
+// "acme/cats", "acme/cats/3", "acme/flow", "acme/cats/3/j_1" (or "training:acme/j_1" when the
+// row does not tell its version): what `trash restore` accepts for the item.
 std::string ItemRef(const std::string& workspace, const nlohmann::json& item);
 
 // Finds `ref` in the Trash and restores it (with a new URL when `new_url` is set).

@@ -51,6 +51,34 @@ TEST(ParseRef, RejectsMalformedReferencesWithExitCode1) {
   }
 }
 
+TEST(ParseRef, ReadsTrainingRunsByVersionAndIdOrByIdAlone) {
+  auto full = ParseRef("acme/cats/3/j_4k2m9", RefKind::kTraining);
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->workspace, "acme");
+  EXPECT_EQ(full->name, "cats");
+  EXPECT_EQ(full->version, "3");
+  EXPECT_EQ(full->training, "j_4k2m9");
+  EXPECT_EQ(full->ToString(), "acme/cats/3/j_4k2m9");
+  auto short_ref = ParseRef("cats/3/j_1", RefKind::kTraining);
+  ASSERT_TRUE(short_ref);
+  EXPECT_EQ(short_ref->workspace, "");
+  EXPECT_EQ(short_ref->ToString(), "cats/3/j_1");
+  auto by_id = ParseRef("acme/j_1", RefKind::kTraining);
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->workspace, "acme");
+  EXPECT_EQ(by_id->name, "");
+  EXPECT_EQ(by_id->training, "j_1");
+  EXPECT_EQ(by_id->ToString(), "acme/j_1");
+  for (const char* text : {"", "acme/cats/x/j_1", "acme/cats/0/j_1", "a/b/3/c/d", "acme/cats/3/", "acme//j_1"}) {
+    EXPECT_FALSE(ParseRef(text, RefKind::kTraining)) << text;
+  }
+}
+
+TEST(Format, EpochSecondsReadAsUtcMinutes) {
+  EXPECT_EQ(FormatEpochSeconds(0), "1970-01-01 00:00 UTC");
+  EXPECT_EQ(FormatEpochSeconds(1796125951), "2026-12-01 11:52 UTC");
+}
+
 TEST(ConfigPath, UsesXdgConfigHomeElseHomeDotConfig) {
   Environment env;
   env.home = "/home/u";

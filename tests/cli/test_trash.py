@@ -29,7 +29,8 @@ def test_trash_list_groups_by_type_with_days_remaining(ws, images):
 
     listing = ws.ok("trash", "list", "--json").json()
     assert listing["counts"]["total"] == 3
-    assert {s: len(v) for s, v in listing["sections"].items()} == {"projects": 1, "versions": 1, "workflows": 1}
+    assert {s: len(v) for s, v in listing["sections"].items()} == {"projects": 1, "versions": 1, "workflows": 1,
+                                                                  "trainings": 0}
     assert all(item["daysRemaining"] == 30 for item in listing["items"])
 
     ws.advance_clock(10 * 86400)

@@ -38,7 +38,9 @@ def test_instances_expose_no_such_attribute_either():
     lb = limbo.Limbo(api_key="k")
     ws = limbo.Workspace(lb._http, {"url": "acme"})
     project = limbo.Project(ws, {"id": "p_1", "url": "x"})
-    objects = [lb, ws, project, limbo.Version(project, {"version": 1}), limbo.Workflow(ws, {"id": "w_1"})]
+    version = limbo.Version(project, {"version": 1})
+    objects = [lb, ws, project, version, limbo.Workflow(ws, {"id": "w_1"}),
+               limbo.Training(version, {"trainingId": "j_1"}), limbo.Trash()]
     for obj in objects:
         public = [a for a in dir(obj) if not a.startswith("_")]
         assert not [a for a in public if any(w in a.lower() for w in FORBIDDEN_WORDS)], obj
@@ -65,7 +67,9 @@ def test_the_transport_refuses_web_app_paths_before_sending():
 
 def test_deleting_only_moves_to_trash():
     # Every delete method's docstring promises the Trash; none takes a "force" argument.
-    for cls in (limbo.Project, limbo.Version, limbo.Workflow):
+    assert set(inspect.signature(limbo.Version.delete_training).parameters) == {"self", "id"}
+    assert "Trash" in (limbo.Version.delete_training.__doc__ or "")
+    for cls in (limbo.Project, limbo.Version, limbo.Workflow, limbo.Training):
         sig = inspect.signature(cls.delete)
         assert set(sig.parameters) <= {"self", "delete_images"}, cls
         assert "Trash" in (cls.delete.__doc__ or "")

@@ -230,6 +230,12 @@ def test_trash_follows_cursors_and_stops_at_limit(fake):
     assert "limit=100" in srv.requests[0][1]
     assert items[2].reference() == {"type": "version", "id": "2", "parentId": "p_1"}
     assert len(ws.trash(limit=2)) == 2
+    # A page never asks for more than is still wanted, so the last cursor is where the next items start.
+    assert all("limit=100" in r[1] for r in srv.requests[:3]), srv.requests  # the SDK's page size
+    limited = ws.trash(limit=2)
+    assert limited["nextCursor"] == "c2" and "limit=1" in srv.requests[-1][1]
+    assert limited["counts"] == {"total": 3} and [i.id for i in limited["items"]] == ["p_1", "p_2"]
+    assert items["nextCursor"] is None and [i["id"] for i in items["sections"]["versions"]] == ["2"]
     assert [p.next_cursor for p in ws.trash_pages(type="project")] == ["c1", "c2", None]
     assert "type=project" in srv.requests[-1][1]
 

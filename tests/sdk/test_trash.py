@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import collections.abc
+import json
+
 import pytest
 
 import limbo
@@ -265,3 +268,52 @@ def test_cleanup_after_the_retention_period(fresh_server, slug):
     assert info.value.code == "not_in_trash"
     assert "auto_cleanup" in [e.action for e in ws.audit()]
     assert ws.usage().trash_items == 0
+
+
+def test_the_trash_reads_as_the_roboflow_clients_answer(server, ws, slug):
+    # Code written for the official client reads ws.trash() as the JSON of GET /:ws/trash.
+    project = ws.create_project("Read as dict " + slug, "object-detection", "x", url=slug)
+    project.upload(unique_png(), name="a.png")
+    version = project.generate_version(name="v one")
+    version.delete()
+    wf = ws.create_workflow("Flow " + slug, url=slug)
+    wf.delete()
+    project.delete()
+
+    # The Trash names a project by its opaque id (`project_id` once a project's `id` reads workspace/slug).
+    project_id = getattr(project, "project_id", None) or project.id
+    trash = ws.trash(q=slug)
+    assert "items" in trash and "sections" in trash and "counts" in trash
+    assert set(trash.keys()) == {"items", "sections", "counts", "nextCursor"}
+    assert [i.id for i in trash["items"]] == [i.id for i in trash] and len(trash["items"]) >= 2
+    assert [i["id"] for i in trash["sections"]["projects"]] == [project_id]
+    assert [i["id"] for i in trash["sections"]["workflows"]] == [wf.id]
+    assert trash["sections"]["trainings"] == []
+    assert trash.get("items", []) == trash["items"] and trash.get("nope", 7) == 7
+    assert trash["nextCursor"] is None
+    with pytest.raises(KeyError):
+        trash["nope"]
+    # The server's counts, of the whole Trash.
+    _, raw, _ = server.api("GET", f"/{WORKSPACE}/trash?q={slug}")
+    assert trash["counts"] == raw["counts"]
+    assert trash.to_dict()["sections"]["projects"] == raw["sections"]["projects"]
+    assert json.loads(json.dumps(trash.to_dict()))["items"] == raw["items"]
+
+    # Each item reads as a mapping, by the server's field names, and stays typed.
+    names = [item["name"] for item in ws.trash(q=slug)]
+    assert "Read as dict " + slug in names and "Flow " + slug in names
+    item = trash["sections"]["projects"][0]
+    assert isinstance(item, limbo.TrashItem) and isinstance(item, collections.abc.Mapping)
+    assert item["deletedAt"] == item.deleted_at and item["type"] == "project"
+    assert item.get("parentId") is None and item.get("missing", "x") == "x" and "scheduledCleanupAt" in item
+    assert dict(item) == raw["sections"]["projects"][0]
+    with pytest.raises(KeyError):
+        item["days_remaining"]  # attributes are snake_case, keys are the server's names
+
+    # Integer indexes and slices are the list's; the first page's cursor is kept under a limit.
+    assert trash[0].id == trash["items"][0].id and [i.id for i in trash[:1]] == [trash[0].id]
+    first = ws.trash(q=slug, limit=1)
+    assert len(first) == 1 and first["nextCursor"]
+    assert first["counts"] == raw["counts"]
+    item.restore()
+    assert ws.restore_many(ws.trash(q=slug)).ok

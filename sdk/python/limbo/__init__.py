@@ -1,6 +1,6 @@
 """Python SDK of Limbo, a self-hosted server for computer-vision datasets with a safe Trash.
 
-Deleting a project, version or workflow moves it to the workspace Trash, from which it can be
+Deleting a project, version, workflow or training run moves it to the workspace Trash, from which it can be
 restored until its retention period ends. Permanent deletion is available only on the web
 app's Trash page; this package has no way to do it.
 
@@ -31,8 +31,8 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .project import Project, Version
-from .records import AuditEvent, Image, Job, Model, RestoreResult, TrashItem, TrashPage, Usage
+from .project import Project, Training, Version
+from .records import AuditEvent, Image, Job, Model, RestoreResult, Trash, TrashItem, TrashPage, Usage
 from .workflow import Workflow
 from .workspace import Workspace
 
@@ -43,10 +43,12 @@ __all__ = [
     "Workspace",
     "Project",
     "Version",
+    "Training",
     "Workflow",
     "Image",
     "Job",
     "Model",
+    "Trash",
     "TrashItem",
     "TrashPage",
     "RestoreResult",

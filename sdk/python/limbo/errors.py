@@ -88,8 +88,10 @@ class ConflictError(LimboError):
     """The request conflicts with the current state (409).
 
     Codes: ``restore_conflict`` (an active object took the item's url: restore with ``url=``),
-    ``parent_in_trash`` (restore the version's project first), ``url_taken``, ``job_active``,
-    ``conflict``.
+    ``parent_in_trash`` (restore the version's, or the run's, project or version first),
+    ``url_taken``, ``job_active``, ``training_in_progress`` (cancel a queued or running run
+    before moving it to the Trash), ``conflict`` (among others, several runs on a version when
+    ``delete_training()`` named none: the message names ``MULTIPLE_TRAININGS``).
     """
 
 

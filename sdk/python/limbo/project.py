@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Union
 
 from ._http import HttpClient
-from .records import Image, Job, Model
+from .records import Image, Job, Model, _ReadsAsMapping
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -314,6 +314,53 @@ class Version:
         answer = self._http().request("POST", self._segments() + ["train"], json_body={})
         return Job.from_json(answer.get("job") or {})
 
+    def trainings(self) -> List["Training"]:
+        """The version's active training runs (trashed ones are listed only by ``ws.trash()``).
+
+        Example::
+
+            for run in version.trainings():
+                print(run.id, run.status, run.model_ids)
+        """
+        answer = self._http().request("GET", self._segments() + ["v2", "trainings"])
+        return [Training(self, t) for t in answer.get("trainings") or [] if isinstance(t, dict)]
+
+    def delete_training(self, id: Optional[str] = None) -> Dict[str, Any]:
+        """Moves one finished, failed or cancelled training run of this version to the Trash.
+
+        Its models stop serving; if one was the version's model, the version's model becomes
+        that of its newest remaining finished run, or none. ``id`` is the run's training id;
+        without it the version's only run is meant (:class:`~limbo.ConflictError` when it has
+        several: the message names ``MULTIPLE_TRAININGS`` and lists their ids). A queued or
+        running run is refused with :class:`~limbo.ConflictError` ``training_in_progress``:
+        cancel it first.
+
+        Returns ``{"trainingId", "inTrash": True, "alreadyInTrash"}``.
+
+        Example::
+
+            run = version.trainings()[0]
+            version.delete_training(run.id)
+        """
+        body: Dict[str, Any] = {} if id is None else {"trainingId": str(id)}
+        return self._http().request("POST", self._segments() + ["v2", "trainings", "delete"], json_body=body)
+
+    def restore_training(self, id: str) -> Dict[str, Any]:
+        """Restores training run ``id`` of this version from the Trash, with its models.
+
+        A restored model never displaces one that serves now, unless the version has none.
+        Raises :class:`~limbo.ConflictError` ``parent_in_trash`` while the project or the
+        version is in the Trash, :class:`~limbo.NotFoundError` ``not_in_trash`` when the
+        run is not there. Returns ``{"trainingId", "restored": True}``.
+
+        Example::
+
+            version.restore_training("j_4k2m9")
+        """
+        return self._http().request(
+            "POST", self._segments() + ["v2", "trainings", "restore"], json_body={"trainingId": str(id)}
+        )
+
     def cancel_training(self) -> Job:
         """Cancels this version's queued or running training job and returns it.
 
@@ -327,3 +374,57 @@ class Version:
         """
         answer = self._http().request("POST", self._segments() + ["train", "cancel"], json_body={})
         return Job.from_json(answer.get("job") or {})
+
+
+class Training(_ReadsAsMapping):
+    """One training run of a version, as :meth:`Version.trainings` lists it.
+
+    Attributes: ``version`` (the :class:`Version`), ``id`` (its training id; also
+    ``training_id``), ``status``, ``model_type``, ``model_group``, ``model_ids``, ``start``,
+    ``raw``. It also reads as the server's JSON object (``run["trainingId"]``).
+
+    Example::
+
+        run = version.trainings()[0]
+        run.delete()        # to the Trash; its models stop serving
+        run.restore()
+    """
+
+    def __init__(self, version: Version, data: Dict[str, Any]) -> None:
+        self.version = version
+        self.raw: Dict[str, Any] = data
+        self.id: str = str(data.get("trainingId") or data.get("id") or "")
+        self.status: Optional[str] = data.get("status")
+        self.model_type: Optional[str] = data.get("modelType")
+        self.model_group: Optional[str] = data.get("modelGroup")
+        self.model_ids: List[str] = list(data.get("modelIds") or [])
+        self.start: Any = data.get("start")
+
+    @property
+    def training_id(self) -> str:
+        """The run's id, by the name the ``roboflow`` client gives it."""
+        return self.id
+
+    def __repr__(self) -> str:
+        return f"Training(id={self.id!r}, status={self.status!r}, version={self.version.number})"
+
+    def delete(self) -> Dict[str, Any]:
+        """Moves this run (finished, failed or cancelled) and its models to the Trash.
+
+        Nothing is destroyed: it stays restorable for the workspace's retention period.
+        See :meth:`Version.delete_training`.
+
+        Example::
+
+            version.trainings()[0].delete()
+        """
+        return self.version.delete_training(self.id)
+
+    def restore(self) -> Dict[str, Any]:
+        """Restores this run from the Trash. See :meth:`Version.restore_training`.
+
+        Example::
+
+            run.restore()
+        """
+        return self.version.restore_training(self.id)

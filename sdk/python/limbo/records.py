@@ -7,11 +7,52 @@ as the server sends them (``"2026-11-27T04:08:08Z"``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
 
 if TYPE_CHECKING:
+    from .project import Version
     from .workspace import Workspace
+
+# The Trash's types, and the name of each one's section in the listing.
+TRASH_SECTIONS = (("project", "projects"), ("version", "versions"), ("workflow", "workflows"),
+                  ("training", "trainings"))
+
+
+class _ReadsAsMapping:
+    """Lets a record be read like the server's JSON object it came from: ``item["name"]``,
+    ``item.get("parentId")``, ``"deletedAt" in item``, ``dict(item)``. The keys are the
+    server's camelCase field names (those of ``raw``); the attributes stay snake_case."""
+
+    raw: Dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.raw[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.raw.get(key, default)
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        return self.raw.keys()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        return self.raw.values()
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return self.raw.items()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __bool__(self) -> bool:
+        return True  # a record is something, even with no fields
 
 
 @dataclass
@@ -116,13 +157,16 @@ class Job:
         )
 
 
-@dataclass
-class TrashItem:
-    """One row of the workspace Trash: a trashed project, version or workflow.
+@dataclass(eq=True)
+class TrashItem(_ReadsAsMapping):
+    """One row of the workspace Trash: a trashed project, version, workflow or training.
 
-    For a version, ``id`` is its number as a string and ``parent_id`` its project's id.
-    ``restorable`` is False with ``blocked_reason`` ``"parent_in_trash"`` or
-    ``"restore_conflict"`` when a plain restore would be refused.
+    For a version, ``id`` is its number as a string and ``parent_id`` its project's id; for a
+    training, ``id`` is its training id. ``restorable`` is False with ``blocked_reason``
+    ``"parent_in_trash"`` or ``"restore_conflict"`` when a plain restore would be refused.
+
+    An item also reads as the server's JSON object, as the ``roboflow`` client's items do:
+    ``item["name"]``, ``item["deletedAt"]``, ``item.get("parentId")``.
 
     Example::
 
@@ -130,6 +174,7 @@ class TrashItem:
             print(item.name, item.days_remaining, "days left")
             if item.restorable:
                 item.restore()
+        names = [item["name"] for item in ws.trash()]
     """
 
     id: str
@@ -219,6 +264,92 @@ class TrashPage:
     raw: Dict[str, Any] = field(default_factory=dict, repr=False)
 
 
+class Trash(list):
+    """What :meth:`Workspace.trash` returns: the list of :class:`TrashItem` it iterates, which
+    also reads as the ``roboflow`` client's answer to ``GET /:ws/trash``.
+
+    ``trash["items"]`` is every item, ``trash["sections"]`` groups them by type
+    (``"projects"``, ``"versions"``, ``"workflows"``, ``"trainings"``), ``trash["counts"]``
+    is the server's count of the whole Trash by type (``"total"`` too), and
+    ``trash["nextCursor"]`` is ``None`` once the listing is complete (with ``limit``, the
+    cursor the next items start from). ``get()``, ``keys()`` and ``"items" in trash`` work
+    as on that dict; ``to_dict()`` gives it as plain JSON data. Integer indexes and slices
+    are the list's.
+
+    Example::
+
+        trash = ws.trash()
+        for item in trash:
+            print(item.type, item.name)
+        for item in trash["sections"]["projects"]:
+            print(item["name"], item["deletedAt"])
+    """
+
+    _KEYS = ("items", "sections", "counts", "nextCursor")
+
+    def __init__(self, items: List[TrashItem] = (), counts: Optional[Dict[str, int]] = None,
+                 next_cursor: Optional[str] = None) -> None:
+        super().__init__(items)
+        self.counts: Dict[str, int] = dict(counts or {})
+        self.next_cursor: Optional[str] = next_cursor
+
+    @property
+    def sections(self) -> Dict[str, List[TrashItem]]:
+        """The items by type, in listing order: ``{"projects": [...], "versions": [...], ...}``."""
+        out: Dict[str, List[TrashItem]] = {section: [] for _, section in TRASH_SECTIONS}
+        names = dict(TRASH_SECTIONS)
+        for item in self:
+            out.setdefault(names.get(item.type, item.type + "s"), []).append(item)
+        return out
+
+    def _field(self, key: str) -> Any:
+        if key == "items":
+            return list(self)
+        if key == "sections":
+            return self.sections
+        if key == "counts":
+            return self.counts
+        if key == "nextCursor":
+            return self.next_cursor
+        raise KeyError(key)
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def,override]
+        if isinstance(key, str):
+            return self._field(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``trash.get("items", [])``, as on the dict the ``roboflow`` client returns."""
+        return self._field(key) if key in self._KEYS else default
+
+    def keys(self) -> Tuple[str, ...]:
+        return self._KEYS
+
+    def values(self) -> List[Any]:
+        return [self._field(k) for k in self._KEYS]
+
+    def items(self) -> List[Tuple[str, Any]]:  # type: ignore[override]
+        """The ``(key, value)`` pairs of the dict view (iterate the Trash itself for its items)."""
+        return [(k, self._field(k)) for k in self._KEYS]
+
+    def __contains__(self, value: object) -> bool:
+        if isinstance(value, str):
+            return value in self._KEYS
+        return super().__contains__(value)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The listing as plain JSON data (the server's field names), e.g. for ``json.dumps``."""
+        return {
+            "items": [item.raw for item in self],
+            "sections": {name: [item.raw for item in items] for name, items in self.sections.items()},
+            "counts": dict(self.counts),
+            "nextCursor": self.next_cursor,
+        }
+
+    def __repr__(self) -> str:
+        return f"Trash({list.__repr__(self)})"
+
+
 @dataclass
 class RestoreResult:
     """The answer to a batch restore.
@@ -285,3 +416,7 @@ class Usage:
             trash_bytes=data.get("trashBytes"),
             raw=data,
         )
+
+
+# Records that read as mappings are mappings for isinstance() too.
+Mapping.register(TrashItem)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from ._http import HttpClient
-from .project import Project, Version
-from .records import AuditEvent, Image, Job, RestoreResult, TrashItem, TrashPage, Usage
+from .project import Project, Training, Version
+from .records import AuditEvent, Image, Job, RestoreResult, Trash, TrashItem, TrashPage, Usage
 from .workflow import Workflow
 
-TRASH_TYPES = ("project", "version", "workflow")
+TRASH_TYPES = ("project", "version", "workflow", "training")
 # Page size asked for when a caller's limit is larger: every listing serves pages this big.
 _PAGE_SIZE = 100
-TrashRef = Union[TrashItem, Project, Version, Workflow, Dict[str, Any], Sequence[Any]]
+TrashRef = Union[TrashItem, Project, Version, Workflow, Training, Dict[str, Any], Sequence[Any]]
 
 
 def _reference(item: TrashRef) -> Dict[str, Any]:
@@ -25,6 +25,8 @@ def _reference(item: TrashRef) -> Dict[str, Any]:
         return {"type": "version", "id": str(item.number), "parentId": item.project.project_id}
     if isinstance(item, Workflow):
         return {"type": "workflow", "id": item.id}
+    if isinstance(item, Training):
+        return {"type": "training", "id": item.id}
     if isinstance(item, dict):
         ref = {"type": item["type"], "id": str(item["id"])}
         parent = item.get("parentId", item.get("parent_id"))
@@ -251,7 +253,7 @@ class Workspace:
     ) -> Iterator[TrashPage]:
         """Yields the Trash listing page by page, following ``nextCursor``.
 
-        ``type`` is ``project``, ``version`` or ``workflow``; ``q`` filters by name; ``sort``
+        ``type`` is ``project``, ``version``, ``workflow`` or ``training``; ``q`` filters by name; ``sort``
         is ``deletedAt``, ``scheduledCleanupAt`` or ``name``; ``page_size`` is the server's
         ``limit`` (1 to 1000 on limbod; the SDK asks for 100 when not given); ``cursor`` starts from a page you stopped at.
 
@@ -279,26 +281,49 @@ class Workspace:
         q: Optional[str] = None,
         sort: Optional[str] = None,
         limit: Optional[int] = None,
-    ) -> List[TrashItem]:
+    ) -> Trash:
         """Items in the workspace Trash (needs the ``view_trash`` permission).
 
-        The SDK follows ``nextCursor`` for you: the list holds every matching item, or at most
+        The SDK follows ``nextCursor`` for you: the answer holds every matching item, or at most
         ``limit`` items when ``limit`` is given. Use :meth:`trash_pages` to walk pages yourself.
         Filters as in :meth:`trash_pages`.
+
+        The answer is a :class:`~limbo.Trash`: a list of :class:`~limbo.TrashItem` that also
+        reads as the ``roboflow`` client's answer (``trash["items"]``,
+        ``trash["sections"]["projects"]``, ``trash["counts"]``), whose items read as mappings
+        too (``item["name"]``).
 
         Example::
 
             for item in ws.trash(type="version", sort="scheduledCleanupAt"):
                 print(item.parent_name, item.name, item.days_remaining, item.blocked_reason)
+            names = [item["name"] for item in ws.trash()["sections"]["projects"]]
         """
         if limit is not None and limit <= 0:
-            return []
+            return Trash()
         found: List[TrashItem] = []
-        for page in self.trash_pages(type=type, q=q, sort=sort, page_size=_page_size(limit)):
-            found.extend(page.items)
-            if limit is not None and len(found) >= limit:
-                return found[:limit]
-        return found
+        counts: Optional[Dict[str, int]] = None
+        cursor: Optional[str] = None
+        while True:
+            # Pages of the SDK's own size (a listing without `limit` is the server's choice), each
+            # asking for no more than is still wanted: a page is never cut, and the last cursor is
+            # where the next items start.
+            wanted = _PAGE_SIZE if limit is None else _page_size(limit - len(found))
+            answer = self._http.request(
+                "GET",
+                [self.url, "trash"],
+                query={"type": type, "q": q, "sort": sort, "limit": wanted, "cursor": cursor},
+            )
+            items = [TrashItem.from_json(i, self) for i in answer.get("items") or []]
+            if counts is None:
+                counts = dict(answer.get("counts") or {})
+            found.extend(items)
+            cursor = answer.get("nextCursor") or None
+            if cursor is None or not items or (limit is not None and len(found) >= limit):
+                break
+        if limit is not None and len(found) > limit:  # a server that sent more than asked
+            found, cursor = found[:limit], None
+        return Trash(found, counts=counts, next_cursor=cursor)
 
     def restore_from_trash(
         self,
@@ -309,8 +334,9 @@ class Workspace:
     ) -> Dict[str, Any]:
         """Restores one item from the Trash to where it was deleted from.
 
-        ``type`` is ``project``, ``version`` or ``workflow``; ``id`` is the project's or
-        workflow's id, or the version's number (then ``parent_id`` is its project's id).
+        ``type`` is ``project``, ``version``, ``workflow`` or ``training``; ``id`` is the
+        project's, workflow's or training's id, or the version's number (then ``parent_id`` is
+        its project's id).
         ``url`` renames a project or workflow whose url an active one took meanwhile.
 
         Returns ``{"restored": True, "type", "id"}``. Raises :class:`~limbo.ConflictError`
@@ -322,6 +348,7 @@ class Workspace:
             ws.restore_from_trash("project", "p_7fz3k2")
             ws.restore_from_trash("version", 3, parent_id="p_7fz3k2")
             ws.restore_from_trash("workflow", "w_9k2m", url="count-cats-2")
+            ws.restore_from_trash("training", "j_4k2m9")
         """
         if type not in TRASH_TYPES:
             raise ValueError(f"type must be one of {', '.join(TRASH_TYPES)}, not {type!r}")
@@ -333,9 +360,10 @@ class Workspace:
         return self._http.request("POST", [self.url, "trash", "restore"], json_body=body)
 
     def restore_many(self, items: Iterable[TrashRef]) -> RestoreResult:
-        """Restores a selection in one request; projects are restored before versions.
+        """Restores a selection in one request; projects are restored before versions, and
+        versions before trainings.
 
-        Each item is a :class:`~limbo.TrashItem`, a Project/Version/Workflow object, a dict
+        Each item is a :class:`~limbo.TrashItem`, a Project/Version/Workflow/Training object, a dict
         ``{"type", "id", "parentId"?, "url"?}`` or a tuple ``(type, id[, parent_id])``.
         Items that cannot be restored are reported in ``failed``; nothing is raised for them.
 
@@ -350,8 +378,8 @@ class Workspace:
         return RestoreResult.from_json(answer)
 
     def restore_all(self) -> RestoreResult:
-        """Restores every item of the Trash the key may restore (projects first, so a project
-        and its separately trashed versions come back together).
+        """Restores every item of the Trash the key may restore (projects first, then versions,
+        then trainings, so a project and its separately trashed versions and runs come back together).
 
         Example::
 
