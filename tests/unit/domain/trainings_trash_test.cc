@@ -384,7 +384,7 @@ TEST_F(TrainingsTrash, AutomaticCleanupRemovesTheRunItsModelRowAndFileAtCleanupA
   EXPECT_FALSE(ModelFile(run));
   EXPECT_EQ(ModelOf("cats", 1), "");
   EXPECT_TRUE(Fsck().clean());
-  auto events = *trash_->Audit(owner(), 10, std::nullopt);
+  auto events = trash_->Audit(owner(), 10, std::nullopt)->items;
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.front().action, "auto_cleanup");
   EXPECT_EQ(events.front().item_type, "training");
@@ -496,7 +496,7 @@ TEST_F(TrainingsTrash, EveryTrainingActionIsAudited) {
   auto other = FinishedRun("cats", 1);
   ASSERT_TRUE(trash_->TrashTraining(owner(), "cats", 1, other));
   ASSERT_TRUE(trash_->EmptyTrash(owner(), "acme"));
-  auto events = *trash_->Audit(owner(), 50, std::nullopt);
+  auto events = trash_->Audit(owner(), 50, std::nullopt)->items;
   std::vector<std::string> actions;
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
     EXPECT_EQ(it->item_type, "training");
