@@ -14,11 +14,15 @@ using domain::TrashState;
 
 namespace {
 
+// The row's own columns, in the order ReadTrash reads them.
+#define TRASH_ROW_COLUMNS                                                                             \
+  "t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, " \
+  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "   \
+  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "
+
 // Listing columns: the row plus what the Trash page shows about its surroundings.
 #define TRASH_SELECT                                                                                            \
-  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, "    \
-  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "             \
-  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "                                            \
+  "SELECT " TRASH_ROW_COLUMNS                                                                                   \
   "COALESCE((SELECT pp.name FROM projects pp WHERE pp.id = t.parent_project_id), ''), "                         \
   "(COALESCE((SELECT pp.trash_item_id IS NOT NULL FROM projects pp WHERE pp.id = t.parent_project_id), FALSE) " \
   " OR (t.type = 'training' AND EXISTS (SELECT 1 FROM versions vv WHERE vv.project_id = t.parent_project_id "   \
@@ -33,10 +37,7 @@ namespace {
   "FROM trash_items t "
 
 // Internal lookups need only the row itself; the listing's surroundings are left empty.
-#define TRASH_SELECT_ROW                                                                                     \
-  "SELECT t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, " \
-  "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "          \
-  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, '', FALSE, FALSE, '' FROM trash_items t "
+#define TRASH_SELECT_ROW "SELECT " TRASH_ROW_COLUMNS "'', FALSE, FALSE, '' FROM trash_items t "
 
 TrashItem ReadTrash(const Rows& r) {
   TrashItem t;
