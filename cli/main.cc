@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "core/build_info.h"
 #include "verb.h"
 
 namespace {
@@ -29,10 +30,11 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "limbo: the command-line client of a Limbo server.\n"
-      "Deleting moves projects, versions and workflows to the workspace Trash, where they stay\n"
+      "Deleting moves projects, versions, training runs and workflows to the workspace Trash, where\n"
+      "they stay "
       "restorable; permanent deletion exists only in the web app.",
       "limbo"};
-  app.set_version_flag("--version", std::string("limbo ") + kLimboVersion);
+  app.set_version_flag("--version", limbo::core::VersionText("limbo"));
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 error, 2 authentication, 3 not found.\n"

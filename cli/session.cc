@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/build_info.h"
+
 namespace limbo::cli {
 
 Outcome<Settings> Session::LoadedSettings() {
@@ -25,7 +27,7 @@ Outcome<const client::Client*> Session::Connect() {
   client::ClientOptions options;
   options.base_url = settings->api_url;
   options.api_key = settings->api_key;
-  options.user_agent = std::string("limbo-cli/") + kLimboVersion;
+  options.user_agent = std::string("limbo-cli/") + core::kVersion;
   client_ = std::make_unique<client::Client>(std::move(options));
   return static_cast<const client::Client*>(client_.get());
 }

@@ -76,7 +76,4 @@ class Session {
   std::optional<std::string> key_workspace_;
 };
 
-// The User-Agent and `limbo --version` text.
-inline constexpr const char* kLimboVersion = LIMBO_VERSION;
-
 }  // namespace limbo::cli

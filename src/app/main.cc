@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/demo.h"
+#include "core/build_info.h"
 #include "core/crypto.h"
 #include "core/image_info.h"
 #include "core/time_format.h"
@@ -357,6 +358,7 @@ int PrintRoutes() {
 int main(int argc, char** argv) {
   core::InitCrypto();
   CLI::App cli{"limbod: the Limbo server (workspaces, datasets and a Trash that never loses data by accident)"};
+  cli.set_version_flag("--version", core::VersionText("limbod"));
   cli.require_subcommand(1);
   StorageOptions so;
   auto add_storage = [&](CLI::App* c) {

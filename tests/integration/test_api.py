@@ -1,5 +1,6 @@
 """The foundation routes of SPEC 4.1 against a real limbod: shapes, validation and errors."""
 import json
+import re
 import urllib.request
 
 from limbo_test_server import Client, png
@@ -13,7 +14,9 @@ def make_project(c, ws, name="Cats", **extra):
 
 def test_health_welcome_and_unknown_routes(server, ws):
     name, c = ws
-    assert Client(server.base).get("/healthz").body == {"status": "ok"}
+    health = Client(server.base).get("/healthz").body
+    assert health["status"] == "ok" and re.fullmatch(r"\d+\.\d+\.\d+", health["version"]), health
+    assert re.fullmatch(r"[0-9a-f]{12}(-modified)?|unknown", health["commit"]), health
     assert c.get("/").body == {"welcome": "Welcome to the Limbo API", "workspace": name}
     r = c.get(f"/{name}/no/such/route/here")
     assert r.status == 404 and r.code == "route_not_found"

@@ -1,10 +1,13 @@
+#include "core/build_info.h"
 #include "core/time_format.h"
 #include "http/handlers/handlers.h"
 
 namespace limbo::http::handlers {
 
 void RegisterWorkspaces(Api& api) {
-  api.Add("GET", "/healthz", Access::kPublic, [](Ctx&) { return JsonResponse(200, Json{{"status", "ok"}}); });
+  api.Add("GET", "/healthz", Access::kPublic, [](Ctx&) {
+    return JsonResponse(200, Json{{"status", "ok"}, {"version", core::kVersion}, {"commit", core::kCommit}});
+  });
 
   // `POST /` answers as `GET /`: Roboflow's client checks its key with `POST /?api_key=`.
   auto welcome = [](Ctx& c) {
