@@ -58,7 +58,7 @@ test('a custom role without trash permissions sees no delete or Trash actions an
   await page.locator('[data-version="1"]').waitFor();
   await page.locator('[data-runs="1"] [data-training]').waitFor();
   assert.equal(await page.getByRole('button', { name: /Delete/ }).count(), 0, 'no Delete on the project page, not even for a run');
-  assert.equal(await page.getByRole('button', { name: 'Train model' }).count(), 1);
+  assert.equal(await page.getByRole('button', { name: 'Train again' }).count(), 1, 'content actions stay');
 
   await H.gotoApp(page, server, `/app/${WS}/workflows`, 'workflows');
   await page.locator('[data-workflow="tree-counter"]').waitFor();
