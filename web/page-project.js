@@ -1,5 +1,5 @@
 // /app/:ws/:project — images with upload, versions, training jobs and model serving state.
-import { h, plural, timeEl, clear, formatBytes, versionLabel } from './dom.js';
+import { h, plural, timeEl, clear, formatBytes, versionLabel, uid } from './dom.js';
 import { api, enc, uploadFile, describeError } from './api.js';
 import { pageHeader, button, toast, errorToast, emptyState } from './ui.js';
 import { projectTypeName } from './widgets.js';
@@ -68,6 +68,14 @@ export async function renderProject(ctx) {
     state.versions = p.versions || [];
     Object.assign(state.project, p.project);
     state.jobs = jobs.filter((j) => j.project === project.url);
+    // Each version's runs (those not in the Trash), with whether its model is the version's.
+    const trainings = await Promise.all(state.versions.map((v) => {
+      const hasJobs = state.jobs.some((j) => Number(j.version) === Number(v.version));
+      if (!hasJobs) return [];
+      return api.get(`/${enc(ws)}/${enc(project.url)}/${enc(v.version)}/v2/trainings`, { signal })
+        .then((a) => a.trainings || []).catch(() => []);
+    }));
+    state.trainings = new Map(state.versions.map((v, i) => [Number(v.version), trainings[i]]));
     rerenderVersions();
   }
   let pollTimer = null;
@@ -216,9 +224,51 @@ function renderVersions(ctx, state, section, reload) {
         model ? h('span', { class: `badge badge-model-${model.state}`, 'data-model-state': model.state },
           model.state === 'serving' ? 'Model serving' : 'Model stopped') : null,
         model && model.state === 'serving' && model.endpoint ? h('code', { class: 'endpoint' }, model.endpoint) : null),
-      h('div', { class: 'version-actions' }, actions)));
+      h('div', { class: 'version-actions' }, actions),
+      renderRuns(ctx, state, v, (state.trainings && state.trainings.get(Number(v.version))) || [], reload)));
   }
   section.append(list);
+}
+
+const RUN_LABELS = { queued: 'Queued', running: 'Training', finished: 'Finished', failed: 'Failed', cancelled: 'Cancelled' };
+
+/** The version's training runs: status, start, whether its model is the version's, and Delete. */
+function renderRuns(ctx, state, v, runs, reload) {
+  if (!runs.length) return null;
+  const project = state.project;
+  const canDelete = ctx.can('trash_training');
+  const titleId = uid('runs');
+  const sorted = [...runs].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+  return h('div', { class: 'runs', 'data-runs': String(v.version) },
+    h('h4', { class: 'runs-title', id: titleId }, `Training runs of ${versionLabel(v)} `, h('span', { class: 'count' }, String(runs.length))),
+    h('ul', { class: 'run-list', 'aria-labelledby': titleId }, sorted.map((run) => {
+      const active = ACTIVE_JOB.has(run.status);
+      const reasonId = uid('run-reason');
+      const who = `training ${run.trainingId} of ${project.name} ${versionLabel(v)}`;
+      let action = null;
+      if (canDelete) {
+        action = active
+          ? button('Delete', null, {
+            small: true, variant: 'ghost-danger', disabled: true, 'aria-label': `Delete ${who}`, 'aria-describedby': reasonId, 'data-action': 'delete-training',
+          })
+          : button('Delete', () => deleteFlow(ctx, 'training', run, {
+            project, version: v, retentionDays: state.retentionDays, onDeleted: () => reload(), onRestored: () => reload(),
+          }), { small: true, variant: 'ghost-danger', 'aria-label': `Delete ${who}`, 'data-action': 'delete-training' });
+      }
+      const startIso = run.startedAt || run.createdAt || (run.start ? new Date(run.start * 1000).toISOString() : null);
+      return h('li', { class: 'run-row', 'data-training': run.trainingId, 'data-status': run.status },
+        h('div', { class: 'run-main' },
+          h('code', { class: 'run-id' }, run.trainingId),
+          h('span', { class: `badge badge-${run.status}`, 'data-run-status': run.status }, RUN_LABELS[run.status] || run.status),
+          run.versionModel ? h('span', { class: 'badge badge-model-serving', 'data-version-model': true }, 'Version’s model') : null),
+        h('p', { class: 'run-meta muted small' },
+          'started ', timeEl(startIso),
+          ` · ${Number(run.creditsUsed || 0).toFixed(1)} credits`,
+          run.modelBytes ? ` · model ${formatBytes(run.modelBytes)}` : '',
+          run.status === 'cancelled' && run.cancelReason === 'moved_to_trash' ? ' · cancelled by deletion' : ''),
+        active && canDelete ? h('p', { class: 'run-reason muted small', id: reasonId }, 'In progress — cancel it first') : null,
+        action ? h('div', { class: 'run-actions' }, action) : null);
+    })));
 }
 
 async function startTraining(ctx, state, v, reload) {

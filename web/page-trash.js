@@ -1,4 +1,4 @@
-// Settings → Trash: every deleted project, version and workflow of the workspace, with restore,
+// Settings → Trash: every deleted project, version, training and workflow of the workspace, with restore,
 // permanent deletion (the only place it exists) and Empty Trash.
 import { h, clear, plural, timeEl, formatBytes, debounce, uid } from './dom.js';
 import { api, enc, describeError } from './api.js';
@@ -8,6 +8,7 @@ import { withReauth } from './reauth.js';
 const TYPES = [
   { type: 'project', section: 'projects', title: 'Projects', noun: 'project', restore: 'restore_dataset', trash: 'trash_dataset' },
   { type: 'version', section: 'versions', title: 'Versions', noun: 'version', restore: 'restore_version', trash: 'trash_version' },
+  { type: 'training', section: 'trainings', title: 'Trainings', noun: 'training', restore: 'restore_training', trash: 'trash_training' },
   { type: 'workflow', section: 'workflows', title: 'Workflows', noun: 'workflow', restore: 'restore_workflow', trash: 'trash_workflow' },
 ];
 const TYPE = Object.fromEntries(TYPES.map((t) => [t.type, t]));
@@ -15,6 +16,15 @@ const PAGE_SIZE = 50;
 const AMBER_TIP = 'Images will also be deleted from the Asset Library when this project is cleaned up. Images that other projects use are always kept.';
 
 const keyOf = (item) => `${item.type}|${item.type === 'version' ? item.parentId || '' : ''}|${item.id}`;
+/** What a row's buttons and checkbox name: unique per row ("training j_… of Cats v1", "v1 of Cats"). */
+const labelOf = (item) => {
+  if (item.type === 'training') {
+    const v = item.version ?? (item.location && item.location.version && item.location.version.number);
+    return `training ${item.trainingId || item.id} of ${item.parentName || item.parentUrl || 'its project'} v${v}`;
+  }
+  if (item.type === 'version') return `${item.name} of ${item.parentName || item.parentUrl || 'its project'}`;
+  return item.name;
+};
 const refOf = (item) => {
   const ref = { type: item.type, id: String(item.id) };
   if (item.type === 'version' && item.parentId) ref.parentId = item.parentId;
@@ -33,11 +43,11 @@ export async function renderTrash(ctx) {
   };
   const anyRestore = TYPES.some((t) => perms.restore(t.type));
   const anyRemove = TYPES.some((t) => perms.remove(t.type));
-  const canEmpty = ctx.can('view_trash', 'trash_dataset', 'trash_version', 'trash_workflow');
+  const canEmpty = ctx.can('view_trash', ...TYPES.map((t) => t.trash));
 
   const workspace = await api.get(`/${enc(ws)}`, { signal }).then((a) => a.workspace || a).catch(() => ({}));
   const retention = workspace.retentionDays || 30;
-  const state = { q: '', sort: 'deletedAt', items: [], nextCursor: null, counts: null, selected: new Map(), usage: null, loading: false };
+  const state = { q: '', sort: 'deletedAt', type: '', items: [], nextCursor: null, counts: null, selected: new Map(), usage: null, loading: false };
 
   const summary = h('div', { class: 'trash-summary', 'aria-live': 'polite' });
   const results = h('div', { class: 'batch-results', 'aria-live': 'polite' });
@@ -50,6 +60,13 @@ export async function renderTrash(ctx) {
     h('option', { value: 'deletedAt' }, 'Recently deleted'),
     h('option', { value: 'scheduledCleanupAt' }, 'Cleanup date (soonest first)'),
     h('option', { value: 'name' }, 'Name'));
+  const typeFilter = h('select', { class: 'select', name: 'type' },
+    h('option', { value: '' }, 'Everything'),
+    TYPES.map((t) => h('option', { value: t.type }, t.title)));
+  typeFilter.addEventListener('change', () => {
+    state.type = typeFilter.value;
+    reload();
+  });
   search.addEventListener('input', debounce(() => {
     state.q = search.value.trim();
     reload();
@@ -67,12 +84,13 @@ export async function renderTrash(ctx) {
   const retentionButton = ctx.can('manage_workspace')
     ? button('Change retention', () => changeRetention(ctx, retention), { variant: 'ghost', 'data-action': 'retention' }) : null;
   main.append(
-    pageHeader('Trash', `Deleted projects, versions and workflows stay here for ${plural(retention, 'day')}, then they are removed permanently. Permanent deletion is possible only on this page.`,
+    pageHeader('Trash', `Deleted projects, versions, trainings and workflows stay here for ${plural(retention, 'day')}, then they are removed permanently. Permanent deletion is possible only on this page.`,
       retentionButton, restoreAll, emptyTrash),
     summary,
     h('div', { class: 'trash-toolbar card', role: 'group', 'aria-label': 'Trash tools' },
       h('div', { class: 'toolbar-filters' },
         field('Search the Trash', search),
+        field('Show', typeFilter),
         field('Sort by', sort)),
       (restoreSelected || deleteSelected) ? h('div', { class: 'toolbar-selection' }, selectionInfo, restoreSelected, deleteSelected) : null),
     results,
@@ -106,7 +124,7 @@ export async function renderTrash(ctx) {
   function renderSummary() {
     clear(summary);
     const u = state.usage;
-    const total = state.counts ? Number(state.counts.total ?? ((state.counts.projects || 0) + (state.counts.versions || 0) + (state.counts.workflows || 0))) : null;
+    const total = state.counts ? Number(state.counts.total ?? TYPES.reduce((n, t) => n + (Number(state.counts[t.section]) || 0), 0)) : null;
     const trashItems = u && u.trashItems !== undefined ? Number(u.trashItems) : total;
     const isEmpty = trashItems === 0 && (total === null || total === 0);
     if (restoreAll) restoreAll.disabled = isEmpty;
@@ -121,11 +139,12 @@ export async function renderTrash(ctx) {
   }
 
   async function fetchPage(cursor) {
-    const answer = await api.get(`/${enc(ws)}/trash`, { query: { q: state.q, sort: state.sort, limit: PAGE_SIZE, cursor }, signal });
+    const query = { q: state.q, sort: state.sort, type: state.type || undefined, limit: PAGE_SIZE, cursor };
+    const answer = await api.get(`/${enc(ws)}/trash`, { query, signal });
     let items = answer.items;
     if (!Array.isArray(items)) {
       const s = answer.sections || {};
-      items = [...(s.projects || []), ...(s.versions || []), ...(s.workflows || [])];
+      items = TYPES.flatMap((t) => s[t.section] || []);
     }
     return { items, counts: answer.counts || null, nextCursor: answer.nextCursor || null };
   }
@@ -172,7 +191,7 @@ export async function renderTrash(ctx) {
   function renderList() {
     clear(list);
     clear(more);
-    for (const t of TYPES) list.append(renderSection(t));
+    for (const t of TYPES) if (!state.type || state.type === t.type) list.append(renderSection(t));
     if (state.nextCursor) more.append(button('Load more', (e) => loadMore(e.currentTarget), { 'data-action': 'load-more' }));
     updateSelection();
   }
@@ -217,27 +236,35 @@ export async function renderTrash(ctx) {
   function renderRow(item, selectable) {
     const days = Math.max(0, Number(item.daysRemaining) || 0);
     const soon = days <= 3;
-    const blockedByParent = item.type === 'version' && (item.parentInTrash || item.blockedReason === 'parent_in_trash');
+    const child = item.type === 'version' || item.type === 'training';
+    const blockedByParent = child && (item.parentInTrash || item.blockedReason === 'parent_in_trash');
+    const parentName = item.parentName || item.parentUrl || '';
+    const versionNumber = item.version ?? (item.location && item.location.version && item.location.version.number);
     const reasonId = uid('reason');
     const notes = [];
     if (item.type === 'version') {
-      notes.push(h('span', { class: 'muted small' }, 'in project ', item.parentName || item.parentUrl || ''));
+      notes.push(h('span', { class: 'muted small' }, 'in project ', parentName));
+    } else if (item.type === 'training') {
+      notes.push(h('span', { class: 'muted small', 'data-location': true }, 'in project ', parentName));
     } else if (item.url) {
       notes.push(h('span', { class: 'muted small' }, `/${item.url}`));
     }
     if (item.type === 'project' && item.location && item.location.group && item.location.group.name) {
       notes.push(h('span', { class: 'muted small' }, ` · folder ${item.location.group.name}`));
     }
-    if (item.sizeBytes) notes.push(h('span', { class: 'muted small' }, ` · ${formatBytes(item.sizeBytes)}`));
+    if (item.type === 'training') {
+      notes.push(h('span', { class: 'muted small', 'data-size': true }, ` · model files ${formatBytes(item.sizeBytes)}`));
+    } else if (item.sizeBytes) {
+      notes.push(h('span', { class: 'muted small' }, ` · ${formatBytes(item.sizeBytes)}`));
+    }
     if (blockedByParent) {
-      notes.push(h('span', { class: 'blocked-reason', id: reasonId, 'data-blocked-reason': 'parent_in_trash' },
-        `Its project “${item.parentName || item.parentUrl || ''}” is in the Trash: restore the project first.`));
+      notes.push(h('span', { class: 'blocked-reason', id: reasonId, 'data-blocked-reason': 'parent_in_trash' }, parentReason(item, parentName, versionNumber)));
     } else if (item.blockedReason === 'restore_conflict') {
       notes.push(h('span', { class: 'blocked-reason', id: reasonId, 'data-blocked-reason': 'restore_conflict' },
         `An active ${item.type} now uses the URL “${item.url}”: restoring asks for a new one.`));
     }
     const box = selectable ? h('input', {
-      type: 'checkbox', 'aria-label': `Select ${item.name}`, 'data-select-row': keyOf(item), checked: state.selected.has(keyOf(item)),
+      type: 'checkbox', 'aria-label': `Select ${labelOf(item)}`, 'data-select-row': keyOf(item), checked: state.selected.has(keyOf(item)),
       onchange: (e) => {
         if (e.target.checked) state.selected.set(keyOf(item), item);
         else state.selected.delete(keyOf(item));
@@ -248,13 +275,13 @@ export async function renderTrash(ctx) {
     if (perms.restore(item.type)) {
       actions.push(button('Restore', () => restoreOne(item), {
         small: true, disabled: blockedByParent, 'data-action': 'restore',
-        'aria-label': `Restore ${item.name}`, 'aria-describedby': blockedByParent ? reasonId : null,
-        title: blockedByParent ? 'Restore the project first' : null,
+        'aria-label': `Restore ${labelOf(item)}`, 'aria-describedby': blockedByParent ? reasonId : null,
+        title: blockedByParent ? (item.type === 'training' ? 'Restore its project or version first' : 'Restore the project first') : null,
       }));
     }
     if (perms.remove(item.type)) {
       actions.push(button('Delete Permanently', () => deleteItems([item]), {
-        small: true, variant: 'ghost-danger', 'data-action': 'delete', 'aria-label': `Delete Permanently ${item.name}`,
+        small: true, variant: 'ghost-danger', 'data-action': 'delete', 'aria-label': `Delete Permanently ${labelOf(item)}`,
       }));
     }
     return h('tr', {
@@ -278,6 +305,16 @@ export async function renderTrash(ctx) {
     h('td', { class: 'cell-actions' }, h('div', { class: 'row-actions' }, actions)));
   }
 
+  /** Why a version's or training's Restore is disabled: the parent that is in the Trash, when the page knows it. */
+  function parentReason(item, parentName, versionNumber) {
+    if (item.type === 'version') return `Its project “${parentName}” is in the Trash: restore the project first.`;
+    const projectTrashed = state.items.some((i) => i.type === 'project' && i.id === item.parentId);
+    const versionTrashed = state.items.some((i) => i.type === 'version' && i.parentId === item.parentId && String(i.id) === String(versionNumber));
+    if (projectTrashed) return `Its project “${parentName}” is in the Trash: restore the project first.`;
+    if (versionTrashed) return `Its version v${versionNumber} of “${parentName}” is in the Trash: restore the version first.`;
+    return `Its project “${parentName}” or its version v${versionNumber} is in the Trash: restore that first.`;
+  }
+
   async function afterChange() {
     await Promise.all([reload(), loadUsage()]);
   }
@@ -285,7 +322,7 @@ export async function renderTrash(ctx) {
   function nameOf(ref) {
     const found = state.items.find((i) => i.type === ref.type && String(i.id) === String(ref.id)
       && (ref.type !== 'version' || !ref.parentId || i.parentId === ref.parentId));
-    if (found) return ref.type === 'version' ? `${found.name} (${found.parentName || found.parentUrl || 'project'})` : found.name;
+    if (found) return found.type === 'project' || found.type === 'workflow' ? found.name : labelOf(found);
     return `${ref.type} ${ref.id}`;
   }
 

@@ -12,6 +12,8 @@ export const PERMISSION_GROUPS = [
       ['restore_dataset', 'Restore projects from the Trash'],
       ['trash_version', 'Move versions to the Trash'],
       ['restore_version', 'Restore versions from the Trash'],
+      ['trash_training', 'Move training runs to the Trash'],
+      ['restore_training', 'Restore training runs from the Trash'],
       ['trash_workflow', 'Move workflows to the Trash'],
       ['restore_workflow', 'Restore workflows from the Trash'],
     ],

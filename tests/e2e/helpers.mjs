@@ -228,6 +228,27 @@ export async function createWorkflow(server, name, url) {
   return workflow;
 }
 
+/** Starts a training run of a version and moves the server clock until the demo trainer finished it. */
+export async function trainToEnd(server, projectUrl, version) {
+  const { job } = await rest(server, 'POST', `/${WS}/${projectUrl}/${version}/train`, {});
+  await finishRun(server, job.id);
+  return job;
+}
+
+/** Moves the server clock until the run is no longer queued or running. */
+export async function finishRun(server, jobId) {
+  for (let i = 0; i < 20; i++) {
+    const { job } = await rest(server, 'GET', `/${WS}/jobs/${jobId}`);
+    if (job.state === 'finished' || job.state === 'failed' || job.state === 'cancelled') return job;
+    await rest(server, 'POST', '/_dev/clock', { advanceSeconds: 10 });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`training ${jobId} did not finish`);
+}
+
+export const trainings = async (server, projectUrl, version) =>
+  (await rest(server, 'GET', `/${WS}/${projectUrl}/${version}/v2/trainings`)).trainings;
+
 export const trashProject = (server, url, deleteImages = false) =>
   rest(server, 'DELETE', `/${WS}/${url}${deleteImages ? '?deleteImages=true' : ''}`);
 

@@ -150,7 +150,8 @@ test('deleting a project cancels its training; Undo brings back the serving mode
   await H.gotoApp(page, server, `/app/${WS}/bridges`, 'project');
   const v1 = page.locator('[data-version="1"]');
   await v1.locator('[data-job-state="cancelled"]').waitFor();
-  await v1.getByText('cancelled by deletion').waitFor();
+  await v1.locator('.version-state').getByText('cancelled by deletion').waitFor();
+  assert.match(await v1.locator(`[data-training="${job.id}"]`).textContent(), /cancelled by deletion/, 'the run says it too');
   await v1.locator('[data-model-state="serving"]').waitFor();
 });
 

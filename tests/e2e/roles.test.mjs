@@ -22,6 +22,7 @@ before(async () => {
   H.memberAdd(server, { ...AUDITOR, role: auditorRole.id });
   project = await H.createProject(server, 'Forests', { url: 'forests', images: 1 });
   await H.createVersion(server, 'forests');
+  await H.trainToEnd(server, 'forests', 1); // a finished run: Delete on it needs trash_training
   await H.createWorkflow(server, 'Tree Counter', 'tree-counter');
   await H.createProject(server, 'Deserts', { url: 'deserts', images: 1 });
   await H.trashProject(server, 'deserts');
@@ -55,8 +56,9 @@ test('a custom role without trash permissions sees no delete or Trash actions an
 
   await H.gotoApp(page, server, `/app/${WS}/forests`, 'project');
   await page.locator('[data-version="1"]').waitFor();
-  assert.equal(await page.getByRole('button', { name: /Delete/ }).count(), 0, 'no Delete on the project page');
-  assert.equal(await page.getByRole('button', { name: 'Train model' }).count(), 1);
+  await page.locator('[data-runs="1"] [data-training]').waitFor();
+  assert.equal(await page.getByRole('button', { name: /Delete/ }).count(), 0, 'no Delete on the project page, not even for a run');
+  assert.equal(await page.getByRole('button', { name: 'Train again' }).count(), 1, 'content actions stay');
 
   await H.gotoApp(page, server, `/app/${WS}/workflows`, 'workflows');
   await page.locator('[data-workflow="tree-counter"]').waitFor();

@@ -389,3 +389,206 @@ test('rows near cleanup are highlighted, and an item disappears once the clock p
   assert.match(await cleanup.textContent(), /system/);
   await H.screenshot(page, 'audit-log');
 });
+
+// Trainings (runs) as a Trash type: deleted from the version on the project page, listed in the
+// Trash's Trainings section with the same row behaviour as the other sections.
+const trainingRow = (id) => page.locator(`tr.trash-row[data-item="training||${id}"]`);
+let cats;
+let runA;
+let runB;
+
+test('a training run is moved to the Trash from its version through the type-to-confirm dialog', async () => {
+  cats = await H.createProject(server, 'Cats', { url: 'cats', images: 1 });
+  await H.createVersion(server, 'cats');
+  runA = await H.trainToEnd(server, 'cats', 1);
+  runB = (await H.rest(server, 'POST', `/${WS}/cats/1/train`, {})).job;
+
+  await H.gotoApp(page, server, `/app/${WS}/cats`, 'project');
+  const runs = page.locator('[data-runs="1"]');
+  const rowA = runs.locator(`[data-training="${runA.id}"]`);
+  const rowB = runs.locator(`[data-training="${runB.id}"]`);
+  await rowA.waitFor();
+  await rowB.waitFor();
+  assert.equal(await rowA.locator('[data-run-status]').getAttribute('data-run-status'), 'finished');
+  assert.equal(await rowA.locator('[data-version-model]').count(), 1, 'the finished run’s model is the version’s');
+  assert.match(await rowA.textContent(), /started/);
+  // A run in progress cannot go to the Trash: its Delete is disabled, and says why.
+  const deleteB = page.getByRole('button', { name: `Delete training ${runB.id} of Cats v1` });
+  assert.equal(await deleteB.isDisabled(), true);
+  assert.match(await rowB.textContent(), /In progress — cancel it first/);
+  const describedBy = await deleteB.getAttribute('aria-describedby');
+  assert.match(await page.locator(`[id="${describedBy}"]`).textContent(), /cancel it first/);
+  await H.screenshot(page, 'version-runs-in-progress');
+
+  await H.finishRun(server, runB.id);
+  await H.gotoApp(page, server, `/app/${WS}/cats`, 'project');
+  await rowB.locator('[data-run-status="finished"]').waitFor();
+  assert.equal(await rowB.locator('[data-version-model]').count(), 1, 'the newest finished run’s model is the version’s');
+  assert.equal(await rowA.locator('[data-version-model]').count(), 0);
+  assert.equal(await page.getByRole('button', { name: `Delete training ${runB.id} of Cats v1` }).isDisabled(), false);
+
+  await page.getByRole('button', { name: `Delete training ${runB.id} of Cats v1` }).click();
+  const dialog = page.locator('dialog[data-dialog="delete-training"]');
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /Its model is the model of v1/, 'the dialog says the version’s model changes');
+  const move = dialog.getByRole('button', { name: 'Move to Trash' });
+  const input = dialog.getByLabel(/To confirm, type the training ID/);
+  assert.equal(await input.evaluate((el) => el === document.activeElement), true, 'focus starts on the typed ID');
+  await input.fill(runB.id.slice(0, -1));
+  assert.equal(await move.isDisabled(), true, 'Move to Trash waits for the whole training ID');
+  await input.fill(runB.id);
+  await H.screenshot(page, 'delete-training-dialog');
+  await move.click();
+  await page.locator('.toast', { hasText: 'Moved to Trash' }).waitFor();
+  await rowB.waitFor({ state: 'detached' });
+  const left = await H.trainings(server, 'cats', 1);
+  assert.deepEqual(left.map((t) => t.trainingId), [runA.id]);
+  assert.equal(left[0].versionModel, true, 'the version now uses the remaining run’s model');
+  await rowA.locator('[data-version-model]').waitFor();
+  const item = await findInTrash('training', (i) => i.id === runB.id);
+  assert.ok(item, 'the run is in the Trash');
+  assert.equal(item.parentId, cats.projectId);
+
+  // Undo puts it back, as for the other types; the model that serves now stays the version's.
+  await page.locator('.toast', { hasText: 'Moved to Trash' }).getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.toast', { hasText: `Restored “training ${runB.id}”` }).waitFor();
+  await rowB.waitFor();
+  assert.equal(await findInTrash('training', (i) => i.id === runB.id), undefined);
+  assert.equal(await rowB.locator('[data-version-model]').count(), 0);
+  await rowA.locator('[data-version-model]').waitFor();
+  await H.screenshot(page, 'version-runs');
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await H.gotoApp(page, server, `/app/${WS}/cats`, 'project');
+    await rowA.waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
+    await H.screenshot(page, 'phone-version-runs');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+});
+
+test('the Trash lists a training in its section with who, when, days, model size and its version, and restores it', async () => {
+  await H.rest(server, 'POST', `/${WS}/cats/1/v2/trainings/delete`, { trainingId: runA.id });
+  await openTrash();
+  const section = page.locator('[data-section="trainings"]');
+  await section.getByRole('heading', { name: /Trainings/ }).waitFor();
+  const row = trainingRow(runA.id);
+  await row.waitFor();
+  const text = await row.textContent();
+  assert.match(text, new RegExp(`Training ${runA.id} of v1`));
+  assert.match(text, /in project Cats/);
+  assert.match(text, /model files \d+(\.\d)? (B|KB)/);
+  assert.match(text, /30 days/);
+  assert.match(await row.locator('td[data-label="Deleted by"]').textContent(), /\S/);
+  const item = await findInTrash('training', (i) => i.id === runA.id);
+  assert.ok(item.sizeBytes > 0, 'the run’s model file has a size');
+  assert.equal(await row.locator('td[data-label="Deleted by"]').textContent(), item.deletedByName || item.deletedBy);
+
+  // The filter shows the Trainings section alone.
+  await page.getByLabel('Show').selectOption('training');
+  await page.waitForFunction(() => !document.querySelector('[data-section="projects"]'));
+  await row.waitFor();
+  assert.equal(await page.locator('[data-section]').count(), 1);
+  await H.screenshot(page, 'trash-trainings');
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await openTrash();
+    await row.waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
+    await H.screenshot(page, 'phone-trash-trainings');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+
+  await openTrash();
+  await row.getByRole('button', { name: `Restore training ${runA.id} of Cats v1` }).click();
+  await page.locator('.toast', { hasText: 'Restored' }).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.deepEqual((await H.trainings(server, 'cats', 1)).map((t) => t.trainingId).sort(), [runA.id, runB.id].sort());
+});
+
+test('a training whose version is in the Trash shows Restore disabled with the reason; a selection restores it after', async () => {
+  await H.rest(server, 'POST', `/${WS}/cats/1/v2/trainings/delete`, { trainingId: runA.id });
+  await H.rest(server, 'DELETE', `/${WS}/cats/1`);
+  await openTrash();
+  const row = trainingRow(runA.id);
+  await row.waitFor();
+  const restore = row.getByRole('button', { name: `Restore training ${runA.id} of Cats v1` });
+  assert.equal(await restore.isDisabled(), true);
+  const reason = row.locator('[data-blocked-reason="parent_in_trash"]');
+  assert.match(await reason.textContent(), /version v1 of “Cats” is in the Trash: restore the version first/);
+  assert.equal(await restore.getAttribute('aria-describedby'), await reason.getAttribute('id'));
+  await H.screenshot(page, 'trash-training-blocked');
+
+  // The server refuses it too (the button is a courtesy).
+  await assert.rejects(H.rest(server, 'POST', `/${WS}/trash/restore`, { type: 'training', id: runA.id }),
+    (e) => e.status === 409 && e.code === 'parent_in_trash');
+
+  await versionRow(cats.projectId, 1).getByRole('button', { name: 'Restore v1 of Cats' }).click();
+  await versionRow(cats.projectId, 1).waitFor({ state: 'detached' });
+  await page.waitForFunction((id) => {
+    const b = document.querySelector(`tr.trash-row[data-item="training||${id}"] [data-action="restore"]`);
+    return b && !b.disabled;
+  }, runA.id);
+  await page.locator('[data-section="trainings"]').getByLabel(`Select training ${runA.id} of Cats v1`).check();
+  await page.locator('[data-action="restore-selected"]').click();
+  const results = page.locator('[data-results="restored"]');
+  await results.getByRole('heading', { name: 'Restored 1 item.' }).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.ok((await H.trainings(server, 'cats', 1)).some((t) => t.trainingId === runA.id));
+});
+
+test('Restore All brings back a version and its separately trashed training; Delete Permanently removes a run', async () => {
+  await H.rest(server, 'POST', `/${WS}/cats/1/v2/trainings/delete`, { trainingId: runA.id });
+  await H.rest(server, 'DELETE', `/${WS}/cats/1`);
+  await openTrash();
+  await trainingRow(runA.id).waitFor();
+  await page.getByRole('button', { name: 'Restore All' }).click();
+  await page.locator('[data-results="restored"]').getByRole('heading', { name: 'Restored 2 items.' }).waitFor();
+  await trainingRow(runA.id).waitFor({ state: 'detached' });
+  assert.ok((await H.trainings(server, 'cats', 1)).some((t) => t.trainingId === runA.id), 'the run came back after its version');
+
+  await H.rest(server, 'POST', `/${WS}/cats/1/v2/trainings/delete`, { trainingId: runB.id });
+  await openTrash();
+  const row = trainingRow(runB.id);
+  await row.getByRole('button', { name: `Delete Permanently training ${runB.id} of Cats v1` }).click();
+  const dialog = page.locator('dialog[data-dialog="delete-permanently"]');
+  await dialog.getByText('This cannot be undone.').waitFor();
+  await dialog.getByRole('button', { name: 'Delete Permanently' }).click();
+  // The password may be older than the sudo window (earlier tests moved the clock): confirm it then.
+  const done = page.locator('.toast', { hasText: 'permanently' });
+  const reauth = page.locator('dialog[data-dialog="reauth"]');
+  await Promise.race([done.waitFor(), reauth.waitFor()]);
+  if (await reauth.count()) {
+    await reauth.getByLabel('Password').fill(H.OWNER.password);
+    await reauth.getByRole('button', { name: 'Confirm' }).click();
+  }
+  await done.waitFor();
+  await row.waitFor({ state: 'detached' });
+  await H.advanceClock(server, 0);
+  assert.equal(await findInTrash('training', (i) => i.id === runB.id), undefined);
+  await assert.rejects(H.rest(server, 'GET', `/${WS}/jobs/${runB.id}`), (e) => e.status === 404);
+  assert.deepEqual((await H.trainings(server, 'cats', 1)).map((t) => t.trainingId), [runA.id]);
+});
+
+test('the role editor offers trash_training and restore_training in the Trash group', async () => {
+  await H.gotoApp(page, server, `/app/${WS}/settings/roles`, 'settings');
+  await page.getByRole('button', { name: 'New role' }).click();
+  const dialog = page.locator('dialog[data-dialog="new-role"]');
+  const trashGroup = dialog.locator('fieldset', { has: page.locator('legend', { hasText: 'Trash' }) });
+  for (const perm of ['trash_training', 'restore_training']) {
+    await trashGroup.locator(`input[data-permission="${perm}"]`).waitFor();
+  }
+  await dialog.getByLabel('Role name').fill('Run Keeper');
+  await trashGroup.locator('input[data-permission="trash_training"]').check();
+  await trashGroup.locator('input[data-permission="restore_training"]').check();
+  await dialog.getByRole('button', { name: 'Create role' }).click();
+  await page.locator('.toast', { hasText: 'Created role' }).waitFor();
+  const roles = await H.rest(server, 'GET', `/${WS}/roles`);
+  const list = Array.isArray(roles) ? roles : roles.roles;
+  const made = list.find((r) => r.name === 'Run Keeper');
+  assert.deepEqual([...made.permissions].sort(), ['restore_training', 'trash_training']);
+});
