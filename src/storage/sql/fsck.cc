@@ -1,5 +1,7 @@
 #include "storage/sql/fsck.h"
 
+#include "storage/sql/workspaces.h"
+
 namespace limbo::storage::sql {
 
 using domain::Usage;
@@ -34,15 +36,7 @@ std::vector<std::pair<std::int64_t, Usage>> Fsck::RecountUsage() {
                 "(SELECT COUNT(*) FROM trash_items t WHERE t.workspace_id = w.id AND t.type = 'training') "
                 "FROM workspaces w ORDER BY w.id"),
       [](const Rows& r) {
-        Usage u;
-        u.storage_bytes = r.Int(1);
-        u.image_count = r.Int(2);
-        u.trash_projects = r.Int(3);
-        u.trash_versions = r.Int(4);
-        u.trash_workflows = r.Int(5);
-        u.trash_trainings = r.Int(6);
-        u.trash_items = u.trash_projects + u.trash_versions + u.trash_workflows + u.trash_trainings;
-        return std::pair{r.Int(0), u};
+        return std::pair{r.Int(0), ReadUsage(r, 1)};
       });
 }
 

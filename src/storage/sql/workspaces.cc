@@ -52,22 +52,24 @@ void Workspaces::Update(const Workspace& ws) {
            ws.retention_days, ws.storage_quota_bytes, ws.id);
 }
 
+Usage ReadUsage(const Rows& r, int first) {
+  Usage u;
+  u.storage_bytes = r.Int(first);
+  u.image_count = r.Int(first + 1);
+  u.trash_projects = r.Int(first + 2);
+  u.trash_versions = r.Int(first + 3);
+  u.trash_workflows = r.Int(first + 4);
+  u.trash_trainings = r.Int(first + 5);
+  u.trash_items = u.trash_projects + u.trash_versions + u.trash_workflows + u.trash_trainings;
+  return u;
+}
+
 Usage Workspaces::GetUsage(std::int64_t ws) {
   auto r = db_.Query(
       "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows, trash_trainings "
       "FROM workspaces WHERE id = ?",
       ws);
-  Usage u;
-  if (r.Next()) {
-    u.storage_bytes = r.Int(0);
-    u.image_count = r.Int(1);
-    u.trash_projects = r.Int(2);
-    u.trash_versions = r.Int(3);
-    u.trash_workflows = r.Int(4);
-    u.trash_trainings = r.Int(5);
-    u.trash_items = u.trash_projects + u.trash_versions + u.trash_workflows + u.trash_trainings;
-  }
-  return u;
+  return r.Next() ? ReadUsage(r, 0) : Usage{};
 }
 
 void Workspaces::AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) {

@@ -5,6 +5,10 @@
 
 namespace limbo::storage::sql {
 
+// The usage counters as six columns starting at `first`: storage bytes, images, then trashed
+// projects, versions, workflows and trainings (the stored row, or fsck's recount of it).
+domain::Usage ReadUsage(const Rows& r, int first);
+
 class Workspaces final : public domain::WorkspaceRows {
  public:
   explicit Workspaces(Db& db) : db_(db) {}
