@@ -28,7 +28,7 @@ Failure BadRef(std::string_view text, RefKind kind) {
                          : kind == RefKind::kProject  ? "workspace/project or project"
                          : kind == RefKind::kTraining ? "workspace/project/N/TRAINING_ID or workspace/TRAINING_ID"
                                                       : "workspace/workflow or workflow";
-  return Failure::Error("invalid_reference", "'" + std::string(text) + "' is not a " + KindName(kind) +
+  return Failure::Error("invalid_reference", std::string("'").append(text) + "' is not a " + KindName(kind) +
                                                  " reference; expected " + expected + ".");
 }
 

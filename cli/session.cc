@@ -35,7 +35,8 @@ Outcome<const client::Client*> Session::Connect() {
 Outcome<std::string> Session::Workspace(const ObjectRef& ref) {
   if (!ref.workspace.empty()) {
     if (!common_.workspace.empty() && common_.workspace != ref.workspace) {
-      return Fail(Failure::Error("conflicting_workspace", "'" + ref.ToString() + "' names workspace '" + ref.workspace +
+      return Fail(Failure::Error("conflicting_workspace", std::string("'").append(ref.ToString()) +
+                                                              "' names workspace '" + ref.workspace +
                                                               "' but --workspace is '" + common_.workspace + "'."));
     }
     return ref.workspace;

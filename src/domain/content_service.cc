@@ -314,7 +314,7 @@ Result<Version> ContentService::GenerateVersion(const Actor& a, const std::strin
     v = Version{};
     v.project_id = p.id;
     v.number = tx.projects().TakeVersionNumber(p.id);
-    v.name = name ? *name : "v" + std::to_string(v.number);
+    v.name = name ? *name : std::string("v").append(std::to_string(v.number));
     v.created_at = now;
     v.id = tx.versions().InsertWithSnapshot(v);
     return Ok();

@@ -66,11 +66,14 @@ std::string ForDialect(std::string_view sql, Dialect dialect) {
       if (dialect == Dialect::kSqlite) {
         out += "json_each(?)";
       } else {
-        out += "unnest(CAST($" + std::to_string(++n) + " AS text[])) AS value";
+        out += "unnest(CAST($";
+        out += std::to_string(++n);
+        out += " AS text[])) AS value";
       }
       i += kList.size() - 1;
     } else if (!quoted && c == '?' && dialect == Dialect::kPostgres) {
-      out += "$" + std::to_string(++n);
+      out += '$';
+      out += std::to_string(++n);
     } else {
       out.push_back(c);
     }

@@ -91,7 +91,9 @@ TEST_F(Concurrency, ReferenceRacingACollectorThatRollsBackAfterUnlinking) {
     checked.Wait(std::chrono::seconds(10));
     (void)store_->Write([&](domain::Transaction& tx) -> core::Status {
       for (const auto& due : tx.blobs().Due(clock_.Now(), 10)) {
-        if (!tx.blobs().Referenced(due)) EXPECT_TRUE(blobs_->Remove(due));
+        if (!tx.blobs().Referenced(due)) {
+          EXPECT_TRUE(blobs_->Remove(due));
+        }
       }
       return core::Error::Internal("simulated failure after the unlink");  // rolls back
     });
