@@ -209,8 +209,10 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
     core::Status RunToCompletion() override { return b.RunToCompletion(); }
     jobs::Background& b;
   } background_control(background);
+  domain::Readiness readiness(*store, blobs);
   http::Services svc{
-      accounts, content, training, trash, &background_control, clock, dev_clock_on ? &server_time : nullptr};
+      accounts,  content, training, trash, &background_control, clock, dev_clock_on ? &server_time : nullptr,
+      &readiness};
   http::Api api(svc);
   http::RegisterRoutes(api);
   web::RegisterWebRoutes(api);

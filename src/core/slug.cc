@@ -31,10 +31,10 @@ bool IsValidSlug(std::string_view s) {
 }
 
 bool IsReservedSlug(std::string_view s) {
-  static constexpr std::array<std::string_view, 21> kReserved = {
-      "app",      "api",       "dataset",  "infer",  "static",   "healthz", "metrics",
-      "projects", "workflows", "trash",    "images", "jobs",     "usage",   "audit",
-      "members",  "roles",     "api-keys", "groups", "settings", "upload",  "versions"};
+  static constexpr std::array<std::string_view, 22> kReserved = {
+      "app",      "api",       "dataset", "infer",    "static", "healthz", "readyz", "metrics",
+      "projects", "workflows", "trash",   "images",   "jobs",   "usage",   "audit",  "members",
+      "roles",    "api-keys",  "groups",  "settings", "upload", "versions"};
   return std::find(kReserved.begin(), kReserved.end(), s) != kReserved.end();
 }
 

@@ -23,6 +23,8 @@ class BlobStore {
   virtual std::string PathOf(const std::string& sha256) const = 0;
   // Removes the file; a missing file is not an error.
   virtual core::Status Remove(const std::string& sha256) = 0;
+  // Writes and removes a small file where blobs go: whether the store can take a write now.
+  virtual core::Status Probe() = 0;
   // Every blob file on disk (for fsck).
   virtual std::vector<std::string> List() const = 0;
 };

@@ -72,6 +72,8 @@ class Store {
   // commit its reference, and lose the file a moment later: a dangling reference.
   // Nothing else in fn may touch files, the network or other processes.
   virtual core::Status Write(const TxFn& fn) = 0;
+  // The newest schema version this binary knows (the one it migrated the database to at open).
+  virtual int schema_version() const = 0;
 };
 
 }  // namespace limbo::domain

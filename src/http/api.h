@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "domain/account_service.h"
 #include "domain/content_service.h"
+#include "domain/readiness.h"
 #include "domain/server_time.h"
 #include "domain/training_service.h"
 #include "domain/trash_service.h"
@@ -27,7 +28,8 @@ struct Services {
   domain::TrashService& trash;
   BackgroundControl* background = nullptr;  // null in tests that drive the jobs themselves
   const core::Clock& clock;
-  domain::ServerTime* dev_clock = nullptr;  // set only with --dev-clock
+  domain::ServerTime* dev_clock = nullptr;       // set only with --dev-clock
+  const domain::Readiness* readiness = nullptr;  // GET /readyz; null where nothing is checked (fuzzing)
 };
 
 // What a handler gets: the request, its path parameters, who is calling and in which workspace.

@@ -30,6 +30,7 @@ MEMBER = {"create_project", "upload_images", "generate_version", "train_model", 
 # The success status is what an allowed caller gets on the fresh objects the builder makes.
 ROUTES = {
     ("GET", "/healthz"): ("any", 200),
+    ("GET", "/readyz"): ("any", 200),
     ("GET", "/"): ("key", 200),
     # Roboflow's client checks its key with `POST /?api_key=`: the same answer as `GET /`.
     ("POST", "/"): ("key", 200),

@@ -23,6 +23,9 @@ class ServerRows {
   virtual std::int64_t RaiseMeta(const std::string& key, std::int64_t value) = 0;
   // Adds delta to the stored value (0 when missing) and returns the sum.
   virtual std::int64_t AddMeta(const std::string& key, std::int64_t delta) = 0;
+
+  // The newest migration recorded in the database (a newer server may have applied more).
+  virtual int SchemaVersion() = 0;
 };
 
 }  // namespace limbo::domain

@@ -9,6 +9,13 @@ void RegisterWorkspaces(Api& api) {
     return JsonResponse(200, Json{{"status", "ok"}, {"version", core::kVersion}, {"commit", core::kCommit}});
   });
 
+  // For load balancers: 503 with the failed check's code while the server cannot serve (SPEC-silent;
+  // docs/OPERATIONS.md). Without a check configured there is nothing to fail.
+  api.Add("GET", "/readyz", Access::kPublic, [](Ctx& c) {
+    if (c.svc.readiness != nullptr) LIMBO_HTTP_CHECK(c.svc.readiness->Check());
+    return JsonResponse(200, Json{{"status", "ready"}});
+  });
+
   // `POST /` answers as `GET /`: Roboflow's client checks its key with `POST /?api_key=`.
   auto welcome = [](Ctx& c) {
     LIMBO_HTTP_TRY(auto ws, c.svc.accounts.KeyWorkspace(*c.principal));

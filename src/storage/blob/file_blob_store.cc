@@ -140,6 +140,19 @@ Status FileBlobStore::Remove(const std::string& sha) {
   return Ok();
 }
 
+Status FileBlobStore::Probe() {
+  // Named like a write's temporary, so one a crash leaves is swept with them.
+  std::string probe = root_ + "/.tmp-probe-" + core::RandomToken(8);
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("open " + probe + ": " + std::strerror(errno));
+  bool wrote = ::write(fd, "x", 1) == 1;
+  std::string err = wrote ? "" : std::strerror(errno);
+  ::close(fd);
+  ::unlink(probe.c_str());
+  if (!wrote) return IoError("write " + probe + ": " + err);
+  return Ok();
+}
+
 std::vector<std::string> FileBlobStore::List() const {
   std::vector<std::string> out;
   std::error_code ec;

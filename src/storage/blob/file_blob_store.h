@@ -18,6 +18,7 @@ class FileBlobStore final : public domain::BlobStore {
   core::Result<std::string> Get(const std::string& sha256) const override;
   std::string PathOf(const std::string& sha256) const override;
   core::Status Remove(const std::string& sha256) override;
+  core::Status Probe() override;
   std::vector<std::string> List() const override;
 
   // Deletes temporary files (older than an hour) left by writes that a crash interrupted.

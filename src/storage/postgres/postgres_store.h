@@ -26,7 +26,7 @@ class PostgresStore final : public domain::Store {
   core::Status Read(const domain::TxFn& fn) override;
   core::Status Write(const domain::TxFn& fn) override;
 
-  int schema_version() const { return schema_version_; }
+  int schema_version() const override { return schema_version_; }
 
  private:
   core::Status Run(bool write, const domain::TxFn& fn);

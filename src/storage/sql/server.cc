@@ -35,4 +35,8 @@ std::int64_t Server::AddMeta(const std::string& key, std::int64_t delta) {
                 key, delta));
 }
 
+int Server::SchemaVersion() {
+  return static_cast<int>(Scalar(db_.Query("SELECT MAX(version) FROM schema_migrations")));
+}
+
 }  // namespace limbo::storage::sql

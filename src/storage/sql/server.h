@@ -14,6 +14,7 @@ class Server final : public domain::ServerRows {
   std::optional<std::int64_t> GetMeta(const std::string& key) override;
   std::int64_t RaiseMeta(const std::string& key, std::int64_t value) override;
   std::int64_t AddMeta(const std::string& key, std::int64_t delta) override;
+  int SchemaVersion() override;
 
  private:
   Db& db_;

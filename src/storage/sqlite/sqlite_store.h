@@ -23,7 +23,7 @@ class SqliteStore final : public domain::Store {
   core::Status Read(const domain::TxFn& fn) override;
   core::Status Write(const domain::TxFn& fn) override;
 
-  int schema_version() const { return schema_version_; }
+  int schema_version() const override { return schema_version_; }
 
  private:
   std::unique_ptr<Connection> AcquireReader();

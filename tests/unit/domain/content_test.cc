@@ -65,6 +65,7 @@ class CollectedThenFailingBlobs : public domain::BlobStore {
   core::Result<std::string> Get(const std::string& sha) const override { return inner_.Get(sha); }
   std::string PathOf(const std::string& sha) const override { return inner_.PathOf(sha); }
   core::Status Remove(const std::string& sha) override { return inner_.Remove(sha); }
+  core::Status Probe() override { return inner_.Probe(); }
   std::vector<std::string> List() const override { return inner_.List(); }
   int puts() const { return puts_; }
 
