@@ -355,7 +355,23 @@ export async function renderTrash(ctx) {
     results.append(panel);
   }
 
-  async function restoreOne(item) {
+  // One restore at a time: a double click, or a second button pressed before the first answer,
+  // would otherwise ask again for what the first request already restored and answer "not in the
+  // Trash" or "Restored 0 items" over the true result.
+  let restoring = false;
+  const oneAtATime = (fn) => async (...args) => {
+    if (restoring) return;
+    restoring = true;
+    list.setAttribute('aria-busy', 'true');
+    try {
+      await fn(...args);
+    } finally {
+      restoring = false;
+      list.removeAttribute('aria-busy');
+    }
+  };
+
+  const restoreOne = oneAtATime(async (item) => {
     const ref = refOf(item);
     try {
       await api.post(`/${enc(ws)}/trash/restore`, ref);
@@ -373,7 +389,7 @@ export async function renderTrash(ctx) {
       errorToast(err);
       await afterChange();
     }
-  }
+  });
 
   function askNewUrl(item, ref) {
     const input = h('input', { class: 'input', value: `${item.url || 'item'}-restored`, autocomplete: 'off', spellcheck: 'false', name: 'url' });
@@ -392,7 +408,7 @@ export async function renderTrash(ctx) {
     });
   }
 
-  async function restoreItems(items) {
+  const restoreItems = oneAtATime(async (items) => {
     if (!items.length) return;
     try {
       const answer = await api.post(`/${enc(ws)}/trash/restore`, { items: items.map(refOf) });
@@ -402,9 +418,9 @@ export async function renderTrash(ctx) {
       errorToast(err);
     }
     await afterChange();
-  }
+  });
 
-  async function restoreEverything() {
+  const restoreEverything = oneAtATime(async () => {
     try {
       const answer = await api.post(`/${enc(ws)}/trash/restore-all`, {});
       state.selected.clear();
@@ -413,7 +429,7 @@ export async function renderTrash(ctx) {
       errorToast(err);
     }
     await afterChange();
-  }
+  });
 
   async function deleteItems(items) {
     if (!items.length) return;

@@ -592,3 +592,26 @@ test('the role editor offers trash_training and restore_training in the Trash gr
   const made = list.find((r) => r.name === 'Run Keeper');
   assert.deepEqual([...made.permissions].sort(), ['restore_training', 'trash_training']);
 });
+
+test('a double click on Restore or on Restore All restores once and reports the true result', async () => {
+  await H.createProject(server, 'Harbour', { url: 'harbour', images: 1 });
+  await H.trashProject(server, 'harbour');
+  await openTrash();
+  const row = H.trashRow(page, 'Harbour');
+  await row.getByRole('button', { name: 'Restore Harbour' }).dblclick();
+  await page.locator('.toast', { hasText: 'Restored “Harbour”' }).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.equal(await page.locator('.toast', { hasText: 'not in the Trash' }).count(), 0, 'no error after the second click');
+
+  await H.trashProject(server, 'harbour');
+  await openTrash();
+  await H.trashRow(page, 'Harbour').waitFor();
+  await page.getByRole('button', { name: 'Restore All' }).dblclick();
+  const results = page.locator('[data-results="restored"]');
+  await results.waitFor();
+  const text = await results.innerText();
+  assert.match(text, /Harbour/, 'the result names what was restored');
+  assert.doesNotMatch(text, /Restored 0/, 'a second click does not replace the result');
+  const answer = await H.rest(server, 'GET', `/${WS}/harbour`);
+  assert.equal(answer.project.name, 'Harbour');
+});
