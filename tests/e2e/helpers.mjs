@@ -1,12 +1,14 @@
 // Test harness: a real limbod on a free port with --dev-clock, its REST API for setting up data,
 // and Debian's Chromium driven by playwright-core. With LIMBO_TEST_DB set (postgresql://...), each
 // server keeps its metadata in a PostgreSQL database of its own, dropped when the server stops.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { after, afterEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -283,6 +285,28 @@ export async function newPage(browser) {
     if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) page.problems.push(`csp: ${m.text()}`);
   });
   return page;
+}
+
+/** The browser and page of a test file, launched in its `before` (after any seeding of the server). */
+export async function openBrowser() {
+  const browser = await launchBrowser();
+  return { browser, page: await newPage(browser) };
+}
+
+/**
+ * What every test file ends with: each test leaves no script error or CSP violation on the page,
+ * and after the last one the browser and the server close. `current` returns them as the file holds
+ * them (its `before` sets them).
+ */
+export function closeSuite(current) {
+  afterEach(() => {
+    assert.deepEqual(current().page.problems, [], 'no script errors or CSP violations');
+  });
+  after(async () => {
+    const { browser, server } = current();
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
 }
 
 export async function login(page, server, { email = OWNER.email, password = OWNER.password, path: target = `/app/${WS}` } = {}) {

@@ -2,7 +2,7 @@
 // person opens it and joins, a new account choosing its own name and password, an existing account
 // entering its own password (which stays). An invitation made with an API key has no link until a
 // signed-in admin asks for a new one; Revoke makes a link useless.
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './helpers.mjs';
 
@@ -13,18 +13,10 @@ let page;
 
 before(async () => {
   server = await H.startServer();
-  browser = await H.launchBrowser();
-  page = await H.newPage(browser);
+  ({ browser, page } = await H.openBrowser());
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
-
-afterEach(() => {
-  assert.deepEqual(page.problems, [], 'no script errors or CSP violations');
-});
+H.closeSuite(() => ({ server, browser, page }));
 
 async function signOut() {
   await browser.context.clearCookies();

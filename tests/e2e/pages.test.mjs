@@ -1,6 +1,6 @@
 // The rest of the web app: project page (upload, versions, training), workflows, settings pages,
 // the workspace switcher, keyboard use of dialogs and a phone-width layout.
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './helpers.mjs';
 
@@ -14,20 +14,12 @@ before(async () => {
   await H.createProject(server, 'Bridges', { url: 'bridges', images: 2 });
   const group = await H.rest(server, 'POST', `/${WS}/groups`, { name: 'Infrastructure' });
   await H.createProject(server, 'Tunnels', { url: 'tunnels', images: 1, group: group.id });
-  browser = await H.launchBrowser();
-  page = await H.newPage(browser);
+  ({ browser, page } = await H.openBrowser());
   await H.login(page, server);
   await H.ready(page, 'home');
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
-
-afterEach(() => {
-  assert.deepEqual(page.problems, [], 'no script errors or CSP violations');
-});
+H.closeSuite(() => ({ server, browser, page }));
 
 test('the app is served with its security headers and content types', async () => {
   const pageRes = await fetch(`${server.url}/app/${WS}/settings/trash`);

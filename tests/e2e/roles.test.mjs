@@ -1,6 +1,6 @@
 // Buttons follow the role: members whose role lacks trash permissions see no Trash actions,
 // and the server refuses them anyway.
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './helpers.mjs';
 
@@ -28,18 +28,10 @@ before(async () => {
   await H.trashProject(server, 'deserts');
   await H.createWorkflow(server, 'Gone Flow', 'gone-flow');
   await H.rest(server, 'DELETE', `/${WS}/workflows/gone-flow`);
-  browser = await H.launchBrowser();
-  page = await H.newPage(browser);
+  ({ browser, page } = await H.openBrowser());
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
-
-afterEach(() => {
-  assert.deepEqual(page.problems, [], 'no script errors or CSP violations');
-});
+H.closeSuite(() => ({ server, browser, page }));
 
 async function logout() {
   await page.getByRole('button', { name: 'Log out' }).click();

@@ -1,5 +1,5 @@
 // The Trash in the browser, against a real limbod: every Trash action of the seed document.
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as H from './helpers.mjs';
 
@@ -10,18 +10,10 @@ let page;
 
 before(async () => {
   server = await H.startServer();
-  browser = await H.launchBrowser();
-  page = await H.newPage(browser);
+  ({ browser, page } = await H.openBrowser());
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
-
-afterEach(() => {
-  assert.deepEqual(page.problems, [], 'no script errors or CSP violations');
-});
+H.closeSuite(() => ({ server, browser, page }));
 
 const openTrash = () => H.gotoApp(page, server, `/app/${WS}/settings/trash`, 'settings');
 const versionRow = (projectId, n) => page.locator(`tr.trash-row[data-item="version|${projectId}|${n}"]`);
