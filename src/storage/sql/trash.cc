@@ -133,7 +133,7 @@ TrashPage Trash::List(const TrashQuery& q) {
   const char* sql = kTrashPages[q.type ? 1 : 0][sort][cursor ? 1 : 0];
   std::string type = q.type ? domain::ItemTypeName(*q.type) : "";
   std::string pattern = LikePattern(q.q);
-  int limit = q.limit + 1;
+  int limit = q.limit + 1;  // the extra row only tells that more follow (domain::PageOf)
   auto rows = [&]() -> Rows {
     if (!cursor) return db_.Query(sql, q.workspace_id, pattern, pattern, pattern, type, limit);
     if (sort == 2)
@@ -141,13 +141,7 @@ TrashPage Trash::List(const TrashQuery& q) {
     auto key = static_cast<std::int64_t>(std::stoll(*q.after_key));
     return db_.Query(sql, q.workspace_id, pattern, pattern, pattern, type, key, *q.after_id, limit);
   };
-  TrashPage page;
-  page.items = All<TrashItem>(rows(), ReadTrash);
-  if (static_cast<int>(page.items.size()) > q.limit) {
-    page.items.pop_back();
-    page.more = true;
-  }
-  return page;
+  return domain::PageOf(All<TrashItem>(rows(), ReadTrash), q.limit);
 }
 
 std::vector<TrashItem> Trash::InState(std::int64_t ws, TrashState state, int limit) {
