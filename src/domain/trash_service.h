@@ -54,6 +54,15 @@ struct TrashListing {
   TimeMs now = 0;
 };
 
+// What the Trash removes for good on each of the next `days` days, today (UTC) first; items past
+// their date that cleanup has not reached yet count on today.
+inline constexpr int kTimelineDays = 30;
+struct TrashTimeline {
+  TimeMs now = 0;
+  std::int64_t first_day = 0;  // today, in days since 1970-01-01 UTC
+  std::vector<TrashDay> days;  // one per day, days without items too
+};
+
 // What one call of the cleanup worker did.
 struct CleanupProgress {
   bool worked = false;     // something was deleted or finished
@@ -94,6 +103,8 @@ class TrashService {
                                const std::string& training_id);
 
   core::Result<TrashListing> List(const Actor& a, TrashQuery q);
+  // Needs `view_trash`, like the listing.
+  core::Result<TrashTimeline> Timeline(const Actor& a);
 
   core::Status Restore(const Actor& a, const ItemRef& ref);
   BatchResult RestoreMany(const Actor& a, std::vector<ItemRef> refs);
