@@ -192,6 +192,25 @@ test('the More actions menu works by keyboard: arrows, Escape closes and focus r
   assert.ok(await H.trashRow(page, 'Old Flow').count(), 'still in the Trash');
 });
 
+test('the selection bar appears with a selection and sticks under the top bar while the list scrolls', async () => {
+  await openTrash();
+  const bar = page.locator('[data-selection-bar]');
+  assert.equal(await bar.isVisible(), false, 'hidden while nothing is selected');
+  await page.getByRole('checkbox', { name: 'Select workflow Counter Flow', exact: true }).check();
+  await page.getByRole('checkbox', { name: 'Select project Bridges', exact: true }).check();
+  await bar.getByText('2 items selected').waitFor();
+  assert.equal(await bar.getByRole('button', { name: 'Delete permanently' }).isEnabled(), true);
+  await page.mouse.wheel(0, 900);
+  await page.waitForFunction(() => window.scrollY > 400);
+  const topbar = await page.locator('.topbar').boundingBox();
+  const box = await bar.boundingBox();
+  assert.ok(Math.abs(box.y - (topbar.y + topbar.height)) <= 2, `the bar (${box.y}) sits under the top bar (${topbar.height})`);
+  await page.screenshot({ path: path.join(H.ARTIFACTS, 'trash-selection-sticky.png') });
+  await bar.getByRole('button', { name: 'Clear selection' }).click();
+  await bar.waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('input[data-select-row]:checked').count(), 0);
+});
+
 test('the cleanup timeline shows the API’s numbers, and a bar lists its day', async () => {
   await openTrash();
   const timeline = await H.rest(server, 'GET', `/${WS}/trash/timeline`);
