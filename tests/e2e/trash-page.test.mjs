@@ -211,6 +211,33 @@ test('the selection bar appears with a selection and sticks under the top bar wh
   assert.equal(await page.locator('input[data-select-row]:checked').count(), 0);
 });
 
+test('the storage model’s figures, when the server sends them, are what the summary and the home bar show', async () => {
+  // GET /:ws/usage with the fields of the storage model (docs/TRASH.md); older servers lack them.
+  const usage = (u) => u.pathname === `/${WS}/usage`;
+  await page.route(usage, async (route) => {
+    const real = await (await route.fetch()).json();
+    await route.fulfill({ json: { ...real, activeBytes: 2048, trashOnlyBytes: 5120, reclaimableBytes: 3072, storageBytes: 7168 } });
+  });
+  try {
+    await openTrash();
+    await page.locator('[data-trash-only]').waitFor();
+    assert.equal(await page.locator('[data-trash-only]').textContent(), 'Held only by the Trash: 5.0 KB');
+    assert.equal(await page.locator('[data-reclaimable]').textContent(), 'Empty Trash frees now: 3.0 KB');
+    assert.equal(await page.locator('[data-trash-bytes]').count(), 0, 'the overlapping sum is not shown beside them');
+    assert.match(await page.locator('.summary-toggle').innerText(), /Empty Trash frees now: 3\.0 KB/);
+    const help = page.getByRole('button', { name: 'About these figures' });
+    await help.click();
+    assert.equal(await help.getAttribute('aria-expanded'), 'true');
+    assert.match(await page.locator('.summary-help').innerText(), /may add up to more than the Trash holds/);
+    assert.match(await page.locator('.summary-storage').innerText(), /^Active 2\.0 KB · /);
+    await H.gotoAfterClockJump(page, server, `/app/${WS}`, 'home');
+    assert.match(await page.locator('[data-active-bytes]').innerText(), /^Active 2\.0 KB/);
+    assert.match(await page.locator('[data-trash-bytes]').innerText(), /^Held only by the Trash 5\.0 KB/);
+  } finally {
+    await page.unroute(usage);
+  }
+});
+
 test('the cleanup timeline shows the API’s numbers, and a bar lists its day', async () => {
   await openTrash();
   const timeline = await H.rest(server, 'GET', `/${WS}/trash/timeline`);
