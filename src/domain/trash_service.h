@@ -54,9 +54,10 @@ struct TrashListing {
   TimeMs now = 0;
 };
 
-// What the Trash removes for good on each of the next `days` days, today (UTC) first; items past
-// their date that cleanup has not reached yet count on today.
-inline constexpr int kTimelineDays = 30;
+// What the Trash removes for good over the next 30 days: today (UTC) and the 30 dates after it, so
+// an item deleted now with the default 30-day retention is on the last one. Items past their date
+// that cleanup has not reached yet count on today.
+inline constexpr int kTimelineDays = 31;
 struct TrashTimeline {
   TimeMs now = 0;
   std::int64_t first_day = 0;  // today, in days since 1970-01-01 UTC

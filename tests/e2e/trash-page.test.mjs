@@ -241,7 +241,7 @@ test('the storage model’s figures, when the server sends them, are what the su
 test('the cleanup timeline shows the API’s numbers, and a bar lists its day', async () => {
   await openTrash();
   const timeline = await H.rest(server, 'GET', `/${WS}/trash/timeline`);
-  assert.equal(timeline.days.length, 30);
+  assert.equal(timeline.days.length, 31);
   const busy = timeline.days.filter((d) => d.items > 0);
   assert.equal(busy.length, 3);
   const bars = page.locator('[data-timeline] [data-day]');

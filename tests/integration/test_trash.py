@@ -467,7 +467,7 @@ def test_restore_all_without_view_trash_reveals_nothing(server, ws):
 
 
 def test_cleanup_timeline_matches_the_listing(fresh_server):
-    """GET /:ws/trash/timeline: 30 UTC days from today, each the items (and their sizeBytes) whose
+    """GET /:ws/trash/timeline: today and the next 30 UTC dates, each the items (and their sizeBytes) whose
     scheduledCleanupAt falls on it, exactly as the listing says; later items are left out."""
     c = fresh_server.bootstrap("acme")
     alpha = project(c, "acme", "Alpha", images=2, seed=900)
@@ -498,11 +498,11 @@ def test_cleanup_timeline_matches_the_listing(fresh_server):
     r = c.get("/acme/trash/timeline")
     assert r.status == 200, r.body
     t = r.body
-    assert t["timeZone"] == "UTC" and len(t["days"]) == 30
+    assert t["timeZone"] == "UTC" and len(t["days"]) == 31
     today = t["now"][:10]
     assert t["days"][0]["date"] == today
     dates = [d["date"] for d in t["days"]]
-    assert dates == sorted(dates) and len(set(dates)) == 30
+    assert dates == sorted(dates) and len(set(dates)) == 31
     listing = trash_items(c, "acme")["items"]
     assert len(listing) == 5
     inside = [i for i in listing if i["scheduledCleanupAt"][:10] <= dates[-1]]
@@ -529,3 +529,12 @@ def test_cleanup_timeline_matches_the_listing(fresh_server):
     s = session_for(fresh_server, "uploader@example.com")
     assert s.get("/acme/trash/timeline").code == "forbidden"
     assert s.get("/acme/trash").code == "forbidden"
+
+    # With a 30-day retention, what is deleted now is on the last day of the timeline.
+    assert owner.patch("/acme", {"retentionDays": 30}).status == 200
+    c.post("/acme/workflows", {"name": "Fresh"})
+    c.delete("/acme/workflows/fresh")
+    t3 = c.get("/acme/trash/timeline").body
+    fresh = next(i for i in trash_items(c, "acme")["items"] if i["name"] == "Fresh")
+    assert fresh["scheduledCleanupAt"][:10] == t3["days"][-1]["date"]
+    assert t3["days"][-1]["items"] >= 1
