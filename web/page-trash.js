@@ -373,7 +373,7 @@ export async function renderTrash(ctx) {
         selectable ? h('th', { scope: 'col', class: 'cell-check' }, h('label', { class: 'check-hit' }, allBox)) : null,
         h('th', { scope: 'col', class: 'col-name' }, 'Name'),
         h('th', { scope: 'col', class: 'col-when' }, 'Deleted'),
-        h('th', { scope: 'col', class: 'col-days' }, 'Removed for good'),
+        h('th', { scope: 'col', class: 'col-days' }, 'Removed'),
         h('th', { scope: 'col', class: 'cell-actions col-actions' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       h('tbody', {}, rows.map((item) => renderRow(item, selectable))))));
     return section;
