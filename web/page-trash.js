@@ -224,7 +224,7 @@ export async function renderTrash(ctx) {
       const soon = i <= 3; // up to 3 days away, as the rows' "Expires soon"
       const g = svg('g', {
         class: `bar${soon ? ' bar-soon' : ''}${state.day === d.date ? ' bar-active' : ''}`, tabindex: '0', role: 'button',
-        'aria-label': `${describe(d)}: show them`, 'aria-pressed': state.day === d.date ? 'true' : 'false',
+        'aria-label': describe(d), 'aria-pressed': state.day === d.date ? 'true' : 'false',
         'data-day': d.date, 'data-items': String(d.items), 'data-bytes': String(d.bytes),
       },
       svg('rect', { class: 'bar-hit', x: i * slot, y: 0, width: slot, height }),
