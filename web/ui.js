@@ -68,25 +68,26 @@ export function showDialog(options) {
       if (busy) e.preventDefault();
     });
     if (cancel) cancel.addEventListener('click', close);
-    form.addEventListener('submit', async (e) => {
+    // The submit button runs through whileBusy like every other button: disabled while onSubmit
+    // runs, so a double click or Enter pressed twice sends one request.
+    form.addEventListener('submit', (e) => {
       e.preventDefault();
-      if (busy || submit.disabled) return;
+      if (busy) return;
       if (confirmInput && confirmInput.value.trim() !== confirmText) return;
-      busy = true;
-      submit.disabled = true;
-      submit.setAttribute('aria-busy', 'true');
-      errorBox.hidden = true;
-      try {
-        const value = await onSubmit(form);
-        result = value === undefined || value === null ? true : value;
-        close();
-      } catch (err) {
-        errorBox.textContent = describeError(err);
-        errorBox.hidden = false;
-        busy = false;
-        submit.disabled = false;
-        submit.removeAttribute('aria-busy');
-      }
+      whileBusy(submit, async () => {
+        busy = true;
+        errorBox.hidden = true;
+        try {
+          const value = await onSubmit(form);
+          result = value === undefined || value === null ? true : value;
+          close();
+        } catch (err) {
+          errorBox.textContent = describeError(err);
+          errorBox.hidden = false;
+        } finally {
+          busy = false;
+        }
+      });
     });
     dialog.showModal();
     const first = confirmInput || form.querySelector('[autofocus]') ||
