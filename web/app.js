@@ -1,7 +1,7 @@
 // Entry point: loads the session, routes location.pathname to a page, keeps the top bar current.
 import { h, clear } from './dom.js';
 import { api, session, setSession, onUnauthorized, workspaceInfo, can } from './api.js';
-import { alertBox, toast } from './ui.js';
+import { alertBox, toast, button } from './ui.js';
 import { renderLogin } from './page-login.js';
 import { renderInvite } from './page-invite.js';
 import { renderHome } from './page-home.js';
@@ -99,7 +99,7 @@ function renderTopbar(ws, pageName) {
         navLink(`/app/${encodeURIComponent(ws)}/settings`, 'Settings', pageName === 'settings')),
       h('div', { class: 'user' },
         h('span', { class: 'user-name', title: (s.user && s.user.email) || '' }, userName),
-        h('button', { type: 'button', class: 'btn btn-small', onclick: logout }, 'Log out'))));
+        button('Log out', logout, { small: true }))));
 }
 
 async function logout() {

@@ -4,6 +4,7 @@ import { api, enc } from './api.js';
 import { pageHeader, button, showDialog, field, emptyState, toast, promptDialog, alertBox } from './ui.js';
 import { storageBar, PROJECT_TYPES, projectTypeName, groupOf } from './widgets.js';
 import { deleteFlow, canTrash } from './delete-flow.js';
+import { menuButton } from './menu.js';
 
 export async function renderHome(ctx) {
   const { ws, main, signal } = ctx;
@@ -85,9 +86,12 @@ function projectCard(ctx, p, thumbs, workspace) {
       h('p', { class: 'counts' }, h('span', {}, plural(Number(p.images) || 0, 'image')), h('span', {}, plural(Number(p.versions) || 0, 'version'))),
       p.updatedAt ? h('p', { class: 'muted small' }, 'Updated ', timeEl(p.updatedAt)) : null),
     canTrash(ctx, 'project') ? h('div', { class: 'card-actions' },
-      button('Delete', () => deleteFlow(ctx, 'project', p, {
-        retentionDays: workspace.retentionDays, onDeleted: () => ctx.refresh(), onRestored: () => ctx.refresh(),
-      }), { variant: 'ghost-danger', small: true, 'aria-label': `Delete project ${p.name}` })) : null);
+      menuButton(`More actions for project ${p.name}`, [{
+        label: 'Delete project…', action: 'delete', danger: true,
+        onSelect: () => deleteFlow(ctx, 'project', p, {
+          retentionDays: workspace.retentionDays, onDeleted: () => ctx.refresh(), onRestored: () => ctx.refresh(),
+        }),
+      }], { dataset: { cardMenu: p.url } })) : null);
 }
 
 async function loadThumbnails(ctx, thumbs) {

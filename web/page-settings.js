@@ -28,6 +28,13 @@ export async function renderSettings(ctx) {
     h('p', { class: 'eyebrow' }, 'Settings'),
     h('div', { class: 'settings-layout' }, nav, content)));
   document.title = `${tab.label} · Settings · Limbo`;
+  // On a phone the tabs scroll sideways: bring the current one fully into view.
+  const list = nav.querySelector('ul');
+  const current = nav.querySelector('[aria-current="page"]');
+  if (list && current && list.scrollWidth > list.clientWidth) {
+    const right = current.offsetLeft + current.offsetWidth - list.offsetLeft;
+    if (right > list.scrollLeft + list.clientWidth) list.scrollLeft = right - list.clientWidth + 8;
+  }
   try {
     await tab.render({ ...ctx, main: content });
   } catch (err) {

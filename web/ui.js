@@ -68,25 +68,26 @@ export function showDialog(options) {
       if (busy) e.preventDefault();
     });
     if (cancel) cancel.addEventListener('click', close);
-    form.addEventListener('submit', async (e) => {
+    // The submit button runs through whileBusy like every other button: disabled while onSubmit
+    // runs, so a double click or Enter pressed twice sends one request.
+    form.addEventListener('submit', (e) => {
       e.preventDefault();
-      if (busy || submit.disabled) return;
+      if (busy) return;
       if (confirmInput && confirmInput.value.trim() !== confirmText) return;
-      busy = true;
-      submit.disabled = true;
-      submit.setAttribute('aria-busy', 'true');
-      errorBox.hidden = true;
-      try {
-        const value = await onSubmit(form);
-        result = value === undefined || value === null ? true : value;
-        close();
-      } catch (err) {
-        errorBox.textContent = describeError(err);
-        errorBox.hidden = false;
-        busy = false;
-        submit.disabled = false;
-        submit.removeAttribute('aria-busy');
-      }
+      whileBusy(submit, async () => {
+        busy = true;
+        errorBox.hidden = true;
+        try {
+          const value = await onSubmit(form);
+          result = value === undefined || value === null ? true : value;
+          close();
+        } catch (err) {
+          errorBox.textContent = describeError(err);
+          errorBox.hidden = false;
+        } finally {
+          busy = false;
+        }
+      });
     });
     dialog.showModal();
     const first = confirmInput || form.querySelector('[autofocus]') ||
@@ -127,10 +128,10 @@ export function toast(message, { action = null, kind = 'info', timeout = 8000 } 
     h('span', { class: 'toast-message' }, message),
     action ? h('button', {
       type: 'button', class: 'btn btn-small btn-toast',
-      onclick: async () => {
-        dismiss();
+      onclick: busyHandler(async () => {
         await action.onClick();
-      },
+        dismiss();
+      }),
     }, action.label) : null,
     h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss notification', onclick: dismiss }, '×'));
   region.append(item);
@@ -157,9 +158,58 @@ export function pageHeader(title, subtitle, ...actions) {
     actions.length ? h('div', { class: 'page-actions' }, actions) : null);
 }
 
+const busyButtons = new WeakSet();
+
+/**
+ * The one rule for every control that sends a change: while `fn`'s promise runs, `el` is disabled
+ * and `aria-busy`, so a double click or a second press sends nothing more (and cannot answer "not
+ * in the Trash" for what the first press did). Resolves with fn's value; a press while busy
+ * resolves with undefined and does nothing. What the page's own code sets `el.disabled` to
+ * meanwhile (Restore All once the Trash is empty) is what the control is afterwards; it gets the
+ * focus back when it had it and nothing else took it (a dialog it opened could not return the
+ * focus to a disabled button).
+ */
+export async function whileBusy(el, fn) {
+  if (!el) return fn();
+  if (busyButtons.has(el)) return undefined;
+  busyButtons.add(el);
+  const native = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'disabled');
+  const wasFocused = document.activeElement === el;
+  let wanted = el.disabled;
+  if (native) {
+    native.set.call(el, true);
+    Object.defineProperty(el, 'disabled', { configurable: true, get: () => wanted, set: (v) => { wanted = Boolean(v); } });
+  }
+  el.setAttribute('aria-busy', 'true');
+  try {
+    return await fn();
+  } finally {
+    busyButtons.delete(el);
+    el.removeAttribute('aria-busy');
+    if (native) {
+      delete el.disabled;
+      native.set.call(el, wanted);
+    }
+    const focusLost = !document.activeElement || document.activeElement === document.body;
+    if (wasFocused && focusLost && el.isConnected && !wanted && !document.querySelector('dialog[open]')) el.focus();
+  }
+}
+
+/** An event listener that runs `fn(event)` through whileBusy on the element it is attached to. */
+export function busyHandler(fn) {
+  return (event) => {
+    const el = event.currentTarget;
+    return whileBusy(el, () => fn(event));
+  };
+}
+
+/**
+ * A button. Its `onclick` runs through whileBusy: a click handler that returns a promise (a
+ * request, or a dialog that sends one) keeps the button disabled until it settles.
+ */
 export function button(label, onclick, { variant = '', small = false, disabled = false, title, ...rest } = {}) {
   const cls = ['btn', variant ? `btn-${variant}` : '', small ? 'btn-small' : ''].filter(Boolean).join(' ');
-  return h('button', { type: 'button', class: cls, onclick, disabled, title, ...rest }, label);
+  return h('button', { type: 'button', class: cls, onclick: onclick ? busyHandler(onclick) : null, disabled, title, ...rest }, label);
 }
 
 export function field(labelText, control, hint) {

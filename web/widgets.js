@@ -15,18 +15,24 @@ export function projectTypeName(type) {
   return found ? found[1] : type || '';
 }
 
-/** Used vs quota, with the part held by the Trash drawn apart. */
+/**
+ * Used vs quota, with the part held only by the Trash drawn apart. With the storage model's figures
+ * (`activeBytes`, `trashOnlyBytes`) they are shown as the server counts them; an older server's
+ * `trashBytes` (a sum of item sizes, which may overlap) is the fallback.
+ */
 export function storageBar(usage) {
   const used = Number(usage.storageBytes) || 0;
   const quota = Number(usage.storageQuotaBytes) || 0;
-  const trash = Math.min(Number(usage.trashBytes) || 0, used);
+  const modelled = usage.trashOnlyBytes !== undefined && usage.activeBytes !== undefined;
+  const trash = Math.min(Number(modelled ? usage.trashOnlyBytes : usage.trashBytes) || 0, used);
+  const active = modelled ? Math.min(Number(usage.activeBytes) || 0, used) : used - trash;
   const total = quota > 0 ? Math.max(quota, used) : Math.max(used, 1);
   const activePart = h('span', { class: 'storage-part storage-active' });
   const trashPart = h('span', { class: 'storage-part storage-trash' });
-  activePart.style.width = `${((used - trash) / total) * 100}%`;
+  activePart.style.width = `${(active / total) * 100}%`;
   trashPart.style.width = `${(trash / total) * 100}%`;
   // A non-empty part stays visible even when it is tiny next to the quota.
-  if (used - trash > 0) activePart.style.minWidth = '3px';
+  if (active > 0) activePart.style.minWidth = '3px';
   if (trash > 0) trashPart.style.minWidth = '3px';
   const pct = quota > 0 ? Math.round((used / quota) * 100) : null;
   const summary = quota > 0
@@ -38,10 +44,10 @@ export function storageBar(usage) {
       h('span', { class: 'storage-summary' }, summary)),
     h('div', { class: `storage-bar${pct !== null && pct >= 90 ? ' storage-full' : ''}`, 'aria-hidden': 'true' }, activePart, trashPart),
     h('ul', { class: 'storage-legend' },
-      h('li', {}, h('span', { class: 'swatch swatch-active', 'aria-hidden': 'true' }), `Active ${formatBytes(used - trash)}`,
+      h('li', { 'data-active-bytes': true }, h('span', { class: 'swatch swatch-active', 'aria-hidden': 'true' }), `Active ${formatBytes(active)}`,
         usage.images !== undefined ? ` · ${plural(Number(usage.images) || 0, 'image')}` : ''),
       h('li', { 'data-trash-bytes': true }, h('span', { class: 'swatch swatch-trash', 'aria-hidden': 'true' }),
-        `In the Trash ${formatBytes(trash)}`,
+        modelled ? `Held only by the Trash ${formatBytes(trash)}` : `In the Trash ${formatBytes(trash)}`,
         usage.trashItems !== undefined ? ` · ${plural(Number(usage.trashItems) || 0, 'item')}` : '')));
 }
 

@@ -221,6 +221,13 @@ struct TrashItem {
 
 enum class TrashSort { kDeletedAt, kScheduledCleanupAt, kName };
 
+// What the Trash will remove for good on one day (UTC), from the items' cleanup dates.
+struct TrashDay {
+  std::int64_t day = 0;  // days since 1970-01-01, UTC
+  std::int64_t items = 0;
+  std::int64_t bytes = 0;  // the sum of the items' sizeBytes (items may share stored bytes)
+};
+
 struct TrashQuery {
   std::int64_t workspace_id = 0;
   std::optional<ItemType> type;

@@ -292,6 +292,27 @@ Result<TrashListing> TrashService::List(const Actor& a, TrashQuery q) {
   return out;
 }
 
+Result<TrashTimeline> TrashService::Timeline(const Actor& a) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
+  constexpr TimeMs kDay = 86400000;
+  TrashTimeline out;
+  out.now = clock_.Now();
+  out.first_day = out.now / kDay;
+  std::vector<TrashDay> counted;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    counted = tx.trash().CleanupByDay(a.workspace.id, 0, (out.first_day + kTimelineDays) * kDay);
+    return Ok();
+  }));
+  out.days.resize(kTimelineDays);
+  for (int i = 0; i < kTimelineDays; ++i) out.days[i].day = out.first_day + i;
+  for (const auto& d : counted) {
+    auto& slot = out.days[std::max<std::int64_t>(0, d.day - out.first_day)];
+    slot.items += d.items;
+    slot.bytes += d.bytes;
+  }
+  return out;
+}
+
 Result<TrashItem> TrashService::FindItem(Transaction& tx, const Actor& a, const ItemRef& ref) {
   std::string object_id = ref.id;
   if (ref.type == ItemType::kVersion) {

@@ -54,6 +54,16 @@ struct TrashListing {
   TimeMs now = 0;
 };
 
+// What the Trash removes for good over the next 30 days: today (UTC) and the 30 dates after it, so
+// an item deleted now with the default 30-day retention is on the last one. Items past their date
+// that cleanup has not reached yet count on today.
+inline constexpr int kTimelineDays = 31;
+struct TrashTimeline {
+  TimeMs now = 0;
+  std::int64_t first_day = 0;  // today, in days since 1970-01-01 UTC
+  std::vector<TrashDay> days;  // one per day, days without items too
+};
+
 // What one call of the cleanup worker did.
 struct CleanupProgress {
   bool worked = false;     // something was deleted or finished
@@ -94,6 +104,8 @@ class TrashService {
                                const std::string& training_id);
 
   core::Result<TrashListing> List(const Actor& a, TrashQuery q);
+  // Needs `view_trash`, like the listing.
+  core::Result<TrashTimeline> Timeline(const Actor& a);
 
   core::Status Restore(const Actor& a, const ItemRef& ref);
   BatchResult RestoreMany(const Actor& a, std::vector<ItemRef> refs);

@@ -349,6 +349,12 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/** Opens the actions menu named `menuLabel` ("More actions for project Bridges") and picks `item`. */
+export async function chooseFromMenu(page, menuLabel, item) {
+  await page.getByRole('button', { name: menuLabel, exact: true }).click();
+  await page.getByRole('menu', { name: menuLabel }).getByRole('menuitem', { name: item }).click();
+}
+
 export function trashRow(page, name) {
   return page.locator(`tr.trash-row[data-name="${name}"]`);
 }

@@ -129,7 +129,7 @@ test('deleting a project cancels its training; Undo brings back the serving mode
   const { job } = await H.rest(server, 'POST', `/${WS}/bridges/1/train`, {});
   assert.ok(['queued', 'running'].includes(job.state));
   await H.gotoApp(page, server, `/app/${WS}`, 'home');
-  await page.getByRole('button', { name: 'Delete project Bridges' }).click();
+  await H.chooseFromMenu(page, 'More actions for project Bridges', 'Delete project…');
   const dialog = page.locator('dialog[data-dialog="delete-project"]');
   await dialog.getByText('Running training jobs are cancelled').waitFor();
   await dialog.getByLabel(/To confirm, type the project ID/).fill('bridges');
@@ -149,8 +149,12 @@ test('deleting a project cancels its training; Undo brings back the serving mode
 
 test('dialogs are keyboard operable: focus moves in, Escape closes, focus returns', async () => {
   await H.gotoApp(page, server, `/app/${WS}`, 'home');
-  const opener = page.getByRole('button', { name: 'Delete project Tunnels' });
+  // The card's Delete is in its actions menu: Enter opens it on "Delete project…", Enter again opens the dialog.
+  const opener = page.getByRole('button', { name: 'More actions for project Tunnels', exact: true });
   await opener.focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('menu', { name: 'More actions for project Tunnels' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Delete project…');
   await page.keyboard.press('Enter');
   const dialog = page.locator('dialog[data-dialog="delete-project"]');
   await dialog.waitFor();
@@ -162,7 +166,7 @@ test('dialogs are keyboard operable: focus moves in, Escape closes, focus return
   }
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Delete project Tunnels', 'focus returns to the opener');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('aria-label') === 'More actions for project Tunnels');
 });
 
 test('workflows can be created and moved to the Trash from the workflows page', async () => {
@@ -307,7 +311,12 @@ test('the main pages pass automated accessibility checks (axe-core, WCAG 2.1 AA)
     for (const v of await H.accessibilityViolations(page)) found.push({ route, ...v });
   }
   await H.gotoApp(page, server, `/app/${WS}/settings/trash`, 'settings');
-  await H.trashRow(page, 'Bridges').getByRole('button', { name: 'Delete Permanently Bridges' }).click();
+  await H.trashRow(page, 'Bridges').waitFor();
+  await page.getByRole('button', { name: 'More actions for project Bridges', exact: true }).click();
+  await page.getByRole('menu', { name: 'More actions for project Bridges' }).waitFor();
+  for (const v of await H.accessibilityViolations(page)) found.push({ route: 'row menu', ...v });
+  await page.getByRole('menuitem', { name: 'Delete permanently…' }).click();
+  await page.locator('dialog[data-dialog="delete-permanently"]').waitFor();
   for (const v of await H.accessibilityViolations(page)) found.push({ route: 'delete dialog', ...v });
   await page.keyboard.press('Escape');
   assert.deepEqual(found, []);

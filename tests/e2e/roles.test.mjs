@@ -108,8 +108,11 @@ test('the owner sees every Trash action', async () => {
   await H.login(page, server, { path: `/app/${WS}/settings/trash` });
   await H.ready(page, 'settings');
   await H.trashRow(page, 'Deserts').waitFor();
-  for (const name of ['Restore All', 'Empty Trash', 'Restore Deserts', 'Delete Permanently Deserts']) {
-    assert.equal(await page.getByRole('button', { name }).count(), 1, `${name} is offered`);
+  for (const name of ['Restore All', 'Empty Trash', 'Restore project Deserts', 'More actions for project Deserts']) {
+    assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, `${name} is offered`);
   }
+  await page.getByRole('button', { name: 'More actions for project Deserts', exact: true }).click();
+  await page.getByRole('menuitem', { name: 'Delete permanently…' }).waitFor();
+  await page.keyboard.press('Escape');
   assert.ok(project.id);
 });

@@ -43,7 +43,7 @@ test('deleting a project with its images puts it in the Trash with the amber ind
   await H.gotoApp(page, server, `/app/${WS}`, 'home');
   await page.locator('[data-project="solar-panels"] .thumb img').waitFor();
   await H.screenshot(page, 'home');
-  await page.getByRole('button', { name: 'Delete project Solar Panels' }).click();
+  await H.chooseFromMenu(page, 'More actions for project Solar Panels', 'Delete project…');
   const dialog = page.locator('dialog[data-dialog="delete-project"]');
   await dialog.waitFor();
   const move = dialog.getByRole('button', { name: 'Move to Trash' });
@@ -79,7 +79,7 @@ test('deleting a project with its images puts it in the Trash with the amber ind
 test('Undo in the toast restores what was just deleted', async () => {
   await H.createProject(server, 'Undo Me', { url: 'undo-me', images: 1 });
   await H.gotoApp(page, server, `/app/${WS}`, 'home');
-  await page.getByRole('button', { name: 'Delete project Undo Me' }).click();
+  await H.chooseFromMenu(page, 'More actions for project Undo Me', 'Delete project…');
   const dialog = page.locator('dialog[data-dialog="delete-project"]');
   await dialog.getByLabel(/To confirm, type the project ID/).fill('undo-me');
   await dialog.getByRole('button', { name: 'Move to Trash' }).click();
@@ -97,7 +97,7 @@ test('Restore on one row brings the item back', async () => {
   await H.trashProject(server, 'street-signs');
   await openTrash();
   const row = H.trashRow(page, 'Street Signs');
-  await row.getByRole('button', { name: 'Restore Street Signs' }).click();
+  await row.getByRole('button', { name: 'Restore project Street Signs' }).click();
   await page.locator('.toast', { hasText: 'Restored “Street Signs”' }).waitFor();
   await row.waitFor({ state: 'detached' });
   const answer = await H.rest(server, 'GET', `/${WS}/street-signs`);
@@ -114,11 +114,11 @@ test('Restore for a selection restores exactly the selected items and reports ea
   const section = page.locator('[data-section="workflows"]');
   await section.getByLabel('Select all workflows').check();
   for (const name of ['Alpha Flow', 'Beta Flow', 'Gamma Flow']) {
-    assert.equal(await section.getByLabel(`Select ${name}`).isChecked(), true, `select-all checks ${name}`);
+    assert.equal(await section.getByLabel(`Select workflow ${name}`).isChecked(), true, `select-all checks ${name}`);
   }
   await section.getByLabel('Select all workflows').uncheck();
-  await section.getByLabel('Select Alpha Flow').check();
-  await section.getByLabel('Select Gamma Flow').check();
+  await section.getByLabel('Select workflow Alpha Flow').check();
+  await section.getByLabel('Select workflow Gamma Flow').check();
   assert.equal(await section.getByLabel('Select all workflows').evaluate((el) => el.indeterminate), true);
   await page.getByText('2 items selected').waitFor();
   await page.locator('[data-action="restore-selected"]').click();
@@ -149,7 +149,7 @@ test('a version whose project is in the Trash shows Restore disabled with the re
   assert.match(await reason.textContent(), /Wind Turbines/);
   await H.screenshot(page, 'trash-version-blocked');
 
-  await H.trashRow(page, 'Wind Turbines').getByRole('button', { name: 'Restore Wind Turbines' }).click();
+  await H.trashRow(page, 'Wind Turbines').getByRole('button', { name: 'Restore project Wind Turbines' }).click();
   await page.locator('.toast', { hasText: 'Restored “Wind Turbines”' }).waitFor();
   const again = versionRow(project.projectId, 1).getByRole('button', { name: /^Restore/ });
   await page.waitForFunction(() => {
@@ -187,7 +187,7 @@ test('a restore whose URL was taken asks for a new one and retries with it', asy
   await openTrash();
   const row = H.trashRow(page, 'Roads');
   await row.locator('[data-blocked-reason="restore_conflict"]').waitFor().catch(() => {});
-  await row.getByRole('button', { name: 'Restore Roads' }).click();
+  await row.getByRole('button', { name: 'Restore project Roads' }).click();
   const dialog = page.locator('dialog[data-dialog="restore-conflict"]');
   await dialog.waitFor();
   await dialog.getByLabel('New URL').fill('roads-old');
@@ -210,22 +210,22 @@ test('Delete Permanently asks for confirmation, for one row and for a selection'
   }
   await openTrash();
   const row = H.trashRow(page, 'Old Flow');
-  await row.getByRole('button', { name: 'Delete Permanently Old Flow' }).click();
+  await H.chooseFromMenu(page, 'More actions for workflow Old Flow', 'Delete permanently…');
   let dialog = page.locator('dialog[data-dialog="delete-permanently"]');
   await dialog.getByText('This cannot be undone.').waitFor();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'detached' });
   assert.equal(await row.count(), 1, 'cancel keeps the item');
 
-  await row.getByRole('button', { name: 'Delete Permanently Old Flow' }).click();
+  await H.chooseFromMenu(page, 'More actions for workflow Old Flow', 'Delete permanently…');
   dialog = page.locator('dialog[data-dialog="delete-permanently"]');
   await dialog.getByRole('button', { name: 'Delete Permanently' }).click();
   await page.locator('.toast', { hasText: 'Deleted “Old Flow” permanently' }).waitFor();
   await row.waitFor({ state: 'detached' });
 
   const section = page.locator('[data-section="workflows"]');
-  await section.getByLabel('Select Older Flow').check();
-  await section.getByLabel('Select Oldest Flow').check();
+  await section.getByLabel('Select workflow Older Flow').check();
+  await section.getByLabel('Select workflow Oldest Flow').check();
   await page.locator('[data-action="delete-selected"]').click();
   dialog = page.locator('dialog[data-dialog="delete-permanently"]');
   await dialog.getByRole('heading', { name: 'Delete 2 items permanently?' }).waitFor();
@@ -311,7 +311,7 @@ test('Delete Permanently after the sudo window asks for the password, then delet
   await H.advanceClock(server, 11 * 60); // the password was entered more than 10 minutes ago
   await openTrash();
   const row = H.trashRow(page, 'Sudo Flow');
-  await row.getByRole('button', { name: 'Delete Permanently Sudo Flow' }).click();
+  await H.chooseFromMenu(page, 'More actions for workflow Sudo Flow', 'Delete permanently…');
   const confirm = page.locator('dialog[data-dialog="delete-permanently"]');
   await confirm.getByRole('button', { name: 'Delete Permanently' }).click();
 
@@ -346,7 +346,8 @@ test('cancelling the password dialog deletes nothing and keeps the confirmation 
   await H.rest(server, 'DELETE', `/${WS}/workflows/kept-flow`);
   await H.advanceClock(server, 11 * 60);
   await openTrash();
-  await H.trashRow(page, 'Kept Flow').getByRole('button', { name: 'Delete Permanently Kept Flow' }).click();
+  await H.trashRow(page, 'Kept Flow').waitFor();
+  await H.chooseFromMenu(page, 'More actions for workflow Kept Flow', 'Delete permanently…');
   const confirm = page.locator('dialog[data-dialog="delete-permanently"]');
   await confirm.getByRole('button', { name: 'Delete Permanently' }).click();
   const reauth = page.locator('dialog[data-dialog="reauth"]');
@@ -470,13 +471,13 @@ test('the Trash lists a training in its section with who, when, days, model size
   await row.waitFor();
   const text = await row.textContent();
   assert.match(text, new RegExp(`Training ${runA.id} of v1`));
-  assert.match(text, /in project Cats/);
+  assert.match(text, /in Cats v1/);
   assert.match(text, /model files \d+(\.\d)? (B|KB)/);
   assert.match(text, /30 days/);
-  assert.match(await row.locator('td[data-label="Deleted by"]').textContent(), /\S/);
+  assert.match(await row.locator('[data-deleted-by]').textContent(), /^by \S/);
   const item = await findInTrash('training', (i) => i.id === runA.id);
   assert.ok(item.sizeBytes > 0, 'the run’s model file has a size');
-  assert.equal(await row.locator('td[data-label="Deleted by"]').textContent(), item.deletedByName || item.deletedBy);
+  assert.equal(await row.locator('[data-deleted-by]').textContent(), `by ${item.deletedByName || item.deletedBy}`);
 
   // The filter shows the Trainings section alone.
   await page.getByLabel('Show').selectOption('training');
@@ -519,7 +520,7 @@ test('a training whose version is in the Trash shows Restore disabled with the r
   await assert.rejects(H.rest(server, 'POST', `/${WS}/trash/restore`, { type: 'training', id: runA.id }),
     (e) => e.status === 409 && e.code === 'parent_in_trash');
 
-  await versionRow(cats.projectId, 1).getByRole('button', { name: 'Restore v1 of Cats' }).click();
+  await versionRow(cats.projectId, 1).getByRole('button', { name: 'Restore version v1 of Cats' }).click();
   await versionRow(cats.projectId, 1).waitFor({ state: 'detached' });
   await page.waitForFunction((id) => {
     const b = document.querySelector(`tr.trash-row[data-item="training||${id}"] [data-action="restore"]`);
@@ -546,7 +547,8 @@ test('Restore All brings back a version and its separately trashed training; Del
   await H.rest(server, 'POST', `/${WS}/cats/1/v2/trainings/delete`, { trainingId: runB.id });
   await openTrash();
   const row = trainingRow(runB.id);
-  await row.getByRole('button', { name: `Delete Permanently training ${runB.id} of Cats v1` }).click();
+  await row.waitFor();
+  await H.chooseFromMenu(page, `More actions for training ${runB.id} of Cats v1`, 'Delete permanently…');
   const dialog = page.locator('dialog[data-dialog="delete-permanently"]');
   await dialog.getByText('This cannot be undone.').waitFor();
   await dialog.getByRole('button', { name: 'Delete Permanently' }).click();
@@ -590,7 +592,7 @@ test('a double click on Restore or on Restore All restores once and reports the 
   await H.trashProject(server, 'harbour');
   await openTrash();
   const row = H.trashRow(page, 'Harbour');
-  await row.getByRole('button', { name: 'Restore Harbour' }).dblclick();
+  await row.getByRole('button', { name: 'Restore project Harbour' }).dblclick();
   await page.locator('.toast', { hasText: 'Restored “Harbour”' }).waitFor();
   await row.waitFor({ state: 'detached' });
   assert.equal(await page.locator('.toast', { hasText: 'not in the Trash' }).count(), 0, 'no error after the second click');

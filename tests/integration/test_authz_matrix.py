@@ -67,6 +67,7 @@ ROUTES = {
     ("GET", "/:ws/workflows/:url"): ("member", 200),
     ("DELETE", "/:ws/workflows/:url"): ("trash_workflow", 200),
     ("GET", "/:ws/trash"): ("view_trash", 200),
+    ("GET", "/:ws/trash/timeline"): ("view_trash", 200),
     # The body restores a project; the permission follows the item's type.
     ("POST", "/:ws/trash/restore"): ("restore_dataset", 200),
     # Its answer names every Trash item (those the caller may not restore as forbidden), so it needs

@@ -464,3 +464,77 @@ def test_restore_all_without_view_trash_reveals_nothing(server, ws):
     r = s.post(f"/{name}/trash/restore-all")
     assert r.status == 200 and [x["type"] for x in r.body["restored"]] == ["workflow"], r.body
     assert [(f["id"], f["error"]["code"]) for f in r.body["failed"]] == [(hidden[1], "forbidden")]
+
+
+def test_cleanup_timeline_matches_the_listing(fresh_server):
+    """GET /:ws/trash/timeline: today and the next 30 UTC dates, each the items (and their sizeBytes) whose
+    scheduledCleanupAt falls on it, exactly as the listing says; later items are left out."""
+    c = fresh_server.bootstrap("acme")
+    alpha = project(c, "acme", "Alpha", images=2, seed=900)
+    c.post("/acme/alpha/versions")
+    c.post("/acme/alpha/versions")
+    c.delete("/acme/alpha/1")
+    c.post("/acme/workflows", {"name": "Flow"})
+    c.post("/_dev/clock", {"advanceSeconds": 3 * DAY + 5})
+    c.delete("/acme/alpha/2")
+    c.delete("/acme/workflows/flow")
+    project(c, "acme", "Beta", images=1, seed=910)
+    owner = session_for(fresh_server, "owner@example.com")  # shortening the retention needs the web app
+    assert owner.patch("/acme", {"retentionDays": 5}).status == 200
+    c.delete("/acme/beta?deleteImages=true")
+    assert owner.patch("/acme", {"retentionDays": 60}).status == 200
+    project(c, "acme", "Later", images=1, seed=920)
+    c.delete("/acme/later")  # 60 days away: outside the timeline
+    c.post("/_dev/clock", {"advanceSeconds": DAY})
+
+    def expected(listing, today):
+        by_day = {}
+        for it in listing:
+            day = max(it["scheduledCleanupAt"][:10], today)
+            n, b = by_day.get(day, (0, 0))
+            by_day[day] = (n + 1, b + it["sizeBytes"])
+        return by_day
+
+    r = c.get("/acme/trash/timeline")
+    assert r.status == 200, r.body
+    t = r.body
+    assert t["timeZone"] == "UTC" and len(t["days"]) == 31
+    today = t["now"][:10]
+    assert t["days"][0]["date"] == today
+    dates = [d["date"] for d in t["days"]]
+    assert dates == sorted(dates) and len(set(dates)) == 31
+    listing = trash_items(c, "acme")["items"]
+    assert len(listing) == 5
+    inside = [i for i in listing if i["scheduledCleanupAt"][:10] <= dates[-1]]
+    assert len(inside) == 4  # "Later" is 60 days away
+    want = expected(inside, today)
+    got = {d["date"]: (d["items"], d["bytes"]) for d in t["days"] if d["items"]}
+    assert got == want
+    assert all(d["bytes"] == 0 for d in t["days"] if d["items"] == 0)
+    assert sum(d["items"] for d in t["days"]) == 4
+    assert len(got) >= 3  # Beta (5 days), the first version (30 days), the second version and the workflow (33)
+
+    # A restored item leaves its day; the listing and the timeline still agree.
+    r = c.post("/acme/trash/restore", {"type": "version", "id": "2", "parentId": alpha["projectId"]})
+    assert r.status == 200, r.body
+    t2 = c.get("/acme/trash/timeline").body
+    listing = trash_items(c, "acme")["items"]
+    want = expected([i for i in listing if i["scheduledCleanupAt"][:10] <= t2["days"][-1]["date"]], t2["now"][:10])
+    assert {d["date"]: (d["items"], d["bytes"]) for d in t2["days"] if d["items"]} == want
+    assert sum(d["items"] for d in t2["days"]) == 3
+
+    # Like the listing, it needs view_trash.
+    role = c.post("/acme/roles", {"name": "Uploader", "permissions": ["upload_images"]})
+    fresh_server.member_add("acme", "uploader@example.com", role=role.body["id"])
+    s = session_for(fresh_server, "uploader@example.com")
+    assert s.get("/acme/trash/timeline").code == "forbidden"
+    assert s.get("/acme/trash").code == "forbidden"
+
+    # With a 30-day retention, what is deleted now is on the last day of the timeline.
+    assert owner.patch("/acme", {"retentionDays": 30}).status == 200
+    c.post("/acme/workflows", {"name": "Fresh"})
+    c.delete("/acme/workflows/fresh")
+    t3 = c.get("/acme/trash/timeline").body
+    fresh = next(i for i in trash_items(c, "acme")["items"] if i["name"] == "Fresh")
+    assert fresh["scheduledCleanupAt"][:10] == t3["days"][-1]["date"]
+    assert t3["days"][-1]["items"] >= 1

@@ -19,6 +19,9 @@ class TrashRows {
   virtual std::optional<TrashItem> ByObject(std::int64_t ws, ItemType type, const std::string& object_id) = 0;
   // One page of the listing, each row with what the Trash page shows about its surroundings.
   virtual TrashPage List(const TrashQuery& q) = 0;
+  // Items still in the Trash whose cleanupAt is in [from, to), counted per UTC day in one grouped
+  // query over the (workspace, state, cleanup_at) index; days without items are absent.
+  virtual std::vector<TrashDay> CleanupByDay(std::int64_t ws, TimeMs from, TimeMs to) = 0;
   virtual std::vector<TrashItem> InState(std::int64_t ws, TrashState state, int limit) = 0;
   // Compare-and-swap of a row's state (T14); false when the row is gone or in another state.
   virtual bool CasState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,

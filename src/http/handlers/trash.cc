@@ -141,6 +141,18 @@ void RegisterTrash(Api& api) {
     return r;
   });
 
+  // What cleanup removes for good on each of the next 30 days (UTC), for the Trash page's timeline.
+  api.Add("GET", "/:ws/trash/timeline", Access::kApi, [](Ctx& c) {
+    LIMBO_HTTP_TRY(auto timeline, c.svc.trash.Timeline(c.A()));
+    Json days = Json::array();
+    for (const auto& d : timeline.days) {
+      days.push_back(
+          Json{{"date", core::FormatIso8601(d.day * 86400000).substr(0, 10)}, {"items", d.items}, {"bytes", d.bytes}});
+    }
+    return JsonResponse(
+        200, Json{{"days", std::move(days)}, {"timeZone", "UTC"}, {"now", core::FormatIso8601(timeline.now)}});
+  });
+
   api.Add("POST", "/:ws/trash/restore", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(Json body, c.Body());
     if (body.contains("items")) {

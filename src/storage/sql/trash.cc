@@ -144,6 +144,18 @@ TrashPage Trash::List(const TrashQuery& q) {
   return domain::PageOf(All<TrashItem>(rows(), ReadTrash), q.limit);
 }
 
+// Milliseconds are whole and not negative, so integer division is the UTC day on both databases.
+std::vector<domain::TrashDay> Trash::CleanupByDay(std::int64_t ws, TimeMs from, TimeMs to) {
+  auto rows = db_.Query(
+      "SELECT t.cleanup_at / 86400000, COUNT(*), CAST(COALESCE(SUM(t.size_bytes), 0) AS BIGINT) FROM trash_items t "
+      "WHERE t.workspace_id = ? AND t.state = 'in_trash' AND t.cleanup_at >= ? AND t.cleanup_at < ? "
+      "GROUP BY t.cleanup_at / 86400000 ORDER BY 1",
+      ws, from, to);
+  std::vector<domain::TrashDay> out;
+  while (rows.Next()) out.push_back({.day = rows.Int(0), .items = rows.Int(1), .bytes = rows.Int(2)});
+  return out;
+}
+
 std::vector<TrashItem> Trash::InState(std::int64_t ws, TrashState state, int limit) {
   return All<TrashItem>(
       db_.Query(TRASH_SELECT_ROW "WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?", ws,

@@ -422,5 +422,48 @@ TEST_F(TrashRules, ListingPagesWithKeysetCursors) {
   EXPECT_EQ(List(Matching("%")).page.items.size(), 0u);
 }
 
+// The cleanup timeline: one grouped query counts the items (and their sizeBytes) per UTC day of
+// today and the next 30 dates; an item already past its date that cleanup has not reached counts
+// today, one 30 days away is on the last day, later ones are left out, restored ones leave.
+TEST_F(TrashRules, TimelineCountsItemsAndBytesPerCleanupDay) {
+  MakeProject("Old", 1, 500);
+  ASSERT_TRUE(trash_->TrashProject(owner(), "old", false));
+  Advance(31 * kDay);  // past its cleanup date; the worker has not run
+  auto p = MakeProject("Cats", 2, 510);
+  ASSERT_TRUE(content_->GenerateVersion(owner(), "cats", std::nullopt));
+  ASSERT_TRUE(content_->GenerateVersion(owner(), "cats", std::nullopt));
+  ASSERT_TRUE(trash_->TrashVersion(owner(), "cats", 1));
+  ASSERT_TRUE(trash_->TrashVersion(owner(), "cats", 2));
+
+  auto t = trash_->Timeline(owner());
+  ASSERT_TRUE(t) << t.error().message;
+  ASSERT_EQ(t->days.size(), static_cast<std::size_t>(domain::kTimelineDays));
+  EXPECT_EQ(t->first_day, t->now / kDay);
+  for (std::size_t i = 0; i < t->days.size(); ++i)
+    EXPECT_EQ(t->days[i].day, t->first_day + static_cast<std::int64_t>(i));
+  auto listing = List();
+  ASSERT_EQ(listing.page.items.size(), 3u);
+  std::int64_t old_bytes = 0;
+  std::int64_t version_bytes = 0;
+  for (const auto& item : listing.page.items) (item.name == "Old" ? old_bytes : version_bytes) += item.size_bytes;
+  EXPECT_EQ(t->days.front().items, 1);  // overdue: today
+  EXPECT_EQ(t->days.front().bytes, old_bytes);
+  EXPECT_EQ(t->days.back().items, 2);  // deleted now, 30 days of retention
+  EXPECT_EQ(t->days.back().bytes, version_bytes);
+  std::int64_t total = 0;
+  for (const auto& d : t->days) total += d.items;
+  EXPECT_EQ(total, 3);
+
+  ASSERT_TRUE(trash_->Restore(owner(), VersionRef(p, 2)));
+  EXPECT_EQ(trash_->Timeline(owner())->days.back().items, 1);
+  Advance(kDay);  // the versions' day is now 29 dates away
+  auto later = trash_->Timeline(owner());
+  EXPECT_EQ(later->days[domain::kTimelineDays - 2].items, 1);
+  EXPECT_EQ(later->days.back().items, 0);
+
+  auto uploader = ActorWith({"upload_images"}, "uploader@example.com");
+  EXPECT_EQ(trash_->Timeline(uploader).error().code, "forbidden");
+}
+
 }  // namespace
 }  // namespace limbo::testing
