@@ -162,6 +162,7 @@ Config::Config(CLI::App& root, std::string service) : root_(root), service_(std:
       if (!Configurable(opt)) continue;
       keys.insert(opt->get_lnames().front());
       if (!opt->get_required()) opt->capture_default_str();  // a required flag's default is no value
+      help_[opt] = opt->get_description();
       if (!opt->get_group().empty()) {
         opt->description(opt->get_description() + " (env " + EnvName(opt->get_lnames().front()) + ")");
       }
@@ -179,6 +180,10 @@ Config::Config(CLI::App& root, std::string service) : root_(root), service_(std:
                    service_ + "` too.");
   check_->add_option("--config", config_help)->type_name("FILE");
   check_->allow_extras();
+  example_ = config->add_subcommand("example",
+                                    "Print an example configuration file: every key of `limbod " + service_ +
+                                        "` with its help, commented out at its default unless given as a flag here");
+  example_->allow_extras();
 }
 
 std::optional<int> Config::Parse(int argc, const char* const* argv) {
@@ -189,10 +194,10 @@ std::optional<int> Config::Parse(int argc, const char* const* argv) {
   program_ = root_.get_name();
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-  return ParseArgs(std::move(args), false);
+  return ParseArgs(std::move(args), Mode::kRun);
 }
 
-std::optional<int> Config::ParseArgs(std::vector<std::string> args, bool checking) {
+std::optional<int> Config::ParseArgs(std::vector<std::string> args, Mode mode) {
   if (program_.empty()) program_ = root_.get_name();
   // CLI11 checks required options while it parses, before the environment and the file could give
   // them: it parses with none required, and Resolve checks them afterwards.
@@ -219,34 +224,70 @@ std::optional<int> Config::ParseArgs(std::vector<std::string> args, bool checkin
 
   CLI::App* leaf = &root_;
   while (!leaf->get_subcommands().empty()) leaf = leaf->get_subcommands().front();
-  if (leaf == check_ && !checking) {
+  if ((leaf == check_ || leaf == example_) && mode == Mode::kRun) {
     std::vector<std::string> service_args{service_};
-    if (CLI::Option* file = check_->get_option("--config"); file->count() > 0) {
+    if (CLI::Option* file = leaf->get_option_no_throw("--config"); file != nullptr && file->count() > 0) {
       service_args.push_back("--config=" + file->as<std::string>());
     }
-    for (const std::string& extra : check_->remaining()) service_args.push_back(extra);
-    return ParseArgs(std::move(service_args), true);
+    for (const std::string& extra : leaf->remaining()) service_args.push_back(extra);
+    if (leaf == example_) {
+      // The example shows the defaults: neither the environment nor a file, and no required flag.
+      for (CLI::Option* opt : required) opt->required(false);
+      auto done = ParseArgs(std::move(service_args), Mode::kExample);
+      restore();
+      return done;
+    }
+    return ParseArgs(std::move(service_args), Mode::kCheck);
   }
   try {
-    Resolve(*leaf);
+    Resolve(*leaf, mode == Mode::kExample);
   } catch (const ConfigError& e) {
     std::cerr << CommandPath(*leaf) << ": " << MaskSecrets(e.what()) << "\n";
     return 2;
   }
-  if (!checking) return std::nullopt;
-
-  std::string file;
-  for (const Setting& s : settings_) {
-    if (s.source.rfind("file ", 0) == 0) file = s.source.substr(5, s.source.rfind(':') - 5);
+  if (mode == Mode::kRun) return std::nullopt;
+  if (mode == Mode::kExample) {
+    PrintExample();
+  } else {
+    PrintCheck(*leaf);
   }
-  std::cout << "# " << CommandPath(*leaf) << ": the effective configuration (key = value  # where it came from)\n";
+  return 0;
+}
+
+void Config::PrintCheck(const CLI::App& leaf) const {
+  std::cout << "# " << CommandPath(leaf) << ": the effective configuration (key = value  # where it came from)\n";
   for (const Setting& s : settings_) {
     std::string line = s.key + " = " + s.value;
     if (line.size() < 44) line.resize(44, ' ');
     std::cout << line << "  # " << s.source << "\n";
   }
   std::cout << std::flush;
-  return 0;
+}
+
+void Config::PrintExample() const {
+  std::cout << "# " << program_ << " configuration (TOML), read by `" << program_ << " " << service_
+            << " --config FILE`; the other\n"
+            << "# subcommands given --config read the keys they share with it (data, db). Each key is a flag of\n"
+            << "# `" << program_ << " " << service_
+            << "` without its dashes (sweep-interval or sweep_interval); its LIMBO_* variable or\n"
+            << "# the flag itself overrides the file. A key commented out keeps its default. Check a file with\n"
+            << "# `" << program_ << " config check --config FILE`.\n";
+  for (const Setting& s : settings_) {
+    if (s.hidden) continue;
+    std::cout << "\n";
+    std::string text = s.help + (s.help.empty() || s.help.back() == '.' ? "" : ".") + " Env: " + s.env + ".";
+    std::string line = "#";
+    std::istringstream words(text);
+    for (std::string word; words >> word;) {
+      if (line.size() + 1 + word.size() > 100) {
+        std::cout << line << "\n";
+        line = "#";
+      }
+      line += " " + word;
+    }
+    std::cout << line << "\n" << (s.source == "default" ? "# " : "") << s.key << " = " << s.value << "\n";
+  }
+  std::cout << std::flush;
 }
 
 void Config::LoadFile(const std::string& path, std::map<std::string, FileValue>& out) const {
@@ -308,10 +349,10 @@ void Config::LoadFile(const std::string& path, std::map<std::string, FileValue>&
   }
 }
 
-void Config::Resolve(CLI::App& leaf) {
+void Config::Resolve(CLI::App& leaf, bool flags_only) {
   settings_.clear();
   std::string file;
-  if (CLI::Option* config = leaf.get_option_no_throw("--config"); config != nullptr) {
+  if (CLI::Option* config = leaf.get_option_no_throw("--config"); config != nullptr && !flags_only) {
     if (config->count() > 0) {
       file = config->as<std::string>();
     } else if (const char* env = std::getenv("LIMBO_CONFIG"); env != nullptr && *env != '\0') {
@@ -324,7 +365,7 @@ void Config::Resolve(CLI::App& leaf) {
   for (CLI::Option* opt : leaf.get_options()) {
     if (!Configurable(opt)) continue;
     const std::string& key = opt->get_lnames().front();
-    Setting s{key, EnvName(key), "", "default"};
+    Setting s{key, EnvName(key), "", "default", help_.count(opt) ? help_.at(opt) : "", opt->get_group().empty()};
     auto inject = [&](const std::vector<std::string>& items, const std::string& where) {
       try {
         for (const std::string& item : items) opt->add_result(item);
@@ -343,7 +384,7 @@ void Config::Resolve(CLI::App& leaf) {
     };
     if (opt->count() > 0) {
       s.source = "flag";
-    } else if (const char* env = std::getenv(s.env.c_str()); env != nullptr && *env != '\0') {
+    } else if (const char* env = std::getenv(s.env.c_str()); !flags_only && env != nullptr && *env != '\0') {
       inject({env}, s.env + (IsSecretKey(key) ? "" : "=" + std::string(env)));
       s.source = "env " + s.env;
     } else if (auto it = values.find(key); it != values.end()) {

@@ -13,10 +13,12 @@ namespace limbo::app {
 
 // Where an option's effective value came from.
 struct Setting {
-  std::string key;     // the long flag name without dashes: "sweep-interval"
-  std::string env;     // LIMBO_SWEEP_INTERVAL
-  std::string value;   // as TOML: "60s", 4, true, ["a", "b"]; secrets masked
-  std::string source;  // "flag", "env LIMBO_X", "file PATH:LINE", "default"
+  std::string key;      // the long flag name without dashes: "sweep-interval"
+  std::string env;      // LIMBO_SWEEP_INTERVAL
+  std::string value;    // as TOML: "60s", 4, true, ["a", "b"]; secrets masked
+  std::string source;   // "flag", "env LIMBO_X", "file PATH:LINE", "default"
+  std::string help;     // the option's help text
+  bool hidden = false;  // an option --help does not list
 };
 
 // "LIMBO_" + the flag's long name in capitals, dashes as underscores: --sweep-interval ->
@@ -32,7 +34,8 @@ std::string MaskSecrets(const std::string& text);
 class Config {
  public:
   // Call once every subcommand and option is defined. Adds --config FILE to each subcommand that takes
-  // --data, the subcommand `config check`, and the environment variable's name to each option's help.
+  // --data, the subcommands `config check` and `config example`, and the environment variable's name to
+  // each option's help.
   // `service` is the subcommand whose configuration `config check` reports (limbod: "serve").
   Config(CLI::App& root, std::string service);
 
@@ -47,13 +50,18 @@ class Config {
 
  private:
   struct FileValue;
-  std::optional<int> ParseArgs(std::vector<std::string> args, bool checking);
-  void Resolve(CLI::App& leaf);
+  enum class Mode { kRun, kCheck, kExample };
+  std::optional<int> ParseArgs(std::vector<std::string> args, Mode mode);
+  void PrintCheck(const CLI::App& leaf) const;
+  void PrintExample() const;
+  void Resolve(CLI::App& leaf, bool flags_only);
   void LoadFile(const std::string& path, std::map<std::string, FileValue>& out) const;
 
   CLI::App& root_;
   std::string service_;
   CLI::App* check_ = nullptr;
+  CLI::App* example_ = nullptr;
+  std::map<const CLI::Option*, std::string> help_;  // each option's help before the variable's name
   std::string program_;
   std::vector<Setting> settings_;
   std::vector<std::string> keys_;  // every configurable key of every subcommand

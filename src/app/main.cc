@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "app/completion.h"
 #include "app/config.h"
 #include "app/demo.h"
 #include "core/build_info.h"
@@ -457,6 +458,7 @@ int main(int argc, char** argv) {
   fsck->add_flag("--repair", repair, "Fix reference counts, usage counters and orphaned files");
 
   auto* routes = cli.add_subcommand("routes", "")->group("");  // hidden: the route table as JSON
+  app::AddCompletionCommand(cli, "limbod");
   app::Config config(cli, "serve");  // after every option: each gets its LIMBO_* variable and file key
   if (auto done = config.Parse(argc, argv)) return *done;
   SetUpLogging();
