@@ -32,10 +32,11 @@ foreach(prog limbod limbo)
   if(LIMBO_HELP2MAN)
     add_custom_command(
       OUTPUT ${LIMBO_GENERATED}/man/${prog}.1
-      COMMAND ${CMAKE_COMMAND} -E env SOURCE_DATE_EPOCH=0 ${LIMBO_HELP2MAN} --no-info --section=1
+      COMMAND ${LIMBO_HELP2MAN} --no-info --section=1
               --help-option=--help-all --version-option=--version "--name=${_limbo_summary_${prog}}"
-              "--source=Limbo ${PROJECT_VERSION}" --output=${LIMBO_GENERATED}/man/${prog}.1 $<TARGET_FILE:${prog}>
-      DEPENDS ${prog}
+              "--source=Limbo ${PROJECT_VERSION}" --include=${PROJECT_SOURCE_DIR}/packaging/${prog}.h2m
+              --output=${LIMBO_GENERATED}/man/${prog}.1 $<TARGET_FILE:${prog}>
+      DEPENDS ${prog} ${PROJECT_SOURCE_DIR}/packaging/${prog}.h2m
       COMMENT "Generating the man page of ${prog}" VERBATIM)
     list(APPEND _limbo_generated ${LIMBO_GENERATED}/man/${prog}.1)
     install(FILES ${LIMBO_GENERATED}/man/${prog}.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

@@ -176,7 +176,7 @@ Config::Config(CLI::App& root, std::string service) : root_(root), service_(std:
   check_ = config->add_subcommand(
       "check", "Print the configuration `limbod " + service_ +
                    "` would run with (each key, its value and where it came from: flag, env, file or default; "
-                   "secrets masked) and exit; exit status 2 when it is invalid. Takes the flags of `" +
+                   "secrets masked) and exit; a non-zero exit status when it is invalid. Takes the flags of `" +
                    service_ + "` too.");
   check_->add_option("--config", config_help)->type_name("FILE");
   check_->allow_extras();
