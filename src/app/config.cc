@@ -148,7 +148,8 @@ bool IsSecretKey(const std::string& key) {
 }
 
 std::string MaskSecrets(const std::string& text) {
-  static const std::regex url_password(R"(([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@)");
+  // Up to the last @ of the word (an AWS secret may hold a /): too much masked, never too little.
+  static const std::regex url_password(R"(([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)\S*@)");
   static const std::regex conninfo_password(R"((password\s*=\s*)('[^']*'|\S+))", std::regex::icase);
   std::string out = std::regex_replace(text, url_password, "$1****@");
   return std::regex_replace(out, conninfo_password, "$1****");

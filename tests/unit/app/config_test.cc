@@ -272,6 +272,7 @@ TEST_F(ConfigTest, SecretsInErrorsAreMasked) {
 
 TEST_F(ConfigTest, MaskSecretsHidesUrlAndConninfoPasswords) {
   EXPECT_EQ(MaskSecrets("postgresql://limbo:s3cr:et@db/limbo"), "postgresql://limbo:****@db/limbo");
+  EXPECT_EQ(MaskSecrets("postgresql://limbo:p@ss@db/limbo"), "postgresql://limbo:****@db/limbo");
   EXPECT_EQ(MaskSecrets("s3://AKIA:wJalr/K7@s3.example.com/b"), "s3://AKIA:****@s3.example.com/b");
   EXPECT_EQ(MaskSecrets("host=db password=x1 user=u"), "host=db password=**** user=u");
   EXPECT_EQ(MaskSecrets("postgresql://db/limbo"), "postgresql://db/limbo");
