@@ -42,7 +42,9 @@ class Config {
   // Parses the command line, then fills each option of the chosen subcommand that was not given as a
   // flag from its LIMBO_* variable, else from the --config file, else leaves its default. Returns an exit
   // code when the program should end now (help, version, an invalid configuration, `config check`),
-  // nothing when the chosen subcommand should run.
+  // nothing when the chosen subcommand should run. CLI11 runs subcommand callbacks inside its parse,
+  // before the variables and the file are applied: run a subcommand after Parse returns (`if (*sub)`),
+  // not from a callback, or it sees flags only.
   std::optional<int> Parse(int argc, const char* const* argv);
 
   // The effective configuration of the last parsed subcommand, in option order.
