@@ -54,6 +54,31 @@ if grep -E 'rm .*(/var/lib|deluser|userdel)' "$tmp/control/prerm" "$tmp/control/
   fail "a maintainer script deletes data or the user"
 fi
 
+# 3b. The maintainer scripts run, with every command that changes the system replaced by a stub that logs
+# its arguments: postinst creates the user and its folder, nothing removes data or the user.
+stubs="$tmp/stubs"
+mkdir -p "$stubs"
+for cmd in adduser useradd install chgrp chmod chown systemctl rm deluser userdel; do
+  printf '#!/bin/sh\necho "%s $*" >>"%s"\n' "$cmd" "$tmp/calls" >"$stubs/$cmd"
+  chmod +x "$stubs/$cmd"
+done
+printf '#!/bin/sh\nexit 2\n' >"$stubs/getent"  # no limbo user yet
+chmod +x "$stubs/getent"
+PATH="$stubs:$PATH" sh "$tmp/control/postinst" configure "" >/dev/null || fail "postinst configure failed"
+grep -q '^adduser --system --group .*limbo$' "$tmp/calls" || fail "postinst did not create the limbo user"
+if [[ ! -d /var/lib/limbo ]]; then
+  grep -q '^install -d -o limbo -g limbo -m 0750 /var/lib/limbo$' "$tmp/calls" || fail "postinst did not create /var/lib/limbo"
+fi
+for step in "prerm remove" "postrm remove" "postrm purge" "prerm upgrade 0.2.0" "postrm upgrade 0.2.0"; do
+  read -r script arg rest <<<"$step"
+  PATH="$stubs:$PATH" sh "$tmp/control/$script" "$arg" $rest >/dev/null || fail "$script $arg failed"
+done
+# The one removal: purge forgets the unit's enablement.
+if grep -E '^(rm|deluser|userdel)( |$)' "$tmp/calls" |
+   grep -vx 'rm -f /etc/systemd/system/multi-user.target.wants/limbod.service'; then
+  fail "a maintainer script removes the data or the user"
+fi
+
 # 4. The systemd unit.
 unit="$root/usr/lib/systemd/system/limbod.service"
 for line in 'User=limbo' 'StateDirectory=limbo' 'ExecStart=/usr/bin/limbod serve --config /etc/limbo/limbod.toml' \
