@@ -123,6 +123,18 @@ bash -c "source '$root/usr/share/bash-completion/completions/limbod'; complete -
   fail "the bash completion does not register"
 if command -v zsh >/dev/null; then zsh -n "$root/usr/share/zsh/vendor-completions/_limbod" || fail "zsh completion"; fi
 
+# 6b. The extracted server runs with the packaged configuration (data moved into the scratch folder by
+# a variable, since a variable beats the file), answers /healthz and stops cleanly on SIGTERM.
+LIMBO_DATA="$tmp/data" LIMBO_LISTEN=127.0.0.1:0 "$limbod" serve --config "$conf" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+pid=$!
+for _ in $(seq 100); do grep -q 'listening on' "$tmp/serve.out" && break; sleep 0.1; done
+url=$(grep -o 'http://[^ ]*' "$tmp/serve.out" || true)
+[[ -n "$url" ]] || { cat "$tmp/serve.err"; kill "$pid"; fail "the packaged limbod did not start"; }
+curl -fsS "$url/healthz" >/dev/null || { kill "$pid"; fail "the packaged limbod does not answer /healthz"; }
+kill -TERM "$pid"
+wait "$pid" || fail "limbod did not exit 0 on SIGTERM"
+grep -q '"event":"stopped"' "$tmp/serve.err" || fail "limbod did not log its graceful stop"
+
 # 7. cmake --install into a prefix: the same files under it (the configuration under PREFIX/etc).
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; fail "cmake --install"; }
 for f in bin/limbod bin/limbo share/man/man1/limbod.1 share/man/man1/limbo.1 share/bash-completion/completions/limbod \
