@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -292,6 +293,8 @@ void Config::PrintExample() const {
 }
 
 void Config::LoadFile(const std::string& path, std::map<std::string, FileValue>& out) const {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError("the config file " + path + " is a directory");
   std::ifstream in(path);
   if (!in) throw ConfigError("cannot read the config file " + path + ": " + std::strerror(errno));
   toml::table table;

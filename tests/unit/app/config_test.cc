@@ -224,6 +224,9 @@ TEST_F(ConfigTest, ASyntaxErrorNamesLineAndColumn) {
   Fixture g;
   EXPECT_EQ(Run(g, {"serve", "--config", (dir_ / "missing.toml").string()}), 2);
   EXPECT_NE(err_.find("cannot read the config file"), std::string::npos) << err_;
+  Fixture d;
+  EXPECT_EQ(Run(d, {"serve", "--config", dir_.string()}), 2);
+  EXPECT_NE(err_.find("is a directory"), std::string::npos) << err_;
   Fixture h;
   file = File("[serve]\ndata = \"/d\"\n");
   EXPECT_EQ(Run(h, {"serve", "--config", file}), 2);
