@@ -243,7 +243,7 @@ std::optional<int> Config::ParseArgs(std::vector<std::string> args, Mode mode) {
   }
   try {
     Resolve(*leaf, mode == Mode::kExample);
-  } catch (const ConfigError& e) {
+  } catch (const std::exception& e) {  // ConfigError, or anything unexpected: a message, never an abort
     std::cerr << CommandPath(*leaf) << ": " << MaskSecrets(e.what()) << "\n";
     return 2;
   }
