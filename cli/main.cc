@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       "restorable; permanent deletion exists only in the web app.",
       "limbo"};
   app.set_version_flag("--version", limbo::core::VersionText("limbo"));
+  app.set_help_all_flag("--help-all", "Print the help of every command");
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 error, 2 authentication, 3 not found.\n"

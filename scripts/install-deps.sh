@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config ccache
           libboost-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev libstb-dev
-          libcurl4-openssl-dev libcli11-dev libspdlog-dev libpqxx-dev)
+          libcurl4-openssl-dev libcli11-dev libspdlog-dev libpqxx-dev libtomlplusplus-dev help2man)
 if [[ "${1:-}" == "--with-bench" ]]; then
   packages+=(wrk nginx-light curl python3 postgresql)
 fi

@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "app/completion.h"
+#include "app/config.h"
 #include "app/demo.h"
 #include "core/build_info.h"
 #include "core/crypto.h"
@@ -355,12 +357,36 @@ int PrintRoutes() {
   return 0;
 }
 
+// Checks on the values of `limbod serve`, so that a bad value from a flag, LIMBO_* or the config file is
+// reported with where it came from (and by `limbod config check`).
+const CLI::Validator kListenCheck(
+    [](std::string& v) {
+      std::string host;
+      std::uint16_t port = 0;
+      return SplitListen(v, &host, &port) ? std::string() : "must be HOST:PORT, e.g. 127.0.0.1:8080";
+    },
+    "HOST:PORT");
+const CLI::Validator kDurationCheck(
+    [](std::string& v) {
+      auto ms = core::ParseDuration(v);
+      return ms && *ms > 0 ? std::string() : "must be a duration such as 15s, 5m or 1h";
+    },
+    "DURATION");
+const CLI::Validator kCidrCheck(
+    [](std::string& v) {
+      std::string bad;
+      return http::TrustedProxies::Parse(v, &bad) ? std::string()
+                                                  : "'" + bad + "' is not an address range (CIDR such as 10.0.0.0/8)";
+    },
+    "CIDR");
+
 }  // namespace
 
 int main(int argc, char** argv) {
   core::InitCrypto();
   CLI::App cli{"limbod: the Limbo server (workspaces, datasets and a Trash that never loses data by accident)"};
   cli.set_version_flag("--version", core::VersionText("limbod"));
+  cli.set_help_all_flag("--help-all", "Print the help of every subcommand");
   cli.require_subcommand(1);
   StorageOptions so;
   auto add_storage = [&](CLI::App* c) {
@@ -371,9 +397,12 @@ int main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "Run the server");
   add_storage(serve);
   ServeOptions serve_flags;
-  serve->add_option("--listen", serve_flags.listen, "Address to listen on (HOST:PORT; port 0 picks a free port)");
-  serve->add_option("--sweep-interval", serve_flags.sweep_interval,
-                    "How often the retention sweeper runs (e.g. 60s, 5m)");
+  serve->add_option("--listen", serve_flags.listen, "Address to listen on (HOST:PORT; port 0 picks a free port)")
+      ->check(kListenCheck);
+  serve
+      ->add_option("--sweep-interval", serve_flags.sweep_interval,
+                   "How often the retention sweeper runs (e.g. 60s, 5m)")
+      ->check(kDurationCheck);
   serve
       ->add_option("--demo-train-seconds", serve_flags.demo_train_seconds,
                    "Duration of a demo training job (server clock)")
@@ -382,16 +411,17 @@ int main(int argc, char** argv) {
   serve
       ->add_option("--max-connections", serve_flags.max_connections,
                    "Open connections at most; at the cap the longest-idle one is closed to make room "
-                   "(default: from the descriptor limit, (limit - 64) / 2, at most 16384)")
-      ->check(CLI::Range(1, 1000000));
+                   "(default 0: from the descriptor limit, (limit - 64) / 2, at most 16384)")
+      ->check(CLI::Range(0, 1000000));
   serve->add_option("--cleanup-batch", serve_flags.cleanup_batch, "Rows deleted per cleanup transaction")
       ->check(CLI::Range(1, 100000));
   // Hidden: how long the cleanup lease outlives its holder's last renewal (tests of failover).
-  serve->add_option("--lease-ttl", serve_flags.lease_ttl, "")->group("");
+  serve->add_option("--lease-ttl", serve_flags.lease_ttl, "")->check(kDurationCheck)->group("");
   serve
       ->add_option("--trusted-proxy", serve_flags.trusted_proxy,
                    "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default: none)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->check(kCidrCheck);
   serve
       ->add_option(
           "--max-image-pixels", serve_flags.max_image_pixels,
@@ -428,7 +458,9 @@ int main(int argc, char** argv) {
   fsck->add_flag("--repair", repair, "Fix reference counts, usage counters and orphaned files");
 
   auto* routes = cli.add_subcommand("routes", "")->group("");  // hidden: the route table as JSON
-  CLI11_PARSE(cli, argc, argv);
+  app::AddCompletionCommand(cli, "limbod");
+  app::Config config(cli, "serve");  // after every option: each gets its LIMBO_* variable and file key
+  if (auto done = config.Parse(argc, argv)) return *done;
   SetUpLogging();
   try {
     if (*serve) {
@@ -439,7 +471,7 @@ int main(int argc, char** argv) {
     if (*fsck) return Fsck(so, repair);
     if (*routes) return PrintRoutes();
   } catch (const std::exception& e) {
-    std::cerr << "limbod: " << e.what() << "\n";
+    std::cerr << "limbod: " << app::MaskSecrets(e.what()) << "\n";
     return 1;
   }
   return 0;
