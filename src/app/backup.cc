@@ -98,7 +98,7 @@ std::pair<std::string, std::string> SplitPassword(const std::string& url) {
   std::string encoded = url.substr(colon + 1, at - colon - 1);
   std::string password;
   for (std::size_t i = 0; i < encoded.size(); ++i) {
-    if (encoded[i] == '%' && i + 2 < encoded.size() + 1 && std::isxdigit(static_cast<unsigned char>(encoded[i + 1])) &&
+    if (encoded[i] == '%' && i + 2 < encoded.size() && std::isxdigit(static_cast<unsigned char>(encoded[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(encoded[i + 2]))) {
       password += static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16));
       i += 2;
@@ -239,6 +239,8 @@ class PartialDir {
     fs::create_directories(path.parent_path(), ec);
     bool created = fs::create_directory(path, ec);
     if (ec) return Error::Internal("cannot create " + path.string() + ": " + ec.message(), "backup_failed");
+    // A backup holds every account's password hash and every key's hash: for its owner's eyes only.
+    fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace, ec);
     fd_ = ::open((path / kLockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) return Error::Internal("cannot create " + (path / kLockFile).string() + ": " + std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
@@ -660,7 +662,20 @@ core::Result<std::int64_t> CopyBlob(const domain::BlobStore& from, domain::BlobS
   return static_cast<std::int64_t>(bytes->size());
 }
 
-int RunBackup(const BackupOptions& o) { return Backup(o); }
-int RunRestore(const RestoreOptions& o) { return Restore(o); }
+int RunBackup(const BackupOptions& o) {
+  try {
+    return Backup(o);
+  } catch (const std::exception& e) {
+    return Fail("limbod backup", e.what());
+  }
+}
+
+int RunRestore(const RestoreOptions& o) {
+  try {
+    return Restore(o);
+  } catch (const std::exception& e) {  // a manifest with fields of the wrong type, say
+    return Fail("limbod restore-backup", e.what());
+  }
+}
 
 }  // namespace limbo::app

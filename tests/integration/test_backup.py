@@ -66,6 +66,13 @@ def test_backup_during_uploads_and_cleanup_restores_every_image_intact(tmp_path)
             assert all(r == 201 for r in pool.map(lambda i: upload("big", 20_000 + i), range(IMAGES)))
         shared = [i["id"] for i in c.get("/acme/images?project=big&limit=10").body["images"]]
         assert c.post("/acme/keep/images", {"images": shared}).status == 200
+        # A finished training of the project: its model file belongs in the backup too.
+        assert c.post("/acme/big/versions").status == 201
+        run_id = c.post("/acme/big/1/train").body["job"]["id"]
+        c.post("/_dev/clock", {"advanceSeconds": 6})  # the demo trainer (5 s) finishes
+        assert c.get(f"/acme/jobs/{run_id}").body["job"]["state"] == "finished"
+        model = live / "models" / f"{run_id}.json"
+        assert model.exists()
         big = c.delete("/acme/big?deleteImages=true").body
         assert blob_files(live) == IMAGES
 
@@ -96,6 +103,7 @@ def test_backup_during_uploads_and_cleanup_restores_every_image_intact(tmp_path)
         assert c.post("/_dev/clock", {"advanceSeconds": 31 * DAY}).status == 200
         assert c.get("/acme/big").status == 404  # purged on the live server...
         assert blob_files(live) >= IMAGES  # ...but no file went while the backup holds
+        assert model.exists()
         out, err = b.communicate(timeout=300)
         stop.set()
         uploader.join(timeout=60)
@@ -107,6 +115,8 @@ def test_backup_during_uploads_and_cleanup_restores_every_image_intact(tmp_path)
         assert manifest["counts"]["images"] >= IMAGES and manifest["schemaVersion"] > 0
         assert manifest["bytes"]["blobs"] > 0 and manifest["version"] and manifest["time"].endswith("Z")
         assert not os.path.exists(str(dest) + ".partial")
+        assert (dest / "models" / f"{run_id}.json").read_bytes() and manifest["counts"]["models"] == 1
+        assert not model.exists()  # kept for the backup only, removed when it ended
 
         # With the hold given up, the collector takes the purged project's files.
         assert c.post("/_dev/clock", {"advanceSeconds": 60}).status == 200
@@ -130,6 +140,8 @@ def test_backup_during_uploads_and_cleanup_restores_every_image_intact(tmp_path)
         # The project the live server purged after the snapshot is in the backup's Trash.
         assert rc.post("/acme/trash/restore", {"type": "project", "id": big["projectId"]}).status == 200
         assert rc.get("/acme/big").status == 200
+        assert [t["trainingId"] for t in rc.get("/acme/big/1/v2/trainings").body["trainings"]] == [run_id]
+        assert (new / "models" / f"{run_id}.json").exists()
         for image_id, sha in rows:
             got = rc.get(f"/acme/images/{image_id}/content")
             assert got.status == 200, (image_id, got.status)
