@@ -417,12 +417,12 @@ int Backup(const BackupOptions& o) {
 
     // The blobs the copy references, each checked against its name.
     storage::blob::FileBlobStore live_blobs(o.data + "/blobs");
-    storage::blob::FileBlobStore copied_blobs((partial / "blobs").string());
+    auto copied_blobs = FileBlobSink((partial / "blobs").string());
     std::vector<std::string> missing, damaged;
     std::int64_t blob_bytes = 0, image_rows = 0;
     for (const auto& [sha, rows, size] : listing.blobs) {
       image_rows += rows;
-      auto copied = CopyBlob(live_blobs, copied_blobs, sha);
+      auto copied = CopyBlob(live_blobs, *copied_blobs, sha);
       if (copied) {
         blob_bytes += *copied;
       } else if (copied.error().code == "blob_missing") {
@@ -467,6 +467,7 @@ int Backup(const BackupOptions& o) {
       msg += ". Run `limbod fsck` on the data folder for the full list.";
       return fail(msg);
     }
+    if (auto st = copied_blobs->Flush(); !st) return fail(st.error().message);
     FsyncPath(partial / "models", true);
 
     nlohmann::json manifest = {
@@ -574,9 +575,10 @@ int Restore(const RestoreOptions& o) {
     if (!fs::is_directory(from / "blobs", ec)) return fail(from.string() + " has no blobs folder");
     storage::blob::FileBlobStore backup_blobs((from / "blobs").string());
     storage::blob::FileBlobStore blobs((target / "blobs").string());
+    auto sink = FileBlobSink((target / "blobs").string());
     std::int64_t blob_count = 0;
     for (const auto& sha : backup_blobs.List()) {
-      auto copied = CopyBlob(backup_blobs, blobs, sha);
+      auto copied = CopyBlob(backup_blobs, *sink, sha);
       if (!copied) return fail("blob " + sha + " of the backup: " + copied.error().message);
       ++blob_count;
     }
@@ -593,6 +595,7 @@ int Restore(const RestoreOptions& o) {
         return fail(st.error().message);
       }
     }
+    if (auto st = sink->Flush(); !st) return fail(st.error().message);
     if (!fs::exists(from / db_file, ec)) return fail("the backup lacks its database file " + db_file);
     if (backend == "sqlite") {
       fs::path tmp = target / (std::string(kSqliteFile) + ".partial");
@@ -648,7 +651,59 @@ int Restore(const RestoreOptions& o) {
 
 }  // namespace
 
-core::Result<std::int64_t> CopyBlob(const domain::BlobStore& from, domain::BlobStore& to, const std::string& sha256) {
+namespace {
+
+class FileSink final : public BlobSink {
+ public:
+  explicit FileSink(const std::string& root) : layout_(root), root_(root) {}
+
+  Status Write(const std::string& sha256, std::string_view bytes) override {
+    std::string path = layout_.PathOf(sha256);
+    std::string dir = path.substr(0, path.rfind('/'));
+    if (dirs_.insert(dir).second) {
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      if (ec) return Error::Internal("cannot create " + dir + ": " + ec.message(), "copy_failed");
+    }
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return Error::Internal("cannot create " + path + ": " + std::strerror(errno), "copy_failed");
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+      ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        std::string err = std::strerror(errno);
+        ::close(fd);
+        return Error::Internal("writing " + path + " failed: " + err, "copy_failed");
+      }
+      off += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) return Error::Internal("writing " + path + " failed: " + std::strerror(errno), "copy_failed");
+    return Ok();
+  }
+
+  // One syncfs for every file and folder written (they are all on the root's file system).
+  Status Flush() override {
+    int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Error::Internal("cannot open " + root_ + ": " + std::strerror(errno), "copy_failed");
+    int rc = ::syncfs(fd);
+    std::string err = rc == 0 ? "" : std::strerror(errno);
+    ::close(fd);
+    if (rc != 0) return Error::Internal("flushing " + root_ + " failed: " + err, "copy_failed");
+    return Ok();
+  }
+
+ private:
+  storage::blob::FileBlobStore layout_;  // only for its PathOf: the same layout as DATA/blobs
+  std::string root_;
+  std::set<std::string> dirs_;
+};
+
+}  // namespace
+
+std::unique_ptr<BlobSink> FileBlobSink(const std::string& root) { return std::make_unique<FileSink>(root); }
+
+core::Result<std::int64_t> CopyBlob(const domain::BlobStore& from, BlobSink& to, const std::string& sha256) {
   if (!storage::blob::IsSha256Hex(sha256)) return Error::Invalid("not a blob name: " + sha256, "blob_damaged");
   auto bytes = from.Get(sha256);
   if (!bytes) {
@@ -658,7 +713,7 @@ core::Result<std::int64_t> CopyBlob(const domain::BlobStore& from, domain::BlobS
   if (core::Sha256Hex(*bytes) != sha256) {
     return Error::Internal("The blob's bytes do not match its SHA-256.", "blob_damaged");
   }
-  LIMBO_RETURN_IF_ERROR(to.Put(sha256, *bytes));
+  LIMBO_RETURN_IF_ERROR(to.Write(sha256, *bytes));
   return static_cast<std::int64_t>(bytes->size());
 }
 

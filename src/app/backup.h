@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "domain/blob_store.h"
@@ -33,9 +35,22 @@ struct RestoreOptions {
 int RunBackup(const BackupOptions& o);
 int RunRestore(const RestoreOptions& o);
 
-// Copies one blob between two stores (files now; any BlobStore, such as an object store, later),
-// checking that its bytes hash to its name. Returns its size; `blob_missing` when the source lacks
-// it, `blob_damaged` when its bytes do not match.
-core::Result<std::int64_t> CopyBlob(const domain::BlobStore& from, domain::BlobStore& to, const std::string& sha256);
+// Where copied blobs go. Files are written without a flush each and flushed together by Flush(),
+// which a backup (a restore) calls before it declares itself complete: one fsync per file was most
+// of the time of a backup of small images.
+class BlobSink {
+ public:
+  virtual ~BlobSink() = default;
+  virtual core::Status Write(const std::string& sha256, std::string_view bytes) = 0;
+  virtual core::Status Flush() = 0;
+};
+
+// A folder in FileBlobStore's layout (root/ab/cd/abcd...), as DATA/blobs and a backup's blobs/ are.
+std::unique_ptr<BlobSink> FileBlobSink(const std::string& root);
+
+// Copies one blob from a store (files now; any BlobStore, such as an object store, later), checking
+// that its bytes hash to its name. Returns its size; `blob_missing` when the source lacks it,
+// `blob_damaged` when its bytes do not match.
+core::Result<std::int64_t> CopyBlob(const domain::BlobStore& from, BlobSink& to, const std::string& sha256);
 
 }  // namespace limbo::app
