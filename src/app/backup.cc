@@ -364,9 +364,10 @@ int Backup(const BackupOptions& o) {
     if (auto st = hold.Take(); !st) return fail("cannot take the backup hold: " + st.error().message);
     Log({{"event", "backup_hold"}, {"name", hold.name()}});
 
-    // Model files before the snapshot: a purge that began before the hold and commits after the
-    // snapshot removes a file the snapshot lists, but one that existed before the hold (its job
-    // finished before that purge began). A purge that begins after the hold leaves files alone.
+    // Model files are copied before the snapshot too. A purge that begins after the hold leaves its
+    // files alone; one that began before it may still commit after the snapshot and remove a file the
+    // snapshot lists, but only a file that existed before the hold (its job row, which the purge
+    // deletes, was last written when the file was already there), and so is copied here.
     storage::blob::ModelFiles live_models(o.data + "/models");
     fs::create_directories(partial / "models");
     std::set<std::string> precopied;
