@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "app/backup.h"
 #include "app/completion.h"
 #include "app/config.h"
 #include "app/demo.h"
@@ -162,7 +163,7 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
   PrepareTempDir(so.data + "/tmp");
   storage::blob::ModelFiles models(so.data + "/models");
   // Model files a crash left behind after their training was purged (docs/TRASH.md, "Crash safety").
-  if (auto orphans = domain::RemoveOrphanedModels(*store, models); !orphans) {
+  if (auto orphans = domain::RemoveOrphanedModels(*store, models, core::SystemClock().SystemNow()); !orphans) {
     std::cerr << "limbod: checking the model files failed: " << orphans.error().message << "\n";
     return 1;
   } else if (*orphans > 0) {
@@ -296,7 +297,7 @@ int Fsck(const StorageOptions& so, bool repair) {
   auto store = OpenStore(so);
   storage::blob::FileBlobStore blobs(so.data + "/blobs");
   storage::blob::ModelFiles models(so.data + "/models");
-  auto r = domain::CheckConsistency(*store, blobs, repair, &models);
+  auto r = domain::CheckConsistency(*store, blobs, repair, &models, core::SystemClock().SystemNow());
   if (!r) {
     std::cerr << "limbod fsck: " << r.error().message << " " << r.error().detail << "\n";
     return 1;
@@ -457,6 +458,21 @@ int main(int argc, char** argv) {
   bool repair = false;
   fsck->add_flag("--repair", repair, "Fix reference counts, usage counters and orphaned files");
 
+  auto* backup = cli.add_subcommand(
+      "backup", "Write a consistent copy of the database and the files it references into a new folder");
+  app::BackupOptions backup_flags;
+  backup->add_option("--data", backup_flags.data, "Data directory of the servers (database and blobs)")->required();
+  backup->add_option("--db", backup_flags.db, "Database URL (default: sqlite at DATA/limbo.db)");
+  backup->add_option("--to", backup_flags.to, "Folder to create for the backup (must not exist, or be empty)")
+      ->required();
+  // Hidden, for tests: waits this long between the database snapshot and the copying of the files.
+  backup->add_option("--pause-after-snapshot-ms", backup_flags.pause_after_snapshot_ms, "")->group("");
+  auto* restore = cli.add_subcommand("restore-backup", "Bring a backup back into an empty data folder (and database)");
+  app::RestoreOptions restore_flags;
+  restore->add_option("--from", restore_flags.from, "Backup folder written by `limbod backup`")->required();
+  restore->add_option("--data", restore_flags.data, "Data directory to fill (new or empty)")->required();
+  restore->add_option("--db", restore_flags.db, "PostgreSQL URL of an empty database (PostgreSQL backups)");
+
   auto* routes = cli.add_subcommand("routes", "")->group("");  // hidden: the route table as JSON
   app::AddCompletionCommand(cli, "limbod");
   app::Config config(cli, "serve");  // after every option: each gets its LIMBO_* variable and file key
@@ -470,6 +486,8 @@ int main(int argc, char** argv) {
     if (*member_add) return MemberAdd(so, ws, email, name, password, member_role);
     if (*fsck) return Fsck(so, repair);
     if (*routes) return PrintRoutes();
+    if (*backup) return app::RunBackup(backup_flags);
+    if (*restore) return app::RunRestore(restore_flags);
   } catch (const std::exception& e) {
     std::cerr << "limbod: " << app::MaskSecrets(e.what()) << "\n";
     return 1;

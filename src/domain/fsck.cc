@@ -3,12 +3,15 @@
 #include <map>
 #include <set>
 
+#include "domain/backup_hold.h"
+
 namespace limbo::domain {
 
 using core::Ok;
 using core::Status;
 
-core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair, ModelArtifacts* models) {
+core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair, ModelArtifacts* models,
+                                          TimeMs system_now) {
   FsckReport r;
   // Model files are listed before the rows are read: a job's row exists before its file does, so a
   // listed file whose row the read does not find belongs to a job deleted for good (ids are never
@@ -21,6 +24,7 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
   std::set<std::string> queued;
   std::vector<std::pair<std::int64_t, Usage>> recount;
   std::map<std::int64_t, Usage> counters;
+  bool backup_held = false;
   LIMBO_RETURN_IF_ERROR(store.Read([&](Transaction& tx) -> Status {
     for (auto& [sha, n, size] : tx.fsck().ImageShaCounts()) rows[sha] = {n, size};
     for (auto& [sha, n] : tx.fsck().AllBlobRefs()) refs[sha] = n;
@@ -29,6 +33,7 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
     for (auto& [ws, u] : recount) counters[ws] = tx.workspaces().GetUsage(ws);
     if (models) {
       for (auto& id : tx.jobs().AllIds()) job_ids.insert(std::move(id));
+      backup_held = tx.server().AnyLeaseHeld(kBackupLeasePrefix, system_now);
     }
     return Ok();
   }));
@@ -59,7 +64,10 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
     if (!job_ids.count(id)) r.orphaned_models.push_back(id);
   }
   if (!repair) return r;
-  for (const auto& id : r.orphaned_models) models->Remove(id);
+  // A backup in progress may still need them (domain/backup_hold.h): they are left for a later repair.
+  if (!backup_held) {
+    for (const auto& id : r.orphaned_models) models->Remove(id);
+  }
 
   LIMBO_RETURN_IF_ERROR(store.Write([&](Transaction& tx) -> Status {
     for (const auto& sha : r.wrong_refcounts) {
@@ -80,16 +88,21 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
   return r;
 }
 
-core::Result<int> RemoveOrphanedModels(Store& store, ModelArtifacts& models) {
+core::Result<int> RemoveOrphanedModels(Store& store, ModelArtifacts& models, TimeMs system_now) {
   // Listed before the rows are read, as in CheckConsistency: a live job's row predates its file.
   std::vector<std::string> files = models.List();
   if (files.empty()) return 0;
   std::set<std::string> job_ids;
+  bool backup_held = false;
   LIMBO_RETURN_IF_ERROR(store.Read([&](Transaction& tx) -> Status {
     job_ids.clear();
     for (auto& id : tx.jobs().AllIds()) job_ids.insert(std::move(id));
+    // A backup whose snapshot predates a purge may still copy that purge's files. One that starts
+    // after this read cannot: the rows are already gone from every later snapshot.
+    backup_held = tx.server().AnyLeaseHeld(kBackupLeasePrefix, system_now);
     return Ok();
   }));
+  if (backup_held) return 0;
   int removed = 0;
   for (const auto& id : files) {
     if (job_ids.count(id)) continue;

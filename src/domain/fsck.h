@@ -28,12 +28,14 @@ struct FsckReport {
 
 // Compares database rows with blob files (T13) and counters with recounts. With `repair`, removes
 // orphaned files and rewrites reference counts and usage counters; missing files cannot be repaired.
-// With `models`, also model files whose job is gone (and removes them with `repair`).
-core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair,
-                                          ModelArtifacts* models = nullptr);
+// With `models`, also model files whose job is gone (and removes them with `repair`, unless a backup
+// holds at `system_now`, the system's real time: domain/backup_hold.h; 0 counts every hold row).
+core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool repair, ModelArtifacts* models = nullptr,
+                                          TimeMs system_now = 0);
 
 // Removes the model files whose job row is gone (a crash between a purge's commit and the unlink of
-// its model file, T16); `limbod serve` runs it at start. Returns how many it removed.
-core::Result<int> RemoveOrphanedModels(Store& store, ModelArtifacts& models);
+// its model file, T16); `limbod serve` runs it at start. Removes nothing while a backup holds at
+// `system_now` (domain/backup_hold.h; 0 counts every hold row). Returns how many it removed.
+core::Result<int> RemoveOrphanedModels(Store& store, ModelArtifacts& models, TimeMs system_now = 0);
 
 }  // namespace limbo::domain

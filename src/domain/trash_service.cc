@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/slug.h"
+#include "domain/backup_hold.h"
 #include "domain/content_service.h"
 
 namespace limbo::domain {
@@ -660,6 +661,20 @@ Result<CleanupProgress> TrashService::CleanupStep(int batch) {
   return CleanupProgress{};
 }
 
+namespace {
+
+bool BackupHeld(Transaction& tx, const core::Clock& clock) {
+  return tx.server().AnyLeaseHeld(kBackupLeasePrefix, clock.SystemNow());
+}
+
+// While a backup holds, the model files of purged jobs stay on disk: its snapshot may still list
+// those jobs. They are orphans from then on, removed by RemoveOrphanedModels once no backup holds.
+void KeepFilesForBackup(Transaction& tx, const core::Clock& clock, std::vector<std::string>& artifacts) {
+  if (!artifacts.empty() && BackupHeld(tx, clock)) artifacts.clear();
+}
+
+}  // namespace
+
 Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, int batch) {
   CleanupProgress progress;
   std::vector<std::string> artifacts;
@@ -692,6 +707,7 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
     DropTrainingItems(tx, *t, std::nullopt);
     tx.workspaces().AddStorage(t->workspace_id, -tx.jobs().ModelBytesOfProject(pid), 0);
     artifacts = tx.versions().DeleteAllOfProject(pid);
+    KeepFilesForBackup(tx, clock_, artifacts);
     tx.projects().Delete(pid);
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kProject, -1, -t->size_bytes);
@@ -721,6 +737,7 @@ Result<CleanupProgress> TrashService::PurgeVersionStep(const TrashItem& item, in
     DropTrainingItems(tx, *t, t->version_number);
     tx.workspaces().AddStorage(t->workspace_id, -tx.jobs().ModelBytesOfVersion(vid), 0);
     artifacts = tx.versions().Delete(vid);
+    KeepFilesForBackup(tx, clock_, artifacts);
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -t->size_bytes);
     tx.workspaces().TouchReclaimable(t->workspace_id);
@@ -773,6 +790,7 @@ Result<CleanupProgress> TrashService::PurgeTraining(const TrashItem& item) {
       tx.jobs().Delete(job->id);
       tx.workspaces().AddStorage(t->workspace_id, -job->model_bytes, 0);
       artifact = job->id;
+      if (BackupHeld(tx, clock_)) artifact.reset();
     }
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kTraining, -1, -t->size_bytes);
@@ -793,6 +811,8 @@ Result<int> TrashService::CollectBlobs(int limit) {
     // check and the unlink; the queue rows are deleted only after the files (T13). This is the
     // exception Store::Write's contract names: Remove is idempotent and a rollback after it leaves
     // only queue rows of files already gone, which the next pass deletes.
+    // A backup in progress may be copying files its snapshot references (domain/backup_hold.h).
+    if (BackupHeld(tx, clock_)) return Ok();
     auto due = tx.blobs().Due(now, limit);
     auto referenced = tx.blobs().ReferencedAmong(due);
     std::sort(referenced.begin(), referenced.end());

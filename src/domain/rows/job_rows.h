@@ -30,6 +30,8 @@ class JobRows {
   virtual std::int64_t ModelBytesOfVersion(std::int64_t version_id) = 0;
   // Every job id of every workspace (fsck: a model file without its job is an orphan).
   virtual std::vector<std::string> AllIds() = 0;
+  // The ids of the jobs that wrote a model file (its bytes are counted: model_bytes > 0).
+  virtual std::vector<std::string> IdsWithModels() = 0;
   virtual std::optional<Job> ActiveOf(std::int64_t version_id) = 0;
   virtual std::vector<Job> Active(int limit) = 0;
   // Cancels queued/running jobs (T3), freezing their credits at `now`.

@@ -15,6 +15,15 @@ class ServerRows {
 
   // Leadership lease: true when `holder` now holds `name` until now + ttl.
   virtual bool TryTakeLease(const std::string& name, const std::string& holder, TimeMs now, TimeMs ttl) = 0;
+  // Deletes the lease `name` if `holder` holds it, and every lease of `prefix` (e.g. "backup:")
+  // that expired before `now`.
+  virtual void DropLease(const std::string& name, const std::string& holder, const std::string& prefix, TimeMs now) = 0;
+  // Whether a lease whose name starts with `prefix` is held at `now` (several may be, each with a
+  // name of its own).
+  virtual bool AnyLeaseHeld(const std::string& prefix, TimeMs now) = 0;
+  // PostgreSQL: exports this transaction's snapshot for another session (`pg_dump --snapshot`), so
+  // both read the same rows. SQLite: "" (a copy is made with VACUUM INTO instead).
+  virtual std::string ExportSnapshot() = 0;
 
   // Server-wide numbers kept with the data (`server_meta`): the dev clock's offset and the newest
   // time the data has seen (domain::ServerTime). A missing key reads as nullopt.

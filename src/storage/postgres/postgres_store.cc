@@ -64,6 +64,15 @@ std::string CreateScratchSchema(const std::string& url, std::string_view prefix)
   return name;
 }
 
+long long CountUserTables(const std::string& url) {
+  Connection c(url);
+  pqxx::nontransaction tx(c.raw());
+  return tx
+      .exec("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")[0]
+                                                                                                                     [0]
+      .as<long long>();
+}
+
 std::string UrlWithSearchPath(const std::string& url, const std::string& schema) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
 }

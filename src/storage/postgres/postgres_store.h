@@ -48,6 +48,10 @@ class PostgresStore final : public domain::Store {
 // True for the URLs this backend serves (postgresql:// and postgres://).
 bool IsPostgresUrl(const std::string& url);
 
+// How many tables the database at `url` holds outside the system schemas (restore-backup loads a
+// dump only into an empty one). Throws on a connection failure.
+long long CountUserTables(const std::string& url);
+
 // A store of its own inside a shared database, as the tests, fuzz replays and benchmarks use:
 // CreateScratchSchema makes a schema named `prefix` + a random lower-case suffix (so it never needs
 // quoting) and returns its name; UrlWithSearchPath puts it first on the search path of every

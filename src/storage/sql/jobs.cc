@@ -92,6 +92,10 @@ std::int64_t Jobs::ModelBytesOfVersion(std::int64_t version_id) {
 
 std::vector<std::string> Jobs::AllIds() { return Texts(db_.Query("SELECT id FROM jobs ORDER BY id")); }
 
+std::vector<std::string> Jobs::IdsWithModels() {
+  return Texts(db_.Query("SELECT id FROM jobs WHERE model_bytes > 0 ORDER BY id"));
+}
+
 std::optional<Job> Jobs::ActiveOf(std::int64_t version_id) {
   return One<Job>(
       db_.Query(JOB_SELECT "WHERE j.version_id = ? AND j.state IN ('queued', 'running') LIMIT 1", version_id), ReadJob);

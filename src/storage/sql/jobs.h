@@ -20,6 +20,7 @@ class Jobs final : public domain::JobRows {
   std::int64_t ModelBytesOfProject(const std::string& project_id) override;
   std::int64_t ModelBytesOfVersion(std::int64_t version_id) override;
   std::vector<std::string> AllIds() override;
+  std::vector<std::string> IdsWithModels() override;
   std::optional<domain::Job> ActiveOf(std::int64_t version_id) override;
   std::vector<domain::Job> Active(int limit) override;
   void CancelAllOfProject(const std::string& project_id, const std::string& reason, domain::TimeMs now) override;

@@ -15,6 +15,22 @@ bool Server::TryTakeLease(const std::string& name, const std::string& holder, Ti
              name, holder, now + ttl, now) == 1;
 }
 
+void Server::DropLease(const std::string& name, const std::string& holder, const std::string& prefix, TimeMs now) {
+  db_.Exec("DELETE FROM leases WHERE name = ? AND holder = ?", name, holder);
+  db_.Exec("DELETE FROM leases WHERE substr(name, 1, length(?)) = ? AND expires_at <= ?", prefix, prefix, now);
+}
+
+bool Server::AnyLeaseHeld(const std::string& prefix, TimeMs now) {
+  return Exists(
+      db_.Query("SELECT 1 FROM leases WHERE substr(name, 1, length(?)) = ? AND expires_at > ?", prefix, prefix, now));
+}
+
+std::string Server::ExportSnapshot() {
+  if (db_.dialect() != Dialect::kPostgres) return "";
+  return One<std::string>(db_.Query("SELECT pg_export_snapshot()"), [](const Rows& r) { return r.Text(0); })
+      .value_or("");
+}
+
 std::optional<std::int64_t> Server::GetMeta(const std::string& key) {
   return One<std::int64_t>(db_.Query("SELECT value FROM server_meta WHERE key = ?", key),
                            [](const Rows& r) { return r.Int(0); });

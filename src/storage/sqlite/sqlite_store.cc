@@ -61,6 +61,11 @@ Status WithRetries(const std::function<Status()>& attempt) {
 
 }  // namespace
 
+void CopyDatabase(const std::string& path, const std::string& dest) {
+  Connection c(path);
+  c.Prepare("VACUUM INTO ?").Bind(1, dest).Run();
+}
+
 std::string SqlitePathFromUrl(const std::string& url) {
   for (const char* prefix : {"sqlite://", "sqlite:"}) {
     std::string p(prefix);

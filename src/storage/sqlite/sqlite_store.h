@@ -38,6 +38,11 @@ class SqliteStore final : public domain::Store {
   std::vector<std::unique_ptr<Connection>> readers_;  // GUARDED_BY(pool_mu_)
 };
 
+// Writes a consistent copy of the database at `path` into the new file `dest` with VACUUM INTO: one
+// read transaction, so the writers of a running server go on (WAL), and the copy comes out compacted.
+// Throws SqliteError.
+void CopyDatabase(const std::string& path, const std::string& dest);
+
 // Parses "sqlite:///abs/path", "sqlite://rel/path", "sqlite:path" or a bare path.
 std::string SqlitePathFromUrl(const std::string& url);
 
