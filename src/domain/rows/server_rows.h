@@ -8,6 +8,12 @@
 
 namespace limbo::domain {
 
+// A leadership lease's row.
+struct LeaseRow {
+  std::string holder;
+  TimeMs expires_at = 0;  // on the holder's SystemNow()
+};
+
 // What the servers on one database share beyond the workspaces' data.
 class ServerRows {
  public:
@@ -15,6 +21,8 @@ class ServerRows {
 
   // Leadership lease: true when `holder` now holds `name` until now + ttl.
   virtual bool TryTakeLease(const std::string& name, const std::string& holder, TimeMs now, TimeMs ttl) = 0;
+  // Who holds (or last held) the lease; nullopt when nobody ever took it.
+  virtual std::optional<LeaseRow> Lease(const std::string& name) = 0;
 
   // Server-wide numbers kept with the data (`server_meta`): the dev clock's offset and the newest
   // time the data has seen (domain::ServerTime). A missing key reads as nullopt.

@@ -16,6 +16,18 @@ struct ReclaimableState {
   bool fresh() const { return generation == computed_generation; }
 };
 
+// What /metrics reports about one workspace's Trash: its maintained counters, the stored
+// reclaimable bytes, and two figures read through indexes (trash_by_cleanup, trash_expiry).
+struct WorkspaceTrashFigures {
+  std::string url;
+  std::int64_t items[kItemTypeCount] = {0, 0, 0, 0};  // by ItemType, purging ones included
+  std::int64_t bytes = 0;
+  std::int64_t reclaimable_bytes = 0;       // as last computed
+  bool reclaimable_fresh = false;           // nothing changed since it was computed
+  std::optional<TimeMs> oldest_cleanup_at;  // the earliest scheduledCleanupAt of the items still in the Trash
+  std::int64_t purging = 0;                 // items the cleanup worker has still to delete
+};
+
 // Workspaces and the counters kept on their rows (usage is a row read, never a scan).
 class WorkspaceRows {
  public:
@@ -41,6 +53,9 @@ class WorkspaceRows {
   // Stores a result computed at generation `gen`; ignored if the generation moved on meanwhile.
   virtual void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) = 0;
   virtual std::vector<std::int64_t> StaleReclaimable(int limit) = 0;
+
+  // Every workspace's Trash figures, by url, in one statement (/metrics).
+  virtual std::vector<WorkspaceTrashFigures> TrashFigures() = 0;
 };
 
 }  // namespace limbo::domain

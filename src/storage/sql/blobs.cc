@@ -86,4 +86,11 @@ void Blobs::DequeueAll(const std::vector<std::string>& sha256s) {
   db_.Exec("DELETE FROM blob_gc WHERE sha256 IN (SELECT value FROM list(?))", sha256s);
 }
 
+domain::BlobQueueFigures Blobs::QueueFigures() {
+  auto f = One<domain::BlobQueueFigures>(db_.Query("SELECT COUNT(*), MIN(not_before) FROM blob_gc"), [](const Rows& r) {
+    return domain::BlobQueueFigures{r.Int(0), r.OptInt(1)};
+  });
+  return f.value_or(domain::BlobQueueFigures{});
+}
+
 }  // namespace limbo::storage::sql

@@ -11,6 +11,7 @@ class Server final : public domain::ServerRows {
 
   bool TryTakeLease(const std::string& name, const std::string& holder, domain::TimeMs now,
                     domain::TimeMs ttl) override;
+  std::optional<domain::LeaseRow> Lease(const std::string& name) override;
   std::optional<std::int64_t> GetMeta(const std::string& key) override;
   std::int64_t RaiseMeta(const std::string& key, std::int64_t value) override;
   std::int64_t AddMeta(const std::string& key, std::int64_t delta) override;
