@@ -14,9 +14,10 @@
 
 namespace limbo::domain {
 
-// What /metrics reads from the database at a scrape, in one read transaction of four statements:
-// the workspaces' maintained Trash counters (with two index probes each), one aggregate over the
-// blob queue, the jobs counted by state, and the cleanup lease's row. Never a scan of the Trash.
+// What /metrics reads from the database at a scrape, in one read transaction: the workspaces'
+// maintained Trash counters (with one index probe each for the earliest cleanup time), their purging
+// items and the blob queue's length counted up to kFigureCountCap (bounded index ranges), the queue's
+// first entry, the jobs counted by state, and the cleanup lease's row. Never a scan of the Trash.
 struct GaugeReadings {
   TimeMs now = 0;  // the server's clock at the read
   std::vector<WorkspaceTrashFigures> workspaces;

@@ -5,12 +5,12 @@ import datetime
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import tempfile
 import time
-import urllib.parse
 
-from limbo_test_server import LIMBOD, Client, Server, png
+from limbo_test_server import LIMBOD, TEST_DB, Client, Server, png, query
 from metrics_text import parse, series, value
 
 DAY = 24 * 3600
@@ -149,6 +149,23 @@ def test_a_failing_blob_store_is_counted(fresh_server):
     m = scrape(fresh_server.base)
     assert value(m, "limbo_blob_store_errors_total", op="put") >= 1
     assert value(m, "limbo_blob_store_errors_total", op="probe") >= 1
+
+
+def test_a_failing_database_is_counted(fresh_server):
+    c = fresh_server.bootstrap("acme")
+    project(c, "acme", "P")
+    before = value(scrape(fresh_server.base), "limbo_database_errors_total", kind="internal")
+    # The audit log's table disappears: every change that writes an audit event fails in the database.
+    if TEST_DB:
+        query(fresh_server.db, "DROP TABLE audit_events")
+    else:
+        with sqlite3.connect(os.path.join(fresh_server.data, "limbo.db")) as db:
+            db.execute("DROP TABLE audit_events")
+    r = c.delete("/acme/p")
+    assert r.status == 500 and r.code == "internal", r.body
+    after = scrape(fresh_server.base)
+    assert value(after, "limbo_database_errors_total", kind="internal") == before + 1
+    assert value(after, "limbo_metrics_database_up") == 1  # the figures do not read the audit log
 
 
 def test_the_token_is_required_when_set():

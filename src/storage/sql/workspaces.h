@@ -29,6 +29,7 @@ class Workspaces final : public domain::WorkspaceRows {
   void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) override;
   std::vector<std::int64_t> StaleReclaimable(int limit) override;
   std::vector<domain::WorkspaceTrashFigures> TrashFigures() override;
+  std::int64_t PurgingCount(std::int64_t ws, int cap) override;
 
  private:
   Db& db_;
