@@ -14,7 +14,7 @@ if [[ "${1:-}" == "--with-fuzz" ]]; then
 fi
 if [[ "${1:-}" == "--with-tests" ]]; then
   packages+=(libgtest-dev libgmock-dev zlib1g-dev python3 python3-pytest python3-venv chromium nodejs npm
-             postgresql sqlite3 curl clang-format git)
+             postgresql sqlite3 curl clang-format git prometheus)
 fi
 
 missing=()

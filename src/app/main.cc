@@ -20,11 +20,13 @@
 #include "app/completion.h"
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/metrics_listener.h"
 #include "core/build_info.h"
 #include "core/crypto.h"
 #include "core/image_info.h"
 #include "core/time_format.h"
 #include "domain/fsck.h"
+#include "domain/gauges.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "jobs/background.h"
@@ -57,6 +59,7 @@ struct ServeOptions {
   std::int64_t max_image_pixels = core::kDefaultMaxImagePixels;
   bool dev_clock = false;
   bool demo = false;
+  app::MetricsFlags metrics;
 };
 
 // The metadata store named by --db (default: SQLite at DATA/limbo.db; postgresql://... for a database
@@ -153,6 +156,11 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  http::MetricsEndpoint metrics_endpoint;
+  if (auto bad_metrics = app::ConfigureMetrics(flags.metrics, nullptr, &metrics_endpoint)) {
+    std::cerr << "limbod: " << *bad_metrics << "\n";
+    return 2;
+  }
   int default_cap = RaiseDescriptorLimit();
   int max_connections = flags.max_connections > 0 ? flags.max_connections : default_cap;
 
@@ -210,12 +218,15 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
     explicit Control(jobs::Background& worker) : b(worker) {}
     void Wake() override { b.Wake(); }
     core::Status RunToCompletion() override { return b.RunToCompletion(); }
+    bool Leading() const override { return b.leading(); }
     jobs::Background& b;
   } background_control(background);
   domain::Readiness readiness(*store, blobs);
+  domain::Gauges gauges(*store, clock);
+  metrics_endpoint.gauges = &gauges;
   http::Services svc{
-      accounts,  content, training, trash, &background_control, clock, dev_clock_on ? &server_time : nullptr,
-      &readiness};
+      accounts,   content,          training, trash, &background_control, clock, dev_clock_on ? &server_time : nullptr,
+      &readiness, &metrics_endpoint};
   http::Api api(svc);
   http::RegisterRoutes(api);
   web::RegisterWebRoutes(api);
@@ -234,6 +245,18 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
   } catch (const std::exception& e) {
     std::cerr << "limbod: cannot listen on " << flags.listen << ": " << e.what() << "\n";
     return 1;
+  }
+  std::unique_ptr<app::MetricsListener> metrics_listener;
+  if (!flags.metrics.listen.empty()) {
+    try {
+      metrics_listener = std::make_unique<app::MetricsListener>(flags.metrics, metrics_endpoint, svc, opts);
+      std::uint16_t metrics_port = metrics_listener->Start();
+      spdlog::info("{{\"event\":\"metrics_listening\",\"port\":{}}}", metrics_port);
+      std::cout << "limbod metrics on port " << metrics_port << std::endl;
+    } catch (const std::exception& e) {
+      std::cerr << "limbod: cannot listen on " << flags.metrics.listen << ": " << e.what() << "\n";
+      return 1;
+    }
   }
   background.Start();
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -255,6 +278,7 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
   sigwait(&signals, &sig);
   spdlog::info("{{\"event\":\"stopping\",\"signal\":{}}}", sig);
   server.Stop();
+  if (metrics_listener) metrics_listener->Stop();
   background.Stop();
   spdlog::info("{}", R"({"event":"stopped"})");
   return 0;
@@ -431,6 +455,7 @@ int main(int argc, char** argv) {
   serve->add_flag("--dev-clock", serve_flags.dev_clock,
                   "Use a manual clock moved by POST /_dev/clock (tests and demos only)");
   serve->add_flag("--demo", serve_flags.demo, "Seed a demo workspace and print how to sign in");
+  app::AddMetricsFlags(serve, &serve_flags.metrics);
 
   auto* boot =
       cli.add_subcommand("bootstrap", "Create a workspace and its owner; prints one JSON line with an API key");

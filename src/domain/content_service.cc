@@ -6,6 +6,7 @@
 #include "core/crypto.h"
 #include "core/image_info.h"
 #include "core/slug.h"
+#include "domain/process_metrics.h"
 
 namespace limbo::domain {
 
@@ -143,7 +144,7 @@ Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& p
   LIMBO_TRY(core::ImageInfo info, core::InspectImage(bytes, max_image_pixels_));
   std::string sha = core::Sha256Hex(bytes);
   return StoreUpload(a, project_url, name_in, sha, static_cast<std::int64_t>(bytes.size()), info,
-                     [&] { return blobs_.Put(sha, bytes); });
+                     [&] { return CountedBlobStatus("put", blobs_.Put(sha, bytes)); });
 }
 
 Result<UploadResult> ContentService::UploadFile(const Actor& a, const std::string& project_url,
@@ -156,7 +157,7 @@ Result<UploadResult> ContentService::UploadFile(const Actor& a, const std::strin
   LIMBO_RETURN_IF_ERROR(CheckDeclaredType(core::DetectImageFileFormat(file.path), declared_type));
   LIMBO_TRY(core::ImageInfo info, core::InspectImageFile(file.path, max_image_pixels_));
   return StoreUpload(a, project_url, name_in, file.sha256, static_cast<std::int64_t>(file.size), info,
-                     [&] { return blobs_.PutFile(file.sha256, file.path); });
+                     [&] { return CountedBlobStatus("put", blobs_.PutFile(file.sha256, file.path)); });
 }
 
 // When the client named an image type and the bytes carry another format's signature, it must be
@@ -300,7 +301,7 @@ Result<Image> ContentService::GetImage(const Actor& a, const std::string& id) {
 
 Result<std::string> ContentService::ImageContent(const Actor& a, const std::string& id) {
   LIMBO_TRY(Image img, GetImage(a, id));
-  return blobs_.Get(img.sha256);
+  return CountedBlobResult("get", blobs_.Get(img.sha256));
 }
 
 Result<Version> ContentService::GenerateVersion(const Actor& a, const std::string& project_url,

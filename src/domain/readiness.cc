@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "domain/process_metrics.h"
+
 namespace limbo::domain {
 
 using core::Error;
@@ -29,7 +31,7 @@ Status Readiness::Check() const {
                                           "; this server knows version " + std::to_string(store_.schema_version()) +
                                           ".");
   }
-  if (Status probe = blobs_.Probe(); !probe) {
+  if (Status probe = CountedBlobStatus("probe", blobs_.Probe()); !probe) {
     return Unready("blob_store_unwritable", "The blob store does not take a write.")
         .WithDetail(probe.error().message + " " + probe.error().detail);
   }

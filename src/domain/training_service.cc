@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "core/time_format.h"
 #include "domain/content_service.h"
+#include "domain/process_metrics.h"
 
 namespace limbo::domain {
 
@@ -86,6 +87,7 @@ Result<Job> TrainingService::Cancel(const Actor& a, const std::string& project_u
     tx.jobs().Update(j);
     return Ok();
   }));
+  if (j.started_at && j.ended_at) CountCreditsMetered(*j.ended_at - *j.started_at);
   return j;
 }
 
@@ -180,7 +182,9 @@ Result<int> TrainingService::Tick() {
       LIMBO_RETURN_IF_ERROR(artifacts_.Write(job, model));
       model_bytes = static_cast<std::int64_t>(model.size());
     }
+    std::int64_t ended_ms = 0;
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+      ended_ms = 0;
       auto cur = tx.jobs().ById(job.workspace_id, job.id);
       if (!cur || cur->state != job.state) return Ok();  // cancelled meanwhile: leave it
       Job j = *cur;
@@ -191,7 +195,8 @@ Result<int> TrainingService::Tick() {
       } else {
         j.state = JobState::kFinished;
         j.ended_at = *j.started_at + j.duration_ms;  // credits stop exactly at the trainer's end
-        j.model_bytes = model_bytes;                 // counted in the workspace's storage from now on
+        ended_ms = j.duration_ms;
+        j.model_bytes = model_bytes;  // counted in the workspace's storage from now on
         tx.workspaces().AddStorage(j.workspace_id, model_bytes, 0);
         tx.versions().UpsertModel(Model{j.version_id, kModelServing, j.id, now});
       }
@@ -199,6 +204,7 @@ Result<int> TrainingService::Tick() {
       ++changed;
       return Ok();
     }));
+    CountCreditsMetered(ended_ms);
   }
   return changed;
 }

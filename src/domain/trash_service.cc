@@ -5,6 +5,7 @@
 #include "core/slug.h"
 #include "domain/backup_hold.h"
 #include "domain/content_service.h"
+#include "domain/process_metrics.h"
 
 namespace limbo::domain {
 
@@ -116,6 +117,7 @@ Result<TrashedResult> TrashService::TrashProject(const Actor& a, const std::stri
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kTrashDataset));
   TimeMs now = clock_.Now();
   TrashedResult out;
+  std::int64_t credit_ms = 0;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, url));
     auto ws = tx.workspaces().ById(a.workspace.id);  // retention as set now, not when the caller authenticated
@@ -130,7 +132,7 @@ Result<TrashedResult> TrashService::TrashProject(const Actor& a, const std::stri
     t.group_id = p.group_id;
     t.id = tx.trash().Insert(t);
     tx.projects().SetTrash(p.id, t.id);
-    tx.jobs().CancelAllOfProject(p.id, "moved_to_trash", now);
+    credit_ms = tx.jobs().CancelAllOfProject(p.id, "moved_to_trash", now);
     tx.versions().StopModelsOfProject(p.id, t.id);
     tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kProject, 1, t.size_bytes);
     tx.workspaces().TouchReclaimable(a.workspace.id);
@@ -139,6 +141,7 @@ Result<TrashedResult> TrashService::TrashProject(const Actor& a, const std::stri
     out.project = p;
     return Ok();
   }));
+  CountCreditsMetered(credit_ms);
   return out;
 }
 
@@ -146,6 +149,7 @@ Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::stri
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kTrashVersion));
   TimeMs now = clock_.Now();
   TrashedResult out;
+  std::int64_t credit_ms = 0;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     LIMBO_TRY(Project p, ContentService::ActiveProject(tx, a, project_url));
     LIMBO_TRY(Version v, ContentService::ActiveVersion(tx, p, number));
@@ -161,7 +165,7 @@ Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::stri
     t.size_bytes = v.image_bytes;
     t.id = tx.trash().Insert(t);
     tx.versions().SetTrash(v.id, t.id);
-    tx.jobs().CancelAllOf(v.id, "moved_to_trash", now);
+    credit_ms = tx.jobs().CancelAllOf(v.id, "moved_to_trash", now);
     tx.versions().StopModelOf(v.id, t.id);
     tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kVersion, 1, t.size_bytes);
     tx.workspaces().TouchReclaimable(a.workspace.id);  // its runs' model files
@@ -170,6 +174,7 @@ Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::stri
     out.project = p;
     return Ok();
   }));
+  CountCreditsMetered(credit_ms);
   return out;
 }
 
@@ -616,6 +621,7 @@ Result<int> TrashService::Sweep(int limit) {
     }
     return Ok();
   }));
+  CountSweptItems(moved);
   return moved;
 }
 
@@ -642,6 +648,12 @@ void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project,
 }
 
 Result<CleanupProgress> TrashService::CleanupStep(int batch) {
+  auto progress = NextCleanupStep(batch);
+  if (progress && progress->worked) CountCleanupBatch(progress->item_done);
+  return progress;
+}
+
+Result<CleanupProgress> TrashService::NextCleanupStep(int batch) {
   std::optional<TrashItem> next;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
     next = tx.trash().NextPurging();
@@ -818,12 +830,13 @@ Result<int> TrashService::CollectBlobs(int limit) {
     std::sort(referenced.begin(), referenced.end());
     for (const auto& sha : due) {
       if (std::binary_search(referenced.begin(), referenced.end(), sha)) continue;
-      LIMBO_RETURN_IF_ERROR(blobs_.Remove(sha));
+      LIMBO_RETURN_IF_ERROR(CountedBlobStatus("remove", blobs_.Remove(sha)));
       ++removed;
     }
     tx.blobs().DequeueAll(due);
     return Ok();
   }));
+  CountBlobsCollected(removed);
   return removed;
 }
 

@@ -134,6 +134,7 @@ class TrashService {
                        const std::function<core::Status(Transaction&, std::size_t, TrashDeltas&)>& fn);
   // With `cleanupDeleteImages`, removes each image no other project or version links any more.
   void DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs);
+  core::Result<CleanupProgress> NextCleanupStep(int batch);  // CleanupStep before it is counted
   core::Result<CleanupProgress> PurgeProjectStep(const TrashItem& t, int batch);
   core::Result<CleanupProgress> PurgeVersionStep(const TrashItem& t, int batch);
   core::Result<CleanupProgress> PurgeWorkflow(const TrashItem& t);

@@ -177,6 +177,7 @@ Api::Api(Services svc) : svc_(std::move(svc)) {}
 
 void Api::Add(const std::string& method, const std::string& pattern, Access access, HandlerFn fn, BodyKind body) {
   router_.Add(method, pattern, access, method + " " + pattern);
+  http_metrics_.AddRoute(method, pattern);
   handlers_.push_back(std::move(fn));
   bodies_.push_back(body);
 }
@@ -365,7 +366,10 @@ Response Api::Handle(Request& req) {
 
 Response Api::Finish(const Request& req, Response res, const Route* route, core::MonoTime started) const {
   Dress(req, res);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(svc_.clock.Monotonic() - started).count();
+  core::MonoTime elapsed = svc_.clock.Monotonic() - started;
+  http_metrics_.Observe(route ? static_cast<int>(route - router_.routes().data()) : -1, req.method, res.status,
+                        elapsed);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
   // The path only: query strings may carry api_key, and bodies and cookies are never logged. An
   // invitation page's path is its link's secret, so only its prefix is.
   std::string logged_path = req.path.rfind("/app/invite/", 0) == 0 ? std::string("/app/invite/...") : req.path;

@@ -14,8 +14,10 @@
 #include "domain/training_service.h"
 #include "domain/trash_service.h"
 #include "http/background_control.h"
+#include "http/http_metrics.h"
 #include "http/json_mapping.h"
 #include "http/message.h"
+#include "http/metrics_endpoint.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -30,6 +32,7 @@ struct Services {
   const core::Clock& clock;
   domain::ServerTime* dev_clock = nullptr;       // set only with --dev-clock
   const domain::Readiness* readiness = nullptr;  // GET /readyz; null where nothing is checked (fuzzing)
+  const MetricsEndpoint* metrics = nullptr;      // GET /metrics; null: the registry alone, no token
 };
 
 // What a handler gets: the request, its path parameters, who is calling and in which workspace.
@@ -104,6 +107,7 @@ class Api {
   std::vector<HandlerFn> handlers_;  // parallel to router_.routes()
   std::vector<BodyKind> bodies_;     // parallel to router_.routes()
   BodyLimits limits_;
+  HttpMetrics http_metrics_{core::metrics::Default()};  // per route, parallel to router_.routes()
 };
 
 // Shorthand for handlers: answer the error of a failed Result, or bind its value.

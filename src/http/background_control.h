@@ -14,6 +14,8 @@ class BackgroundControl {
   // Run the due background work to completion in the calling thread (POST /_dev/clock).
   // Fails only for a storage failure.
   virtual core::Status RunToCompletion() = 0;
+  // Whether this process's last attempt at the cleanup lease won it (limbo_cleanup_leader).
+  virtual bool Leading() const { return false; }
 };
 
 }  // namespace limbo::http

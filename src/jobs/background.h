@@ -67,6 +67,8 @@ class Background {
   Pass RunOnce();
   // Takes or renews the `cleanup` lease; false when another holder has it or the database failed.
   bool HoldLease();
+  // The last HoldLease's answer.
+  bool leading() const { return leading_.load(); }
 
  private:
   void Loop();

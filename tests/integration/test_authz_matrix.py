@@ -31,6 +31,7 @@ MEMBER = {"create_project", "upload_images", "generate_version", "train_model", 
 ROUTES = {
     ("GET", "/healthz"): ("any", 200),
     ("GET", "/readyz"): ("any", 200),
+    ("GET", "/metrics"): ("any", 200),  # no token on the test servers (docs/OPERATIONS.md, "Metrics")
     ("GET", "/"): ("key", 200),
     # Roboflow's client checks its key with `POST /?api_key=`: the same answer as `GET /`.
     ("POST", "/"): ("key", 200),

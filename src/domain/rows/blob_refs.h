@@ -1,12 +1,19 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/entities.h"
 
 namespace limbo::domain {
+
+// The collection queue as /metrics reports it.
+struct BlobQueueFigures {
+  std::int64_t queued = 0;                  // entries (uploads still in their grace period too), counted up to the cap
+  std::optional<TimeMs> oldest_not_before;  // when the longest-waiting entry became (or becomes) due
+};
 
 // Reference counts of content-addressed blobs and their collection queue (T13).
 class BlobRefs {
@@ -29,6 +36,8 @@ class BlobRefs {
   // The collector's batch: which of the due sha256s are referenced again, then their queue rows go.
   virtual std::vector<std::string> ReferencedAmong(const std::vector<std::string>& sha256s) = 0;
   virtual void DequeueAll(const std::vector<std::string>& sha256s) = 0;
+  // The queue's length counted up to `cap`, and its first entry by due time (blob_gc_due).
+  virtual BlobQueueFigures QueueFigures(int cap) = 0;
 };
 
 }  // namespace limbo::domain

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/entities.h"
@@ -34,9 +35,12 @@ class JobRows {
   virtual std::vector<std::string> IdsWithModels() = 0;
   virtual std::optional<Job> ActiveOf(std::int64_t version_id) = 0;
   virtual std::vector<Job> Active(int limit) = 0;
-  // Cancels queued/running jobs (T3), freezing their credits at `now`.
-  virtual void CancelAllOfProject(const std::string& project_id, const std::string& reason, TimeMs now) = 0;
-  virtual void CancelAllOf(std::int64_t version_id, const std::string& reason, TimeMs now) = 0;
+  // Cancels queued/running jobs (T3), freezing their credits at `now`; returns the credit
+  // milliseconds the cancelled jobs ran (for limbo_training_credits_metered_total).
+  virtual std::int64_t CancelAllOfProject(const std::string& project_id, const std::string& reason, TimeMs now) = 0;
+  virtual std::int64_t CancelAllOf(std::int64_t version_id, const std::string& reason, TimeMs now) = 0;
+  // How many jobs are in each state (states without jobs are left out).
+  virtual std::vector<std::pair<JobState, std::int64_t>> CountByState() = 0;
 };
 
 }  // namespace limbo::domain

@@ -8,6 +8,12 @@
 
 namespace limbo::domain {
 
+// A leadership lease's row.
+struct LeaseRow {
+  std::string holder;
+  TimeMs expires_at = 0;  // on the holder's SystemNow()
+};
+
 // What the servers on one database share beyond the workspaces' data.
 class ServerRows {
  public:
@@ -24,6 +30,8 @@ class ServerRows {
   // PostgreSQL: exports this transaction's snapshot for another session (`pg_dump --snapshot`), so
   // both read the same rows. SQLite: "" (a copy is made with VACUUM INTO instead).
   virtual std::string ExportSnapshot() = 0;
+  // Who holds (or last held) the lease; nullopt when nobody ever took it.
+  virtual std::optional<LeaseRow> Lease(const std::string& name) = 0;
 
   // Server-wide numbers kept with the data (`server_meta`): the dev clock's offset and the newest
   // time the data has seen (domain::ServerTime). A missing key reads as nullopt.

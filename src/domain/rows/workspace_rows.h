@@ -16,6 +16,23 @@ struct ReclaimableState {
   bool fresh() const { return generation == computed_generation; }
 };
 
+// What /metrics reports about one workspace's Trash: its maintained counters, the stored
+// reclaimable bytes, and the earliest cleanup time (the first entry of an index range).
+struct WorkspaceTrashFigures {
+  std::int64_t id = 0;
+  std::string url;
+  std::int64_t items[kItemTypeCount] = {0, 0, 0, 0};  // by ItemType, purging ones included
+  std::int64_t bytes = 0;
+  std::int64_t reclaimable_bytes = 0;       // as last computed
+  bool reclaimable_fresh = false;           // nothing changed since it was computed
+  std::optional<TimeMs> oldest_cleanup_at;  // the earliest scheduledCleanupAt of the items still in the Trash
+  std::int64_t purging = 0;                 // items the cleanup worker has still to delete, at most the cap
+};
+
+// Figures that are only available by counting index entries are counted up to this many, so that a
+// scrape reads a bounded range whatever the Trash or the blob queue holds.
+inline constexpr int kFigureCountCap = 10000;
+
 // Workspaces and the counters kept on their rows (usage is a row read, never a scan).
 class WorkspaceRows {
  public:
@@ -41,6 +58,11 @@ class WorkspaceRows {
   // Stores a result computed at generation `gen`; ignored if the generation moved on meanwhile.
   virtual void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) = 0;
   virtual std::vector<std::int64_t> StaleReclaimable(int limit) = 0;
+
+  // Every workspace's Trash figures, by url, in one statement (/metrics); `purging` is left 0.
+  virtual std::vector<WorkspaceTrashFigures> TrashFigures() = 0;
+  // The workspace's items in `purging`, counted up to `cap` (an index range of at most `cap` entries).
+  virtual std::int64_t PurgingCount(std::int64_t ws, int cap) = 0;
 };
 
 }  // namespace limbo::domain

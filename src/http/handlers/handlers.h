@@ -19,6 +19,7 @@ void RegisterRoles(Api& api);
 void RegisterApiKeys(Api& api);
 void RegisterGroups(Api& api);
 void RegisterDevClock(Api& api);  // only with --dev-clock
+void RegisterMetrics(Api& api);   // GET /metrics (Services::metrics says how; 404 where served elsewhere)
 
 // The answer to moving a project, version or workflow to the Trash (trash.cc).
 Json TrashedJson(const Ctx& c, const domain::TrashedResult& r, const char* type);

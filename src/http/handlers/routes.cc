@@ -15,6 +15,7 @@ void RegisterRoutes(Api& api) {
   handlers::RegisterRoles(api);
   handlers::RegisterApiKeys(api);
   handlers::RegisterGroups(api);
+  handlers::RegisterMetrics(api);
   if (api.services().dev_clock) handlers::RegisterDevClock(api);
 }
 

@@ -9,6 +9,7 @@
 #include "storage/postgres/connection.h"
 #include "storage/postgres/migrations.h"
 #include "storage/postgres/postgres_db.h"
+#include "storage/sql/db_metrics.h"
 #include "storage/sql/transaction.h"
 
 namespace limbo::storage::postgres {
@@ -23,16 +24,19 @@ namespace {
 constexpr int kMaxAttempts = 40;
 
 Error Unavailable(const std::string& what) {
+  sql::CountDatabaseError("busy");
   return Error{core::ErrorKind::kUnavailable, "database_busy", "The database is busy; try again in a moment.", {}}
       .WithDetail(what);
 }
 
 Error Internal(const std::string& what) {
   // The driver's words go to the log as the error's detail, never to clients.
+  sql::CountDatabaseError("internal");
   return Error::Internal("A storage error occurred.", "internal").WithDetail(what);
 }
 
 void Backoff(int attempt) {
+  sql::CountDatabaseRetry();
   thread_local std::minstd_rand rng(std::random_device{}());
   int cap = std::min(2 << std::min(attempt, 5), 50);  // 2, 4, ... 50 ms
   std::uniform_int_distribution<int> jitter(cap / 2, cap);
@@ -84,6 +88,7 @@ void DropScratchSchema(const std::string& url, const std::string& schema) {
 
 PostgresStore::PostgresStore(std::string url, int max_connections)
     : url_(std::move(url)), max_connections_(std::max(1, max_connections)) {
+  sql::InitDatabaseMetrics();
   auto c = std::make_unique<Connection>(url_);
   schema_version_ = Migrate(*c);
   open_ = 1;

@@ -86,4 +86,12 @@ void Blobs::DequeueAll(const std::vector<std::string>& sha256s) {
   db_.Exec("DELETE FROM blob_gc WHERE sha256 IN (SELECT value FROM list(?))", sha256s);
 }
 
+domain::BlobQueueFigures Blobs::QueueFigures(int cap) {
+  domain::BlobQueueFigures f;
+  f.queued = Scalar(db_.Query("SELECT COUNT(*) FROM (SELECT 1 FROM blob_gc LIMIT ?) q", cap));
+  f.oldest_not_before = One<std::int64_t>(db_.Query("SELECT not_before FROM blob_gc ORDER BY not_before LIMIT 1"),
+                                          [](const Rows& r) { return r.Int(0); });
+  return f;
+}
+
 }  // namespace limbo::storage::sql

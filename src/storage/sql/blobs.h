@@ -19,6 +19,7 @@ class Blobs final : public domain::BlobRefs {
   std::vector<std::string> Due(domain::TimeMs now, int limit) override;
   std::vector<std::string> ReferencedAmong(const std::vector<std::string>& sha256s) override;
   void DequeueAll(const std::vector<std::string>& sha256s) override;
+  domain::BlobQueueFigures QueueFigures(int cap) override;
 
  private:
   Db& db_;

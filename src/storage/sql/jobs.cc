@@ -106,18 +106,35 @@ std::vector<Job> Jobs::Active(int limit) {
                   ReadJob);
 }
 
-void Jobs::CancelAllOfProject(const std::string& project_id, const std::string& reason, TimeMs now) {
+// The credits are read before the update, from the same rows (one transaction).
+std::int64_t Jobs::CancelAllOfProject(const std::string& project_id, const std::string& reason, TimeMs now) {
+  std::int64_t ms =
+      Scalar(db_.Query("SELECT CAST(COALESCE(SUM(CAST(? AS BIGINT) - started_at), 0) AS BIGINT) FROM jobs "
+                       "WHERE project_id = ? AND state IN ('queued', 'running') AND started_at IS NOT NULL",
+                       now, project_id));
   db_.Exec(
       "UPDATE jobs SET state = 'cancelled', cancel_reason = ?, ended_at = ? "
       "WHERE project_id = ? AND state IN ('queued', 'running')",
       reason, now, project_id);
+  return ms;
 }
 
-void Jobs::CancelAllOf(std::int64_t version_id, const std::string& reason, TimeMs now) {
+std::int64_t Jobs::CancelAllOf(std::int64_t version_id, const std::string& reason, TimeMs now) {
+  std::int64_t ms =
+      Scalar(db_.Query("SELECT CAST(COALESCE(SUM(CAST(? AS BIGINT) - started_at), 0) AS BIGINT) FROM jobs "
+                       "WHERE version_id = ? AND state IN ('queued', 'running') AND started_at IS NOT NULL",
+                       now, version_id));
   db_.Exec(
       "UPDATE jobs SET state = 'cancelled', cancel_reason = ?, ended_at = ? "
       "WHERE version_id = ? AND state IN ('queued', 'running')",
       reason, now, version_id);
+  return ms;
+}
+
+std::vector<std::pair<JobState, std::int64_t>> Jobs::CountByState() {
+  return All<std::pair<JobState, std::int64_t>>(
+      db_.Query("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state"),
+      [](const Rows& r) { return std::pair(domain::ParseJobState(r.Text(0)).value_or(JobState::kFailed), r.Int(1)); });
 }
 
 }  // namespace limbo::storage::sql

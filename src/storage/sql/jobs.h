@@ -23,8 +23,10 @@ class Jobs final : public domain::JobRows {
   std::vector<std::string> IdsWithModels() override;
   std::optional<domain::Job> ActiveOf(std::int64_t version_id) override;
   std::vector<domain::Job> Active(int limit) override;
-  void CancelAllOfProject(const std::string& project_id, const std::string& reason, domain::TimeMs now) override;
-  void CancelAllOf(std::int64_t version_id, const std::string& reason, domain::TimeMs now) override;
+  std::int64_t CancelAllOfProject(const std::string& project_id, const std::string& reason,
+                                  domain::TimeMs now) override;
+  std::int64_t CancelAllOf(std::int64_t version_id, const std::string& reason, domain::TimeMs now) override;
+  std::vector<std::pair<domain::JobState, std::int64_t>> CountByState() override;
 
  private:
   Db& db_;

@@ -31,6 +31,13 @@ std::string Server::ExportSnapshot() {
       .value_or("");
 }
 
+std::optional<domain::LeaseRow> Server::Lease(const std::string& name) {
+  return One<domain::LeaseRow>(db_.Query("SELECT holder, expires_at FROM leases WHERE name = ?", name),
+                               [](const Rows& r) {
+                                 return domain::LeaseRow{r.Text(0), r.Int(1)};
+                               });
+}
+
 std::optional<std::int64_t> Server::GetMeta(const std::string& key) {
   return One<std::int64_t>(db_.Query("SELECT value FROM server_meta WHERE key = ?", key),
                            [](const Rows& r) { return r.Int(0); });

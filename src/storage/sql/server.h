@@ -15,6 +15,7 @@ class Server final : public domain::ServerRows {
                  domain::TimeMs now) override;
   bool AnyLeaseHeld(const std::string& prefix, domain::TimeMs now) override;
   std::string ExportSnapshot() override;
+  std::optional<domain::LeaseRow> Lease(const std::string& name) override;
   std::optional<std::int64_t> GetMeta(const std::string& key) override;
   std::int64_t RaiseMeta(const std::string& key, std::int64_t value) override;
   std::int64_t AddMeta(const std::string& key, std::int64_t delta) override;

@@ -133,4 +133,32 @@ std::vector<std::int64_t> Workspaces::StaleReclaimable(int limit) {
       "SELECT id FROM workspaces WHERE reclaimable_gen <> reclaimable_computed_gen ORDER BY id LIMIT ?", limit));
 }
 
+// The row's counters, and per workspace one index probe: the MIN of trash_by_cleanup's
+// (workspace_id, 'in_trash') range is its first entry.
+std::vector<domain::WorkspaceTrashFigures> Workspaces::TrashFigures() {
+  return All<domain::WorkspaceTrashFigures>(
+      db_.Query("SELECT w.id, w.url, w.trash_projects, w.trash_versions, w.trash_workflows, w.trash_trainings, "
+                "w.trash_bytes, w.reclaimable_bytes, w.reclaimable_gen, w.reclaimable_computed_gen, "
+                "(SELECT MIN(t.cleanup_at) FROM trash_items t WHERE t.workspace_id = w.id AND t.state = 'in_trash') "
+                "FROM workspaces w ORDER BY w.url"),
+      [](const Rows& r) {
+        domain::WorkspaceTrashFigures f;
+        f.id = r.Int(0);
+        f.url = r.Text(1);
+        for (int i = 0; i < domain::kItemTypeCount; ++i) f.items[i] = r.Int(2 + i);
+        f.bytes = r.Int(6);
+        f.reclaimable_bytes = r.Int(7);
+        f.reclaimable_fresh = r.Int(8) == r.Int(9);
+        f.oldest_cleanup_at = r.OptInt(10);
+        return f;
+      });
+}
+
+// At most `cap` entries of trash_by_cleanup's (workspace_id, 'purging') range.
+std::int64_t Workspaces::PurgingCount(std::int64_t ws, int cap) {
+  return Scalar(db_.Query(
+      "SELECT COUNT(*) FROM (SELECT 1 FROM trash_items WHERE workspace_id = ? AND state = 'purging' LIMIT ?) p", ws,
+      cap));
+}
+
 }  // namespace limbo::storage::sql

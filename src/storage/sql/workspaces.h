@@ -28,6 +28,8 @@ class Workspaces final : public domain::WorkspaceRows {
   void TouchReclaimable(std::int64_t ws) override;
   void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) override;
   std::vector<std::int64_t> StaleReclaimable(int limit) override;
+  std::vector<domain::WorkspaceTrashFigures> TrashFigures() override;
+  std::int64_t PurgingCount(std::int64_t ws, int cap) override;
 
  private:
   Db& db_;

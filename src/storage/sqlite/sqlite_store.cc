@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "storage/sql/db_metrics.h"
 #include "storage/sql/transaction.h"
 #include "storage/sqlite/migrations.h"
 #include "storage/sqlite/sqlite_db.h"
@@ -17,6 +18,7 @@ namespace {
 constexpr int kMaxAttempts = 20;
 
 Error Unavailable(const std::string& what) {
+  sql::CountDatabaseError("busy");
   return Error{core::ErrorKind::kUnavailable, "database_busy", "The database is busy; try again in a moment.", {}}
       .WithDetail(what);
 }
@@ -50,10 +52,13 @@ Status WithRetries(const std::function<Status()>& attempt) {
     } catch (const SqliteError& e) {
       if (!e.busy() || i + 1 >= kMaxAttempts) {
         if (e.busy()) return Unavailable(e.what());
+        sql::CountDatabaseError("internal");
         return Error::Internal("A storage error occurred.", "internal").WithDetail(e.what());
       }
+      sql::CountDatabaseRetry();
       std::this_thread::sleep_for(std::chrono::milliseconds(5 * (i + 1)));
     } catch (const std::exception& e) {
+      sql::CountDatabaseError("internal");
       return Error::Internal("A storage error occurred.", "internal").WithDetail(e.what());
     }
   }
@@ -75,6 +80,7 @@ std::string SqlitePathFromUrl(const std::string& url) {
 }
 
 SqliteStore::SqliteStore(const std::string& path, int readers) : path_(path) {
+  sql::InitDatabaseMetrics();
   writer_ = std::make_unique<Connection>(path);
   schema_version_ = Migrate(*writer_);
   for (int i = 0; i < readers; ++i) readers_.push_back(std::make_unique<Connection>(path));

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "domain/rows/blob_refs.h"
+#include "domain/rows/server_rows.h"
+#include "domain/rows/workspace_rows.h"
+#include "domain/store.h"
+
+namespace limbo::domain {
+
+// What /metrics reads from the database at a scrape, in one read transaction: the workspaces'
+// maintained Trash counters (with one index probe each for the earliest cleanup time), their purging
+// items and the blob queue's length counted up to kFigureCountCap (bounded index ranges), the queue's
+// first entry, the jobs counted by state, and the cleanup lease's row. Never a scan of the Trash.
+struct GaugeReadings {
+  TimeMs now = 0;  // the server's clock at the read
+  std::vector<WorkspaceTrashFigures> workspaces;
+  BlobQueueFigures blob_queue;
+  std::vector<std::pair<JobState, std::int64_t>> jobs;
+  std::optional<LeaseRow> cleanup_lease;
+};
+
+class Gauges {
+ public:
+  Gauges(Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
+  core::Result<GaugeReadings> Read() const;
+
+ private:
+  Store& store_;
+  const core::Clock& clock_;
+};
+
+}  // namespace limbo::domain
