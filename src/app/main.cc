@@ -320,6 +320,8 @@ int Fsck(const StorageOptions& so, bool repair) {
                      {"orphanedModels", r->orphaned_models},
                      {"wrongRefcounts", r->wrong_refcounts},
                      {"wrongUsage", r->wrong_usage},
+                     {"wrongFigures", r->wrong_figures},
+                     {"staleFigures", r->stale_figures},
                      {"queuedFiles", r->queued_files},
                      {"repaired", r->repaired}};
   std::cout << out.dump() << std::endl;

@@ -163,7 +163,7 @@ Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::stri
     tx.jobs().CancelAllOf(v.id, "moved_to_trash", now);
     tx.versions().StopModelOf(v.id, t.id);
     tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kVersion, 1, t.size_bytes);
-    tx.workspaces().TouchReclaimable(a.workspace.id);  // its runs' model files
+    tx.workspaces().TouchReclaimable(a.workspace.id);  // its runs' model files: recounted
     tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     out.project = p;
@@ -270,7 +270,9 @@ Result<TrainingTrashed> TrashService::TrashTraining(const Actor& a, const std::s
       }
     }
     tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kTraining, 1, t.size_bytes);
-    tx.workspaces().TouchReclaimable(a.workspace.id);
+    // Its model file was active (its version and project are) and is now held only by the Trash,
+    // which would remove it.
+    tx.workspaces().AddTrashHeld(a.workspace.id, TrashHeld{job->model_bytes, job->model_bytes});
     tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     return Ok();
@@ -323,6 +325,7 @@ void TrashDeltas::ApplyTo(Transaction& tx, std::int64_t ws) const {
     if (count[i] != 0 || bytes[i] != 0) tx.workspaces().AddTrashCount(ws, type, count[i], bytes[i]);
   }
   if (reclaimable_changed) tx.workspaces().TouchReclaimable(ws);
+  tx.workspaces().AddTrashHeld(ws, held);
 }
 
 Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref, TrashDeltas& deltas) {
@@ -414,12 +417,16 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
       if (job && v && job->state == JobState::kFinished && !v->model) {
         tx.versions().UpsertModel(Model{v->id, kModelServing, job->id, now});
       }
+      // Its project and version are active: its model file is active again.
+      if (job) deltas.held = deltas.held - TrashHeld{job->model_bytes, job->model_bytes};
       break;
     }
   }
   tx.versions().RestartModelsStoppedBy(t.id);
   deltas.Add(t.type, -1, -t.size_bytes);
-  if (t.type != ItemType::kWorkflow) deltas.reclaimable_changed = true;  // images, model files
+  // Which images a project or version brings back from the Trash is known only by a recount; a
+  // training's model file is counted exactly above, and a workflow holds no stored bytes.
+  if (t.type == ItemType::kProject || t.type == ItemType::kVersion) deltas.reclaimable_changed = true;
   tx.audit().Insert(MakeEvent(a, now, "restore", t));
   return Ok();
 }
@@ -649,16 +656,21 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
     if (!t || t->state != TrashState::kPurging) return Ok();  // another worker finished it
     const std::string& pid = t->object_id;
     progress.worked = true;
+    // Each batch moves the storage figures by what its images are after it minus before it.
     auto links = tx.images().ProjectLinks(pid, batch);
     if (!links.empty()) {
+      TrashHeld before = tx.images().TrashHeldAmong(links);
       tx.images().UnlinkFromProject(pid, links);
       DropUnsharedImages(tx, *t, links);
+      tx.workspaces().AddTrashHeld(t->workspace_id, tx.images().TrashHeldAmong(links) - before);
       return Ok();
     }
     auto vlinks = tx.images().VersionLinksOfProject(pid, batch);
     if (!vlinks.empty()) {
+      TrashHeld before = tx.images().TrashHeldAmong(vlinks);
       tx.images().UnlinkFromVersionsOfProject(pid, vlinks);
       DropUnsharedImages(tx, *t, vlinks);
+      tx.workspaces().AddTrashHeld(t->workspace_id, tx.images().TrashHeldAmong(vlinks) - before);
       return Ok();
     }
     // The rows that are left are few: versions, jobs, models, the project and the Trash rows.
@@ -669,12 +681,15 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
         tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -vt->size_bytes);
     }
     DropTrainingItems(tx, *t, std::nullopt);
-    tx.workspaces().AddStorage(t->workspace_id, -tx.jobs().ModelBytesOfProject(pid), 0);
+    // Its runs' model files were held only by the Trash. No image links it any more, so removing
+    // its rows moves no image's figures.
+    std::int64_t model_bytes = tx.jobs().ModelBytesOfProject(pid);
+    tx.workspaces().AddStorage(t->workspace_id, -model_bytes, 0);
+    tx.workspaces().AddTrashHeld(t->workspace_id, TrashHeld{-model_bytes, -model_bytes});
     artifacts = tx.versions().DeleteAllOfProject(pid);
     tx.projects().Delete(pid);
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kProject, -1, -t->size_bytes);
-    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.item_done = true;
     return Ok();
   }));
@@ -694,15 +709,19 @@ Result<CleanupProgress> TrashService::PurgeVersionStep(const TrashItem& item, in
     std::int64_t vid = std::stoll(t->object_id);
     auto links = tx.images().VersionLinks(vid, batch);
     if (!links.empty()) {
+      // An image only this version linked stays in the Asset Library, active again.
+      TrashHeld before = tx.images().TrashHeldAmong(links);
       tx.images().UnlinkFromVersion(vid, links);
+      tx.workspaces().AddTrashHeld(t->workspace_id, tx.images().TrashHeldAmong(links) - before);
       return Ok();
     }
     DropTrainingItems(tx, *t, t->version_number);
-    tx.workspaces().AddStorage(t->workspace_id, -tx.jobs().ModelBytesOfVersion(vid), 0);
+    std::int64_t model_bytes = tx.jobs().ModelBytesOfVersion(vid);
+    tx.workspaces().AddStorage(t->workspace_id, -model_bytes, 0);
+    tx.workspaces().AddTrashHeld(t->workspace_id, TrashHeld{-model_bytes, -model_bytes});
     artifacts = tx.versions().Delete(vid);
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -t->size_bytes);
-    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.item_done = true;
     return Ok();
   }));
@@ -751,11 +770,11 @@ Result<CleanupProgress> TrashService::PurgeTraining(const TrashItem& item) {
       if (v && v->model && v->model->job_id == job->id) tx.versions().DeleteModel(v->id);
       tx.jobs().Delete(job->id);
       tx.workspaces().AddStorage(t->workspace_id, -job->model_bytes, 0);
+      tx.workspaces().AddTrashHeld(t->workspace_id, TrashHeld{-job->model_bytes, -job->model_bytes});
       artifact = job->id;
     }
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kTraining, -1, -t->size_bytes);
-    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.worked = progress.item_done = true;
     return Ok();
   }));

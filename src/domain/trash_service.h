@@ -66,7 +66,8 @@ inline constexpr int kCleanupBatch = 5000;
 struct TrashDeltas {
   int count[kItemTypeCount] = {0, 0, 0, 0};  // by ItemType
   std::int64_t bytes[kItemTypeCount] = {0, 0, 0, 0};
-  bool reclaimable_changed = false;
+  bool reclaimable_changed = false;  // the storage figures need a recount
+  TrashHeld held;                    // exact changes of the storage figures
   void Add(ItemType t, int n, std::int64_t b) {
     count[static_cast<int>(t)] += n;
     bytes[static_cast<int>(t)] += b;
