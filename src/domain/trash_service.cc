@@ -604,8 +604,9 @@ Result<int> TrashService::Sweep(int limit) {
   return moved;
 }
 
-void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs) {
-  if (!project.cleanup_delete_images || imgs.empty()) return;
+std::int64_t TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project,
+                                              const std::vector<ImageRef>& imgs) {
+  if (!project.cleanup_delete_images || imgs.empty()) return 0;
   // T12: each image's fate is decided now, at cleanup time, from the links that exist now.
   auto kept = tx.images().LinkedOutside(imgs, project.object_id);
   std::sort(kept.begin(), kept.end());
@@ -618,12 +619,40 @@ void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project,
     shas.push_back(img.sha256);
     bytes += img.size_bytes;
   }
-  if (doomed.empty()) return;
+  if (doomed.empty()) return 0;
   // The whole batch in a handful of statements: on a remote database a statement per image was
   // the cost of cleanup.
   tx.images().Delete(doomed);
   tx.workspaces().AddStorage(project.workspace_id, -bytes, -static_cast<std::int64_t>(doomed.size()));
   tx.blobs().EnqueueAll(tx.blobs().DropRefs(shas), clock_.Now());
+  return bytes;
+}
+
+void TrashService::PurgeLinks(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& links,
+                              bool version_links) {
+  auto unlink = [&] {
+    if (version_links) {
+      tx.images().UnlinkFromVersionsOfProject(project.object_id, links);
+    } else {
+      tx.images().UnlinkFromProject(project.object_id, links);
+    }
+  };
+  if (project.cleanup_delete_images) {
+    // Without a classification: an image dropped here was linked only by this project and its
+    // versions, all trashed with its images, so it was held only by the Trash and reclaimable; an
+    // image kept here is linked by another project or one of its versions, and losing this
+    // project's link changes neither (a link that is not active is trashed, and if all its other
+    // links are of projects trashed with their images, one of those still makes it reclaimable).
+    unlink();
+    std::int64_t freed = DropUnsharedImages(tx, project, links);
+    tx.workspaces().AddTrashHeld(project.workspace_id, TrashHeld{-freed, -freed});
+    return;
+  }
+  // Otherwise the batch's images after it minus before it: an image only this project linked
+  // stays in the Asset Library, active again; one it shared may become reclaimable by another.
+  TrashHeld before = tx.images().TrashHeldAmong(links);
+  unlink();
+  tx.workspaces().AddTrashHeld(project.workspace_id, tx.images().TrashHeldAmong(links) - before);
 }
 
 Result<CleanupProgress> TrashService::CleanupStep(int batch) {
@@ -656,21 +685,14 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
     if (!t || t->state != TrashState::kPurging) return Ok();  // another worker finished it
     const std::string& pid = t->object_id;
     progress.worked = true;
-    // Each batch moves the storage figures by what its images are after it minus before it.
     auto links = tx.images().ProjectLinks(pid, batch);
     if (!links.empty()) {
-      TrashHeld before = tx.images().TrashHeldAmong(links);
-      tx.images().UnlinkFromProject(pid, links);
-      DropUnsharedImages(tx, *t, links);
-      tx.workspaces().AddTrashHeld(t->workspace_id, tx.images().TrashHeldAmong(links) - before);
+      PurgeLinks(tx, *t, links, false);
       return Ok();
     }
     auto vlinks = tx.images().VersionLinksOfProject(pid, batch);
     if (!vlinks.empty()) {
-      TrashHeld before = tx.images().TrashHeldAmong(vlinks);
-      tx.images().UnlinkFromVersionsOfProject(pid, vlinks);
-      DropUnsharedImages(tx, *t, vlinks);
-      tx.workspaces().AddTrashHeld(t->workspace_id, tx.images().TrashHeldAmong(vlinks) - before);
+      PurgeLinks(tx, *t, vlinks, true);
       return Ok();
     }
     // The rows that are left are few: versions, jobs, models, the project and the Trash rows.

@@ -128,7 +128,9 @@ class StorageFigures : public DomainTest {
   std::int64_t ModelBytes(const std::string& job_id) {
     std::int64_t b = 0;
     EXPECT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
-      b = tx.jobs().ById(ws(), job_id)->model_bytes;
+      auto job = tx.jobs().ById(ws(), job_id);
+      EXPECT_TRUE(job) << job_id;
+      b = job ? job->model_bytes : -1;
       return core::Ok();
     }));
     return b;
@@ -331,36 +333,52 @@ TEST_F(StorageFigures, ATrashedProjectHoldsItsRunsAndRestoreBringsEverythingBack
 // Cleanup in batches of two links with images shared in every way, the stored figures exact after
 // every transaction, with no recount.
 TEST_F(StorageFigures, EveryCleanupBatchMovesTheStoredFiguresExactly) {
-  auto doomed = MakeProject("Doomed", 6, 1);  // images 1-6, trashed with its images
-  MakeProject("Keep", 0);                     // active, links images 1 and 2
-  MakeProject("Kept", 0);                     // trashed without images, links 3 and 4
-  auto imgs = content_->ListImages(owner(), std::string("doomed"), 100, std::nullopt)->items;
-  ASSERT_EQ(imgs.size(), 6u);
-  Link("keep", imgs[0]);
-  Link("keep", imgs[1]);
-  Link("kept", imgs[2]);
-  Link("kept", imgs[3]);
-  ASSERT_TRUE(content_->GenerateVersion(owner(), "doomed", std::nullopt));
-  Upload("doomed", 7);  // only in the project, not in its version
-  ASSERT_TRUE(content_->GenerateVersion(owner(), "doomed", std::nullopt));
-  auto run = FinishedRun("doomed", 2);
-  ASSERT_TRUE(trash_->TrashVersion(owner(), "doomed", 1));
-  ASSERT_TRUE(trash_->TrashProject(owner(), "kept", false));
-  ASSERT_TRUE(trash_->TrashProject(owner(), "doomed", true));
-  Check("trashed");
-  Refresh();
-  auto before = Figures();
-  ASSERT_TRUE(trash_->DeletePermanently(owner(), {ProjectRef(doomed)}).failed.empty());
-  CleanupInSteps(2);
-  auto after = Figures();
-  // Images 5, 6, 7 and the model file are freed: what reclaimable said.
-  EXPECT_EQ(after[0], before[0] - before[3]);
-  EXPECT_EQ(after[2], before[2] - before[3]);
-  EXPECT_EQ(after[3], 0);
-  // Kept's images 3 and 4 stay held by the Trash; Keep's are active.
-  EXPECT_EQ(after[2], imgs[2].size_bytes + imgs[3].size_bytes);
-  EXPECT_EQ(UsageNow().image_count, 4);
-  (void)run;
+  for (bool with_images : {true, false}) {
+    SCOPED_TRACE(with_images ? "trashed with its images" : "trashed without its images");
+    std::string s = with_images ? "a" : "b";
+    auto doomed = MakeProject("Doomed" + s, 6, with_images ? 1 : 101);  // images 1-6
+    MakeProject("Keep" + s, 0);                                         // active, links images 1 and 2
+    MakeProject("Kept" + s, 0);                                         // trashed without its images, links 3 and 4
+    MakeProject("Also" + s, 0);                                         // trashed with its images, links 5
+    auto imgs = content_->ListImages(owner(), "doomed" + s, 100, std::nullopt)->items;
+    ASSERT_EQ(imgs.size(), 6u);
+    Link("keep" + s, imgs[0]);
+    Link("keep" + s, imgs[1]);
+    Link("kept" + s, imgs[2]);
+    Link("kept" + s, imgs[3]);
+    Link("also" + s, imgs[4]);
+    ASSERT_TRUE(content_->GenerateVersion(owner(), "doomed" + s, std::nullopt));
+    auto seventh = Upload("doomed" + s, with_images ? 7 : 107);  // in the project, not in its version 1
+    ASSERT_TRUE(content_->GenerateVersion(owner(), "doomed" + s, std::nullopt));
+    std::int64_t m = ModelBytes(FinishedRun("doomed" + s, 2));
+    ASSERT_TRUE(trash_->TrashVersion(owner(), "doomed" + s, 1));
+    ASSERT_TRUE(trash_->TrashProject(owner(), "kept" + s, false));
+    ASSERT_TRUE(trash_->TrashProject(owner(), "also" + s, true));
+    ASSERT_TRUE(trash_->TrashProject(owner(), "doomed" + s, with_images));
+    Check("trashed");
+    Refresh();
+    auto before = Figures();
+    ASSERT_TRUE(trash_->DeletePermanently(owner(), {ProjectRef(doomed)}).failed.empty());
+    CleanupInSteps(2);
+    auto after = Figures();
+    std::int64_t i3 = imgs[2].size_bytes, i4 = imgs[3].size_bytes, i5 = imgs[4].size_bytes;
+    std::int64_t i6 = imgs[5].size_bytes, i7 = seventh.size_bytes;
+    if (with_images) {
+      // Images 6 and 7 and the model file are freed; 3 and 4 stay held by Kept, 5 by Also (which
+      // would free it); 1 and 2 are Keep's.
+      EXPECT_EQ(after[0], before[0] - i6 - i7 - m);
+      EXPECT_EQ(after[2], i3 + i4 + i5);
+      EXPECT_EQ(after[3], i5);
+    } else {
+      // Only the model file goes; 6 and 7 stay in the Asset Library, active again.
+      EXPECT_EQ(after[0], before[0] - m);
+      EXPECT_EQ(after[1], before[1] + i6 + i7);
+      EXPECT_EQ(after[2], i3 + i4 + i5);
+      EXPECT_EQ(after[3], i5);
+    }
+    ASSERT_TRUE(trash_->RestoreAll(owner()));
+    Check("restored the rest");
+  }
 }
 
 // A large workspace reads the stored row: after a change it does not follow exactly it says so,
