@@ -50,12 +50,20 @@ int Usage(Session& session) {
   auto& out = session.out();
   out << "Workspace " << *workspace << '\n';
   out << "  Storage used:      " << storage << '\n';
+  // docs/TRASH.md, "Storage figures": active + held only by the Trash = storage used.
+  if (usage->body.contains("activeBytes")) {
+    out << "  Active:            " << FormatBytes(Bytes(usage->body, "activeBytes")) << '\n';
+    out << "  Only in the Trash: " << FormatBytes(Bytes(usage->body, "trashOnlyBytes")) << '\n';
+  } else if (usage->body.contains("trashBytes")) {
+    out << "  Trash size:        " << FormatBytes(Bytes(usage->body, "trashBytes")) << '\n';
+  }
+  out << "  Reclaimable:       " << FormatBytes(Bytes(usage->body, "reclaimableBytes"))
+      << "  (what emptying the Trash would free now)\n";
   if (usage->body.contains("images")) out << "  Images:            " << Text(usage->body, "images") << '\n';
   out << "  Trash items:       " << Text(usage->body, "trashItems", "0") << '\n';
-  if (usage->body.contains("trashBytes"))
-    out << "  Trash size:        " << FormatBytes(Bytes(usage->body, "trashBytes")) << '\n';
-  out << "  Reclaimable:       " << FormatBytes(Bytes(usage->body, "reclaimableBytes"))
-      << "  (freed when Trash items are permanently removed)\n";
+  auto stale = usage->body.find("figuresStale");
+  if (stale != usage->body.end() && stale->is_boolean() && stale->get<bool>())
+    out << "  (the split of storage used is being recounted; the total is exact)\n";
   return kExitOk;
 }
 

@@ -222,7 +222,7 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
     jobs::Background& b;
   } background_control(background);
   domain::Readiness readiness(*store, blobs);
-  domain::Gauges gauges(*store, clock);
+  domain::Gauges gauges(*store, clock, &content);
   metrics_endpoint.gauges = &gauges;
   http::Services svc{
       accounts,   content,          training, trash, &background_control, clock, dev_clock_on ? &server_time : nullptr,
@@ -347,6 +347,8 @@ int Fsck(const StorageOptions& so, bool repair) {
                      {"orphanedModels", r->orphaned_models},
                      {"wrongRefcounts", r->wrong_refcounts},
                      {"wrongUsage", r->wrong_usage},
+                     {"wrongFigures", r->wrong_figures},
+                     {"staleFigures", r->stale_figures},
                      {"queuedFiles", r->queued_files},
                      {"repaired", r->repaired}};
   std::cout << out.dump() << std::endl;

@@ -236,8 +236,11 @@ Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::stri
         tx.workspaces().AddStorage(a.workspace.id, size, 1);
         out.image = img;
       }
-      if (tx.images().Link(p.id, ImageRef{out.image.id, sha, out.image.size_bytes}) && out.duplicate) {
-        tx.workspaces().TouchReclaimable(a.workspace.id);  // a new link can protect an image from cleanup
+      ImageRef ref{out.image.id, sha, out.image.size_bytes};
+      // A new image is active; an existing one linked again may stop being held only by the Trash.
+      TrashHeld before = out.duplicate ? tx.images().TrashHeldAmong({ref}) : TrashHeld{};
+      if (tx.images().Link(p.id, ref) && out.duplicate) {
+        tx.workspaces().AddTrashHeld(a.workspace.id, tx.images().TrashHeldAmong({ref}) - before);
       }
       out.image = *tx.images().ById(a.workspace.id, out.image.id);
       return Ok();
@@ -259,12 +262,19 @@ Result<int> ContentService::LinkImages(const Actor& a, const std::string& projec
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
     linked = 0;
     LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
+    std::vector<ImageRef> refs;
+    refs.reserve(ids.size());
     for (const auto& id : ids) {
       auto img = tx.images().ById(a.workspace.id, id);
       if (!img) return Error::NotFound("Image '" + id + "' was not found.");
-      if (tx.images().Link(p.id, ImageRef{img->id, img->sha256, img->size_bytes})) ++linked;
+      refs.push_back(ImageRef{img->id, img->sha256, img->size_bytes});
     }
-    if (linked > 0) tx.workspaces().TouchReclaimable(a.workspace.id);
+    // A link from an active project makes an image held only by the Trash active again.
+    TrashHeld before = tx.images().TrashHeldAmong(refs);
+    for (const auto& ref : refs) {
+      if (tx.images().Link(p.id, ref)) ++linked;
+    }
+    if (linked > 0) tx.workspaces().AddTrashHeld(a.workspace.id, tx.images().TrashHeldAmong(refs) - before);
     return Ok();
   }));
   return linked;
@@ -376,22 +386,37 @@ Result<Workflow> ContentService::GetWorkflow(const Actor& a, const std::string& 
   return *out;
 }
 
-Result<UsageReport> ContentService::GetUsage(const Actor& a) {
+UsageReport MakeUsageReport(const Usage& usage, std::int64_t quota, const TrashHeld& held, bool stale) {
+  UsageReport r;
+  r.usage = usage;
+  r.usage.storage_bytes = std::max<std::int64_t>(usage.storage_bytes, 0);
+  r.storage_quota_bytes = quota;
+  r.trash_only_bytes = std::clamp<std::int64_t>(held.trash_only, 0, r.usage.storage_bytes);
+  r.reclaimable_bytes = std::clamp<std::int64_t>(held.reclaimable, 0, r.trash_only_bytes);
+  r.active_bytes = r.usage.storage_bytes - r.trash_only_bytes;
+  r.figures_stale = stale;
+  return r;
+}
+
+Result<UsageReport> ContentService::GetUsage(const Actor& a) { return Figures(a.workspace.id); }
+
+Result<UsageReport> ContentService::Figures(std::int64_t workspace_id) {
   UsageReport r;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    auto ws = tx.workspaces().ById(a.workspace.id);
-    r.usage = tx.workspaces().GetUsage(a.workspace.id);
-    r.storage_quota_bytes = ws ? ws->storage_quota_bytes : 0;
-    r.trash_bytes = tx.workspaces().TrashBytes(a.workspace.id);
-    ReclaimableState rs = tx.workspaces().GetReclaimable(a.workspace.id);
-    if (rs.fresh()) {
-      r.reclaimable_bytes = rs.bytes;
-    } else if (r.usage.image_count <= kExactReclaimableImages) {
-      r.reclaimable_bytes = r.usage.trash_items > 0 ? tx.workspaces().ReclaimableBytes(a.workspace.id) : 0;
-    } else {
-      r.reclaimable_bytes = rs.bytes;
-      r.reclaimable_stale = true;
+    // One snapshot: the total and the split are read together.
+    auto ws = tx.workspaces().ById(workspace_id);
+    Usage u = tx.workspaces().GetUsage(workspace_id);
+    ReclaimableState rs = tx.workspaces().GetReclaimable(workspace_id);
+    TrashHeld held = rs.held;
+    bool stale = false;
+    if (!rs.fresh()) {
+      if (u.image_count <= exact_figures_images_) {
+        held = u.trash_items > 0 ? tx.workspaces().RecountTrashHeld(workspace_id) : TrashHeld{};
+      } else {
+        stale = true;
+      }
     }
+    r = MakeUsageReport(u, ws ? ws->storage_quota_bytes : 0, held, stale);
     return Ok();
   }));
   return r;
@@ -404,15 +429,17 @@ Result<int> ContentService::RefreshReclaimable(int limit) {
     return Ok();
   }));
   for (auto ws : stale) {
-    // Computed on a snapshot, stored only if nothing changed since (the generation guards it).
-    std::int64_t bytes = 0, gen = 0;
+    // Recounted on a snapshot together with the stored figures it replaces; stored only if no
+    // inexact change came since (the generation guards it), keeping the exact ones that did.
+    ReclaimableState seen;
+    TrashHeld recount;
     LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-      gen = tx.workspaces().GetReclaimable(ws).generation;
-      bytes = tx.workspaces().GetUsage(ws).trash_items > 0 ? tx.workspaces().ReclaimableBytes(ws) : 0;
+      seen = tx.workspaces().GetReclaimable(ws);
+      recount = tx.workspaces().GetUsage(ws).trash_items > 0 ? tx.workspaces().RecountTrashHeld(ws) : TrashHeld{};
       return Ok();
     }));
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-      tx.workspaces().StoreReclaimable(ws, bytes, gen);
+      tx.workspaces().StoreReclaimable(ws, recount, seen.held, seen.generation);
       return Ok();
     }));
   }

@@ -45,16 +45,26 @@ struct NewWorkflow {
   std::string config_json = "{}";
 };
 
+// The storage figures of a workspace (docs/TRASH.md, "Storage figures"). In every report:
+// active_bytes + trash_only_bytes == usage.storage_bytes, reclaimable_bytes <= trash_only_bytes, and
+// none is negative or above usage.storage_bytes.
 struct UsageReport {
-  Usage usage;
+  Usage usage;  // usage.storage_bytes: every stored image once, plus model files (the quota's figure)
   std::int64_t storage_quota_bytes = 0;
-  std::int64_t reclaimable_bytes = 0;
-  bool reclaimable_stale = false;  // a recomputation is pending (large workspaces only)
-  std::int64_t trash_bytes = 0;
+  std::int64_t active_bytes = 0;       // held by anything not in the Trash, the Asset Library included
+  std::int64_t trash_only_bytes = 0;   // held only by items in the Trash
+  std::int64_t reclaimable_bytes = 0;  // what Empty Trash would free now
+  // The split was not recounted since a change it does not follow exactly (large workspaces only):
+  // the total is exact, the split is the last recount plus the exact changes since, clamped.
+  bool figures_stale = false;
 };
 
-// Up to this many images, reclaimable bytes are computed on every read; above, they are kept up to
-// date by the background worker so that a usage read stays a row read.
+// The report for `storage_bytes` and a split that may be stale: the split is clamped to the total
+// (trash-only within [0, total], reclaimable within [0, trash-only]) and active is the rest.
+UsageReport MakeUsageReport(const Usage& usage, std::int64_t quota, const TrashHeld& held, bool stale);
+
+// Up to this many images, the split is recounted on every read while it is stale; above, the
+// background worker recounts it, so that a usage read stays a row read.
 inline constexpr std::int64_t kExactReclaimableImages = 2000;
 
 inline constexpr std::size_t kMaxUploadBytes = 32 * 1024 * 1024;
@@ -100,12 +110,19 @@ class ContentService {
   core::Result<Workflow> GetWorkflow(const Actor& a, const std::string& url);
 
   core::Result<UsageReport> GetUsage(const Actor& a);
-  // Recomputes the stored reclaimable bytes of workspaces whose Trash or links changed.
+  // The same for any workspace by id, with no permission check (metrics, fsck): one row read above
+  // kExactReclaimableImages images.
+  core::Result<UsageReport> Figures(std::int64_t workspace_id);
+  // Recounts the storage figures of workspaces whose figures are stale.
   core::Result<int> RefreshReclaimable(int limit = 100);
 
   // Lookups shared with the other services, inside their transactions.
   static core::Result<Project> ActiveProject(Transaction& tx, const Actor& a, const std::string& url);
   static core::Result<Version> ActiveVersion(Transaction& tx, const Project& p, int number);
+
+  // Up to how many images a stale split is recounted on read (kExactReclaimableImages; tests set -1
+  // to read the stored figures as a large workspace does). Set before serving.
+  void set_exact_figures_images(std::int64_t n) { exact_figures_images_ = n; }
 
   // limbod serve --max-image-pixels (core::kDefaultMaxImagePixels unless set). Set before serving.
   void set_max_image_pixels(std::int64_t n) { max_image_pixels_ = n; }
@@ -121,6 +138,7 @@ class ContentService {
   BlobStore& blobs_;
   const core::Clock& clock_;
   std::int64_t max_image_pixels_ = core::kDefaultMaxImagePixels;
+  std::int64_t exact_figures_images_ = kExactReclaimableImages;
 };
 
 }  // namespace limbo::domain

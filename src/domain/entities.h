@@ -33,6 +33,15 @@ struct Usage {
   std::int64_t trash_trainings = 0;
 };
 
+// Bytes held only by the Trash (no active project, version, run or the Asset Library holds them) and,
+// among them, what Empty Trash would free now. docs/TRASH.md, "Storage figures".
+struct TrashHeld {
+  std::int64_t trash_only = 0;
+  std::int64_t reclaimable = 0;
+  TrashHeld operator-(const TrashHeld& o) const { return {trash_only - o.trash_only, reclaimable - o.reclaimable}; }
+  bool operator==(const TrashHeld&) const = default;
+};
+
 struct User {
   std::string id;
   std::string email;

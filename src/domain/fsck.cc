@@ -25,12 +25,16 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
   std::vector<std::pair<std::int64_t, Usage>> recount;
   std::map<std::int64_t, Usage> counters;
   bool backup_held = false;
+  std::map<std::int64_t, std::pair<ReclaimableState, TrashHeld>> figures;  // stored, recounted
   LIMBO_RETURN_IF_ERROR(store.Read([&](Transaction& tx) -> Status {
     for (auto& [sha, n, size] : tx.fsck().ImageShaCounts()) rows[sha] = {n, size};
     for (auto& [sha, n] : tx.fsck().AllBlobRefs()) refs[sha] = n;
     for (auto& sha : tx.fsck().AllBlobGc()) queued.insert(sha);
     recount = tx.fsck().RecountUsage();
-    for (auto& [ws, u] : recount) counters[ws] = tx.workspaces().GetUsage(ws);
+    for (auto& [ws, u] : recount) {
+      counters[ws] = tx.workspaces().GetUsage(ws);
+      figures[ws] = {tx.workspaces().GetReclaimable(ws), tx.workspaces().RecountTrashHeld(ws)};
+    }
     if (models) {
       for (auto& id : tx.jobs().AllIds()) job_ids.insert(std::move(id));
       backup_held = tx.server().AnyLeaseHeld(kBackupLeasePrefix, system_now);
@@ -60,6 +64,14 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
       r.wrong_usage.push_back(ws);
     }
   }
+  for (const auto& [ws, f] : figures) {
+    const auto& [stored, counted] = f;
+    if (!stored.fresh()) {
+      ++r.stale_figures;
+    } else if (!(stored.held == counted)) {
+      r.wrong_figures.push_back(ws);
+    }
+  }
   for (const auto& id : model_files) {
     if (!job_ids.count(id)) r.orphaned_models.push_back(id);
   }
@@ -79,12 +91,20 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
         if (bad == ws) tx.fsck().SetUsage(ws, u);
       }
     }
+    // The recount replaces the stored figures, keeping exact changes made since it was read; a
+    // stale workspace is recounted too (its generation makes it fresh unless it moved meanwhile).
+    for (const auto& [ws, f] : figures) {
+      const auto& [stored, counted] = f;
+      if (!stored.fresh() || !(stored.held == counted)) {
+        tx.workspaces().StoreReclaimable(ws, counted, stored.held, stored.generation);
+      }
+    }
     // Orphans go through the collection queue, so a concurrent upload of the same bytes is safe.
     for (const auto& sha : r.orphaned_files) tx.blobs().Enqueue(sha, 0);
     return Ok();
   }));
-  r.repaired = static_cast<int>(r.wrong_refcounts.size() + r.wrong_usage.size() + r.orphaned_files.size() +
-                                r.orphaned_models.size());
+  r.repaired = static_cast<int>(r.wrong_refcounts.size() + r.wrong_usage.size() + r.wrong_figures.size() +
+                                r.orphaned_files.size() + r.orphaned_models.size());
   return r;
 }
 

@@ -13,6 +13,14 @@ core::Result<GaugeReadings> Gauges::Read() const {
     out.cleanup_lease = tx.server().Lease("cleanup");
     return core::Ok();
   }));
+  if (figures_ == nullptr) return out;
+  for (auto& ws : out.workspaces) {
+    LIMBO_TRY(auto r, figures_->Figures(ws.id));
+    ws.storage_bytes = r.usage.storage_bytes;
+    ws.bytes = r.trash_only_bytes;
+    ws.reclaimable_bytes = r.reclaimable_bytes;
+    ws.reclaimable_fresh = !r.figures_stale;
+  }
   return out;
 }
 

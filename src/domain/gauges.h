@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "domain/content_service.h"
 #include "domain/rows/blob_refs.h"
 #include "domain/rows/server_rows.h"
 #include "domain/rows/workspace_rows.h"
@@ -26,14 +27,19 @@ struct GaugeReadings {
   std::optional<LeaseRow> cleanup_lease;
 };
 
+// With `figures`, each workspace's bytes are its usage report's (ContentService::Figures: the same
+// trash-only and reclaimable bytes as GET /:ws/usage, each a row read or, for a small workspace whose
+// split awaits its recount, a recount of its few images).
 class Gauges {
  public:
-  Gauges(Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
+  Gauges(Store& store, const core::Clock& clock, ContentService* figures = nullptr)
+      : store_(store), clock_(clock), figures_(figures) {}
   core::Result<GaugeReadings> Read() const;
 
  private:
   Store& store_;
   const core::Clock& clock_;
+  ContentService* figures_;
 };
 
 }  // namespace limbo::domain

@@ -168,7 +168,7 @@ Result<TrashedResult> TrashService::TrashVersion(const Actor& a, const std::stri
     credit_ms = tx.jobs().CancelAllOf(v.id, "moved_to_trash", now);
     tx.versions().StopModelOf(v.id, t.id);
     tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kVersion, 1, t.size_bytes);
-    tx.workspaces().TouchReclaimable(a.workspace.id);  // its runs' model files
+    tx.workspaces().TouchReclaimable(a.workspace.id);  // its runs' model files: recounted
     tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     out.project = p;
@@ -276,7 +276,9 @@ Result<TrainingTrashed> TrashService::TrashTraining(const Actor& a, const std::s
       }
     }
     tx.workspaces().AddTrashCount(a.workspace.id, ItemType::kTraining, 1, t.size_bytes);
-    tx.workspaces().TouchReclaimable(a.workspace.id);
+    // Its model file was active (its version and project are) and is now held only by the Trash,
+    // which would remove it.
+    tx.workspaces().AddTrashHeld(a.workspace.id, TrashHeld{job->model_bytes, job->model_bytes});
     tx.audit().Insert(MakeEvent(a, now, "trash", t));
     out.item = t;
     return Ok();
@@ -350,6 +352,7 @@ void TrashDeltas::ApplyTo(Transaction& tx, std::int64_t ws) const {
     if (count[i] != 0 || bytes[i] != 0) tx.workspaces().AddTrashCount(ws, type, count[i], bytes[i]);
   }
   if (reclaimable_changed) tx.workspaces().TouchReclaimable(ws);
+  tx.workspaces().AddTrashHeld(ws, held);
 }
 
 Status TrashService::RestoreIn(Transaction& tx, const Actor& a, const ItemRef& ref, TrashDeltas& deltas) {
@@ -441,12 +444,16 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
       if (job && v && job->state == JobState::kFinished && !v->model) {
         tx.versions().UpsertModel(Model{v->id, kModelServing, job->id, now});
       }
+      // Its project and version are active: its model file is active again.
+      if (job) deltas.held = deltas.held - TrashHeld{job->model_bytes, job->model_bytes};
       break;
     }
   }
   tx.versions().RestartModelsStoppedBy(t.id);
   deltas.Add(t.type, -1, -t.size_bytes);
-  if (t.type != ItemType::kWorkflow) deltas.reclaimable_changed = true;  // images, model files
+  // Which images a project or version brings back from the Trash is known only by a recount; a
+  // training's model file is counted exactly above, and a workflow holds no stored bytes.
+  if (t.type == ItemType::kProject || t.type == ItemType::kVersion) deltas.reclaimable_changed = true;
   tx.audit().Insert(MakeEvent(a, now, "restore", t));
   return Ok();
 }
@@ -625,8 +632,9 @@ Result<int> TrashService::Sweep(int limit) {
   return moved;
 }
 
-void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs) {
-  if (!project.cleanup_delete_images || imgs.empty()) return;
+std::int64_t TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project,
+                                              const std::vector<ImageRef>& imgs) {
+  if (!project.cleanup_delete_images || imgs.empty()) return 0;
   // T12: each image's fate is decided now, at cleanup time, from the links that exist now.
   auto kept = tx.images().LinkedOutside(imgs, project.object_id);
   std::sort(kept.begin(), kept.end());
@@ -639,12 +647,40 @@ void TrashService::DropUnsharedImages(Transaction& tx, const TrashItem& project,
     shas.push_back(img.sha256);
     bytes += img.size_bytes;
   }
-  if (doomed.empty()) return;
+  if (doomed.empty()) return 0;
   // The whole batch in a handful of statements: on a remote database a statement per image was
   // the cost of cleanup.
   tx.images().Delete(doomed);
   tx.workspaces().AddStorage(project.workspace_id, -bytes, -static_cast<std::int64_t>(doomed.size()));
   tx.blobs().EnqueueAll(tx.blobs().DropRefs(shas), clock_.Now());
+  return bytes;
+}
+
+void TrashService::PurgeLinks(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& links,
+                              bool version_links) {
+  auto unlink = [&] {
+    if (version_links) {
+      tx.images().UnlinkFromVersionsOfProject(project.object_id, links);
+    } else {
+      tx.images().UnlinkFromProject(project.object_id, links);
+    }
+  };
+  if (project.cleanup_delete_images) {
+    // Without a classification: an image dropped here was linked only by this project and its
+    // versions, all trashed with its images, so it was held only by the Trash and reclaimable; an
+    // image kept here is linked by another project or one of its versions, and losing this
+    // project's link changes neither (a link that is not active is trashed, and if all its other
+    // links are of projects trashed with their images, one of those still makes it reclaimable).
+    unlink();
+    std::int64_t freed = DropUnsharedImages(tx, project, links);
+    tx.workspaces().AddTrashHeld(project.workspace_id, TrashHeld{-freed, -freed});
+    return;
+  }
+  // Otherwise the batch's images after it minus before it: an image only this project linked
+  // stays in the Asset Library, active again; one it shared may become reclaimable by another.
+  TrashHeld before = tx.images().TrashHeldAmong(links);
+  unlink();
+  tx.workspaces().AddTrashHeld(project.workspace_id, tx.images().TrashHeldAmong(links) - before);
 }
 
 Result<CleanupProgress> TrashService::CleanupStep(int batch) {
@@ -699,14 +735,12 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
     progress.worked = true;
     auto links = tx.images().ProjectLinks(pid, batch);
     if (!links.empty()) {
-      tx.images().UnlinkFromProject(pid, links);
-      DropUnsharedImages(tx, *t, links);
+      PurgeLinks(tx, *t, links, false);
       return Ok();
     }
     auto vlinks = tx.images().VersionLinksOfProject(pid, batch);
     if (!vlinks.empty()) {
-      tx.images().UnlinkFromVersionsOfProject(pid, vlinks);
-      DropUnsharedImages(tx, *t, vlinks);
+      PurgeLinks(tx, *t, vlinks, true);
       return Ok();
     }
     // The rows that are left are few: versions, jobs, models, the project and the Trash rows.
@@ -717,13 +751,16 @@ Result<CleanupProgress> TrashService::PurgeProjectStep(const TrashItem& item, in
         tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -vt->size_bytes);
     }
     DropTrainingItems(tx, *t, std::nullopt);
-    tx.workspaces().AddStorage(t->workspace_id, -tx.jobs().ModelBytesOfProject(pid), 0);
+    // Its runs' model files were held only by the Trash. No image links it any more, so removing
+    // its rows moves no image's figures.
+    std::int64_t model_bytes = tx.jobs().ModelBytesOfProject(pid);
+    tx.workspaces().AddStorage(t->workspace_id, -model_bytes, 0);
+    tx.workspaces().AddTrashHeld(t->workspace_id, TrashHeld{-model_bytes, -model_bytes});
     artifacts = tx.versions().DeleteAllOfProject(pid);
     KeepFilesForBackup(tx, clock_, artifacts);
     tx.projects().Delete(pid);
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kProject, -1, -t->size_bytes);
-    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.item_done = true;
     return Ok();
   }));
@@ -743,16 +780,20 @@ Result<CleanupProgress> TrashService::PurgeVersionStep(const TrashItem& item, in
     std::int64_t vid = std::stoll(t->object_id);
     auto links = tx.images().VersionLinks(vid, batch);
     if (!links.empty()) {
+      // An image only this version linked stays in the Asset Library, active again.
+      TrashHeld before = tx.images().TrashHeldAmong(links);
       tx.images().UnlinkFromVersion(vid, links);
+      tx.workspaces().AddTrashHeld(t->workspace_id, tx.images().TrashHeldAmong(links) - before);
       return Ok();
     }
     DropTrainingItems(tx, *t, t->version_number);
-    tx.workspaces().AddStorage(t->workspace_id, -tx.jobs().ModelBytesOfVersion(vid), 0);
+    std::int64_t model_bytes = tx.jobs().ModelBytesOfVersion(vid);
+    tx.workspaces().AddStorage(t->workspace_id, -model_bytes, 0);
+    tx.workspaces().AddTrashHeld(t->workspace_id, TrashHeld{-model_bytes, -model_bytes});
     artifacts = tx.versions().Delete(vid);
     KeepFilesForBackup(tx, clock_, artifacts);
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kVersion, -1, -t->size_bytes);
-    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.item_done = true;
     return Ok();
   }));
@@ -801,12 +842,12 @@ Result<CleanupProgress> TrashService::PurgeTraining(const TrashItem& item) {
       if (v && v->model && v->model->job_id == job->id) tx.versions().DeleteModel(v->id);
       tx.jobs().Delete(job->id);
       tx.workspaces().AddStorage(t->workspace_id, -job->model_bytes, 0);
+      tx.workspaces().AddTrashHeld(t->workspace_id, TrashHeld{-job->model_bytes, -job->model_bytes});
       artifact = job->id;
       if (BackupHeld(tx, clock_)) artifact.reset();
     }
     tx.trash().Delete(t->id, TrashState::kPurging);
     tx.workspaces().AddTrashCount(t->workspace_id, ItemType::kTraining, -1, -t->size_bytes);
-    tx.workspaces().TouchReclaimable(t->workspace_id);
     progress.worked = progress.item_done = true;
     return Ok();
   }));

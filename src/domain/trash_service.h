@@ -76,7 +76,8 @@ inline constexpr int kCleanupBatch = 5000;
 struct TrashDeltas {
   int count[kItemTypeCount] = {0, 0, 0, 0};  // by ItemType
   std::int64_t bytes[kItemTypeCount] = {0, 0, 0, 0};
-  bool reclaimable_changed = false;
+  bool reclaimable_changed = false;  // the storage figures need a recount
+  TrashHeld held;                    // exact changes of the storage figures
   void Add(ItemType t, int n, std::int64_t b) {
     count[static_cast<int>(t)] += n;
     bytes[static_cast<int>(t)] += b;
@@ -133,7 +134,12 @@ class TrashService {
   BatchResult RunBatch(std::int64_t ws, std::vector<ItemRef> refs,
                        const std::function<core::Status(Transaction&, std::size_t, TrashDeltas&)>& fn);
   // With `cleanupDeleteImages`, removes each image no other project or version links any more.
-  void DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs);
+  // Removes the images among `imgs` no other project or its versions links (T12) when `project` was
+  // trashed with cleanupDeleteImages; returns their bytes.
+  std::int64_t DropUnsharedImages(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& imgs);
+  // One batch of a project's (or its versions') image links: unlinks them, drops the unshared
+  // images, and moves the storage figures exactly.
+  void PurgeLinks(Transaction& tx, const TrashItem& project, const std::vector<ImageRef>& links, bool version_links);
   core::Result<CleanupProgress> NextCleanupStep(int batch);  // CleanupStep before it is counted
   core::Result<CleanupProgress> PurgeProjectStep(const TrashItem& t, int batch);
   core::Result<CleanupProgress> PurgeVersionStep(const TrashItem& t, int batch);

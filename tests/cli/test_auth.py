@@ -82,6 +82,28 @@ def test_workspace_list_and_usage(ws):
     assert "Storage used" in ws.ok("workspace", "usage").stdout
 
 
+def test_workspace_usage_shows_the_storage_figures_that_add_up(ws, images):
+    """docs/TRASH.md "Storage figures": the table shows the same split as --json."""
+    ws.project("cats")
+    ws.project("dogs")
+    ws.ok("image", "upload", *images(2), "--project", "cats")
+    ws.ok("image", "upload", *images(1, size=24), "--project", "dogs")
+    ws.ok("version", "create", "cats")
+    ws.ok("version", "create", "cats")
+    ws.ok("version", "delete", "cats/1", "--yes")
+    ws.ok("version", "delete", "cats/2", "--yes")
+    ws.ok("project", "delete", "cats", "--yes", "--delete-images")
+    usage = ws.ok("workspace", "usage", "--json").json()
+    assert usage["activeBytes"] + usage["trashOnlyBytes"] == usage["storageBytes"]
+    assert 0 < usage["reclaimableBytes"] == usage["trashOnlyBytes"] < usage["storageBytes"]
+    assert usage["trashBytes"] == usage["trashOnlyBytes"]
+    assert usage["figuresStale"] is False
+    table = ws.ok("workspace", "usage").stdout
+    lines = {line.split(":")[0].strip(): line.split(":", 1)[1].strip() for line in table.splitlines() if ":" in line}
+    assert set(lines) >= {"Storage used", "Active", "Only in the Trash", "Reclaimable"}, table
+    assert lines["Active"] != lines["Only in the Trash"], table
+
+
 def test_another_workspace_is_not_found(ws):
     assert ws.run("project", "list", "--workspace", "no-such-workspace").returncode == 3
     # "acme" exists and has the same owner, but an API key acts only in its own workspace.

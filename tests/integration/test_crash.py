@@ -11,6 +11,13 @@ DAY = 24 * 3600
 IMAGES = int(os.environ.get("LIMBO_CRASH_IMAGES", "2000"))
 
 
+def check_figures(u):
+    """docs/TRASH.md, "Storage figures": the invariants of every answer."""
+    assert u["activeBytes"] + u["trashOnlyBytes"] == u["storageBytes"], u
+    assert 0 <= u["reclaimableBytes"] <= u["trashOnlyBytes"] <= u["storageBytes"], u
+    assert 0 <= u["activeBytes"] <= u["storageBytes"], u
+
+
 def blob_files(data):
     return sum(1 for _, _, files in os.walk(os.path.join(data, "blobs")) for f in files if not f.startswith("."))
 
@@ -30,6 +37,11 @@ def test_kill_during_cleanup_then_restart_finishes_with_nothing_dangling(tmp_pat
     c.post("/acme/big/versions")
     assert blob_files(data) == IMAGES
     c.delete("/acme/big?deleteImages=true")
+    shared_bytes = sum(c.get(f"/acme/images/{i}").body["image"]["sizeBytes"] for i in shared)
+    u = c.get("/acme/usage").body
+    check_figures(u)
+    assert u["activeBytes"] == shared_bytes
+    assert u["trashOnlyBytes"] == u["reclaimableBytes"] == u["storageBytes"] - shared_bytes
 
     rounds = 0
     interrupted_midway = 0
@@ -51,7 +63,11 @@ def test_kill_during_cleanup_then_restart_finishes_with_nothing_dangling(tmp_pat
         rounds += 1
         s = Server("--cleanup-batch", "50", data=data).start()
         c.base = s.base
-        before, left = left, c.get("/acme/usage").body["images"]
+        u = c.get("/acme/usage").body
+        check_figures(u)  # after a kill in the middle of the cleanup too
+        if not u["figuresStale"]:
+            assert u["activeBytes"] == shared_bytes, u
+        before, left = left, u["images"]
         if len(shared) < left < before:
             interrupted_midway += 1  # the kill landed inside the cleanup, between two batches
         print(f"round {rounds}: {left} images left")
@@ -67,9 +83,13 @@ def test_kill_during_cleanup_then_restart_finishes_with_nothing_dangling(tmp_pat
     usage = c.get("/acme/usage").body
     assert usage["images"] == len(shared) and usage["trashItems"] == 0
     assert usage["storageBytes"] == sum(i["sizeBytes"] for i in images)
+    check_figures(usage)
+    assert usage["activeBytes"] == usage["storageBytes"] == shared_bytes
+    assert usage["trashOnlyBytes"] == usage["reclaimableBytes"] == 0 and usage["figuresStale"] is False
     assert blob_files(data) == len(shared)
     assert c.get("/acme/big").status == 404
     s.stop()
     report = s.fsck()
     assert report["clean"] is True, report
     assert report["queuedFiles"] == 0
+    assert report["wrongFigures"] == [] and report["staleFigures"] == 0, report

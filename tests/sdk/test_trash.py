@@ -242,6 +242,31 @@ def test_trashed_items_still_count_in_usage(ws, slug):
     project.restore()
 
 
+def test_usage_splits_storage_into_active_and_only_in_the_trash(ws, slug):
+    """docs/TRASH.md "Storage figures": one image, a trashed project and two trashed versions count once."""
+    project = ws.create_project("Figures " + slug, "object-detection", "x", url=slug)
+    data = unique_png()
+    project.upload(data, name="a.png")
+    project.generate_version()
+    project.generate_version()
+    before = ws.usage()
+    for n in (1, 2):
+        project.version(n).delete()
+    project.delete(delete_images=True)
+    after = ws.usage()
+    for u in (before, after):
+        assert u.active_bytes + u.trash_only_bytes == u.storage_bytes
+        assert 0 <= u.reclaimable_bytes <= u.trash_only_bytes <= u.storage_bytes
+        assert u.trash_bytes == u.trash_only_bytes and not u.figures_stale
+    size = len(data)
+    assert after.storage_bytes == before.storage_bytes
+    assert after.trash_only_bytes == before.trash_only_bytes + size  # once, not three times
+    assert after.reclaimable_bytes == before.reclaimable_bytes + size
+    assert after.active_bytes == before.active_bytes - size
+    project.restore()
+    assert ws.usage().trash_only_bytes == before.trash_only_bytes
+
+
 def test_audit_records_trash_and_restore(ws, slug):
     wf = ws.create_workflow("Audited " + slug, url=slug)
     wf.delete()

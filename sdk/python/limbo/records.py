@@ -394,8 +394,13 @@ class AuditEvent:
 
 @dataclass
 class Usage:
-    """Storage use of a workspace. Trashed items count until they are permanently removed;
-    ``reclaimable_bytes`` is what their removal would free."""
+    """Storage use of a workspace (docs/TRASH.md, "Storage figures").
+
+    ``storage_bytes`` counts every stored image once and every model file, trashed or not, toward
+    ``storage_quota_bytes``; ``active_bytes + trash_only_bytes == storage_bytes``;
+    ``reclaimable_bytes`` (at most ``trash_only_bytes``) is what emptying the Trash would free now.
+    ``figures_stale`` says the split awaits a recount (large workspaces; the total is exact).
+    ``trash_bytes`` is the old name of ``trash_only_bytes``."""
 
     storage_bytes: int
     storage_quota_bytes: Optional[int]
@@ -403,6 +408,9 @@ class Usage:
     reclaimable_bytes: int
     images: Optional[int]
     trash_bytes: Optional[int]
+    active_bytes: Optional[int] = None
+    trash_only_bytes: Optional[int] = None
+    figures_stale: bool = False
     raw: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -414,6 +422,9 @@ class Usage:
             reclaimable_bytes=int(data.get("reclaimableBytes") or 0),
             images=data.get("images"),
             trash_bytes=data.get("trashBytes"),
+            active_bytes=data.get("activeBytes"),
+            trash_only_bytes=data.get("trashOnlyBytes", data.get("trashBytes")),
+            figures_stale=bool(data.get("figuresStale", data.get("reclaimableStale", False))),
             raw=data,
         )
 

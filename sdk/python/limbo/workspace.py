@@ -233,11 +233,15 @@ class Workspace:
     def usage(self) -> Usage:
         """Storage use; items in the Trash count until they are permanently removed.
 
+        Each stored image counts once; ``active_bytes + trash_only_bytes == storage_bytes``, and
+        ``reclaimable_bytes`` is what emptying the Trash would free now (docs/TRASH.md).
+
         Example::
 
             u = ws.usage()
-            print(u.storage_bytes, "of", u.storage_quota_bytes, "bytes;",
-                  u.reclaimable_bytes, "held by the Trash")
+            print(u.storage_bytes, "of", u.storage_quota_bytes, "bytes:",
+                  u.active_bytes, "active,", u.trash_only_bytes, "only in the Trash,",
+                  u.reclaimable_bytes, "freed by emptying it")
         """
         return Usage.from_json(self._http.request("GET", [self.url, "usage"]))
 

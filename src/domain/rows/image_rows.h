@@ -45,6 +45,10 @@ class ImageRows {
   // The ids among `imgs` that a project other than `project_id` (active or trashed), or a version
   // of such a project, links. One statement per batch, not one per image.
   virtual std::vector<std::string> LinkedOutside(const std::vector<ImageRef>& imgs, const std::string& project_id) = 0;
+  // Of the listed images as the links are now: the bytes held only by the Trash and those Empty Trash
+  // would free (the figures' rules, RecountTrashHeld). An image no row holds any more counts 0. A
+  // change to some images' links moves the figures by this after the change minus this before.
+  virtual TrashHeld TrashHeldAmong(const std::vector<ImageRef>& imgs) = 0;
   // Deletes the image rows with every link left to them.
   virtual void Delete(const std::vector<ImageRef>& imgs) = 0;
 };

@@ -9,10 +9,13 @@
 
 namespace limbo::domain {
 
+// The stored figures. `held` is the last recount plus every exact change since; it is exact while
+// fresh(). A change whose effect is not known without a scan (trashing or restoring a project or
+// a version) bumps `generation` instead, and the figures are stale until the recount.
 struct ReclaimableState {
-  std::int64_t bytes = 0;
-  std::int64_t generation = 0;            // bumped by every change that can move the figure
-  std::int64_t computed_generation = -1;  // the generation `bytes` was computed at
+  TrashHeld held;
+  std::int64_t generation = 0;            // bumped by every change the figures do not follow exactly
+  std::int64_t computed_generation = -1;  // the generation of the last recount
   bool fresh() const { return generation == computed_generation; }
 };
 
@@ -22,11 +25,12 @@ struct WorkspaceTrashFigures {
   std::int64_t id = 0;
   std::string url;
   std::int64_t items[kItemTypeCount] = {0, 0, 0, 0};  // by ItemType, purging ones included
-  std::int64_t bytes = 0;
-  std::int64_t reclaimable_bytes = 0;       // as last computed
-  bool reclaimable_fresh = false;           // nothing changed since it was computed
-  std::optional<TimeMs> oldest_cleanup_at;  // the earliest scheduledCleanupAt of the items still in the Trash
-  std::int64_t purging = 0;                 // items the cleanup worker has still to delete, at most the cap
+  std::int64_t storage_bytes = 0;                     // with Gauges' figures: the usage report's total
+  std::int64_t bytes = 0;                             // the items' sizes; with Gauges' figures: held only by the Trash
+  std::int64_t reclaimable_bytes = 0;                 // as last computed
+  bool reclaimable_fresh = false;                     // nothing changed since it was computed
+  std::optional<TimeMs> oldest_cleanup_at;            // the earliest scheduledCleanupAt of the items still in the Trash
+  std::int64_t purging = 0;                           // items the cleanup worker has still to delete, at most the cap
 };
 
 // Figures that are only available by counting index entries are counted up to this many, so that a
@@ -48,15 +52,20 @@ class WorkspaceRows {
   virtual void AddTrashCount(std::int64_t ws, ItemType type, int delta, std::int64_t bytes) = 0;
   virtual std::int64_t TrashBytes(std::int64_t ws) = 0;
 
-  // Bytes the workspace would free if every item now in its Trash were removed (T12 rules; model
-  // files of the runs that would go, T16): a scan.
-  virtual std::int64_t ReclaimableBytes(std::int64_t ws) = 0;
-  // The stored result of that scan and whether anything changed since (generation counters).
+  // The recount, a scan of what the Trash's items link: the bytes held only by them (images and model
+  // files), and what removing every item now in the Trash would free (T12 rules; the model files of
+  // the runs that would go, T16).
+  virtual TrashHeld RecountTrashHeld(std::int64_t ws) = 0;
+  // The stored figures and whether anything changed since the last recount (generation counters).
   virtual ReclaimableState GetReclaimable(std::int64_t ws) = 0;
-  // Something that can change reclaimable bytes happened (trash, restore, purge, new links).
+  // A change the stored figures do not follow exactly happened (trashing or restoring a project or a
+  // version): they are stale until the next recount.
   virtual void TouchReclaimable(std::int64_t ws) = 0;
-  // Stores a result computed at generation `gen`; ignored if the generation moved on meanwhile.
-  virtual void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) = 0;
+  // An exact change of the figures, in the transaction of the rows that changed.
+  virtual void AddTrashHeld(std::int64_t ws, const TrashHeld& delta) = 0;
+  // Stores a recount made at generation `gen` when the stored figures were `seen`: the figures become
+  // `recount` plus the exact changes made since `seen` was read. Ignored if the generation moved on.
+  virtual void StoreReclaimable(std::int64_t ws, const TrashHeld& recount, const TrashHeld& seen, std::int64_t gen) = 0;
   virtual std::vector<std::int64_t> StaleReclaimable(int limit) = 0;
 
   // Every workspace's Trash figures, by url, in one statement (/metrics); `purging` is left 0.

@@ -56,7 +56,9 @@ void WriteDatabaseFigures(TextWriter& w, const domain::Gauges& gauges) {
     w.Family(name, help, Type::kGauge);
     for (const auto& ws : g.workspaces) w.Sample(name, {{"workspace", ws.url}}, value(ws));
   };
-  per_ws("limbo_trash_bytes", "Bytes of the images held by the workspace's Trash items.",
+  per_ws("limbo_storage_bytes", "Bytes the workspace stores, counted toward its quota (storageBytes of /usage).",
+         [](const auto& ws) { return static_cast<double>(ws.storage_bytes); });
+  per_ws("limbo_trash_bytes", "Bytes held only by the workspace's Trash items (trashOnlyBytes of /usage).",
          [](const auto& ws) { return static_cast<double>(ws.bytes); });
   per_ws("limbo_trash_reclaimable_bytes",
          "Bytes that emptying the workspace's Trash would free, as last computed (see limbo_trash_reclaimable_stale).",

@@ -52,12 +52,17 @@ void RegisterWorkspaces(Api& api) {
 
   api.Add("GET", "/:ws/usage", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto r, c.svc.content.GetUsage(c.A()));
+    // docs/TRASH.md, "Storage figures". trashBytes is the old name of trashOnlyBytes, and
+    // reclaimableStale of figuresStale, kept for existing clients.
     return JsonResponse(200, Json{{"storageBytes", r.usage.storage_bytes},
                                   {"storageQuotaBytes", r.storage_quota_bytes},
-                                  {"trashItems", r.usage.trash_items},
+                                  {"activeBytes", r.active_bytes},
+                                  {"trashOnlyBytes", r.trash_only_bytes},
                                   {"reclaimableBytes", r.reclaimable_bytes},
-                                  {"reclaimableStale", r.reclaimable_stale},
-                                  {"trashBytes", r.trash_bytes},
+                                  {"figuresStale", r.figures_stale},
+                                  {"reclaimableStale", r.figures_stale},
+                                  {"trashBytes", r.trash_only_bytes},
+                                  {"trashItems", r.usage.trash_items},
                                   {"images", r.usage.image_count}});
   });
 }

@@ -292,8 +292,15 @@ ALTER TABLE workspaces ADD COLUMN trash_trainings BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX trash_training_parent ON trash_items(parent_project_id, version_number) WHERE type = 'training';
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                         kMigration5, kMigration6, kMigration7};
+// Storage figures (docs/TRASH.md): the bytes held only by the Trash beside reclaimable_bytes, both
+// kept as the last recount plus the exact changes since. Every workspace is marked for a recount.
+constexpr std::string_view kMigration8 = R"sql(
+ALTER TABLE workspaces ADD COLUMN trash_only_bytes BIGINT NOT NULL DEFAULT 0;
+UPDATE workspaces SET reclaimable_gen = reclaimable_gen + 1;
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                         kMigration5, kMigration6, kMigration7, kMigration8};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

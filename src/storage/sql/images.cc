@@ -1,5 +1,7 @@
 #include "storage/sql/images.h"
 
+#include "storage/sql/trash_held.h"
+
 namespace limbo::storage::sql {
 
 using domain::Image;
@@ -159,6 +161,17 @@ std::vector<std::string> Images::LinkedOutside(const std::vector<ImageRef>& imgs
                 "OR EXISTS (SELECT 1 FROM version_images l JOIN versions v ON v.id = l.version_id "
                 "WHERE l.image_id = t.id AND v.project_id <> ?)",
                 ids, project_id, project_id));
+}
+
+domain::TrashHeld Images::TrashHeldAmong(const std::vector<ImageRef>& imgs) {
+  if (imgs.empty()) return {};
+  const auto ids = Ids(imgs);
+  // DISTINCT: an image listed twice counts once, as it is stored once.
+  auto r = db_.Query(LIMBO_TRASH_HELD_SUMS
+                     "FROM (SELECT DISTINCT value AS image_id FROM list(?)) c JOIN images i ON i.id = c.image_id",
+                     true, true, true, true, ids);
+  if (!r.Next()) return {};
+  return domain::TrashHeld{r.Int(0), r.Int(1)};
 }
 
 void Images::Delete(const std::vector<ImageRef>& imgs) {

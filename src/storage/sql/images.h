@@ -23,6 +23,7 @@ class Images final : public domain::ImageRows {
   void UnlinkFromVersion(std::int64_t version_id, const std::vector<domain::ImageRef>& imgs) override;
   std::vector<std::string> LinkedOutside(const std::vector<domain::ImageRef>& imgs,
                                          const std::string& project_id) override;
+  domain::TrashHeld TrashHeldAmong(const std::vector<domain::ImageRef>& imgs) override;
   void Delete(const std::vector<domain::ImageRef>& imgs) override;
 
  private:

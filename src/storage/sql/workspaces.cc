@@ -1,5 +1,7 @@
 #include "storage/sql/workspaces.h"
 
+#include "storage/sql/trash_held.h"
+
 namespace limbo::storage::sql {
 
 using domain::ItemType;
@@ -85,47 +87,63 @@ std::int64_t Workspaces::TrashBytes(std::int64_t ws) {
   return Scalar(db_.Query("SELECT trash_bytes FROM workspaces WHERE id = ?", ws));
 }
 
-std::int64_t Workspaces::ReclaimableBytes(std::int64_t ws) {
-  // cleanup_delete_images is compared with a bound true (a boolean on one database, 1 on the other).
-  // Model files of runs in the Trash, or of a project or version in it, go with them (T16).
-  return Scalar(db_.Query(R"sql(
-    WITH doomed(pid) AS (
-      SELECT object_id FROM trash_items WHERE workspace_id = ? AND type = 'project' AND cleanup_delete_images = ?),
-    candidates(image_id) AS (
-      SELECT pi.image_id FROM doomed d JOIN project_images pi ON pi.project_id = d.pid
-      UNION
-      SELECT vi.image_id FROM doomed d JOIN versions v ON v.project_id = d.pid
-        JOIN version_images vi ON vi.version_id = v.id)
-    SELECT CAST(COALESCE(SUM(i.size_bytes), 0) AS BIGINT) +
-      (SELECT CAST(COALESCE(SUM(j.model_bytes), 0) AS BIGINT) FROM jobs j
-        WHERE j.workspace_id = ? AND (j.trash_item_id IS NOT NULL
-          OR EXISTS (SELECT 1 FROM projects p WHERE p.id = j.project_id AND p.trash_item_id IS NOT NULL)
-          OR EXISTS (SELECT 1 FROM versions v WHERE v.id = j.version_id AND v.trash_item_id IS NOT NULL)))
-    FROM candidates c JOIN images i ON i.id = c.image_id
-    WHERE NOT EXISTS (SELECT 1 FROM project_images pi2 WHERE pi2.image_id = c.image_id
-                        AND pi2.project_id NOT IN (SELECT pid FROM doomed))
-      AND NOT EXISTS (SELECT 1 FROM version_images vi2 JOIN versions v2 ON v2.id = vi2.version_id
-                        WHERE vi2.image_id = c.image_id AND v2.project_id NOT IN (SELECT pid FROM doomed))
+domain::TrashHeld Workspaces::RecountTrashHeld(std::int64_t ws) {
+  // The images some trashed item links (each once), classified by the figures' rules.
+  auto images = db_.Query(LIMBO_TRASH_HELD_SUMS R"sql(
+    FROM (SELECT pi.image_id FROM projects p JOIN project_images pi ON pi.project_id = p.id
+            WHERE p.workspace_id = ? AND p.trash_item_id IS NOT NULL
+          UNION
+          SELECT vi.image_id FROM projects p JOIN versions v ON v.project_id = p.id
+            JOIN version_images vi ON vi.version_id = v.id
+            WHERE p.workspace_id = ? AND (p.trash_item_id IS NOT NULL OR v.trash_item_id IS NOT NULL)) c
+    JOIN images i ON i.id = c.image_id
   )sql",
-                          ws, true, ws));
+                          true, true, true, true, ws, ws);
+  domain::TrashHeld held;
+  if (images.Next()) held = domain::TrashHeld{images.Int(0), images.Int(1)};
+  // Model files of runs in the Trash, or of a project or version in it: held only by the Trash, and
+  // Empty Trash removes them all (T16).
+  std::int64_t models = Scalar(db_.Query(R"sql(
+    SELECT CAST(COALESCE(SUM(j.model_bytes), 0) AS BIGINT) FROM jobs j
+      WHERE j.workspace_id = ? AND (j.trash_item_id IS NOT NULL
+        OR EXISTS (SELECT 1 FROM projects p WHERE p.id = j.project_id AND p.trash_item_id IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM versions v WHERE v.id = j.version_id AND v.trash_item_id IS NOT NULL))
+  )sql",
+                                         ws));
+  held.trash_only += models;
+  held.reclaimable += models;
+  return held;
 }
 
 ReclaimableState Workspaces::GetReclaimable(std::int64_t ws) {
-  auto r =
-      db_.Query("SELECT reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen FROM workspaces WHERE id = ?", ws);
+  auto r = db_.Query(
+      "SELECT trash_only_bytes, reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen FROM workspaces "
+      "WHERE id = ?",
+      ws);
   if (!r.Next()) return ReclaimableState{};
-  return ReclaimableState{r.Int(0), r.Int(1), r.Int(2)};
+  return ReclaimableState{domain::TrashHeld{r.Int(0), r.Int(1)}, r.Int(2), r.Int(3)};
 }
 
 void Workspaces::TouchReclaimable(std::int64_t ws) {
   db_.Exec("UPDATE workspaces SET reclaimable_gen = reclaimable_gen + 1 WHERE id = ?", ws);
 }
 
-void Workspaces::StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) {
+void Workspaces::AddTrashHeld(std::int64_t ws, const domain::TrashHeld& delta) {
+  if (delta.trash_only == 0 && delta.reclaimable == 0) return;
   db_.Exec(
-      "UPDATE workspaces SET reclaimable_bytes = ?, reclaimable_computed_gen = ? "
+      "UPDATE workspaces SET trash_only_bytes = trash_only_bytes + ?, reclaimable_bytes = reclaimable_bytes + ? "
+      "WHERE id = ?",
+      delta.trash_only, delta.reclaimable, ws);
+}
+
+void Workspaces::StoreReclaimable(std::int64_t ws, const domain::TrashHeld& recount, const domain::TrashHeld& seen,
+                                  std::int64_t gen) {
+  // The exact changes committed since `seen` was read are kept: figure = recount + (now - seen).
+  db_.Exec(
+      "UPDATE workspaces SET trash_only_bytes = ? + (trash_only_bytes - ?), "
+      "reclaimable_bytes = ? + (reclaimable_bytes - ?), reclaimable_computed_gen = ? "
       "WHERE id = ? AND reclaimable_gen = ?",
-      bytes, gen, ws, gen);
+      recount.trash_only, seen.trash_only, recount.reclaimable, seen.reclaimable, gen, ws, gen);
 }
 
 std::vector<std::int64_t> Workspaces::StaleReclaimable(int limit) {

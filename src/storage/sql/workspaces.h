@@ -23,10 +23,12 @@ class Workspaces final : public domain::WorkspaceRows {
   void AddTrashCount(std::int64_t ws, domain::ItemType type, int delta, std::int64_t bytes) override;
   std::int64_t TrashBytes(std::int64_t ws) override;
 
-  std::int64_t ReclaimableBytes(std::int64_t ws) override;
+  domain::TrashHeld RecountTrashHeld(std::int64_t ws) override;
   domain::ReclaimableState GetReclaimable(std::int64_t ws) override;
   void TouchReclaimable(std::int64_t ws) override;
-  void StoreReclaimable(std::int64_t ws, std::int64_t bytes, std::int64_t gen) override;
+  void AddTrashHeld(std::int64_t ws, const domain::TrashHeld& delta) override;
+  void StoreReclaimable(std::int64_t ws, const domain::TrashHeld& recount, const domain::TrashHeld& seen,
+                        std::int64_t gen) override;
   std::vector<std::int64_t> StaleReclaimable(int limit) override;
   std::vector<domain::WorkspaceTrashFigures> TrashFigures() override;
   std::int64_t PurgingCount(std::int64_t ws, int cap) override;

@@ -9,7 +9,7 @@ namespace {
 class Gauges : public DomainTest {
  protected:
   domain::GaugeReadings Read() {
-    auto r = domain::Gauges(*store_, clock_).Read();
+    auto r = domain::Gauges(*store_, clock_, content_.get()).Read();
     EXPECT_TRUE(r) << (r ? "" : r.error().message + " " + r.error().detail);
     return r ? *r : domain::GaugeReadings{};
   }
@@ -39,6 +39,11 @@ TEST_F(Gauges, TrashFiguresAreTheCountersAndTheEarliestCleanup) {
   EXPECT_EQ(acme->items[static_cast<int>(domain::ItemType::kProject)], 2);
   EXPECT_EQ(acme->items[static_cast<int>(domain::ItemType::kProject)], usage.trash_projects);
   EXPECT_GT(acme->bytes, 0);
+  auto report = content_->Figures(acme->id);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(acme->bytes, report->trash_only_bytes);
+  EXPECT_EQ(acme->storage_bytes, report->usage.storage_bytes);
+  EXPECT_EQ(acme->reclaimable_bytes, report->reclaimable_bytes);
   ASSERT_TRUE(acme->oldest_cleanup_at);
   EXPECT_EQ(*acme->oldest_cleanup_at, first_cleanup);
   EXPECT_EQ(acme->purging, 0);
