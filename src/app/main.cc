@@ -25,6 +25,7 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "jobs/background.h"
+#include "storage/blob/blob_stores.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
 #include "storage/postgres/postgres_store.h"
@@ -39,6 +40,7 @@ namespace fs = std::filesystem;
 struct StorageOptions {
   std::string data = "./var";
   std::string db;
+  std::string blobs;  // --blobs: "" (file:DATA/blobs), file:DIR or s3://...
 };
 
 // The flags of `limbod serve` beyond the storage ones, each field named after its flag.
@@ -155,10 +157,16 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
 
   fs::create_directories(so.data);
   auto store = OpenStore(so);
-  storage::blob::FileBlobStore blobs(so.data + "/blobs");
-  blobs.RemoveStaleTemporaries();
+  auto opened = storage::blob::OpenBlobStores(so.blobs, so.data);
+  if (!opened) {
+    std::cerr << "limbod: " << opened.error().message << "\n";
+    return 2;
+  }
+  domain::BlobStore& blobs = *opened->blobs;
+  domain::ModelArtifacts& models = *opened->models;
+  if (opened->files) opened->files->RemoveStaleTemporaries();
+  spdlog::info("{}", nlohmann::json{{"event", "blob_store"}, {"store", opened->description}}.dump());
   PrepareTempDir(so.data + "/tmp");
-  storage::blob::ModelFiles models(so.data + "/models");
   // Model files a crash left behind after their training was purged (docs/TRASH.md, "Crash safety").
   if (auto orphans = domain::RemoveOrphanedModels(*store, models); !orphans) {
     std::cerr << "limbod: checking the model files failed: " << orphans.error().message << "\n";
@@ -291,9 +299,14 @@ int MemberAdd(const StorageOptions& so, const std::string& ws, const std::string
 }
 
 int Fsck(const StorageOptions& so, bool repair) {
+  auto opened = storage::blob::OpenBlobStores(so.blobs, so.data);
+  if (!opened) {
+    std::cerr << "limbod fsck: " << opened.error().message << "\n";
+    return 2;
+  }
   auto store = OpenStore(so);
-  storage::blob::FileBlobStore blobs(so.data + "/blobs");
-  storage::blob::ModelFiles models(so.data + "/models");
+  domain::BlobStore& blobs = *opened->blobs;
+  domain::ModelArtifacts& models = *opened->models;
   auto r = domain::CheckConsistency(*store, blobs, repair, &models);
   if (!r) {
     std::cerr << "limbod fsck: " << r.error().message << " " << r.error().detail << "\n";
@@ -332,7 +345,7 @@ int PrintRoutes() {
   auto dir = fs::temp_directory_path() / ("limbod-routes-" + core::RandomToken(8));
   fs::create_directories(dir);
   {
-    StorageOptions so{dir.string(), ""};
+    StorageOptions so{dir.string(), "", ""};
     auto store = OpenStore(so);
     storage::blob::FileBlobStore blobs(so.data + "/blobs");
     storage::blob::ModelFiles models(so.data + "/models");
@@ -366,6 +379,10 @@ int main(int argc, char** argv) {
   auto add_storage = [&](CLI::App* c) {
     c->add_option("--data", so.data, "Data directory (database and blobs)")->required();
     c->add_option("--db", so.db, "Database URL (default: sqlite at DATA/limbo.db)");
+    c->add_option("--blobs", so.blobs,
+                  "Where image blobs and model files live: file:DIR (default file:DATA/blobs) or "
+                  "s3://BUCKET[/PREFIX]?endpoint=URL[&region=R] (credentials from AWS_ACCESS_KEY_ID, "
+                  "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)");
   };
 
   auto* serve = cli.add_subcommand("serve", "Run the server");
