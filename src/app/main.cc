@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "app/blobs_command.h"
 #include "app/demo.h"
 #include "core/build_info.h"
 #include "core/crypto.h"
@@ -444,6 +445,28 @@ int main(int argc, char** argv) {
   bool repair = false;
   fsck->add_flag("--repair", repair, "Fix reference counts, usage counters and orphaned files");
 
+  auto* blobs_cmd = cli.add_subcommand("blobs", "List blobs, or copy them from one store into another");
+  blobs_cmd->require_subcommand(1);
+  auto* blobs_list = blobs_cmd->add_subcommand("list", "Print the name of every blob in the store (--blobs)");
+  auto* blobs_migrate = blobs_cmd->add_subcommand(
+      "migrate",
+      "Copy every blob and model file of --blobs (default file:DATA/blobs) into --to, verified by SHA-256; "
+      "resumable (what is there already is skipped)");
+  bool list_models = false;
+  blobs_list->add_flag("--models", list_models, "List the model files instead: job id and size in bytes");
+  std::string migrate_to;
+  bool migrate_verify = false;
+  int migrate_threads = 8;
+  for (auto* c : {blobs_list, blobs_migrate}) {
+    c->add_option("--data", so.data, "Data directory")->required();
+    c->add_option("--blobs", so.blobs, "The store: file:DIR (default file:DATA/blobs) or s3://...");
+  }
+  blobs_migrate->add_option("--to", migrate_to, "Destination store: s3://BUCKET[/PREFIX]?endpoint=URL[&region=R]")
+      ->required();
+  blobs_migrate->add_flag("--verify", migrate_verify,
+                          "Read back blobs already in the destination and check their SHA-256 (default: HEAD only)");
+  blobs_migrate->add_option("--threads", migrate_threads, "Copies in flight")->check(CLI::Range(1, 64));
+
   auto* routes = cli.add_subcommand("routes", "")->group("");  // hidden: the route table as JSON
   CLI11_PARSE(cli, argc, argv);
   SetUpLogging();
@@ -455,6 +478,8 @@ int main(int argc, char** argv) {
     if (*member_add) return MemberAdd(so, ws, email, name, password, member_role);
     if (*fsck) return Fsck(so, repair);
     if (*routes) return PrintRoutes();
+    if (*blobs_list) return app::BlobsList(so.data, so.blobs, list_models);
+    if (*blobs_migrate) return app::BlobsMigrate(so.data, so.blobs, migrate_to, migrate_verify, migrate_threads);
   } catch (const std::exception& e) {
     std::cerr << "limbod: " << e.what() << "\n";
     return 1;

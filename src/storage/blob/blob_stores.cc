@@ -30,6 +30,7 @@ core::Result<BlobStores> OpenBlobStores(const std::string& url, const std::strin
   auto client = std::make_shared<S3Client>(std::move(config));
   out.blobs = std::make_unique<S3BlobStore>(client);
   out.models = std::make_unique<S3ModelArtifacts>(client);
+  out.s3 = client;
   return out;
 }
 

@@ -10,12 +10,14 @@
 namespace limbo::storage::blob {
 
 class FileBlobStore;
+class S3Client;
 
 // The image blobs and the model files, where `--blobs` puts them.
 struct BlobStores {
   std::unique_ptr<domain::BlobStore> blobs;
   std::unique_ptr<domain::ModelArtifacts> models;
   FileBlobStore* files = nullptr;  // `blobs` when it is a folder, else null
+  std::shared_ptr<S3Client> s3;    // the client of both when they are in S3, else null
   std::string description;         // for the log: "file:DIR" or "s3://BUCKET/PREFIX at ENDPOINT" (no secret)
 };
 

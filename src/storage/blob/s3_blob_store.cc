@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 #include "core/crypto.h"
 #include "storage/blob/file_blob_store.h"
 
@@ -84,7 +86,16 @@ std::vector<std::string> Elements(const std::string& xml, const std::string& tag
 }  // namespace
 
 Result<std::vector<std::string>> ListKeys(S3Client& client, const std::string& prefix, int page) {
+  LIMBO_TRY(auto objects, ListObjects(client, prefix, page));
   std::vector<std::string> keys;
+  keys.reserve(objects.size());
+  for (auto& [k, size] : objects) keys.push_back(std::move(k));
+  return keys;
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> ListObjects(S3Client& client, const std::string& prefix,
+                                                                      int page) {
+  std::vector<std::pair<std::string, std::int64_t>> keys;
   std::string token;
   while (true) {
     S3Request rq;
@@ -93,7 +104,12 @@ Result<std::vector<std::string>> ListKeys(S3Client& client, const std::string& p
     rq.query += "list-type=2&max-keys=" + std::to_string(page) + "&prefix=" + UriEncode(prefix);
     LIMBO_TRY(S3Response r, client.Send(rq));
     if (r.status != 200) return Unexpected("ListObjectsV2 " + prefix, r);
-    for (auto& k : Elements(r.body, "Key")) keys.push_back(std::move(k));
+    auto names = Elements(r.body, "Key");
+    auto sizes = Elements(r.body, "Size");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::int64_t size = i < sizes.size() ? std::strtoll(sizes[i].c_str(), nullptr, 10) : 0;
+      keys.emplace_back(std::move(names[i]), size);
+    }
     auto truncated = Elements(r.body, "IsTruncated");
     auto next = Elements(r.body, "NextContinuationToken");
     if (truncated.empty() || truncated[0] != "true" || next.empty() || next[0].empty()) break;

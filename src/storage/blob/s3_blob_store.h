@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/blob_store.h"
@@ -53,5 +55,8 @@ class S3ModelArtifacts final : public domain::ModelArtifacts {
 
 // Every key under `prefix` (ListObjectsV2, `page` keys per request), or the store's error.
 core::Result<std::vector<std::string>> ListKeys(S3Client& client, const std::string& prefix, int page = 1000);
+// The same with each object's size in bytes.
+core::Result<std::vector<std::pair<std::string, std::int64_t>>> ListObjects(S3Client& client, const std::string& prefix,
+                                                                            int page = 1000);
 
 }  // namespace limbo::storage::blob
