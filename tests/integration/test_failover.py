@@ -89,7 +89,10 @@ def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
         # The survivor takes the lease after it expires and finishes the interrupted cleanup.
         wait_for("the second server to take the lease", lambda: lease_holder_pid(db) == second.proc.pid,
                  timeout=LEASE_TTL_S + 20)
-        wait_for("the cleanup to finish", lambda: images_left() == SHARED and blob_files(data) == SHARED, timeout=120)
+        # Finished: the rows, the files or objects, and the collection queue (whose rows go after the
+        # objects, in the same transaction).
+        wait_for("the cleanup to finish", lambda: images_left() == SHARED and blob_files(data) == SHARED and
+                 query(db, "SELECT COUNT(*) FROM blob_gc") == "0", timeout=120)
 
         c = api[1]
         assert c.get("/acme/trash").body["items"] == []
