@@ -117,6 +117,11 @@ pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_forma
 [app:proxy-server]
 use = egg:swift#proxy
 account_autocreate = true
+# Generous backend timeouts: the test machine is often loaded, and a 503 from an impatient proxy
+# would be a flaky test, not a finding.
+conn_timeout = 5
+node_timeout = 60
+recoverable_node_timeout = 60
 [filter:s3api]
 use = egg:swift#s3api
 location = us-east-1
