@@ -299,9 +299,12 @@ Result<S3Response> S3Client::Send(const S3Request& rq) {
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, config_.connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, config_.timeout_ms);
-    // A transfer that stalls (under 1 KiB/s for 30 s) fails instead of holding a worker thread.
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+    // A transfer that stalls (not one byte for 60 s) fails instead of holding a worker thread. Not a
+    // higher rate: a DeleteObjects of a thousand keys may take the store many seconds, during which
+    // it sends only a few bytes of whitespace (Swift's s3api does), and aborting it would only send it
+    // again.
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     if (rq.sink) {
       curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteSink);
