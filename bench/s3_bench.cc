@@ -169,8 +169,8 @@ void Cleanup(const std::string& url, std::int64_t n, const fs::path& dir) {
     }
     xml += "</Delete>";
     std::size_t got = 0;
-    long st = bare.Send("POST", "?delete=", xml, {"Content-Type: application/xml", "Content-MD5: " + Md5Base64(xml)},
-                        &got);
+    long st =
+        bare.Send("POST", "?delete=", xml, {"Content-Type: application/xml", "Content-MD5: " + Md5Base64(xml)}, &got);
     if (st != 200) throw std::runtime_error("bare DeleteObjects: HTTP " + std::to_string(st));
   }
   auto f = Clock::now();
