@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config ccache
           libboost-dev nlohmann-json3-dev libsqlite3-dev libsodium-dev libstb-dev
-          libcurl4-openssl-dev libcli11-dev libspdlog-dev libpqxx-dev libtomlplusplus-dev help2man)
+          libcurl4-openssl-dev libssl-dev libcli11-dev libspdlog-dev libpqxx-dev libtomlplusplus-dev help2man)
 if [[ "${1:-}" == "--with-bench" ]]; then
   packages+=(wrk nginx-light curl python3 postgresql)
 fi
@@ -14,7 +14,8 @@ if [[ "${1:-}" == "--with-fuzz" ]]; then
 fi
 if [[ "${1:-}" == "--with-tests" ]]; then
   packages+=(libgtest-dev libgmock-dev zlib1g-dev python3 python3-pytest python3-venv chromium nodejs npm
-             postgresql sqlite3 curl clang-format git prometheus)
+             postgresql sqlite3 curl clang-format git prometheus
+             swift swift-proxy swift-account swift-container swift-object python3-swift memcached)
 fi
 
 missing=()

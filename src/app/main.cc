@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/backup.h"
+#include "app/blobs_command.h"
 #include "app/completion.h"
 #include "app/config.h"
 #include "app/demo.h"
@@ -30,6 +31,7 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "jobs/background.h"
+#include "storage/blob/blob_stores.h"
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
 #include "storage/postgres/postgres_store.h"
@@ -44,6 +46,7 @@ namespace fs = std::filesystem;
 struct StorageOptions {
   std::string data = "./var";
   std::string db;
+  std::string blobs;  // --blobs: "" (file:DATA/blobs), file:DIR or s3://...
 };
 
 // The flags of `limbod serve` beyond the storage ones, each field named after its flag.
@@ -166,10 +169,16 @@ int Serve(const StorageOptions& so, const ServeOptions& flags) {
 
   fs::create_directories(so.data);
   auto store = OpenStore(so);
-  storage::blob::FileBlobStore blobs(so.data + "/blobs");
-  blobs.RemoveStaleTemporaries();
+  auto opened = storage::blob::OpenBlobStores(so.blobs, so.data);
+  if (!opened) {
+    std::cerr << "limbod: " << opened.error().message << "\n";
+    return 2;
+  }
+  domain::BlobStore& blobs = *opened->blobs;
+  domain::ModelArtifacts& models = *opened->models;
+  if (opened->files) opened->files->RemoveStaleTemporaries();
+  spdlog::info("{}", nlohmann::json{{"event", "blob_store"}, {"store", opened->description}}.dump());
   PrepareTempDir(so.data + "/tmp");
-  storage::blob::ModelFiles models(so.data + "/models");
   // Model files a crash left behind after their training was purged (docs/TRASH.md, "Crash safety").
   if (auto orphans = domain::RemoveOrphanedModels(*store, models, core::SystemClock().SystemNow()); !orphans) {
     std::cerr << "limbod: checking the model files failed: " << orphans.error().message << "\n";
@@ -318,9 +327,14 @@ int MemberAdd(const StorageOptions& so, const std::string& ws, const std::string
 }
 
 int Fsck(const StorageOptions& so, bool repair) {
+  auto opened = storage::blob::OpenBlobStores(so.blobs, so.data);
+  if (!opened) {
+    std::cerr << "limbod fsck: " << opened.error().message << "\n";
+    return 2;
+  }
   auto store = OpenStore(so);
-  storage::blob::FileBlobStore blobs(so.data + "/blobs");
-  storage::blob::ModelFiles models(so.data + "/models");
+  domain::BlobStore& blobs = *opened->blobs;
+  domain::ModelArtifacts& models = *opened->models;
   auto r = domain::CheckConsistency(*store, blobs, repair, &models, core::SystemClock().SystemNow());
   if (!r) {
     std::cerr << "limbod fsck: " << r.error().message << " " << r.error().detail << "\n";
@@ -361,7 +375,7 @@ int PrintRoutes() {
   auto dir = fs::temp_directory_path() / ("limbod-routes-" + core::RandomToken(8));
   fs::create_directories(dir);
   {
-    StorageOptions so{dir.string(), ""};
+    StorageOptions so{dir.string(), "", ""};
     auto store = OpenStore(so);
     storage::blob::FileBlobStore blobs(so.data + "/blobs");
     storage::blob::ModelFiles models(so.data + "/models");
@@ -419,6 +433,10 @@ int main(int argc, char** argv) {
   auto add_storage = [&](CLI::App* c) {
     c->add_option("--data", so.data, "Data directory (database and blobs)")->required();
     c->add_option("--db", so.db, "Database URL (default: sqlite at DATA/limbo.db)");
+    c->add_option("--blobs", so.blobs,
+                  "Where image blobs and model files live: file:DIR (default file:DATA/blobs) or "
+                  "s3://BUCKET[/PREFIX]?endpoint=URL[&region=R] (credentials from AWS_ACCESS_KEY_ID, "
+                  "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)");
   };
 
   auto* serve = cli.add_subcommand("serve", "Run the server");
@@ -499,6 +517,27 @@ int main(int argc, char** argv) {
   restore->add_option("--from", restore_flags.from, "Backup folder written by `limbod backup`")->required();
   restore->add_option("--data", restore_flags.data, "Data directory to fill (new or empty)")->required();
   restore->add_option("--db", restore_flags.db, "PostgreSQL URL of an empty database (PostgreSQL backups)");
+  auto* blobs_cmd = cli.add_subcommand("blobs", "List blobs, or copy them from one store into another");
+  blobs_cmd->require_subcommand(1);
+  auto* blobs_list = blobs_cmd->add_subcommand("list", "Print the name of every blob in the store (--blobs)");
+  auto* blobs_migrate = blobs_cmd->add_subcommand(
+      "migrate",
+      "Copy every blob and model file of --blobs (default file:DATA/blobs) into --to, verified by SHA-256; "
+      "resumable (what is there already is skipped)");
+  bool list_models = false;
+  blobs_list->add_flag("--models", list_models, "List the model files instead: job id and size in bytes");
+  std::string migrate_to;
+  bool migrate_verify = false;
+  int migrate_threads = 8;
+  for (auto* c : {blobs_list, blobs_migrate}) {
+    c->add_option("--data", so.data, "Data directory")->required();
+    c->add_option("--blobs", so.blobs, "The store: file:DIR (default file:DATA/blobs) or s3://...");
+  }
+  blobs_migrate->add_option("--to", migrate_to, "Destination store: s3://BUCKET[/PREFIX]?endpoint=URL[&region=R]")
+      ->required();
+  blobs_migrate->add_flag("--verify", migrate_verify,
+                          "Read back blobs already in the destination and check their SHA-256 (default: HEAD only)");
+  blobs_migrate->add_option("--threads", migrate_threads, "Copies in flight")->check(CLI::Range(1, 64));
 
   auto* routes = cli.add_subcommand("routes", "")->group("");  // hidden: the route table as JSON
   app::AddCompletionCommand(cli, "limbod");
@@ -515,6 +554,8 @@ int main(int argc, char** argv) {
     if (*routes) return PrintRoutes();
     if (*backup) return app::RunBackup(backup_flags);
     if (*restore) return app::RunRestore(restore_flags);
+    if (*blobs_list) return app::BlobsList(so.data, so.blobs, list_models);
+    if (*blobs_migrate) return app::BlobsMigrate(so.data, so.blobs, migrate_to, migrate_verify, migrate_threads);
   } catch (const std::exception& e) {
     std::cerr << "limbod: " << app::MaskSecrets(e.what()) << "\n";
     return 1;

@@ -41,7 +41,7 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
     }
     return Ok();
   }));
-  std::vector<std::string> files = blobs.List();
+  LIMBO_TRY(std::vector<std::string> files, blobs.ListAll());
   std::set<std::string> on_disk(files.begin(), files.end());
   r.queued_files = static_cast<int>(queued.size());
 

@@ -869,11 +869,13 @@ Result<int> TrashService::CollectBlobs(int limit) {
     auto due = tx.blobs().Due(now, limit);
     auto referenced = tx.blobs().ReferencedAmong(due);
     std::sort(referenced.begin(), referenced.end());
+    std::vector<std::string> unreferenced;
     for (const auto& sha : due) {
-      if (std::binary_search(referenced.begin(), referenced.end(), sha)) continue;
-      LIMBO_RETURN_IF_ERROR(CountedBlobStatus("remove", blobs_.Remove(sha)));
-      ++removed;
+      if (!std::binary_search(referenced.begin(), referenced.end(), sha)) unreferenced.push_back(sha);
     }
+    // One call for the batch: an object store removes up to a thousand objects per request.
+    LIMBO_RETURN_IF_ERROR(CountedBlobStatus("remove", blobs_.RemoveMany(unreferenced)));
+    removed = static_cast<int>(unreferenced.size());
     tx.blobs().DequeueAll(due);
     return Ok();
   }));

@@ -23,6 +23,35 @@ PASSWORD = "correct horse battery"
 # When set (postgresql://...), servers keep their metadata in PostgreSQL: each data folder gets a
 # database of its own on that server, created through this URL's role (which may CREATE DATABASE).
 TEST_DB = os.environ.get("LIMBO_TEST_DB", "")
+# When set (the folder of scripts/s3-server.sh), servers keep their blobs and model files in that S3
+# server's bucket, each data folder under a prefix of its own; its credentials go to the environment
+# every limbod inherits (AWS_*), as an operator's would.
+S3_DIR = os.environ.get("LIMBO_TEST_S3_DIR", "")
+S3: dict[str, str] = {}
+if S3_DIR:
+    with open(os.path.join(S3_DIR, "env")) as f:
+        S3 = dict(line.strip().split("=", 1) for line in f if "=" in line)
+    os.environ.update({k: v for k, v in S3.items() if k.startswith("AWS_")})
+
+
+def blobs_url(data: str) -> str:
+    """The --blobs URL of a data folder: "" (its own blobs folder) unless the tests run on S3."""
+    if not S3:
+        return ""
+    prefix = "t-" + hashlib.sha1(os.path.realpath(data).encode()).hexdigest()[:16]
+    return f"s3://{S3['LIMBO_TEST_S3_BUCKET']}/{prefix}?endpoint={S3['LIMBO_TEST_S3_ENDPOINT']}"
+
+
+def blob_names(data: str, blobs: str | None = None) -> list[str]:
+    """The names of the blobs a data folder's server keeps (files under DATA/blobs, or objects), sorted."""
+    url = blobs if blobs is not None else blobs_url(data)
+    if not url:
+        return sorted(f for _, _, files in os.walk(os.path.join(data, "blobs")) for f in files
+                      if not f.startswith("."))
+    out = subprocess.run([LIMBOD, "blobs", "list", "--data", data, "--blobs", url], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("limbod blobs list failed: " + out.stderr)
+    return sorted(out.stdout.split())
 
 
 def _psql(url: str, sql: str) -> str:
@@ -175,8 +204,10 @@ class Server:
     is set, its own PostgreSQL database; pass `db` to share one between servers)."""
 
     def __init__(self, *extra: str, data: str | None = None, db: str | None = None,
-                 env: dict[str, str] | None = None, prefix: list[str] | None = None):
+                 env: dict[str, str] | None = None, prefix: list[str] | None = None, blobs: str | None = None):
         self.data = data or tempfile.mkdtemp(prefix="limbo-it-")
+        # --blobs: the data folder's own (blobs_url), or another server's to share its store.
+        self.blobs = blobs if blobs is not None else blobs_url(self.data)
         self.extra = list(extra)
         self.prefix = list(prefix or [])  # e.g. ["prlimit", "--nofile=256:256", "--"] (it execs limbod)
         self.env = {**os.environ, **env} if env else None
@@ -187,7 +218,8 @@ class Server:
         self._drainer: threading.Thread | None = None
 
     def _storage(self) -> list[str]:
-        return ["--data", self.data] + (["--db", self.db] if self.db else [])
+        return (["--data", self.data] + (["--db", self.db] if self.db else []) +
+                (["--blobs", self.blobs] if self.blobs else []))
 
     def start(self) -> "Server":
         args = [*self.prefix, LIMBOD, "serve", *self._storage(), "--listen", "127.0.0.1:0", "--dev-clock",

@@ -5,13 +5,13 @@ import os
 import re
 import subprocess
 
-from limbo_test_server import LIMBOD, Client, Server, png
+from limbo_test_server import LIMBOD, Client, Server, blob_names, png
 
 DAY = 24 * 3600
 
 
 def blob_files(data):
-    return sorted(f for _, _, files in os.walk(os.path.join(data, "blobs")) for f in files if not f.startswith("."))
+    return blob_names(data)
 
 
 def days_remaining(c, ws):

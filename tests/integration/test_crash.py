@@ -5,7 +5,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from limbo_test_server import Server, png
+from limbo_test_server import Server, blob_names, png
 
 DAY = 24 * 3600
 IMAGES = int(os.environ.get("LIMBO_CRASH_IMAGES", "2000"))
@@ -19,7 +19,7 @@ def check_figures(u):
 
 
 def blob_files(data):
-    return sum(1 for _, _, files in os.walk(os.path.join(data, "blobs")) for f in files if not f.startswith("."))
+    return len(blob_names(data))
 
 
 def test_kill_during_cleanup_then_restart_finishes_with_nothing_dangling(tmp_path):

@@ -138,7 +138,7 @@ TEST_F(Cleanup, OneCollectionBatchKeepsExactlyTheBlobsReferencedAgain) {
 
 TEST_F(Cleanup, FsckFindsAndRepairsDrift) {
   MakeProject("A", 2);
-  ASSERT_TRUE(blobs_->Put(std::string(64, 'a'), "orphan"));
+  ASSERT_TRUE(blobs_->Put(core::Sha256Hex("orphan"), "orphan"));  // a name an object store takes
   ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
     tx.workspaces().AddStorage(owner().workspace.id, 5, 0);  // drift the counter
     return core::Ok();

@@ -24,7 +24,7 @@ constexpr TimeMs kSweep = 60 * kSecondMs;
 
 // One limbod's background work: a store of its own on the test's database and its services.
 struct Server {
-  Server(std::unique_ptr<domain::Store> s, storage::blob::FileBlobStore& blobs, storage::blob::ModelFiles& models,
+  Server(std::unique_ptr<domain::Store> s, domain::BlobStore& blobs, storage::blob::ModelFiles& models,
          const core::Clock& clock, const std::string& holder)
       : store(std::move(s)),
         accounts(*store, clock),

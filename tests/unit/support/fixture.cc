@@ -3,10 +3,14 @@
 #include <stb/stb_image_write.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <map>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "core/crypto.h"
+#include "storage/blob/s3_blob_store.h"
 #include "storage/postgres/postgres_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -32,6 +36,28 @@ std::string Png(int seed, int width, int height) {
   return out;
 }
 
+namespace {
+// The tests' S3 server (scripts/s3-server.sh env) under a fresh prefix, or the folder DIR/blobs.
+std::unique_ptr<domain::BlobStore> OpenBlobStoreFor(const fs::path& dir) {
+  const char* s3_dir = std::getenv("LIMBO_TEST_S3_DIR");
+  if (s3_dir == nullptr || *s3_dir == 0)
+    return std::make_unique<storage::blob::FileBlobStore>((dir / "blobs").string());
+  std::map<std::string, std::string> env;
+  std::ifstream in(std::string(s3_dir) + "/env");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  auto config = storage::blob::ParseS3Url("s3://" + env["LIMBO_TEST_S3_BUCKET"] + "/domain-" + core::RandomToken(10) +
+                                          "?endpoint=" + storage::blob::UriEncode(env["LIMBO_TEST_S3_ENDPOINT"]));
+  if (!config) throw std::runtime_error("LIMBO_TEST_S3_DIR: " + config.error().message);
+  config->access_key = env["AWS_ACCESS_KEY_ID"];
+  config->secret_key = env["AWS_SECRET_ACCESS_KEY"];
+  return std::make_unique<storage::blob::S3BlobStore>(std::make_shared<storage::blob::S3Client>(*config));
+}
+}  // namespace
+
 void DomainTest::SetUp() {
   core::InitCrypto();
   dir_ = fs::temp_directory_path() / ("limbo-test-" + core::RandomToken(10));
@@ -43,7 +69,7 @@ void DomainTest::SetUp() {
     pg_schema_ = storage::postgres::CreateScratchSchema(pg_admin_url_, "t_");
   }
   store_ = OpenStore();
-  blobs_ = std::make_unique<storage::blob::FileBlobStore>((dir_ / "blobs").string());
+  blobs_ = OpenBlobStoreFor(dir_);
   models_ = std::make_unique<storage::blob::ModelFiles>((dir_ / "models").string());
   accounts_ = std::make_unique<domain::AccountService>(*store_, clock_);
   content_ = std::make_unique<domain::ContentService>(*store_, *blobs_, clock_);

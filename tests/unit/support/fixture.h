@@ -21,7 +21,8 @@ std::string Png(int seed, int width = 8, int height = 6);
 
 // A real database and blob directory, a manual clock at a fixed instant, every domain service, and
 // a workspace "acme" with its owner. The database is SQLite in a fresh temporary folder, or, when
-// LIMBO_TEST_DB names a PostgreSQL database (postgresql://...), a fresh schema in it per test.
+// LIMBO_TEST_DB names a PostgreSQL database (postgresql://...), a fresh schema in it per test. The
+// blobs are files, or objects when LIMBO_TEST_S3_DIR is set.
 class DomainTest : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -48,7 +49,9 @@ class DomainTest : public ::testing::Test {
   std::unique_ptr<domain::Store> store_;
   std::string pg_admin_url_;  // set when the test runs on PostgreSQL
   std::string pg_schema_;
-  std::unique_ptr<storage::blob::FileBlobStore> blobs_;
+  // A folder under dir_, or, when LIMBO_TEST_S3_DIR names the tests' S3 server, a fresh prefix of its
+  // bucket (the `s3.*` entries of this suite).
+  std::unique_ptr<domain::BlobStore> blobs_;
   std::unique_ptr<storage::blob::ModelFiles> models_;
   std::unique_ptr<domain::AccountService> accounts_;
   std::unique_ptr<domain::ContentService> content_;

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/blob_store.h"
+#include "domain/model_artifacts.h"
+#include "storage/blob/s3_client.h"
+
+namespace limbo::storage::blob {
+
+// Blobs as objects PREFIX/blobs/<sha256> in an S3-compatible bucket. An object is written whole by one
+// PUT (S3 never shows a half-written object), so there are no temporaries to sweep. Every failure to
+// reach the store is 503 `blob_store_unavailable`.
+class S3BlobStore final : public domain::BlobStore {
+ public:
+  explicit S3BlobStore(std::shared_ptr<S3Client> client);
+
+  core::Status Put(const std::string& sha256, std::string_view bytes) override;
+  core::Status PutFile(const std::string& sha256, const std::string& path) override;
+  bool Exists(const std::string& sha256) const override;
+  core::Result<std::string> Get(const std::string& sha256) const override;
+  core::Status GetTo(const std::string& sha256, const std::function<bool(std::string_view)>& sink) const override;
+  // Objects have no path: always "".
+  std::string PathOf(const std::string& sha256) const override;
+  core::Status Remove(const std::string& sha256) override;
+  core::Status RemoveMany(const std::vector<std::string>& sha256s) override;
+  core::Status Probe() override;
+  std::vector<std::string> List() const override;
+  core::Result<std::vector<std::string>> ListAll() const override;
+
+  std::string KeyOf(const std::string& sha256) const;
+
+ private:
+  core::Result<bool> Head(const std::string& key) const;
+  std::shared_ptr<S3Client> client_;
+  std::string root_;  // "PREFIX/" or ""
+};
+
+// Model artifacts as objects PREFIX/models/<job id>.json.
+class S3ModelArtifacts final : public domain::ModelArtifacts {
+ public:
+  explicit S3ModelArtifacts(std::shared_ptr<S3Client> client);
+  core::Status Write(const domain::Job& job, const std::string& content) override;
+  void Remove(const std::string& job_id) override;
+  std::vector<std::string> List() const override;
+
+ private:
+  std::shared_ptr<S3Client> client_;
+  std::string root_;
+};
+
+// Every key under `prefix` (ListObjectsV2, `page` keys per request), or the store's error.
+core::Result<std::vector<std::string>> ListKeys(S3Client& client, const std::string& prefix, int page = 1000);
+// The same with each object's size in bytes.
+core::Result<std::vector<std::pair<std::string, std::int64_t>>> ListObjects(S3Client& client, const std::string& prefix,
+                                                                            int page = 1000);
+
+}  // namespace limbo::storage::blob
