@@ -72,6 +72,10 @@ Usage Workspaces::GetUsage(std::int64_t ws) {
   return r.Next() ? ReadUsage(r, 0) : Usage{};
 }
 
+std::int64_t Workspaces::TrashGeneration(std::int64_t ws) {
+  return Scalar(db_.Query("SELECT trash_generation FROM workspaces WHERE id = ?", ws));
+}
+
 void Workspaces::AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) {
   db_.Exec("UPDATE workspaces SET storage_bytes = storage_bytes + ?, image_count = image_count + ? WHERE id = ?", bytes,
            images, ws);
