@@ -230,6 +230,12 @@ void RegisterTrash(Api& api) {
     LIMBO_HTTP_TRY(std::int64_t generation, c.svc.trash.ListingGeneration(c.A()));
     std::string key = ListingKey(c.A(), generation, q);
     auto& cache = c.svc.trash.listing_cache();
+    if (generation <= 0) {  // no generation stored: nothing may be cached or validated
+      LIMBO_HTTP_TRY(auto listing, c.svc.trash.List(c.A(), q));
+      Response r;
+      r.body = ListingText(listing, q);
+      return r;
+    }
     auto page = cache.Find(key, c.svc.trash.Now());
     if (!page) {
       LIMBO_HTTP_TRY(auto listing, c.svc.trash.List(c.A(), q));

@@ -295,12 +295,29 @@ CREATE INDEX trash_training_parent ON trash_items(parent_project_id, version_num
 // Generation counters for caches that every server checks against the database (docs/SECURITY.md):
 // server_meta 'auth_generation' moves with every change to what authentication and a caller's
 // role read (users, sessions, API keys, workspaces' own fields, members, roles); a workspace's
-// trash_generation moves with every change to what its Trash listing shows (its Trash rows, and
+// row in trash_generations moves with every change to what its Trash listing shows (its Trash rows, and
 // the names, urls and Trash state of the projects, versions, workflows and groups around them).
-// Triggers, so that no write path can forget them; the server-wide one once per statement.
+// A row's trash_item_id is not watched: it changes only with a Trash row of the same workspace
+// inserted or deleted in the same transaction, which moves the generation already. Triggers, so
+// that no write path can forget them; the server-wide one once per statement.
 constexpr std::string_view kMigration8 = R"sql(
 INSERT INTO server_meta(key, value) VALUES ('auth_generation', 1) ON CONFLICT (key) DO NOTHING;
-ALTER TABLE workspaces ADD COLUMN trash_generation BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE trash_generations (
+  workspace_id BIGINT PRIMARY KEY,
+  generation BIGINT NOT NULL
+);
+INSERT INTO trash_generations(workspace_id, generation) SELECT id, 1 FROM workspaces;
+CREATE FUNCTION limbo_trash_generation_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM trash_generations WHERE workspace_id = OLD.id;
+  ELSE
+    INSERT INTO trash_generations(workspace_id, generation) VALUES (NEW.id, 1);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER trash_gen_ws AFTER INSERT OR DELETE ON workspaces
+  FOR EACH ROW EXECUTE FUNCTION limbo_trash_generation_row();
 CREATE FUNCTION limbo_bump_auth() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation';
@@ -321,25 +338,25 @@ CREATE TRIGGER auth_gen_roles AFTER UPDATE OR DELETE ON roles
 CREATE FUNCTION limbo_bump_trash() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
-    UPDATE workspaces SET trash_generation = trash_generation + 1 WHERE id = OLD.workspace_id;
+    UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = OLD.workspace_id;
   ELSE
-    UPDATE workspaces SET trash_generation = trash_generation + 1 WHERE id = NEW.workspace_id;
+    UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id;
   END IF;
   RETURN NULL;
 END $$;
 CREATE FUNCTION limbo_bump_trash_of_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE workspaces SET trash_generation = trash_generation + 1
-    WHERE id = (SELECT workspace_id FROM projects WHERE id = OLD.project_id);
+  UPDATE trash_generations SET generation = generation + 1
+    WHERE workspace_id = (SELECT workspace_id FROM projects WHERE id = OLD.project_id);
   RETURN NULL;
 END $$;
 CREATE TRIGGER trash_gen_items AFTER INSERT OR UPDATE OR DELETE ON trash_items
   FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();
-CREATE TRIGGER trash_gen_projects AFTER INSERT OR UPDATE OF url, name, trash_item_id, workspace_id OR DELETE
+CREATE TRIGGER trash_gen_projects AFTER INSERT OR UPDATE OF url, name, workspace_id OR DELETE
   ON projects FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();
-CREATE TRIGGER trash_gen_workflows AFTER INSERT OR UPDATE OF url, trash_item_id, workspace_id OR DELETE
+CREATE TRIGGER trash_gen_workflows AFTER INSERT OR UPDATE OF url, workspace_id OR DELETE
   ON workflows FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();
-CREATE TRIGGER trash_gen_versions AFTER UPDATE OF trash_item_id, number, project_id OR DELETE
+CREATE TRIGGER trash_gen_versions AFTER UPDATE OF number, project_id OR DELETE
   ON versions FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash_of_version();
 CREATE TRIGGER trash_gen_groups AFTER UPDATE OF name OR DELETE
   ON groups FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();

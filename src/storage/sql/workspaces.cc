@@ -73,7 +73,7 @@ Usage Workspaces::GetUsage(std::int64_t ws) {
 }
 
 std::int64_t Workspaces::TrashGeneration(std::int64_t ws) {
-  return Scalar(db_.Query("SELECT trash_generation FROM workspaces WHERE id = ?", ws));
+  return Scalar(db_.Query("SELECT generation FROM trash_generations WHERE workspace_id = ?", ws));
 }
 
 void Workspaces::AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) {
