@@ -286,6 +286,10 @@ Status AccountService::Logout(const std::string& session_id) {
   });
 }
 
+std::optional<std::int64_t> AccountService::AuthGeneration(Transaction& tx) {
+  return tx.server().GetMeta("auth_generation");
+}
+
 Result<Principal> AccountService::AuthenticateApiKey(const std::string& key) {
   if (key.rfind("lk_", 0) != 0 || key.size() > 200) return Error::Unauthorized("The API key is not valid.");
   std::string hash = core::Sha256Hex(key);
@@ -293,6 +297,14 @@ Result<Principal> AccountService::AuthenticateApiKey(const std::string& key) {
   bool found = false;
   TimeMs now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    auto gen = AuthGeneration(tx);
+    if (gen) {
+      if (auto hit = cache_.FindPrincipal(hash, *gen)) {
+        p = std::move(*hit);
+        found = true;
+        return Ok();
+      }
+    }
     auto k = tx.api_keys().ByHash(hash);
     if (!k || k->revoked) return Ok();
     auto u = tx.accounts().UserById(k->user_id);
@@ -300,15 +312,17 @@ Result<Principal> AccountService::AuthenticateApiKey(const std::string& key) {
     p.user = *u;
     p.api_key = *k;
     found = true;
+    if (gen) cache_.PutPrincipal(hash, *gen, p);
     return Ok();
   }));
   if (!found) return Error::Unauthorized("The API key is not valid.");
   // Recording last use is best effort and at most once a minute per key, to keep reads cheap.
   if (!p.api_key->last_used_at || now - *p.api_key->last_used_at > 60 * core::kSecondMs) {
-    (void)store_.Write([&](Transaction& tx) -> Status {
+    auto touched = store_.Write([&](Transaction& tx) -> Status {
       tx.api_keys().Touch(p.api_key->id, now);
       return Ok();
     });
+    if (touched) cache_.TouchKey(hash, now);
   }
   return p;
 }
@@ -320,6 +334,15 @@ Result<Principal> AccountService::AuthenticateSession(const std::string& session
   bool found = false;
   TimeMs now = clock_.Now();
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    auto gen = AuthGeneration(tx);
+    if (gen) {
+      if (auto hit = cache_.FindPrincipal("s" + hash, *gen)) {
+        if (!hit->session || hit->session->expires_at <= now) return Ok();
+        p = std::move(*hit);
+        found = true;
+        return Ok();
+      }
+    }
     auto s = tx.accounts().SessionByHash(hash);
     if (!s || s->expires_at <= now) return Ok();
     auto u = tx.accounts().UserById(s->user_id);
@@ -327,6 +350,7 @@ Result<Principal> AccountService::AuthenticateSession(const std::string& session
     p.user = *u;
     p.session = *s;
     found = true;
+    if (gen) cache_.PutPrincipal("s" + hash, *gen, p);
     return Ok();
   }));
   if (!found) return Error::Unauthorized("Your session has ended; sign in again.");
@@ -336,7 +360,18 @@ Result<Principal> AccountService::AuthenticateSession(const std::string& session
 Result<Actor> AccountService::ResolveActor(const Principal& p, const std::string& ws_url) {
   Actor a;
   bool found = false;
+  // Who asks (the user, and for a key the workspace it belongs to) and where.
+  std::string key = p.user.id + '\n' + (p.api_key ? std::to_string(p.api_key->workspace_id) : "-") + '\n' + ws_url;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    auto gen = AuthGeneration(tx);
+    if (gen) {
+      if (auto hit = cache_.FindActor(key, *gen)) {
+        a = std::move(*hit);
+        a.user = p.user;
+        found = true;
+        return Ok();
+      }
+    }
     auto ws = tx.workspaces().ByUrl(ws_url);
     if (!ws) return Ok();
     if (p.api_key && p.api_key->workspace_id != ws->id) return Ok();
@@ -349,6 +384,7 @@ Result<Actor> AccountService::ResolveActor(const Principal& p, const std::string
     a.role = *role;
     a.via_api_key = p.api_key.has_value();
     found = true;
+    if (gen) cache_.PutActor(key, *gen, a);
     return Ok();
   }));
   if (!found) return Error::NotFound("Workspace '" + ws_url + "' was not found.");

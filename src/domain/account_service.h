@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "domain/actor.h"
+#include "domain/auth_cache.h"
 #include "domain/store.h"
 
 namespace limbo::domain {
@@ -79,6 +80,8 @@ class AccountService {
  public:
   // Makes one Argon2id hash (tens of milliseconds), for sign-ins with an unknown email.
   AccountService(Store& store, const core::Clock& clock);
+  // The store the services share (for a request's ReadScope).
+  Store& store() const { return store_; }
 
   // Creates the workspace and its owner (or adds the workspace to an existing user) and a first key.
   // Lower-cases an email and checks it: 1 to 254 bytes, exactly one '@' with text on both sides,
@@ -104,6 +107,8 @@ class AccountService {
   // (a wrong one counts as a failed sign-in of that account and address); on success the session's
   // sudo window starts now. Answers when it ends.
   core::Result<TimeMs> Reauthenticate(const Principal& p, const std::string& password, const std::string& remote_addr);
+  // Both check the auth generation in their transaction and then use what an earlier request found
+  // at that generation, or read the rows (AuthCache).
   core::Result<Principal> AuthenticateApiKey(const std::string& key);
   core::Result<Principal> AuthenticateSession(const std::string& session_id);
 
@@ -182,10 +187,14 @@ class AccountService {
   core::Status ViewsOf(Transaction& tx, const std::vector<Invitation>& invitations, std::vector<InvitationView>* out);
   NewApiKey MakeKey(std::int64_t ws, const User& user, const std::string& name, TimeMs now, std::string* hash);
 
+  // The auth generation this transaction sees (nullopt: none stored, nothing is cached).
+  static std::optional<std::int64_t> AuthGeneration(Transaction& tx);
+
   // Constant after construction.
   Store& store_;
   const core::Clock& clock_;
   const std::string dummy_hash_;  // of a random password nobody knows
+  AuthCache cache_;
 };
 
 inline constexpr TimeMs kSessionLifetimeMs = 7 * core::kDayMs;

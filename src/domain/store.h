@@ -74,6 +74,29 @@ class Store {
   virtual core::Status Write(const TxFn& fn) = 0;
   // The newest schema version this binary knows (the one it migrated the database to at open).
   virtual int schema_version() const = 0;
+
+  // A request's reads in one transaction (ReadScope): while a scope of this thread is open, every
+  // Read runs in one shared read transaction, opened at the first Read (one snapshot, one pooled
+  // connection, one BEGIN), until the scope closes. A Write on the thread ends the shared
+  // transaction first, so a Read after it opens a new one and sees the write. BeginReadScope
+  // returns false (and the scope does nothing) when this thread already has a scope, of any store.
+  virtual bool BeginReadScope() { return false; }
+  virtual void EndReadScope() {}
+};
+
+// Opens a request's read scope for its lifetime (see Store::BeginReadScope).
+class ReadScope {
+ public:
+  explicit ReadScope(Store& store) : store_(store), open_(store.BeginReadScope()) {}
+  ~ReadScope() {
+    if (open_) store_.EndReadScope();
+  }
+  ReadScope(const ReadScope&) = delete;
+  ReadScope& operator=(const ReadScope&) = delete;
+
+ private:
+  Store& store_;
+  bool open_;
 };
 
 }  // namespace limbo::domain

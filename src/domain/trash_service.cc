@@ -321,6 +321,16 @@ Result<TrashTimeline> TrashService::Timeline(const Actor& a) {
   return out;
 }
 
+Result<std::int64_t> TrashService::ListingGeneration(const Actor& a) {
+  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
+  std::int64_t gen = 0;
+  LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
+    gen = tx.workspaces().TrashGeneration(a.workspace.id);
+    return Ok();
+  }));
+  return gen;
+}
+
 Result<TrashItem> TrashService::FindItem(Transaction& tx, const Actor& a, const ItemRef& ref) {
   std::string object_id = ref.id;
   if (ref.type == ItemType::kVersion) {

@@ -8,6 +8,7 @@
 #include "core/result.h"
 #include "domain/actor.h"
 #include "domain/blob_store.h"
+#include "domain/listing_cache.h"
 #include "domain/store.h"
 #include "domain/training_service.h"
 
@@ -107,6 +108,13 @@ class TrashService {
   core::Result<TrashListing> List(const Actor& a, TrashQuery q);
   // Needs `view_trash`, like the listing.
   core::Result<TrashTimeline> Timeline(const Actor& a);
+  // The workspace's Trash generation (WorkspaceRows::TrashGeneration), for caching listings: read
+  // it before the page, in the same read transaction (a ReadScope) or before it.
+  core::Result<std::int64_t> ListingGeneration(const Actor& a);
+  // Rendered listing pages of this server (the HTTP layer renders them), and the clock they
+  // are timed by (the listing's `now`).
+  ListingCache& listing_cache() { return listing_cache_; }
+  TimeMs Now() const { return clock_.Now(); }
 
   core::Status Restore(const Actor& a, const ItemRef& ref);
   BatchResult RestoreMany(const Actor& a, std::vector<ItemRef> refs);
@@ -152,6 +160,7 @@ class TrashService {
   BlobStore& blobs_;
   ModelArtifacts& artifacts_;
   const core::Clock& clock_;
+  ListingCache listing_cache_;
 };
 
 core::Status RequireRestore(const Actor& a, ItemType t);

@@ -197,6 +197,9 @@ Admission Api::Admit(Request& req) {
   bool upload = bodies_[index] == BodyKind::kUploadFile;
   req.admitted = st;
   if (route.access == Access::kPublic) return a;
+  // Without a body there is nothing to protect by answering early: Handle authenticates, inside
+  // the request's one read transaction.
+  if (!AnnouncesBody(req)) return a;
 
   std::string key = HeaderKey(req);
   std::string session(req.Cookie("limbo_session"));
@@ -260,7 +263,10 @@ void Api::Dress(const Request& req, Response& res) const {
   res.SetHeader("X-Frame-Options", "DENY");
   res.SetHeader("Referrer-Policy", "no-referrer");
   res.SetHeader("Content-Security-Policy", kCsp);
-  if (res.content_type == "application/json") res.SetHeader("Cache-Control", "no-store");
+  // JSON is not kept by caches, unless the handler chose otherwise (a listing with an ETag).
+  if (res.content_type == "application/json" && !res.HasHeader("Cache-Control")) {
+    res.SetHeader("Cache-Control", "no-store");
+  }
   if (!req.request_id.empty()) res.SetHeader("X-Request-Id", req.request_id);
 }
 
@@ -324,6 +330,10 @@ Response Api::Handle(Request& req) {
                     Error::NotFound("No route matches " + req.method + " " + req.path + ".", "route_not_found"));
     if (m.path_matched) res.status = 405;
   } else {
+    // A read's authentication, membership and handler share one read transaction (one snapshot);
+    // a write inside ends it, so what follows sees the write.
+    std::optional<domain::ReadScope> scope;
+    if (!Unsafe(req.method)) scope.emplace(svc_.accounts.store());
     Ctx ctx{req, m.params, svc_, std::nullopt, std::nullopt};
     // The principal Admit found stands unless a body key could change the answer: a key in the
     // header always beats one in the body; a session loses to a body key (kApi) or is refused with

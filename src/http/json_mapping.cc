@@ -187,6 +187,12 @@ Json WorkspaceSettingsJson(const Workspace& ws) {
 }
 
 std::string TrashItemJsonText(const TrashItem& t, core::TimeMs now) {
+  JsonWriter w;
+  WriteTrashItemJson(w, t, now);
+  return w.Take();
+}
+
+void WriteTrashItemJson(JsonWriter& w, const TrashItem& t, core::TimeMs now) {
   bool version = t.type == ItemType::kVersion;
   bool training = t.type == ItemType::kTraining;
   bool child = version || training;  // has a parent project (and, for a training, a version)
@@ -196,7 +202,6 @@ std::string TrashItemJsonText(const TrashItem& t, core::TimeMs now) {
   } else if (!child && t.url_taken) {
     blocked = "restore_conflict";
   }
-  JsonWriter w;
   w.BeginObject();
   w.Key("id").String(version ? std::to_string(t.version_number) : t.object_id);
   w.Key("type").String(ItemTypeName(t.type));
@@ -234,7 +239,6 @@ std::string TrashItemJsonText(const TrashItem& t, core::TimeMs now) {
   if (child) w.Key("version").Int(t.version_number);
   if (training) w.Key("trainingId").String(t.object_id);
   w.EndObject();
-  return w.Take();
 }
 
 Json ItemRefJson(const ItemRef& r) {

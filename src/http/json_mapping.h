@@ -37,6 +37,8 @@ std::string InviteUrl(const std::string& token);
 Json WorkspaceSettingsJson(const domain::Workspace& ws);
 // A Trash listing item, serialised directly (the listing is the hottest Trash route).
 std::string TrashItemJsonText(const domain::TrashItem& t, core::TimeMs now);
+class JsonWriter;
+void WriteTrashItemJson(JsonWriter& w, const domain::TrashItem& t, core::TimeMs now);
 Json ItemRefJson(const domain::ItemRef& r);
 // The body of an error: code, message and the user's hint. Never the error's internal detail.
 Json ErrorJson(const core::Error& e);

@@ -28,11 +28,24 @@ JsonWriter& JsonWriter::Close(char c) {
   return *this;
 }
 
+namespace {
+
+// Whether a byte may be copied into a JSON string as it is.
+constexpr bool Plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; }
+
+}  // namespace
+
 void JsonWriter::Escaped(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  // Runs of plain bytes are copied at once; most strings are one run.
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t run = i;
+    while (run < s.size() && Plain(static_cast<unsigned char>(s[run]))) ++run;
+    out_.append(s.data() + i, run - i);
+    if (run == s.size()) break;
+    auto c = static_cast<unsigned char>(s[run]);
     switch (c) {
       case '"':
         out_ += "\\\"";
@@ -50,14 +63,11 @@ void JsonWriter::Escaped(std::string_view s) {
         out_ += "\\t";
         break;
       default:
-        if (c < 0x20) {
-          out_ += "\\u00";
-          out_.push_back(kHex[c >> 4]);
-          out_.push_back(kHex[c & 0xf]);
-        } else {
-          out_.push_back(ch);
-        }
+        out_ += "\\u00";
+        out_.push_back(kHex[c >> 4]);
+        out_.push_back(kHex[c & 0xf]);
     }
+    i = run + 1;
   }
   out_.push_back('"');
 }
@@ -99,6 +109,14 @@ JsonWriter& JsonWriter::Null() {
 JsonWriter& JsonWriter::Raw(std::string_view json) {
   Separate();
   out_ += json;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Copy(std::size_t from, std::size_t to) {
+  Separate();
+  std::size_t n = to - from;
+  out_.reserve(out_.size() + n);  // no reallocation while copying from the buffer itself
+  out_.append(out_.data() + from, n);
   return *this;
 }
 

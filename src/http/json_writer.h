@@ -23,6 +23,10 @@ class JsonWriter {
   JsonWriter& Null();
   // An already serialised JSON value.
   JsonWriter& Raw(std::string_view json);
+  // A copy of what was written between two offsets (size() before and after a value), as one value.
+  JsonWriter& Copy(std::size_t from, std::size_t to);
+  std::size_t size() const { return out_.size(); }
+  void Reserve(std::size_t n) { out_.reserve(n); }
 
   std::string Take() { return std::move(out_); }
 

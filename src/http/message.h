@@ -42,6 +42,12 @@ struct Response {
   std::string body;
 
   void SetHeader(std::string name, std::string value);
+  bool HasHeader(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return true;
+    }
+    return false;
+  }
 };
 
 // Splits "/a/b?x=1&y=2" into a decoded path and query map; false when the target is malformed

@@ -305,6 +305,9 @@ namespace {
 class Session;
 }
 
+// Connections accepted at once after an accept completes (the rest wait for the next round).
+constexpr int kAcceptBurst = 256;
+
 struct Server::Impl {
   ServerOptions opts;
   Handler handler;
@@ -330,6 +333,7 @@ struct Server::Impl {
   int cap_hits_since_log = 0;
 
   void Accept();
+  void StartSession(tcp::socket socket);
   void PauseAccept(std::chrono::milliseconds d);
   bool EvictIdle();
   void RunThread();
@@ -644,13 +648,28 @@ void Server::Impl::Accept() {
       }
       return PauseAccept(std::chrono::milliseconds(5));
     }
-    try {
-      std::make_shared<Session>(std::move(socket), *this)->Run();
-    } catch (const std::exception& e) {
-      spdlog::error("{{\"event\":\"session_failed\",\"detail\":\"{}\"}}", e.what());
+    StartSession(std::move(socket));
+    // Every connection already waiting is taken now, not one per trip through the queue of ready
+    // work: with hundreds of busy connections, one accept per trip left the last of them waiting
+    // seconds for their first request (p99 2.8 s at 200 connections).
+    for (int i = 0; i < kAcceptBurst && acceptor.is_open(); ++i) {
+      if (opts.max_connections > 0 && connections.load() >= opts.max_connections) break;
+      beast::error_code aec;
+      tcp::socket next(asio::make_strand(ioc));
+      acceptor.accept(next, aec);  // the acceptor is non-blocking: would_block when none waits
+      if (aec) break;
+      StartSession(std::move(next));
     }
     if (acceptor.is_open()) Accept();
   });
+}
+
+void Server::Impl::StartSession(tcp::socket socket) {
+  try {
+    std::make_shared<Session>(std::move(socket), *this)->Run();
+  } catch (const std::exception& e) {
+    spdlog::error("{{\"event\":\"session_failed\",\"detail\":\"{}\"}}", e.what());
+  }
 }
 
 void Server::Impl::RunThread() {
@@ -683,6 +702,7 @@ std::uint16_t Server::Start() {
   impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
   impl_->acceptor.bind(ep);
   impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  impl_->acceptor.non_blocking(true);  // Accept drains the backlog without waiting
   auto port = impl_->acceptor.local_endpoint().port();
   impl_->Accept();
   impl_->started = true;

@@ -342,3 +342,24 @@ def test_the_trash_reads_as_the_roboflow_clients_answer(server, ws, slug):
     assert first["counts"] == raw["counts"]
     item.restore()
     assert ws.restore_many(ws.trash(q=slug)).ok
+
+
+def test_trash_listing_is_revalidated_with_its_etag(server, ws, slug):
+    """The SDK sends If-None-Match for the Trash listing: an unchanged page comes back as a 304
+    (the server's log shows it) with the same items, and a change is seen at once."""
+
+    def not_modified():
+        return sum(1 for line in server.log if '"route":"GET /:ws/trash"' in line and '"status":304' in line)
+
+    project = ws.create_project("Revalidated", "object-detection", "x", url=slug)
+    project.delete()
+    first = [(i.type, i.id) for i in ws.trash()]
+    before = not_modified()
+    second = [(i.type, i.id) for i in ws.trash()]
+    assert second == first and ("project", project.project_id) in second
+    assert not_modified() == before + 1
+
+    other = ws.create_project("Revalidated too", "object-detection", "x", url=slug + "-2")
+    other.delete()
+    third = [(i.type, i.id) for i in ws.trash()]
+    assert ("project", other.project_id) in third and len(third) == len(first) + 1

@@ -7,6 +7,7 @@ only place permanent deletion exists) are refused before any request is made.
 
 from __future__ import annotations
 
+import collections
 import http.client
 import json
 import socket
@@ -27,6 +28,7 @@ from .errors import (
 
 # Methods that never change server state, so repeating them is harmless.
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
+_CONDITIONAL_PAGES = 32
 # First path segment of the web app; its routes accept only browser sessions.
 _WEB_APP_SEGMENT = "app"
 _MAX_BACKOFF_SECONDS = 8.0
@@ -63,6 +65,9 @@ class HttpClient:
         self.backoff = max(0.0, float(backoff))
         self._sleep = sleep
         self._opener = urllib.request.build_opener()
+        # Conditional GETs (``request(..., conditional=True)``): the last answer and its ETag per
+        # URL, so an unchanged page comes back as a bodiless 304. A few pages, newest kept.
+        self._validated: "collections.OrderedDict[str, tuple[str, bytes]]" = collections.OrderedDict()
 
     def request(
         self,
@@ -73,8 +78,12 @@ class HttpClient:
         json_body: Any = None,
         data: Optional[bytes] = None,
         content_type: Optional[str] = None,
+        conditional: bool = False,
     ) -> Any:
         """Sends one request and returns the decoded JSON answer (``{}`` for an empty body).
+
+        With ``conditional`` (a GET), the request carries the ETag of this URL's last answer in
+        ``If-None-Match``, and a ``304 Not Modified`` returns that answer again.
 
         Raises a :class:`~limbo.LimboError` subclass for an error status or a failed connection.
         """
@@ -85,6 +94,9 @@ class HttpClient:
             "Accept": "application/json",
             "User-Agent": f"limbo-python/{__version__}",
         }
+        conditional = conditional and method == "GET"
+        if conditional and url in self._validated:
+            headers["If-None-Match"] = self._validated[url][0]
         body = data
         if json_body is not None:
             body = json.dumps(json_body).encode("utf-8")
@@ -96,7 +108,7 @@ class HttpClient:
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                return self._send(method, url, headers, body)
+                return self._send(method, url, headers, body, conditional)
             except LimboError as err:
                 retryable = err.status is None or err.status >= 500
                 if last or not retryable:
@@ -125,11 +137,19 @@ class HttpClient:
                 url += "?" + urllib.parse.urlencode(pairs)
         return url
 
-    def _send(self, method: str, url: str, headers: Dict[str, str], body: Optional[bytes]) -> Any:
+    def _send(self, method: str, url: str, headers: Dict[str, str], body: Optional[bytes],
+              conditional: bool = False) -> Any:
         req = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
             with self._opener.open(req, timeout=self.timeout) as resp:
                 status, raw = resp.status, resp.read()
+                etag = resp.headers.get("ETag")
+            if conditional:
+                self._validated.pop(url, None)
+                if etag:
+                    self._validated[url] = (etag, raw)
+                    while len(self._validated) > _CONDITIONAL_PAGES:
+                        self._validated.popitem(last=False)
             try:
                 return _decode(raw)
             except ValueError:
@@ -139,6 +159,10 @@ class HttpClient:
                     code="invalid_response",
                 ) from None
         except urllib.error.HTTPError as err:
+            if err.code == 304 and conditional and url in self._validated:
+                err.close()
+                self._validated.move_to_end(url)
+                return _decode(self._validated[url][1])
             try:
                 raw = err.read()
             except (OSError, http.client.HTTPException):

@@ -271,6 +271,7 @@ class Workspace:
                 "GET",
                 [self.url, "trash"],
                 query={"type": type, "q": q, "sort": sort, "limit": page_size or _PAGE_SIZE, "cursor": cursor},
+                conditional=True,
             )
             items = [TrashItem.from_json(i, self) for i in answer.get("items") or []]
             cursor = answer.get("nextCursor") or None
@@ -317,6 +318,7 @@ class Workspace:
                 "GET",
                 [self.url, "trash"],
                 query={"type": type, "q": q, "sort": sort, "limit": wanted, "cursor": cursor},
+                conditional=True,
             )
             items = [TrashItem.from_json(i, self) for i in answer.get("items") or []]
             if counts is None:

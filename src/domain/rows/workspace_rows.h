@@ -48,6 +48,10 @@ class WorkspaceRows {
   virtual void Update(const Workspace& ws) = 0;
 
   virtual Usage GetUsage(std::int64_t ws) = 0;
+  // Moves (by database triggers) with every change to what the workspace's Trash listing shows:
+  // its Trash rows and the names, urls and Trash state of what surrounds them (trash_generations).
+  // 0: none stored (nothing may be cached).
+  virtual std::int64_t TrashGeneration(std::int64_t ws) = 0;
   virtual void AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) = 0;
   virtual void AddTrashCount(std::int64_t ws, ItemType type, int delta, std::int64_t bytes) = 0;
   virtual std::int64_t TrashBytes(std::int64_t ws) = 0;

@@ -1,3 +1,8 @@
+#include <algorithm>
+#include <limits>
+#include <memory>
+
+#include "core/crypto.h"
 #include "core/time_format.h"
 #include "http/handlers/handlers.h"
 #include "http/json_writer.h"
@@ -92,6 +97,121 @@ void WakeCleanup(Ctx& c) {
   if (c.svc.background) c.svc.background->Wake();
 }
 
+// Everything a listing's bytes depend on besides the time: the workspace and its Trash generation,
+// the caller's view (a different role or credential kind never shares a page) and the query.
+std::string ListingKey(const domain::Actor& a, std::int64_t generation, const domain::TrashQuery& q) {
+  std::string k = std::to_string(a.workspace.id);
+  k += '|';
+  k += std::to_string(generation);
+  k += '|';
+  k += a.role.permissions.Encode();
+  k += a.via_api_key ? "|key|" : "|session|";
+  k += q.type ? domain::ItemTypeName(*q.type) : "";
+  k += '|';
+  k += std::to_string(static_cast<int>(q.sort));
+  k += '|';
+  k += std::to_string(q.limit);
+  k += '|';
+  k += q.after_key ? "k" + *q.after_key : "-";
+  k += '|';
+  k += q.after_id ? std::to_string(*q.after_id) : "-";
+  k += '|';
+  k += q.q;  // last: it may hold '|'
+  return k;
+}
+
+// The first moment one of the page's `daysRemaining` would change.
+core::TimeMs ValidUntil(const domain::TrashListing& listing) {
+  core::TimeMs until = std::numeric_limits<core::TimeMs>::max();
+  for (const auto& t : listing.page.items) {
+    core::TimeMs left = t.cleanup_at - listing.now;
+    if (left <= 0) continue;  // 0 days from now on
+    core::TimeMs days = (left + core::kDayMs - 1) / core::kDayMs;
+    until = std::min(until, t.cleanup_at - (days - 1) * core::kDayMs);
+  }
+  return until;
+}
+
+// Strong, opaque, and different after a restart of this server (its pages may have changed while
+// it was down in ways a generation number alone would not tell, e.g. a restored backup).
+std::string ListingETag(const std::string& key, core::TimeMs valid_until) {
+  static const std::string kBoot = core::RandomToken(12);
+  return "\"" + core::Sha256Hex(kBoot + '\n' + key + '\n' + std::to_string(valid_until)).substr(0, 32) + "\"";
+}
+
+// Whether If-None-Match names this entity tag (RFC 9110 13.1.2: weak comparison, a list, or "*").
+bool NoneMatchHits(std::string_view header, std::string_view etag) {
+  if (header.empty()) return false;
+  std::size_t i = 0;
+  while (i < header.size()) {
+    while (i < header.size() && (header[i] == ' ' || header[i] == '\t' || header[i] == ',')) ++i;
+    if (i >= header.size()) break;
+    if (header[i] == '*') return true;
+    if (header.substr(i, 2) == "W/") i += 2;
+    std::size_t end = header.find(',', i);
+    std::string_view tag = header.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag == etag) return true;
+    if (end == std::string_view::npos) break;
+    i = end + 1;
+  }
+  return false;
+}
+
+// 304 when the caller has these bytes already, else the page. Either way the caller may keep it
+// but must ask again before using it (`no-cache`), and only for itself (`private`).
+Response Conditional(const Request& req, const domain::ListingCache::Page& page) {
+  Response r;
+  if (NoneMatchHits(req.Header("if-none-match"), page.etag)) {
+    r.status = 304;
+  } else {
+    r.body = page.body;
+  }
+  r.SetHeader("ETag", page.etag);
+  r.SetHeader("Cache-Control", "private, no-cache");
+  r.SetHeader("Vary", "Authorization, Cookie");
+  return r;
+}
+
+// The listing as JSON text: building a JSON tree of 50 items cost most of the request. Each item
+// is written once; the sections copy its bytes.
+std::string ListingText(const domain::TrashListing& listing, const domain::TrashQuery& q) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  spans.reserve(listing.page.items.size());
+  JsonWriter w;
+  w.Reserve(1024 + 2 * 900 * listing.page.items.size());
+  w.BeginObject().Key("items").BeginArray();
+  for (const auto& t : listing.page.items) {
+    std::size_t from = w.size() + (spans.empty() ? 0 : 1);  // after the comma
+    WriteTrashItemJson(w, t, listing.now);
+    spans.emplace_back(from, w.size());
+  }
+  w.EndArray().Key("sections").BeginObject();
+  for (auto [type, key] :
+       {std::pair{domain::ItemType::kProject, "projects"}, std::pair{domain::ItemType::kVersion, "versions"},
+        std::pair{domain::ItemType::kWorkflow, "workflows"}, std::pair{domain::ItemType::kTraining, "trainings"}}) {
+    w.Key(key).BeginArray();
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+      if (listing.page.items[i].type == type) w.Copy(spans[i].first, spans[i].second);
+    }
+    w.EndArray();
+  }
+  const auto& u = listing.counts;
+  w.EndObject().Key("counts").BeginObject();
+  w.Key("projects").Int(u.trash_projects).Key("versions").Int(u.trash_versions);
+  w.Key("workflows").Int(u.trash_workflows).Key("trainings").Int(u.trash_trainings);
+  w.Key("total").Int(u.trash_items).EndObject();
+  w.Key("nextCursor");
+  if (listing.page.more && !listing.page.items.empty()) {
+    const auto& last = listing.page.items.back();
+    w.String(EncodeCursor(CursorKey(last, q.sort), last.id));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return w.Take();
+}
+
 }  // namespace
 
 Json TrashedJson(const Ctx& c, const domain::TrashedResult& r, const char* type) {
@@ -105,40 +225,28 @@ Json TrashedJson(const Ctx& c, const domain::TrashedResult& r, const char* type)
 void RegisterTrash(Api& api) {
   api.Add("GET", "/:ws/trash", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto q, ParseTrashQuery(c.req));
-    LIMBO_HTTP_TRY(auto listing, c.svc.trash.List(c.A(), q));
-    // Written straight to text: building a JSON tree of 50 items cost most of the request.
-    std::vector<std::string> items;
-    items.reserve(listing.page.items.size());
-    for (const auto& t : listing.page.items) items.push_back(TrashItemJsonText(t, listing.now));
-    JsonWriter w;
-    w.BeginObject().Key("items").BeginArray();
-    for (const auto& j : items) w.Raw(j);
-    w.EndArray().Key("sections").BeginObject();
-    for (auto [type, key] :
-         {std::pair{domain::ItemType::kProject, "projects"}, std::pair{domain::ItemType::kVersion, "versions"},
-          std::pair{domain::ItemType::kWorkflow, "workflows"}, std::pair{domain::ItemType::kTraining, "trainings"}}) {
-      w.Key(key).BeginArray();
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        if (listing.page.items[i].type == type) w.Raw(items[i]);
-      }
-      w.EndArray();
+    // The generation first, then the page (in the request's one read transaction): a page stored
+    // under a generation is never older than it.
+    LIMBO_HTTP_TRY(std::int64_t generation, c.svc.trash.ListingGeneration(c.A()));
+    std::string key = ListingKey(c.A(), generation, q);
+    auto& cache = c.svc.trash.listing_cache();
+    if (generation <= 0) {  // no generation stored: nothing may be cached or validated
+      LIMBO_HTTP_TRY(auto listing, c.svc.trash.List(c.A(), q));
+      Response r;
+      r.body = ListingText(listing, q);
+      return r;
     }
-    const auto& u = listing.counts;
-    w.EndObject().Key("counts").BeginObject();
-    w.Key("projects").Int(u.trash_projects).Key("versions").Int(u.trash_versions);
-    w.Key("workflows").Int(u.trash_workflows).Key("trainings").Int(u.trash_trainings);
-    w.Key("total").Int(u.trash_items).EndObject();
-    w.Key("nextCursor");
-    if (listing.page.more && !listing.page.items.empty()) {
-      const auto& last = listing.page.items.back();
-      w.String(EncodeCursor(CursorKey(last, q.sort), last.id));
-    } else {
-      w.Null();
+    auto page = cache.Find(key, c.svc.trash.Now());
+    if (!page) {
+      LIMBO_HTTP_TRY(auto listing, c.svc.trash.List(c.A(), q));
+      auto fresh = std::make_shared<domain::ListingCache::Page>();
+      fresh->body = ListingText(listing, q);
+      fresh->valid_until = ValidUntil(listing);
+      fresh->etag = ListingETag(key, fresh->valid_until);
+      page = fresh;
+      cache.Put(key, std::move(fresh));
     }
-    w.EndObject();
-    Response r;
-    r.body = w.Take();
-    return r;
+    return Conditional(c.req, *page);
   });
 
   // What cleanup removes for good on each of the next 30 days (UTC), for the Trash page's timeline.

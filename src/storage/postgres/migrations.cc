@@ -299,8 +299,79 @@ ALTER TABLE workspaces ADD COLUMN trash_only_bytes BIGINT NOT NULL DEFAULT 0;
 UPDATE workspaces SET reclaimable_gen = reclaimable_gen + 1;
 )sql";
 
-constexpr std::array<std::string_view, 8> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                         kMigration5, kMigration6, kMigration7, kMigration8};
+// Generation counters for caches that every server checks against the database (docs/SECURITY.md):
+// server_meta 'auth_generation' moves with every change to what authentication and a caller's
+// role read (users, sessions, API keys, workspaces' own fields, members, roles); a workspace's
+// row in trash_generations moves with every change to what its Trash listing shows (its Trash rows, and
+// the names, urls and Trash state of the projects, versions, workflows and groups around them).
+// A row's trash_item_id is not watched: it changes only with a Trash row of the same workspace
+// inserted or deleted in the same transaction, which moves the generation already. Triggers, so
+// that no write path can forget them; the server-wide one once per statement.
+constexpr std::string_view kMigration9 = R"sql(
+INSERT INTO server_meta(key, value) VALUES ('auth_generation', 1) ON CONFLICT (key) DO NOTHING;
+CREATE TABLE trash_generations (
+  workspace_id BIGINT PRIMARY KEY,
+  generation BIGINT NOT NULL
+);
+INSERT INTO trash_generations(workspace_id, generation) SELECT id, 1 FROM workspaces;
+CREATE FUNCTION limbo_trash_generation_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM trash_generations WHERE workspace_id = OLD.id;
+  ELSE
+    INSERT INTO trash_generations(workspace_id, generation) VALUES (NEW.id, 1);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER trash_gen_ws AFTER INSERT OR DELETE ON workspaces
+  FOR EACH ROW EXECUTE FUNCTION limbo_trash_generation_row();
+CREATE FUNCTION limbo_bump_auth() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation';
+  RETURN NULL;
+END $$;
+CREATE TRIGGER auth_gen_users AFTER UPDATE OR DELETE ON users
+  FOR EACH STATEMENT EXECUTE FUNCTION limbo_bump_auth();
+CREATE TRIGGER auth_gen_sessions AFTER UPDATE OR DELETE ON sessions
+  FOR EACH STATEMENT EXECUTE FUNCTION limbo_bump_auth();
+CREATE TRIGGER auth_gen_keys AFTER UPDATE OF workspace_id, user_id, name, prefix, key_hash, revoked_at OR DELETE
+  ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION limbo_bump_auth();
+CREATE TRIGGER auth_gen_ws AFTER UPDATE OF id, url, name, retention_days, storage_quota_bytes, created_at OR DELETE
+  ON workspaces FOR EACH STATEMENT EXECUTE FUNCTION limbo_bump_auth();
+CREATE TRIGGER auth_gen_members AFTER UPDATE OR DELETE ON members
+  FOR EACH STATEMENT EXECUTE FUNCTION limbo_bump_auth();
+CREATE TRIGGER auth_gen_roles AFTER UPDATE OR DELETE ON roles
+  FOR EACH STATEMENT EXECUTE FUNCTION limbo_bump_auth();
+CREATE FUNCTION limbo_bump_trash() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = OLD.workspace_id;
+  ELSE
+    UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION limbo_bump_trash_of_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE trash_generations SET generation = generation + 1
+    WHERE workspace_id = (SELECT workspace_id FROM projects WHERE id = OLD.project_id);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER trash_gen_items AFTER INSERT OR UPDATE OR DELETE ON trash_items
+  FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();
+CREATE TRIGGER trash_gen_projects AFTER INSERT OR UPDATE OF url, name, workspace_id OR DELETE
+  ON projects FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();
+CREATE TRIGGER trash_gen_workflows AFTER INSERT OR UPDATE OF url, workspace_id OR DELETE
+  ON workflows FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();
+CREATE TRIGGER trash_gen_versions AFTER UPDATE OF number, project_id OR DELETE
+  ON versions FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash_of_version();
+CREATE TRIGGER trash_gen_groups AFTER UPDATE OF name OR DELETE
+  ON groups FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();
+)sql";
+
+constexpr std::array<std::string_view, 9> kMigrations = {kMigration1, kMigration2, kMigration3,
+                                                         kMigration4, kMigration5, kMigration6,
+                                                         kMigration7, kMigration8, kMigration9};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

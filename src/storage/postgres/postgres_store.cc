@@ -23,6 +23,17 @@ namespace {
 // the budget is generous and the backoff short, capped and jittered so retries do not march in step.
 constexpr int kMaxAttempts = 40;
 
+using ReadTx = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
+// This thread's read scope (Store::BeginReadScope): its store, and the shared read transaction
+// with its session once the first Read opened it.
+struct SharedRead {
+  const void* store = nullptr;
+  std::unique_ptr<Connection> conn;
+  std::unique_ptr<ReadTx> tx;
+};
+thread_local SharedRead t_shared;
+
 Error Unavailable(const std::string& what) {
   sql::CountDatabaseError("busy");
   return Error{core::ErrorKind::kUnavailable, "database_busy", "The database is busy; try again in a moment.", {}}
@@ -174,8 +185,68 @@ Status PostgresStore::Run(bool write, const domain::TxFn& fn) {
   }
 }
 
-Status PostgresStore::Read(const domain::TxFn& fn) { return Run(false, fn); }
+bool PostgresStore::BeginReadScope() {
+  if (t_shared.store != nullptr) return false;
+  t_shared.store = this;
+  return true;
+}
 
-Status PostgresStore::Write(const domain::TxFn& fn) { return Run(true, fn); }
+void PostgresStore::EndReadScope() {
+  EndSharedRead();
+  t_shared.store = nullptr;
+}
+
+void PostgresStore::EndSharedRead() {
+  if (t_shared.store != this || !t_shared.conn) return;
+  bool broken = false;
+  try {
+    if (t_shared.tx) t_shared.tx->commit();
+  } catch (...) {
+    broken = true;
+  }
+  t_shared.tx.reset();  // aborts what commit did not close
+  auto conn = std::move(t_shared.conn);
+  if (broken || !conn->raw().is_open()) conn.reset();
+  Release(std::move(conn));
+}
+
+Status PostgresStore::Read(const domain::TxFn& fn) {
+  if (t_shared.store == this) {
+    try {
+      if (!t_shared.conn) {
+        t_shared.conn = Acquire();
+        t_shared.tx = std::make_unique<ReadTx>(t_shared.conn->raw());
+      }
+      PostgresDb db(*t_shared.conn, *t_shared.tx, false);
+      sql::Transaction t(db);
+      return fn(t);
+    } catch (...) {
+      // A failure inside the shared transaction ends it (a broken session is dropped); this Read
+      // runs again on its own, with the usual retries and error mapping.
+      try {
+        t_shared.tx.reset();
+      } catch (...) {
+      }
+      if (t_shared.conn) {
+        auto conn = std::move(t_shared.conn);
+        bool open = false;
+        try {
+          open = conn->raw().is_open();
+        } catch (...) {
+        }
+        if (!open) conn.reset();
+        Release(std::move(conn));
+      }
+    }
+  }
+  return Run(false, fn);
+}
+
+Status PostgresStore::Write(const domain::TxFn& fn) {
+  EndSharedRead();  // the Reads after this write see it, and its session is free for the write
+  Status st = Run(true, fn);
+  EndSharedRead();  // one a Read inside fn opened, whose snapshot predates the commit
+  return st;
+}
 
 }  // namespace limbo::storage::postgres

@@ -28,8 +28,13 @@ class PostgresStore final : public domain::Store {
 
   int schema_version() const override { return schema_version_; }
 
+  bool BeginReadScope() override;
+  void EndReadScope() override;
+
  private:
   core::Status Run(bool write, const domain::TxFn& fn);
+  // Closes this thread's shared read transaction, if one is open (the scope stays).
+  void EndSharedRead();
   std::unique_ptr<Connection> Acquire();
   // Returns a session to the pool; a broken one (null) frees its slot instead.
   void Release(std::unique_ptr<Connection> c);

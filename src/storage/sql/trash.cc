@@ -20,21 +20,24 @@ namespace {
   "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "   \
   "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "
 
-// Listing columns: the row plus what the Trash page shows about its surroundings.
-#define TRASH_SELECT                                                                                            \
-  "SELECT " TRASH_ROW_COLUMNS                                                                                   \
-  "COALESCE((SELECT pp.name FROM projects pp WHERE pp.id = t.parent_project_id), ''), "                         \
-  "(COALESCE((SELECT pp.trash_item_id IS NOT NULL FROM projects pp WHERE pp.id = t.parent_project_id), FALSE) " \
-  " OR (t.type = 'training' AND EXISTS (SELECT 1 FROM versions vv WHERE vv.project_id = t.parent_project_id "   \
-  "   AND vv.number = t.version_number AND vv.trash_item_id IS NOT NULL))), "                                   \
-  "CASE t.type "                                                                                                \
-  " WHEN 'project' THEN EXISTS (SELECT 1 FROM projects x WHERE x.workspace_id = t.workspace_id "                \
-  "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                          \
-  " WHEN 'workflow' THEN EXISTS (SELECT 1 FROM workflows x WHERE x.workspace_id = t.workspace_id "              \
-  "   AND x.url = t.url AND x.trash_item_id IS NULL) "                                                          \
-  " ELSE FALSE END, "                                                                                           \
-  "COALESCE((SELECT g.name FROM groups g WHERE g.id = t.group_id), '') "                                        \
-  "FROM trash_items t "
+// Listing columns: the row plus what the Trash page shows about its surroundings (parent project's
+// name and whether it or the training's version is in the Trash, whether a live project or workflow
+// now has the url, the group's name), joined in the page's one statement: each join is by a primary
+// or unique key (live urls are unique per workspace), so it adds no rows, and the page walks its
+// keyset index once instead of running four subqueries per row.
+#define TRASH_SELECT                                                                                       \
+  "SELECT " TRASH_ROW_COLUMNS                                                                              \
+  "COALESCE(pp.name, ''), (pp.trash_item_id IS NOT NULL OR vv.trash_item_id IS NOT NULL), "                \
+  "(xp.id IS NOT NULL OR xw.id IS NOT NULL), COALESCE(g.name, '') "                                        \
+  "FROM trash_items t "                                                                                    \
+  "LEFT JOIN projects pp ON pp.id = t.parent_project_id "                                                  \
+  "LEFT JOIN versions vv ON t.type = 'training' AND vv.project_id = t.parent_project_id "                  \
+  " AND vv.number = t.version_number "                                                                     \
+  "LEFT JOIN projects xp ON t.type = 'project' AND xp.workspace_id = t.workspace_id AND xp.url = t.url "   \
+  " AND xp.trash_item_id IS NULL "                                                                         \
+  "LEFT JOIN workflows xw ON t.type = 'workflow' AND xw.workspace_id = t.workspace_id AND xw.url = t.url " \
+  " AND xw.trash_item_id IS NULL "                                                                         \
+  "LEFT JOIN groups g ON g.id = t.group_id "
 
 // Internal lookups need only the row itself; the listing's surroundings are left empty.
 #define TRASH_SELECT_ROW "SELECT " TRASH_ROW_COLUMNS "'', FALSE, FALSE, '' FROM trash_items t "

@@ -74,6 +74,10 @@ Usage Workspaces::GetUsage(std::int64_t ws) {
   return r.Next() ? ReadUsage(r, 0) : Usage{};
 }
 
+std::int64_t Workspaces::TrashGeneration(std::int64_t ws) {
+  return Scalar(db_.Query("SELECT generation FROM trash_generations WHERE workspace_id = ?", ws));
+}
+
 void Workspaces::AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) {
   db_.Exec("UPDATE workspaces SET storage_bytes = storage_bytes + ?, image_count = image_count + ? WHERE id = ?", bytes,
            images, ws);

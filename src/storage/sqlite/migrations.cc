@@ -295,9 +295,82 @@ ALTER TABLE workspaces ADD COLUMN trash_only_bytes INTEGER NOT NULL DEFAULT 0;
 UPDATE workspaces SET reclaimable_gen = reclaimable_gen + 1;
 )sql";
 
-constexpr std::array<std::string_view, 9> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4, kMigration5, kMigration6,
-                                                         kMigration7, kMigration8, kMigration9};
+// Generation counters for caches that every server checks against the database (docs/SECURITY.md):
+// server_meta 'auth_generation' moves with every change to what authentication and a caller's
+// role read (users, sessions, API keys, workspaces' own fields, members, roles); a workspace's
+// row in trash_generations moves with every change to what its Trash listing shows (its Trash rows, and
+// the names, urls and Trash state of the projects, versions, workflows and groups around them).
+// A row's trash_item_id is not watched: it changes only with a Trash row of the same workspace
+// inserted or deleted in the same transaction, which moves the generation already. Triggers, so
+// that no write path can forget them.
+constexpr std::string_view kMigration10 = R"sql(
+INSERT INTO server_meta(key, value) VALUES ('auth_generation', 1) ON CONFLICT (key) DO NOTHING;
+CREATE TABLE trash_generations (
+  workspace_id INTEGER PRIMARY KEY,
+  generation INTEGER NOT NULL
+);
+INSERT INTO trash_generations(workspace_id, generation) SELECT id, 1 FROM workspaces;
+CREATE TRIGGER trash_gen_ws_i AFTER INSERT ON workspaces
+  BEGIN INSERT INTO trash_generations(workspace_id, generation) VALUES (NEW.id, 1); END;
+CREATE TRIGGER trash_gen_ws_d AFTER DELETE ON workspaces
+  BEGIN DELETE FROM trash_generations WHERE workspace_id = OLD.id; END;
+CREATE TRIGGER auth_gen_users_u AFTER UPDATE ON users
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_users_d AFTER DELETE ON users
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_sessions_u AFTER UPDATE ON sessions
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_sessions_d AFTER DELETE ON sessions
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_keys_u AFTER UPDATE OF workspace_id, user_id, name, prefix, key_hash, revoked_at ON api_keys
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_keys_d AFTER DELETE ON api_keys
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_ws_u AFTER UPDATE OF id, url, name, retention_days, storage_quota_bytes, created_at ON workspaces
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_ws_d AFTER DELETE ON workspaces
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_members_u AFTER UPDATE ON members
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_members_d AFTER DELETE ON members
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_roles_u AFTER UPDATE ON roles
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER auth_gen_roles_d AFTER DELETE ON roles
+  BEGIN UPDATE server_meta SET value = value + 1 WHERE key = 'auth_generation'; END;
+CREATE TRIGGER trash_gen_items_i AFTER INSERT ON trash_items
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id; END;
+CREATE TRIGGER trash_gen_items_u AFTER UPDATE ON trash_items
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id; END;
+CREATE TRIGGER trash_gen_items_d AFTER DELETE ON trash_items
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = OLD.workspace_id; END;
+CREATE TRIGGER trash_gen_projects_i AFTER INSERT ON projects
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id; END;
+CREATE TRIGGER trash_gen_projects_u AFTER UPDATE OF url, name, workspace_id ON projects
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id; END;
+CREATE TRIGGER trash_gen_projects_d AFTER DELETE ON projects
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = OLD.workspace_id; END;
+CREATE TRIGGER trash_gen_workflows_i AFTER INSERT ON workflows
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id; END;
+CREATE TRIGGER trash_gen_workflows_u AFTER UPDATE OF url, workspace_id ON workflows
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id; END;
+CREATE TRIGGER trash_gen_workflows_d AFTER DELETE ON workflows
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = OLD.workspace_id; END;
+CREATE TRIGGER trash_gen_versions_u AFTER UPDATE OF number, project_id ON versions
+  BEGIN UPDATE trash_generations SET generation = generation + 1
+    WHERE workspace_id = (SELECT workspace_id FROM projects WHERE id = NEW.project_id); END;
+CREATE TRIGGER trash_gen_versions_d AFTER DELETE ON versions
+  BEGIN UPDATE trash_generations SET generation = generation + 1
+    WHERE workspace_id = (SELECT workspace_id FROM projects WHERE id = OLD.project_id); END;
+CREATE TRIGGER trash_gen_groups_u AFTER UPDATE OF name ON groups
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = NEW.workspace_id; END;
+CREATE TRIGGER trash_gen_groups_d AFTER DELETE ON groups
+  BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = OLD.workspace_id; END;
+)sql";
+
+constexpr std::array<std::string_view, 10> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                          kMigration5, kMigration6, kMigration7, kMigration8,
+                                                          kMigration9, kMigration10};
 
 }  // namespace
 

@@ -17,6 +17,14 @@ namespace {
 
 constexpr int kMaxAttempts = 20;
 
+// This thread's read scope (Store::BeginReadScope): its store, and the shared read transaction's
+// connection once the first Read opened it.
+struct SharedRead {
+  const void* store = nullptr;
+  std::unique_ptr<Connection> conn;
+};
+thread_local SharedRead t_shared;
+
 Error Unavailable(const std::string& what) {
   sql::CountDatabaseError("busy");
   return Error{core::ErrorKind::kUnavailable, "database_busy", "The database is busy; try again in a moment.", {}}
@@ -104,7 +112,53 @@ void SqliteStore::ReleaseReader(std::unique_ptr<Connection> c) {
   pool_cv_.notify_one();
 }
 
+bool SqliteStore::BeginReadScope() {
+  if (t_shared.store != nullptr) return false;
+  t_shared.store = this;
+  return true;
+}
+
+void SqliteStore::EndReadScope() {
+  EndSharedRead();
+  t_shared.store = nullptr;
+}
+
+void SqliteStore::EndSharedRead() {
+  if (t_shared.store != this || !t_shared.conn) return;
+  auto conn = std::move(t_shared.conn);
+  try {
+    conn->Exec("COMMIT");
+  } catch (...) {
+    try {
+      conn->Exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  ReleaseReader(std::move(conn));
+}
+
 Status SqliteStore::Read(const domain::TxFn& fn) {
+  if (t_shared.store == this) {
+    try {
+      if (!t_shared.conn) {
+        auto conn = AcquireReader();
+        try {
+          conn->Exec("BEGIN");
+        } catch (...) {
+          ReleaseReader(std::move(conn));
+          throw;
+        }
+        t_shared.conn = std::move(conn);
+      }
+      SqliteDb sql_db(*t_shared.conn);
+      sql::Transaction tx(sql_db);
+      return fn(tx);
+    } catch (...) {
+      // A failure inside the shared transaction ends it; this Read runs again on its own, with
+      // the usual retries and error mapping.
+      EndSharedRead();
+    }
+  }
   auto conn = AcquireReader();
   Status st = WithRetries([&] { return RunTx(*conn, "BEGIN", fn); });
   ReleaseReader(std::move(conn));
@@ -112,8 +166,13 @@ Status SqliteStore::Read(const domain::TxFn& fn) {
 }
 
 Status SqliteStore::Write(const domain::TxFn& fn) {
-  std::lock_guard lock(write_mu_);
-  return WithRetries([&] { return RunTx(*writer_, "BEGIN IMMEDIATE", fn); });
+  EndSharedRead();  // the Reads after this write see it
+  Status st = [&] {
+    std::lock_guard lock(write_mu_);
+    return WithRetries([&] { return RunTx(*writer_, "BEGIN IMMEDIATE", fn); });
+  }();
+  EndSharedRead();  // one a Read inside fn opened, whose snapshot predates the commit
+  return st;
 }
 
 }  // namespace limbo::storage::sqlite

@@ -25,7 +25,12 @@ class SqliteStore final : public domain::Store {
 
   int schema_version() const override { return schema_version_; }
 
+  bool BeginReadScope() override;
+  void EndReadScope() override;
+
  private:
+  // Closes this thread's shared read transaction, if one is open (the scope stays).
+  void EndSharedRead();
   std::unique_ptr<Connection> AcquireReader();
   void ReleaseReader(std::unique_ptr<Connection> c);
 

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <random>
+
 #include "core/crypto.h"
 #include "core/slug.h"
 #include "core/time_format.h"
@@ -30,6 +34,38 @@ TEST(Time, FormatsAndParsesIso8601) {
   EXPECT_EQ(ParseDuration("5m"), 300'000);
   EXPECT_EQ(ParseDuration("2"), 2'000);
   EXPECT_FALSE(ParseDuration("x5"));
+}
+
+// The hand-written formatter agrees with gmtime_r and snprintf everywhere (leap days, centuries,
+// before 1970, milliseconds or none).
+TEST(Time, FormatIso8601AgreesWithTheCLibrary) {
+  auto reference = [](TimeMs t) {
+    TimeMs secs = t >= 0 ? t / 1000 : (t - 999) / 1000;
+    int ms = static_cast<int>(t - secs * 1000);
+    std::time_t tt = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    if (ms == 0) {
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                    tm.tm_hour, tm.tm_min, tm.tm_sec);
+    } else {
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    }
+    return std::string(buf);
+  };
+  std::mt19937_64 rng(16);
+  std::uniform_int_distribution<TimeMs> any(-62'000'000'000'000, 253'402'300'799'999);  // years 0 to 9999
+  for (int i = 0; i < 200000; ++i) {
+    TimeMs t = any(rng);
+    if (i % 3 == 0) t -= t % 1000;  // whole seconds too
+    ASSERT_EQ(FormatIso8601(t), reference(t)) << t;
+  }
+  for (TimeMs t : {TimeMs{951'782'400'000}, TimeMs{4'107'542'400'000}, TimeMs{-1}, TimeMs{-1000}, TimeMs{-86'400'001},
+                   TimeMs{253'402'300'799'999}}) {
+    EXPECT_EQ(FormatIso8601(t), reference(t)) << t;  // 2000-02-29, 2100-03-01, just before 1970, the last ms of 9999
+  }
 }
 
 TEST(Time, DaysRemainingIsACeilingNeverBelowZero) {
