@@ -9,6 +9,8 @@ from limbo_test_server import Server, blob_names, png
 
 DAY = 24 * 3600
 IMAGES = int(os.environ.get("LIMBO_CRASH_IMAGES", "2000"))
+# Rows per cleanup transaction: small enough that the cleanup of IMAGES images takes many batches.
+BATCH = os.environ.get("LIMBO_CRASH_BATCH", "50")
 
 
 def check_figures(u):
@@ -24,7 +26,7 @@ def blob_files(data):
 
 def test_kill_during_cleanup_then_restart_finishes_with_nothing_dangling(tmp_path):
     data = str(tmp_path)
-    s = Server("--cleanup-batch", "50", data=data).start()
+    s = Server("--cleanup-batch", BATCH, data=data).start()
     c = s.bootstrap("acme")
     c.post("/acme/projects", {"name": "Big", "type": "object-detection", "annotation": "x"})
     c.post("/acme/projects", {"name": "Keep", "type": "object-detection", "annotation": "x"})
@@ -56,12 +58,12 @@ def test_kill_during_cleanup_then_restart_finishes_with_nothing_dangling(tmp_pat
         deadline = time.time() + 30
         while time.time() < deadline:
             now_left = c.get("/acme/usage").body["images"]
-            if now_left < start_left - 100 or not t.is_alive():
+            if now_left < start_left - 2 * int(BATCH) or not t.is_alive():
                 break
             time.sleep(random.uniform(0.001, 0.01))
         s.kill()
         rounds += 1
-        s = Server("--cleanup-batch", "50", data=data).start()
+        s = Server("--cleanup-batch", BATCH, data=data).start()
         c.base = s.base
         u = c.get("/acme/usage").body
         check_figures(u)  # after a kill in the middle of the cleanup too
