@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The HTTP table of issue 16 in one command: limbod beside nginx serving the same bytes, in the same
+# The Trash-over-HTTP table in one command: limbod beside nginx serving the same bytes, in the same
 # run, over keep-alive connections (wrk -t2). Prints one JSON object per wrk run, then the tables.
 #   GET /:ws/trash?limit=50 (first page, 100 000 items, ~40 KB) at 32 and 200 connections, and a soak
 #   at 2 000 connections (max latency, timeouts);

@@ -53,7 +53,7 @@ def sql(server, statement):
 
 
 def test_one_image_of_a_trashed_project_and_two_trashed_versions_counts_once(server, ws):
-    """Issue 15: this gave trashBytes 26 KB beside storageBytes 8.7 KB."""
+    """The old figures gave trashBytes 26 KB beside storageBytes 8.7 KB here."""
     name, c = ws
     project(c, name, "Drones", seeds=[1500])
     size = len(png(1500))

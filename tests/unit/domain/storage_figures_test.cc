@@ -171,7 +171,7 @@ TEST_F(StorageFigures, ReportClampsAStaleSplitToTheTotal) {
   ExpectInvariants(r);
 }
 
-// Issue 15's example: one image linked by a trashed project and two trashed versions gave
+// The reported example: one image linked by a trashed project and two trashed versions gave
 // trashBytes three times storageBytes.
 TEST_F(StorageFigures, OneImageOfATrashedProjectAndTwoTrashedVersionsCountsOnce) {
   auto p = MakeProject("Drones", 1);
