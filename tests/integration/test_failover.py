@@ -3,6 +3,7 @@ and a data folder each). Both serve; only the holder of the
 `cleanup` lease cleans up. The leader is killed (SIGKILL) in the middle of cleaning up a project with
 thousands of images; the other server takes the lease once it expires and finishes the cleanup,
 with no work lost and none done twice."""
+import json
 import os
 import re
 import time
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.skipif(not TEST_DB, reason="needs PostgreSQL (set LIMBO
 IMAGES = int(os.environ.get("LIMBO_FAILOVER_IMAGES", "2000"))
 SHARED = 10
 LEASE_TTL_S = 3
-OPTIONS = ("--cleanup-batch", "50", "--sweep-interval", "1s", "--lease-ttl", f"{LEASE_TTL_S}s")
+# Rows per cleanup transaction: small enough that the cleanup of IMAGES images takes many batches.
+BATCH = int(os.environ.get("LIMBO_FAILOVER_BATCH", "50"))
+OPTIONS = ("--cleanup-batch", str(BATCH), "--sweep-interval", "1s", "--lease-ttl", f"{LEASE_TTL_S}s")
 
 
 def blob_files(data):
@@ -81,7 +84,7 @@ def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
             return api[1].get("/acme/usage").body["images"]
 
         # Kill the leader once a few batches are done and most remain.
-        wait_for("the leader to start the cleanup", lambda: images_left() <= IMAGES - 100, timeout=30, every=0.005)
+        wait_for("the leader to start the cleanup", lambda: images_left() <= IMAGES - 2 * BATCH, timeout=30, every=0.005)
         assert lease_holder_pid(db) == first.proc.pid
         first.kill()
         left_at_kill = images_left()
@@ -113,7 +116,7 @@ def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
         assert query(db, "SELECT COUNT(*) FROM blob_gc") == "0"
         second.stop()
         report = second.fsck()
-        assert report["clean"] is True, report
+        assert report["clean"] is True, json.dumps(report)
         assert report["queuedFiles"] == 0
     finally:
         for s in servers:
