@@ -433,13 +433,17 @@ Result<int> ContentService::RefreshReclaimable(int limit) {
     // inexact change came since (the generation guards it), keeping the exact ones that did.
     ReclaimableState seen;
     TrashHeld recount;
+    bool done = false;
     LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
       seen = tx.workspaces().GetReclaimable(ws);
+      done = seen.fresh();  // another server's recount was stored since the list was read
+      if (done) return Ok();
       recount = tx.workspaces().GetUsage(ws).trash_items > 0 ? tx.workspaces().RecountTrashHeld(ws) : TrashHeld{};
       return Ok();
     }));
+    if (done) continue;
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-      tx.workspaces().StoreReclaimable(ws, recount, seen.held, seen.generation);
+      tx.workspaces().StoreReclaimable(ws, recount, seen);
       return Ok();
     }));
   }

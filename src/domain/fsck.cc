@@ -96,7 +96,7 @@ core::Result<FsckReport> CheckConsistency(Store& store, BlobStore& blobs, bool r
     for (const auto& [ws, f] : figures) {
       const auto& [stored, counted] = f;
       if (!stored.fresh() || !(stored.held == counted)) {
-        tx.workspaces().StoreReclaimable(ws, counted, stored.held, stored.generation);
+        tx.workspaces().StoreReclaimable(ws, counted, stored);
       }
     }
     // Orphans go through the collection queue, so a concurrent upload of the same bytes is safe.

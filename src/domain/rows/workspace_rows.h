@@ -67,9 +67,12 @@ class WorkspaceRows {
   virtual void TouchReclaimable(std::int64_t ws) = 0;
   // An exact change of the figures, in the transaction of the rows that changed.
   virtual void AddTrashHeld(std::int64_t ws, const TrashHeld& delta) = 0;
-  // Stores a recount made at generation `gen` when the stored figures were `seen`: the figures become
-  // `recount` plus the exact changes made since `seen` was read. Ignored if the generation moved on.
-  virtual void StoreReclaimable(std::int64_t ws, const TrashHeld& recount, const TrashHeld& seen, std::int64_t gen) = 0;
+  // Stores a recount made on the snapshot where the stored figures were `seen`: the figures become
+  // `recount` plus the exact changes made since `seen` was read. Ignored if the generation moved on,
+  // or if another recount was stored since `seen` was read (its computed generation moved): that one
+  // already replaced the figures `seen` held, and adding this one's correction again would count
+  // the inexact changes twice.
+  virtual void StoreReclaimable(std::int64_t ws, const TrashHeld& recount, const ReclaimableState& seen) = 0;
   virtual std::vector<std::int64_t> StaleReclaimable(int limit) = 0;
 
   // Every workspace's Trash figures, by url, in one statement (/metrics); `purging` is left 0.

@@ -140,14 +140,18 @@ void Workspaces::AddTrashHeld(std::int64_t ws, const domain::TrashHeld& delta) {
       delta.trash_only, delta.reclaimable, ws);
 }
 
-void Workspaces::StoreReclaimable(std::int64_t ws, const domain::TrashHeld& recount, const domain::TrashHeld& seen,
-                                  std::int64_t gen) {
+void Workspaces::StoreReclaimable(std::int64_t ws, const domain::TrashHeld& recount,
+                                  const domain::ReclaimableState& seen) {
   // The exact changes committed since `seen` was read are kept: figure = recount + (now - seen).
+  // That holds only while the counters are still the ones `seen` was read from plus exact changes:
+  // a recount stored meanwhile (by another server, on another snapshot) moved the computed
+  // generation, and this one is then left out rather than correcting the figures a second time.
   db_.Exec(
       "UPDATE workspaces SET trash_only_bytes = ? + (trash_only_bytes - ?), "
       "reclaimable_bytes = ? + (reclaimable_bytes - ?), reclaimable_computed_gen = ? "
-      "WHERE id = ? AND reclaimable_gen = ?",
-      recount.trash_only, seen.trash_only, recount.reclaimable, seen.reclaimable, gen, ws, gen);
+      "WHERE id = ? AND reclaimable_gen = ? AND reclaimable_computed_gen = ?",
+      recount.trash_only, seen.held.trash_only, recount.reclaimable, seen.held.reclaimable, seen.generation, ws,
+      seen.generation, seen.computed_generation);
 }
 
 std::vector<std::int64_t> Workspaces::StaleReclaimable(int limit) {

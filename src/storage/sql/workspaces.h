@@ -28,8 +28,8 @@ class Workspaces final : public domain::WorkspaceRows {
   domain::ReclaimableState GetReclaimable(std::int64_t ws) override;
   void TouchReclaimable(std::int64_t ws) override;
   void AddTrashHeld(std::int64_t ws, const domain::TrashHeld& delta) override;
-  void StoreReclaimable(std::int64_t ws, const domain::TrashHeld& recount, const domain::TrashHeld& seen,
-                        std::int64_t gen) override;
+  void StoreReclaimable(std::int64_t ws, const domain::TrashHeld& recount,
+                        const domain::ReclaimableState& seen) override;
   std::vector<std::int64_t> StaleReclaimable(int limit) override;
   std::vector<domain::WorkspaceTrashFigures> TrashFigures() override;
   std::int64_t PurgingCount(std::int64_t ws, int cap) override;

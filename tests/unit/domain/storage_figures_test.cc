@@ -446,6 +446,41 @@ TEST_F(StorageFigures, ARestartInTheMiddleOfACleanupKeepsTheFiguresExact) {
   Check("finished");
 }
 
+// Every server runs the recount. Two recounts of one generation, each read on a snapshot taken
+// before the other was stored (and with a cleanup batch committed between them), must correct the
+// figures once: the second is left out, not added on top of the first.
+TEST_F(StorageFigures, TwoServersRecountingTheSameGenerationCorrectTheFiguresOnce) {
+  auto p = MakeProject("Cats", 6);
+  MakeProject("Dogs", 0);
+  auto imgs = content_->ListImages(owner(), std::string("cats"), 100, std::nullopt)->items;
+  Link("dogs", imgs[0]);
+  ASSERT_TRUE(trash_->TrashProject(owner(), "cats", true));
+  ASSERT_TRUE(trash_->DeletePermanently(owner(), {ProjectRef(p)}).failed.empty());
+  ASSERT_TRUE(trash_->Sweep());
+  ASSERT_TRUE(trash_->CleanupStep(2));
+  // The other server's recount: its snapshot is read now, its write comes last.
+  domain::ReclaimableState seen;
+  TrashHeld recount;
+  ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
+    seen = tx.workspaces().GetReclaimable(ws());
+    recount = tx.workspaces().RecountTrashHeld(ws());
+    return core::Ok();
+  }));
+  ASSERT_FALSE(seen.fresh());
+  ASSERT_TRUE(trash_->CleanupStep(2));
+  Refresh();  // this server's recount is stored first
+  Check("first recount");
+  ASSERT_TRUE(trash_->CleanupStep(2));
+  ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
+    tx.workspaces().StoreReclaimable(ws(), recount, seen);
+    return core::Ok();
+  }));
+  Check("second recount");
+  CleanupInSteps(2);
+  Check("finished");
+  EXPECT_EQ(Figures(), (V{imgs[0].size_bytes, imgs[0].size_bytes, 0, 0}));
+}
+
 TEST_F(StorageFigures, FsckReportsCorruptedFiguresAndRepairsThem) {
   auto p = MakeProject("Cats", 2);
   ASSERT_TRUE(trash_->TrashProject(owner(), "cats", true));
