@@ -31,14 +31,6 @@ class BackupHold : public DomainTest {
       return core::Ok();
     }));
   }
-  std::string FinishedRun(const std::string& project, int version) {
-    auto j = training_->Start(owner(), project, version);
-    EXPECT_TRUE(j) << j.error().message;
-    EXPECT_TRUE(training_->Tick());
-    Advance(31 * core::kSecondMs);
-    EXPECT_TRUE(training_->Tick());
-    return j->id;
-  }
   bool ModelFile(const std::string& job_id) const { return fs::exists(dir_ / "models" / (job_id + ".json")); }
   // Trashes the project with its images, deletes it for good and runs the cleanup and collection.
   void PurgeWithImages(const domain::Project& p) {

@@ -119,14 +119,6 @@ class StorageFigures : public DomainTest {
     EXPECT_TRUE(n) << n.error().message;
     return img;
   }
-  std::string FinishedRun(const std::string& project, int version) {
-    auto j = training_->Start(owner(), project, version);
-    EXPECT_TRUE(j) << j.error().message;
-    EXPECT_TRUE(training_->Tick());
-    Advance(31 * core::kSecondMs);
-    EXPECT_TRUE(training_->Tick());
-    return j->id;
-  }
   std::int64_t ModelBytes(const std::string& job_id) {
     std::int64_t b = 0;
     EXPECT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {

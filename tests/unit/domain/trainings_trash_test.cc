@@ -18,15 +18,6 @@ constexpr core::TimeMs kDay = core::kDayMs;
 
 class TrainingsTrash : public DomainTest {
  protected:
-  // Starts a run of `version` and lets the demo trainer finish it; returns its id.
-  std::string FinishedRun(const std::string& project, int version) {
-    auto j = training_->Start(owner(), project, version);
-    EXPECT_TRUE(j) << j.error().message;
-    EXPECT_TRUE(training_->Tick());
-    Advance(31 * core::kSecondMs);
-    EXPECT_TRUE(training_->Tick());
-    return j->id;
-  }
   std::optional<domain::Job> Job(const std::string& id) {
     std::optional<domain::Job> out;
     EXPECT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {

@@ -150,6 +150,15 @@ void DomainTest::RunCleanup() {
   }
 }
 
+std::string DomainTest::FinishedRun(const std::string& project, int version) {
+  auto j = training_->Start(owner(), project, version);
+  EXPECT_TRUE(j) << j.error().message;
+  EXPECT_TRUE(training_->Tick());
+  Advance(31 * core::kSecondMs);
+  EXPECT_TRUE(training_->Tick());
+  return j->id;
+}
+
 domain::Usage DomainTest::UsageNow() { return content_->GetUsage(owner_)->usage; }
 
 }  // namespace limbo::testing

@@ -38,6 +38,8 @@ class DomainTest : public ::testing::Test {
   // Runs sweep, cleanup and blob collection until nothing is left to do.
   void RunCleanup();
   void Advance(core::TimeMs ms) { clock_.Advance(ms); }
+  // Starts a run of `version` and lets the demo trainer finish it; returns its id.
+  std::string FinishedRun(const std::string& project, int version);
   domain::Usage UsageNow();
   std::size_t BlobFiles() const { return blobs_->List().size(); }
   // Another store on this test's database, with connections of its own: a second server, or this
