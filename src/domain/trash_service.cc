@@ -302,13 +302,12 @@ Result<TrashListing> TrashService::List(const Actor& a, TrashQuery q) {
 
 Result<TrashTimeline> TrashService::Timeline(const Actor& a) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kViewTrash));
-  constexpr TimeMs kDay = 86400000;
   TrashTimeline out;
   out.now = clock_.Now();
-  out.first_day = out.now / kDay;
+  out.first_day = out.now / core::kDayMs;
   std::vector<TrashDay> counted;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    counted = tx.trash().CleanupByDay(a.workspace.id, 0, (out.first_day + kTimelineDays) * kDay);
+    counted = tx.trash().CleanupByDay(a.workspace.id, 0, (out.first_day + kTimelineDays) * core::kDayMs);
     return Ok();
   }));
   out.days.resize(kTimelineDays);

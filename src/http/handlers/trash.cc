@@ -2,6 +2,7 @@
 #include <limits>
 #include <memory>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/time_format.h"
 #include "http/handlers/handlers.h"
@@ -254,8 +255,8 @@ void RegisterTrash(Api& api) {
     LIMBO_HTTP_TRY(auto timeline, c.svc.trash.Timeline(c.A()));
     Json days = Json::array();
     for (const auto& d : timeline.days) {
-      days.push_back(
-          Json{{"date", core::FormatIso8601(d.day * 86400000).substr(0, 10)}, {"items", d.items}, {"bytes", d.bytes}});
+      days.push_back(Json{
+          {"date", core::FormatIso8601(d.day * core::kDayMs).substr(0, 10)}, {"items", d.items}, {"bytes", d.bytes}});
     }
     return JsonResponse(
         200, Json{{"days", std::move(days)}, {"timeZone", "UTC"}, {"now", core::FormatIso8601(timeline.now)}});
