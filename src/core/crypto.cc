@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -39,9 +40,22 @@ std::string Sha256Stream::HexDigest() {
 }
 
 std::string RandomToken(std::size_t n) {
+  // One call into the system's generator for the whole token (one per character was a system call
+  // each), then rejection sampling: bytes of 252 and above are dropped, so each of the 36
+  // characters is exactly equally likely (252 = 7 * 36).
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s(n, 'a');
-  for (auto& c : s) c = kAlphabet[randombytes_uniform(sizeof kAlphabet - 1)];
+  static constexpr unsigned kSize = sizeof kAlphabet - 1;
+  static constexpr unsigned kLimit = 256 - 256 % kSize;
+  std::string s;
+  s.reserve(n);
+  unsigned char buf[64];
+  while (s.size() < n) {
+    std::size_t want = std::min(sizeof buf, n - s.size() + (n - s.size()) / 8 + 1);
+    randombytes_buf(buf, want);
+    for (std::size_t i = 0; i < want && s.size() < n; ++i) {
+      if (buf[i] < kLimit) s.push_back(kAlphabet[buf[i] % kSize]);
+    }
+  }
   return s;
 }
 

@@ -287,7 +287,18 @@ Status AccountService::Logout(const std::string& session_id) {
 }
 
 std::optional<std::int64_t> AccountService::AuthGeneration(Transaction& tx) {
-  return tx.server().GetMeta("auth_generation");
+  // A request reads it twice (key, then membership) in one shared snapshot: the second time is
+  // the first's answer, which that snapshot cannot change.
+  thread_local std::uint64_t memo_serial = 0;
+  thread_local std::optional<std::int64_t> memo;
+  std::uint64_t serial = tx.snapshot_serial();
+  if (serial != 0 && serial == memo_serial) return memo;
+  auto gen = tx.server().GetMeta("auth_generation");
+  if (serial != 0) {
+    memo_serial = serial;
+    memo = gen;
+  }
+  return gen;
 }
 
 Result<Principal> AccountService::AuthenticateApiKey(const std::string& key) {

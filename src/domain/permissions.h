@@ -48,6 +48,8 @@ class PermissionSet {
   // "a,b,c" (storage form) and back; unknown names are ignored when decoding.
   std::string Encode() const;
   static PermissionSet Decode(std::string_view csv);
+  // The set as a short, exact key (for caches): equal keys, equal sets.
+  std::string Key() const { return bits_.to_string(); }
   // Every permission of `other` is in this set.
   bool Contains(const PermissionSet& other) const { return (other.bits_ & ~bits_).none(); }
   // The permissions of this set that `held` lacks.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 
 #include "core/result.h"
@@ -47,7 +49,18 @@ class Transaction {
   virtual AuditRows& audit() = 0;
   virtual ServerRows& server() = 0;
   virtual FsckRows& fsck() = 0;
+
+  // Nonzero while this transaction is a read scope's shared one (Store::BeginReadScope), and the
+  // same for every Read of that scope: what one Read found in the snapshot, the next may reuse.
+  // Unique in the process (NextSnapshotSerial), never reused by another transaction.
+  virtual std::uint64_t snapshot_serial() const { return 0; }
 };
+
+// A fresh, process-wide snapshot serial for a shared read transaction (never 0).
+inline std::uint64_t NextSnapshotSerial() {
+  static std::atomic<std::uint64_t> next{0};
+  return ++next;
+}
 
 using TxFn = std::function<core::Status(Transaction&)>;
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/crypto.h"
@@ -374,6 +375,21 @@ Response Api::Handle(Request& req) {
   return Finish(req, std::move(res), m.route, started);
 }
 
+namespace {
+// A JSON string for the log: printable ASCII as it is (every path a client sends in practice),
+// anything else through the JSON library, invalid UTF-8 replaced.
+std::string LogString(std::string_view s) {
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (!plain) return Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
+}  // namespace
+
 Response Api::Finish(const Request& req, Response res, const Route* route, core::MonoTime started) const {
   Dress(req, res);
   core::MonoTime elapsed = svc_.clock.Monotonic() - started;
@@ -382,11 +398,11 @@ Response Api::Finish(const Request& req, Response res, const Route* route, core:
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
   // The path only: query strings may carry api_key, and bodies and cookies are never logged. An
   // invitation page's path is its link's secret, so only its prefix is.
-  std::string logged_path = req.path.rfind("/app/invite/", 0) == 0 ? std::string("/app/invite/...") : req.path;
+  std::string_view logged_path =
+      req.path.rfind("/app/invite/", 0) == 0 ? std::string_view("/app/invite/...") : std::string_view(req.path);
   spdlog::info(
       "{{\"event\":\"request\",\"id\":\"{}\",\"method\":\"{}\",\"path\":{},\"route\":{},\"status\":{},\"us\":{}}}",
-      req.request_id, req.method, Json(logged_path).dump(-1, ' ', false, Json::error_handler_t::replace),
-      Json(route ? route->name : "").dump(), res.status, us);
+      req.request_id, req.method, LogString(logged_path), LogString(route ? route->name : ""), res.status, us);
   return res;
 }
 

@@ -40,7 +40,11 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Bytes shared with whoever keeps them (a cached page) instead of copied into `body`. When set,
+  // they are the body that is sent and `body` is ignored.
+  std::shared_ptr<const std::string> shared_body;
 
+  std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
   void SetHeader(std::string name, std::string value);
   bool HasHeader(std::string_view name) const {
     for (const auto& [k, v] : headers) {
@@ -52,6 +56,14 @@ struct Response {
 
 // Splits "/a/b?x=1&y=2" into a decoded path and query map; false when the target is malformed
 // (bad percent-encoding, a NUL byte, or a path that does not start with '/').
+// The status line and header block of `res` as HTTP/1.`version` sends it, ending with the blank
+// line, appended to `out`; no Content-Type when it is empty. `Content-Length` is `body_size` (also for HEAD, which
+// sends no body), except for 1xx, 204 and 304, which carry none; `Connection` says what `keep_alive` decided. A header
+// value's CR, LF and NUL bytes become spaces, so no value can start another header.
+void AppendResponseHead(std::string& out, const Response& res, unsigned version, bool keep_alive,
+                        std::size_t body_size);
+std::string_view ReasonPhrase(int status);
+
 bool ParseTarget(std::string_view target, std::string* path, std::map<std::string, std::string>* query);
 std::string PercentDecode(std::string_view s, bool plus_as_space, bool* ok);
 

@@ -22,22 +22,19 @@ void Router::Add(std::string method, std::string pattern, Access access, std::st
 }
 
 namespace {
-// Higher is more specific: compares literal-vs-capture segment by segment.
-bool MatchRoute(const Route& r, const std::vector<std::string>& segs, Params* params, std::vector<int>* score) {
+// Whether `r` fits the path, and how specifically (higher is more specific: literal beats capture,
+// segment by segment). Builds no captures: most routes do not fit, and only the winner's are needed.
+bool Fits(const Route& r, const std::vector<std::string>& segs, std::vector<int>* score) {
   bool tail = !r.segments.empty() && r.segments.back().front() == '*';
   if (tail ? segs.size() < r.segments.size() - 1 : segs.size() != r.segments.size()) return false;
   score->clear();
   for (std::size_t i = 0; i < r.segments.size(); ++i) {
     const std::string& p = r.segments[i];
     if (p.front() == '*') {
-      std::string rest;
-      for (std::size_t k = i; k < segs.size(); ++k) rest += (k > i ? "/" : "") + segs[k];
-      (*params)[p.substr(1)] = rest;
       score->push_back(0);
       break;
     }
     if (p.front() == ':') {
-      (*params)[p.substr(1)] = segs[i];
       score->push_back(1);
     } else if (p == segs[i]) {
       score->push_back(2);
@@ -47,6 +44,19 @@ bool MatchRoute(const Route& r, const std::vector<std::string>& segs, Params* pa
   }
   return true;
 }
+
+void Capture(const Route& r, const std::vector<std::string>& segs, Params* params) {
+  for (std::size_t i = 0; i < r.segments.size(); ++i) {
+    const std::string& p = r.segments[i];
+    if (p.front() == '*') {
+      std::string rest;
+      for (std::size_t k = i; k < segs.size(); ++k) rest += (k > i ? "/" : "") + segs[k];
+      (*params)[p.substr(1)] = rest;
+      break;
+    }
+    if (p.front() == ':') (*params)[p.substr(1)] = segs[i];
+  }
+}
 }  // namespace
 
 RouteMatch Router::Match(const std::string& method, const std::string& path) const {
@@ -54,18 +64,17 @@ RouteMatch Router::Match(const std::string& method, const std::string& path) con
   RouteMatch best;
   std::vector<int> best_score, score;
   for (const auto& r : routes_) {
-    Params params;
-    if (!MatchRoute(r, segs, &params, &score)) continue;
+    if (!Fits(r, segs, &score)) continue;
     if (r.method != method && !(method == "HEAD" && r.method == "GET")) {
       best.path_matched = true;
       continue;
     }
     if (!best.route || score > best_score) {
       best.route = &r;
-      best.params = std::move(params);
-      best_score = score;
+      best_score.swap(score);
     }
   }
+  if (best.route) Capture(*best.route, segs, &best.params);
   return best;
 }
 

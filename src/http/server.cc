@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -430,11 +431,21 @@ class Session : public std::enable_shared_from_this<Session> {
     LeaveIdle();
     header_phase_ = false;
     Request& req = reader_->request();
-    beast::error_code ep_ec;
-    auto ep = stream_.socket().remote_endpoint(ep_ec);
-    if (!ep_ec) {
-      req.remote_addr = server_.opts.trusted_proxies.ClientAddress(ep.address().to_string(), ForwardedFor(req));
-      req.via_trusted_proxy = server_.opts.trusted_proxies.Contains(ep.address().to_string());
+    if (!peer_known_) {  // once per connection: its peer does not change
+      beast::error_code ep_ec;
+      auto ep = stream_.socket().remote_endpoint(ep_ec);
+      if (!ep_ec) {
+        peer_ = ep.address().to_string();
+        peer_trusted_ = server_.opts.trusted_proxies.Contains(peer_);
+        peer_client_ = server_.opts.trusted_proxies.ClientAddress(peer_, "");
+        peer_known_ = true;
+      }
+    }
+    if (peer_known_) {
+      // Only a trusted proxy's X-Forwarded-For is read; anyone else is its own address.
+      req.remote_addr =
+          peer_trusted_ ? server_.opts.trusted_proxies.ClientAddress(peer_, ForwardedFor(req)) : peer_client_;
+      req.via_trusted_proxy = peer_trusted_;
     }
     bool body = reader_->BodyExpected();
     bool keep_alive = reader_->KeepAlive() && !body && !server_.draining;
@@ -515,32 +526,31 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(std::move(res), keep_alive, version, head);
   }
 
+  // Writes the head (formatted here into a buffer the connection reuses) and the body (the
+  // response's own bytes, or a cached page's, never copied) in one gathered write.
   void Send(Response res, bool keep_alive, unsigned version, bool head) {
     if (closed_) return;
     server_.in_flight++;
     AddSecurityHeaders(res);
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out_ = std::move(res);
+    head_.clear();
+    std::string_view body = out_.Body();
     try {
-      out->version(version);
-      out->result(static_cast<unsigned>(res.status));
-      out->set(bhttp::field::server, "limbod");
-      out->set(bhttp::field::content_type, res.content_type);
-      for (auto& [k, v] : res.headers) out->insert(k, v);
-      out->keep_alive(keep_alive);
-      std::size_t size = res.body.size();
-      if (!head) out->body() = std::move(res.body);
-      out->prepare_payload();
-      if (head) out->content_length(size);
+      AppendResponseHead(head_, out_, version, keep_alive, body.size());
     } catch (const std::exception&) {
-      out = std::make_shared<bhttp::response<bhttp::string_body>>(bhttp::status::internal_server_error, version);
-      out->set(bhttp::field::content_type, "application/json");
-      out->body() = JsonErrorBody("internal", "The server failed to handle the request.");
-      out->keep_alive(keep_alive = false);
-      out->prepare_payload();
+      out_ = ErrorAnswer(500, "internal", "The server failed to handle the request.");
+      body = out_.Body();
+      keep_alive = false;
+      head_.clear();
+      AppendResponseHead(head_, out_, version, keep_alive, body.size());
     }
-    stream_.expires_after(std::chrono::seconds(30) + std::chrono::seconds(out->body().size() / (32 * 1024)));
-    bhttp::async_write(stream_, *out, [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
+    if (head || out_.status == 204 || out_.status == 304) body = {};
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head_.data(), head_.size()),
+                                              asio::buffer(body.data(), body.size())};
+    stream_.expires_after(std::chrono::seconds(30) + std::chrono::seconds(body.size() / (32 * 1024)));
+    asio::async_write(stream_, buffers, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
       self->server_.in_flight--;
+      self->out_ = Response{};
       if (ec) return self->Close();
       if (!keep_alive) return self->LingeringClose();
       self->StartRequest();
@@ -579,6 +589,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::string head_;         // the answer's head being written; reused by the next
+  Response out_;             // the answer being written (it owns the body's bytes)
+  std::string peer_;         // the socket peer's address
+  std::string peer_client_;  // the client's address when the peer is not a trusted proxy
+  bool peer_known_ = false;
+  bool peer_trusted_ = false;
   std::unique_ptr<RequestReader> reader_;
   Server::Impl& server_;
   bool header_phase_ = true;

@@ -105,7 +105,7 @@ std::string ListingKey(const domain::Actor& a, std::int64_t generation, const do
   k += '|';
   k += std::to_string(generation);
   k += '|';
-  k += a.role.permissions.Encode();
+  k += a.role.permissions.Key();
   k += a.via_api_key ? "|key|" : "|session|";
   k += q.type ? domain::ItemTypeName(*q.type) : "";
   k += '|';
@@ -161,14 +161,14 @@ bool NoneMatchHits(std::string_view header, std::string_view etag) {
 
 // 304 when the caller has these bytes already, else the page. Either way the caller may keep it
 // but must ask again before using it (`no-cache`), and only for itself (`private`).
-Response Conditional(const Request& req, const domain::ListingCache::Page& page) {
+Response Conditional(const Request& req, const std::shared_ptr<const domain::ListingCache::Page>& page) {
   Response r;
-  if (NoneMatchHits(req.Header("if-none-match"), page.etag)) {
+  if (NoneMatchHits(req.Header("if-none-match"), page->etag)) {
     r.status = 304;
   } else {
-    r.body = page.body;
+    r.shared_body = std::shared_ptr<const std::string>(page, &page->body);  // the cache's bytes, not a copy
   }
-  r.SetHeader("ETag", page.etag);
+  r.SetHeader("ETag", page->etag);
   r.SetHeader("Cache-Control", "private, no-cache");
   r.SetHeader("Vary", "Authorization, Cookie");
   return r;
@@ -247,7 +247,7 @@ void RegisterTrash(Api& api) {
       page = fresh;
       cache.Put(key, std::move(fresh));
     }
-    return Conditional(c.req, *page);
+    return Conditional(c.req, page);
   });
 
   // What cleanup removes for good on each of the next 30 days (UTC), for the Trash page's timeline.

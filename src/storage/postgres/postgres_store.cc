@@ -31,6 +31,7 @@ struct SharedRead {
   const void* store = nullptr;
   std::unique_ptr<Connection> conn;
   std::unique_ptr<ReadTx> tx;
+  std::uint64_t serial = 0;  // the open shared transaction's (domain::NextSnapshotSerial)
 };
 thread_local SharedRead t_shared;
 
@@ -198,6 +199,7 @@ void PostgresStore::EndReadScope() {
 
 void PostgresStore::EndSharedRead() {
   if (t_shared.store != this || !t_shared.conn) return;
+  t_shared.serial = 0;
   bool broken = false;
   try {
     if (t_shared.tx) t_shared.tx->commit();
@@ -216,13 +218,15 @@ Status PostgresStore::Read(const domain::TxFn& fn) {
       if (!t_shared.conn) {
         t_shared.conn = Acquire();
         t_shared.tx = std::make_unique<ReadTx>(t_shared.conn->raw());
+        t_shared.serial = domain::NextSnapshotSerial();
       }
       PostgresDb db(*t_shared.conn, *t_shared.tx, false);
-      sql::Transaction t(db);
+      sql::Transaction t(db, t_shared.serial);
       return fn(t);
     } catch (...) {
       // A failure inside the shared transaction ends it (a broken session is dropped); this Read
       // runs again on its own, with the usual retries and error mapping.
+      t_shared.serial = 0;
       try {
         t_shared.tx.reset();
       } catch (...) {

@@ -25,8 +25,9 @@ namespace limbo::storage::sql {
 // once, runs on the backend's Db. Each aggregate is a few words of state (a reference to the Db).
 class Transaction final : public domain::Transaction {
  public:
-  explicit Transaction(Db& db)
-      : workspaces_(db),
+  explicit Transaction(Db& db, std::uint64_t snapshot_serial = 0)
+      : snapshot_serial_(snapshot_serial),
+        workspaces_(db),
         accounts_(db),
         members_(db),
         invitations_(db),
@@ -59,8 +60,10 @@ class Transaction final : public domain::Transaction {
   domain::AuditRows& audit() override { return audit_; }
   domain::ServerRows& server() override { return server_; }
   domain::FsckRows& fsck() override { return fsck_; }
+  std::uint64_t snapshot_serial() const override { return snapshot_serial_; }
 
  private:
+  std::uint64_t snapshot_serial_;
   Workspaces workspaces_;
   Accounts accounts_;
   Members members_;

@@ -44,6 +44,12 @@ void Connection::Exec(std::string_view sql) {
   }
 }
 
+void Connection::Run(std::string_view sql) {
+  Statement& s = Prepare(sql);
+  s.Run();
+  s.Reset();
+}
+
 Statement& Connection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {

@@ -36,6 +36,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void Exec(std::string_view sql);
+  // One statement with no result rows (BEGIN, COMMIT, ROLLBACK), from the statement cache: Exec
+  // parses its text again on every call.
+  void Run(std::string_view sql);
   // A cached prepared statement, reset and with bindings cleared. `sql` follows the shared
   // conventions of storage/sql/db.h (`list(?)` becomes json_each).
   Statement& Prepare(std::string_view sql);

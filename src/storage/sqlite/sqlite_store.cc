@@ -22,6 +22,7 @@ constexpr int kMaxAttempts = 20;
 struct SharedRead {
   const void* store = nullptr;
   std::unique_ptr<Connection> conn;
+  std::uint64_t serial = 0;  // the open shared transaction's (domain::NextSnapshotSerial)
 };
 thread_local SharedRead t_shared;
 
@@ -33,20 +34,20 @@ Error Unavailable(const std::string& what) {
 
 // Runs fn inside BEGIN/COMMIT on `db`, rolling back on an error or exception.
 Status RunTx(Connection& db, const char* begin, const domain::TxFn& fn) {
-  db.Exec(begin);
+  db.Run(begin);
   try {
     SqliteDb sql_db(db);
     sql::Transaction tx(sql_db);
     Status st = fn(tx);
     if (!st) {
-      db.Exec("ROLLBACK");
+      db.Run("ROLLBACK");
       return st;
     }
-    db.Exec("COMMIT");
+    db.Run("COMMIT");
     return st;
   } catch (...) {
     try {
-      db.Exec("ROLLBACK");
+      db.Run("ROLLBACK");
     } catch (...) {
     }
     throw;
@@ -126,11 +127,12 @@ void SqliteStore::EndReadScope() {
 void SqliteStore::EndSharedRead() {
   if (t_shared.store != this || !t_shared.conn) return;
   auto conn = std::move(t_shared.conn);
+  t_shared.serial = 0;
   try {
-    conn->Exec("COMMIT");
+    conn->Run("COMMIT");
   } catch (...) {
     try {
-      conn->Exec("ROLLBACK");
+      conn->Run("ROLLBACK");
     } catch (...) {
     }
   }
@@ -143,15 +145,16 @@ Status SqliteStore::Read(const domain::TxFn& fn) {
       if (!t_shared.conn) {
         auto conn = AcquireReader();
         try {
-          conn->Exec("BEGIN");
+          conn->Run("BEGIN");
         } catch (...) {
           ReleaseReader(std::move(conn));
           throw;
         }
         t_shared.conn = std::move(conn);
+        t_shared.serial = domain::NextSnapshotSerial();
       }
       SqliteDb sql_db(*t_shared.conn);
-      sql::Transaction tx(sql_db);
+      sql::Transaction tx(sql_db, t_shared.serial);
       return fn(tx);
     } catch (...) {
       // A failure inside the shared transaction ends it; this Read runs again on its own, with

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <random>
 
 #include "core/crypto.h"
@@ -88,6 +89,24 @@ TEST(Crypto, HashesAndComparesSecrets) {
   EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
   EXPECT_EQ(RandomToken(20).size(), 20u);
   EXPECT_NE(RandomToken(20), RandomToken(20));
+}
+
+// Secrets (API keys, sessions) are RandomTokens: every character of the alphabet equally likely.
+TEST(Crypto, RandomTokensUseTheWholeAlphabetUniformly) {
+  InitCrypto();
+  EXPECT_EQ(RandomToken(0), "");
+  EXPECT_EQ(RandomToken(1000).size(), 1000u);
+  std::map<char, int> seen;
+  for (int i = 0; i < 9000; ++i) {
+    for (char c : RandomToken(40)) seen[c]++;
+  }
+  ASSERT_EQ(seen.size(), 36u);
+  for (auto [c, n] : seen) {
+    EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) << c;
+    // 360 000 characters: 10 000 expected of each, a standard deviation of about 98.
+    EXPECT_GT(n, 9400) << c;
+    EXPECT_LT(n, 10600) << c;
+  }
 }
 
 }  // namespace

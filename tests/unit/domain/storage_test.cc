@@ -62,5 +62,37 @@ TEST_F(Storage, ListParametersKeepDuplicates) {
   }));
 }
 
+// What one Read of a read scope found may be reused by the next only while they share a snapshot:
+// the serial says so, and a write ends it.
+TEST_F(Storage, ASnapshotSerialNamesOneSharedReadTransaction) {
+  auto serial = [&] {
+    std::uint64_t s = 0;
+    EXPECT_TRUE(store_->Read([&](domain::Transaction& tx) {
+      s = tx.snapshot_serial();
+      return core::Ok();
+    }));
+    return s;
+  };
+  EXPECT_EQ(serial(), 0u);  // no scope: each Read its own transaction
+  std::uint64_t first = 0;
+  {
+    domain::ReadScope scope(*store_);
+    first = serial();
+    EXPECT_NE(first, 0u);
+    EXPECT_EQ(serial(), first);
+    ASSERT_TRUE(store_->Write([](domain::Transaction& tx) {
+      tx.server().AddMeta("auth_generation", 1);
+      return core::Ok();
+    }));
+    std::uint64_t after_write = serial();
+    EXPECT_NE(after_write, 0u);
+    EXPECT_NE(after_write, first);
+  }
+  domain::ReadScope again(*store_);
+  std::uint64_t next = serial();
+  EXPECT_NE(next, 0u);
+  EXPECT_NE(next, first);
+}
+
 }  // namespace
 }  // namespace limbo::testing

@@ -35,6 +35,64 @@ TEST(Router, LiteralSegmentsBeatCaptures) {
   EXPECT_EQ(wrong.route, nullptr);
   EXPECT_TRUE(wrong.path_matched);
   EXPECT_EQ(r.Match("GET", "/a/b/c/d/e/f").route, nullptr);
+  // Only the winner's captures are returned, not those of a route it beat.
+  auto trash = r.Match("GET", "/acme/trash");
+  EXPECT_EQ(trash.params.size(), 1u);
+  EXPECT_EQ(trash.params.at("ws"), "acme");
+}
+
+TEST(ResponseHead, StatusLineFieldsLengthAndConnection) {
+  Response res;
+  res.status = 201;
+  res.SetHeader("ETag", "\"abc\"");
+  std::string out;
+  AppendResponseHead(out, res, 11, true, 42);
+  EXPECT_EQ(out,
+            "HTTP/1.1 201 Created\r\nServer: limbod\r\nContent-Type: application/json\r\nETag: \"abc\"\r\n"
+            "Content-Length: 42\r\n\r\n");
+  out.clear();
+  AppendResponseHead(out, res, 11, false, 0);
+  EXPECT_NE(out.find("Content-Length: 0\r\nConnection: close\r\n\r\n"), std::string::npos);
+  out.clear();
+  AppendResponseHead(out, res, 10, true, 7);
+  EXPECT_EQ(out.rfind("HTTP/1.0 201 Created\r\n", 0), 0u);
+  EXPECT_NE(out.find("Connection: keep-alive\r\n"), std::string::npos);
+  out.clear();
+  AppendResponseHead(out, res, 10, false, 7);
+  EXPECT_EQ(out.find("Connection:"), std::string::npos);  // HTTP/1.0 closes unless told otherwise
+}
+
+TEST(ResponseHead, NotModifiedAndNoContentCarryNoLength) {
+  for (int status : {204, 304}) {
+    Response res;
+    res.status = status;
+    std::string out;
+    AppendResponseHead(out, res, 11, true, 0);
+    EXPECT_EQ(out.find("Content-Length"), std::string::npos) << status;
+    EXPECT_EQ(out.substr(out.size() - 4), "\r\n\r\n");
+  }
+  Response odd;
+  odd.status = 299;
+  std::string out;
+  AppendResponseHead(out, odd, 11, true, 0);
+  EXPECT_EQ(out.rfind("HTTP/1.1 299 Unknown\r\n", 0), 0u);
+}
+
+TEST(ResponseHead, AValueCannotStartAnotherHeader) {
+  Response res;
+  res.SetHeader("Location", std::string("/a\r\nSet-Cookie: x=1\n\0z", 22));
+  std::string out;
+  AppendResponseHead(out, res, 11, true, 0);
+  EXPECT_EQ(out.find("\r\nSet-Cookie"), std::string::npos);
+  EXPECT_NE(out.find("Location: /a  Set-Cookie: x=1  z\r\n"), std::string::npos);
+}
+
+TEST(Response, ASharedBodyIsTheOneSent) {
+  Response res;
+  res.body = "own";
+  EXPECT_EQ(res.Body(), "own");
+  res.shared_body = std::make_shared<const std::string>("shared");
+  EXPECT_EQ(res.Body(), "shared");
 }
 
 TEST(Target, DecodesPathAndQueryAndRejectsTricks) {
