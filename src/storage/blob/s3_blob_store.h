@@ -24,6 +24,10 @@ class S3BlobStore final : public domain::BlobStore {
   bool Exists(const std::string& sha256) const override;
   core::Result<std::string> Get(const std::string& sha256) const override;
   core::Status GetTo(const std::string& sha256, const std::function<bool(std::string_view)>& sink) const override;
+  // A ranged GET on a thread of its own that waits while the reader is slower than the store (at
+  // most 256 KiB buffered); the first bytes or the failure have arrived when it returns.
+  core::Result<std::unique_ptr<domain::BlobReader>> OpenRange(const std::string& sha256, std::uint64_t offset,
+                                                              std::uint64_t length) const override;
   // Objects have no path: always "".
   std::string PathOf(const std::string& sha256) const override;
   core::Status Remove(const std::string& sha256) override;
