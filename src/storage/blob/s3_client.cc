@@ -304,7 +304,7 @@ Result<S3Response> S3Client::Send(const S3Request& rq) {
     curl_easy_setopt(h, CURLOPT_PASSWORD, config_.secret_key.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, config_.connect_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, config_.timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, rq.unbounded ? 0L : config_.timeout_ms);
     // A transfer that stalls (not one byte for 60 s) fails instead of holding a worker thread. Not a
     // higher rate: a DeleteObjects of a thousand keys may take the store many seconds, during which
     // it sends only a few bytes of whitespace (Swift's s3api does), and aborting it would only send it

@@ -60,6 +60,9 @@ struct S3Request {
   // When set and true, the transfer stops at curl's next progress check (about once a second even
   // while nothing arrives): the reader of a download the client left.
   const std::atomic<bool>* cancel = nullptr;
+  // No total timeout (S3Config::timeout_ms): a download's GET lasts as long as its client takes to
+  // read it. A stall is still cut (not one byte for 60 s), and so is a client that stops reading.
+  bool unbounded = false;
 };
 
 // A small S3 client over libcurl: path-style URLs, SigV4 by CURLOPT_AWS_SIGV4, a pool of easy handles
