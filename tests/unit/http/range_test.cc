@@ -79,7 +79,7 @@ TEST(Range, MalformedOrSeveralAreIgnored) {
   ExpectWhole("bytes=--1");
   ExpectWhole("bytes=1-2-3");
   ExpectWhole("bytes=0x10-20");
-  ExpectWhole("bytes=0-1,5-6");    // several ranges are not served
+  ExpectWhole("bytes=0-1,5-6");     // several ranges are not served
   ExpectWhole("bytes=0-1, 2000-");  // not even when one is unsatisfiable
   ExpectWhole(std::string("bytes=0-1\0", 10));
 }
