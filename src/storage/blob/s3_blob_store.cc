@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -127,6 +128,10 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> ListObjects(S3Client& 
 }
 
 S3BlobStore::S3BlobStore(std::shared_ptr<S3Client> client) : client_(std::move(client)), root_(RootOf(*client_)) {}
+
+S3BlobStore::~S3BlobStore() {
+  for (int i = 0; i < 200 && downloads_->load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
 
 std::string S3BlobStore::KeyOf(const std::string& sha) const { return root_ + "blobs/" + sha; }
 
@@ -306,7 +311,8 @@ Result<std::unique_ptr<domain::BlobReader>> S3BlobStore::OpenRange(const std::st
   rq.unbounded = true;  // at the client's pace: 32 MiB at 100 KiB/s is more than the 5 min of other requests
   rq.sink = [st](std::string_view piece) { return st->Take(piece); };
   try {
-    std::thread([st, client = client_, rq = std::move(rq)] {
+    ++*downloads_;
+    std::thread([st, client = client_, live = downloads_, rq = std::move(rq)] {
       auto r = client->Send(rq);
       Status outcome = Ok();
       if (!r) {
@@ -317,8 +323,10 @@ Result<std::unique_ptr<domain::BlobReader>> S3BlobStore::OpenRange(const std::st
         outcome = Unexpected("GET " + rq.key, *r);
       }
       st->Finish(outcome);
+      --*live;
     }).detach();
   } catch (const std::system_error& e) {
+    --*downloads_;
     return S3Client::Unavailable(std::string("no thread for a download: ") + e.what());
   }
   // The answer's first bytes, or its failure: what the store said is known before a status is sent.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,6 +19,9 @@ namespace limbo::storage::blob {
 class S3BlobStore final : public domain::BlobStore {
  public:
   explicit S3BlobStore(std::shared_ptr<S3Client> client);
+  // Waits (up to 2 s) for the GETs of readers already destroyed to end: they are cancelled, but one
+  // waiting on a stalled store notices only at curl's next progress check.
+  ~S3BlobStore() override;
 
   core::Status Put(const std::string& sha256, std::string_view bytes) override;
   core::Status PutFile(const std::string& sha256, const std::string& path) override;
@@ -41,7 +45,8 @@ class S3BlobStore final : public domain::BlobStore {
  private:
   core::Result<bool> Head(const std::string& key) const;
   std::shared_ptr<S3Client> client_;
-  std::string root_;  // "PREFIX/" or ""
+  std::string root_;                                                                     // "PREFIX/" or ""
+  std::shared_ptr<std::atomic<int>> downloads_ = std::make_shared<std::atomic<int>>(0);  // GET threads alive
 };
 
 // Model artifacts as objects PREFIX/models/<job id>.json.
