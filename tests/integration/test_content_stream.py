@@ -294,6 +294,8 @@ def test_a_store_that_fails_mid_download_closes_the_connection(tmp_path):
         path = f"/acme/images/{up.body['image']['id']}/content"
         u = urllib.parse.urlsplit(s.base)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        conn.connect()
+        conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)  # little in flight to us
         conn.request("GET", path, headers={"Authorization": f"Bearer {c.key}"})
         r = conn.getresponse()
         assert r.status == 200 and r.getheader("Content-Length") == str(len(data))
