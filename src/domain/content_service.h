@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +39,12 @@ struct UploadedFile {
   std::string path;
   std::uint64_t size = 0;
   std::string sha256;
+};
+
+// An image's bytes on their way to a client.
+struct ImageBytes {
+  std::string media_type;              // image/png, image/jpeg, image/gif or image/bmp
+  std::unique_ptr<BlobReader> reader;  // the range asked for
 };
 
 struct NewWorkflow {
@@ -99,6 +107,10 @@ class ContentService {
                                        const std::optional<std::string>& after);
   core::Result<Image> GetImage(const Actor& a, const std::string& id);
   core::Result<std::string> ImageContent(const Actor& a, const std::string& id);
+  // Bytes [offset, offset + length) of an image that GetImage gave to the caller, read from the blob
+  // store as they are taken (length 0: only the media type, for HEAD). Errors of the store before the
+  // first byte come here (blob_missing, 503 blob_store_unavailable), later ones from the reader.
+  core::Result<ImageBytes> OpenImageContent(const Image& img, std::uint64_t offset, std::uint64_t length);
 
   core::Result<Version> GenerateVersion(const Actor& a, const std::string& project_url,
                                         const std::optional<std::string>& name);

@@ -35,14 +35,30 @@ struct Request {
   const std::string* Query(const std::string& name) const;
 };
 
+// A body the server writes piece by piece as the client takes it (an image streamed from the blob
+// store), so that what a download holds in memory stays bounded whatever the body's size. Read runs
+// on the connection's thread, one call at a time; the source is destroyed when the answer is done or
+// the connection is gone (a client that hangs up stops the read).
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Up to `max` next bytes into `buf`: how many, 0 at the end, or -1 when the body cannot be read
+  // further. The headers are sent by then: the server closes the connection, so the client sees a
+  // body shorter than its Content-Length.
+  virtual std::int64_t Read(char* buf, std::size_t max) = 0;
+};
+
 struct Response {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string content_type = "application/json";  // "" sends no Content-Type (a 304)
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   // Bytes shared with whoever keeps them (a cached page) instead of copied into `body`. When set,
   // they are the body that is sent and `body` is ignored.
   std::shared_ptr<const std::string> shared_body;
+  // When set, the body comes from here instead of `body`, and `source_size` is its Content-Length.
+  std::shared_ptr<BodySource> source;
+  std::uint64_t source_size = 0;
 
   std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
   void SetHeader(std::string name, std::string value);

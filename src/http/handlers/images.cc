@@ -1,13 +1,40 @@
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <memory>
+
+#include "domain/process_metrics.h"
 #include "http/handlers/handlers.h"
 #include "http/multipart.h"
 #include "http/paging.h"
+#include "http/range.h"
 
 namespace limbo::http::handlers {
 
 namespace {
 // A file removed when the handler returns.
+// An image's bytes from the blob store, as the server writes them.
+class BlobBody final : public BodySource {
+ public:
+  BlobBody(std::unique_ptr<domain::BlobReader> reader, std::string image_id)
+      : reader_(std::move(reader)), image_id_(std::move(image_id)) {}
+  std::int64_t Read(char* buf, std::size_t max) override {
+    auto n = reader_->Read(buf, max);
+    if (!n) {
+      domain::CountBlobStoreError("get");
+      spdlog::error("{{\"event\":\"blob_read_failed\",\"image\":\"{}\",\"code\":\"{}\",\"detail\":{}}}", image_id_,
+                    n.error().code, Json(n.error().detail).dump(-1, ' ', false, Json::error_handler_t::replace));
+      return -1;
+    }
+    return static_cast<std::int64_t>(*n);
+  }
+
+ private:
+  std::unique_ptr<domain::BlobReader> reader_;
+  std::string image_id_;
+};
+
 struct TempFile {
   std::string path;
   TempFile() = default;
@@ -92,22 +119,48 @@ void RegisterImages(Api& api) {
 
   api.Add("GET", "/:ws/images/:id/content", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto img, c.svc.content.GetImage(c.A(), c.Param("id")));
-    LIMBO_HTTP_TRY(auto bytes, c.svc.content.ImageContent(c.A(), c.Param("id")));
-    Response r;
-    r.body = std::move(bytes);
-    auto dot = img.name.rfind('.');
-    std::string ext = dot == std::string::npos ? "" : img.name.substr(dot + 1);
-    if (r.body.rfind("\x89PNG", 0) == 0) {
-      r.content_type = "image/png";
-    } else if (r.body.rfind("\xff\xd8", 0) == 0) {
-      r.content_type = "image/jpeg";
-    } else if (r.body.rfind("GIF", 0) == 0) {
-      r.content_type = "image/gif";
-    } else {
-      r.content_type = "image/bmp";
+    auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(img.size_bytes, 0));
+    std::string etag = "\"" + img.sha256 + "\"";
+    auto dress = [&](Response& r) {
+      r.SetHeader("Accept-Ranges", "bytes");
+      r.SetHeader("ETag", etag);
+      r.SetHeader("Cache-Control", "private, max-age=86400, immutable");
+    };
+    if (std::string_view inm = c.req.Header("if-none-match"); !inm.empty() && IfNoneMatchMatches(inm, etag)) {
+      Response r;
+      r.status = 304;
+      r.content_type.clear();
+      dress(r);
+      return r;
     }
-    r.SetHeader("Cache-Control", "private, max-age=86400, immutable");
-    r.SetHeader("ETag", "\"" + img.sha256 + "\"");
+    // A Range under an If-Range that names other bytes is ignored: the whole image.
+    std::string_view if_range = c.req.Header("if-range");
+    RangeChoice range;
+    if (if_range.empty() || if_range == etag) range = ParseRange(c.req.Header("range"), size);
+    if (range.kind == RangeChoice::kUnsatisfiable) {
+      Response r = ErrorResponse(
+          core::Error::Invalid("The range asked for is not within the image's " + std::to_string(size) + " bytes.",
+                               "range_not_satisfiable")
+              .WithHint("Ask for bytes=FIRST-LAST with FIRST below the image's size."));
+      r.status = 416;
+      r.SetHeader("Content-Range", "bytes */" + std::to_string(size));
+      dress(r);
+      return r;
+    }
+    std::uint64_t offset = range.kind == RangeChoice::kPartial ? range.first : 0;
+    std::uint64_t length = range.kind == RangeChoice::kPartial ? range.last - range.first + 1 : size;
+    bool head = c.req.method == "HEAD";
+    LIMBO_HTTP_TRY(auto bytes, c.svc.content.OpenImageContent(img, offset, head ? 0 : length));
+    Response r;
+    r.content_type = bytes.media_type;
+    r.source = std::make_shared<BlobBody>(std::move(bytes.reader), img.id);
+    r.source_size = length;
+    if (range.kind == RangeChoice::kPartial) {
+      r.status = 206;
+      r.SetHeader("Content-Range", "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
+                                       std::to_string(size));
+    }
+    dress(r);
     return r;
   });
 }

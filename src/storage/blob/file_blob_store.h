@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "domain/blob_store.h"
@@ -16,6 +18,9 @@ class FileBlobStore final : public domain::BlobStore {
   core::Status PutFile(const std::string& sha256, const std::string& path) override;
   bool Exists(const std::string& sha256) const override;
   core::Result<std::string> Get(const std::string& sha256) const override;
+  // pread on a descriptor opened now.
+  core::Result<std::unique_ptr<domain::BlobReader>> OpenRange(const std::string& sha256, std::uint64_t offset,
+                                                              std::uint64_t length) const override;
   std::string PathOf(const std::string& sha256) const override;
   core::Status Remove(const std::string& sha256) override;
   core::Status Probe() override;

@@ -3,7 +3,16 @@
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
 
 #include "core/crypto.h"
 #include "storage/blob/file_blob_store.h"
@@ -120,6 +129,10 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> ListObjects(S3Client& 
 
 S3BlobStore::S3BlobStore(std::shared_ptr<S3Client> client) : client_(std::move(client)), root_(RootOf(*client_)) {}
 
+S3BlobStore::~S3BlobStore() {
+  for (int i = 0; i < 200 && downloads_->load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 std::string S3BlobStore::KeyOf(const std::string& sha) const { return root_ + "blobs/" + sha; }
 
 std::string S3BlobStore::PathOf(const std::string&) const { return ""; }
@@ -188,6 +201,140 @@ Status S3BlobStore::GetTo(const std::string& sha, const std::function<bool(std::
   if (r.status == 404) return Error::Internal("The image's bytes are missing from storage.", "blob_missing");
   if (r.status != 200) return Unexpected("GET " + rq.key, r);
   return Ok();
+}
+
+namespace {
+
+// At most this many bytes of a download wait between the store and the client (plus one piece of
+// curl's, 16 KiB): the transfer waits while the client is slower than the store.
+constexpr std::size_t kStreamBuffer = 256 * 1024;
+
+// What a ranged GET's thread hands over to its reader.
+struct RangeStream {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::string> pieces;
+  std::size_t front_off = 0;  // bytes of pieces.front() already read
+  std::size_t buffered = 0;
+  std::uint64_t wanted = 0;    // the range's length
+  std::uint64_t received = 0;  // bytes the store sent, up to `wanted`
+  bool complete = false;       // the whole range arrived (the rest of an answer longer than asked for is cut)
+  bool done = false;           // the transfer is over
+  std::optional<Error> error;  // why, when it failed
+  std::atomic<bool> cancel{false};
+
+  // The sink of the GET: false stops the transfer.
+  bool Take(std::string_view piece) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return buffered < kStreamBuffer || cancel.load(); });
+    if (cancel) return false;
+    std::uint64_t room = wanted - received;
+    bool over = piece.size() > room;
+    if (over) piece = piece.substr(0, static_cast<std::size_t>(room));
+    if (!piece.empty()) {
+      pieces.emplace_back(piece);
+      buffered += piece.size();
+      received += piece.size();
+    }
+    complete = received == wanted;
+    lock.unlock();
+    cv.notify_all();
+    return !over;
+  }
+
+  void Finish(Status outcome) {
+    std::lock_guard lock(mu);
+    if (!outcome && !complete) error = outcome.error();
+    done = true;
+    cv.notify_all();
+  }
+};
+
+// Reads what the GET's thread receives, at the pace of its caller. Destroying it cancels the
+// transfer; the thread holds the state and the client and ends on its own (at once when it waits
+// for room, within about a second when it waits for the store).
+class S3RangeReader final : public domain::BlobReader {
+ public:
+  explicit S3RangeReader(std::shared_ptr<RangeStream> st) : st_(std::move(st)) {}
+  ~S3RangeReader() override {
+    st_->cancel = true;
+    st_->cv.notify_all();
+  }
+  S3RangeReader(const S3RangeReader&) = delete;
+  S3RangeReader& operator=(const S3RangeReader&) = delete;
+
+  Result<std::size_t> Read(char* buf, std::size_t max) override {
+    RangeStream& s = *st_;
+    std::unique_lock lock(s.mu);
+    s.cv.wait(lock, [&] { return s.buffered > 0 || s.done; });
+    if (s.buffered == 0) {
+      if (s.error) return *s.error;
+      return std::size_t{0};
+    }
+    std::size_t n = 0;
+    while (n < max && !s.pieces.empty()) {
+      const std::string& front = s.pieces.front();
+      std::size_t k = std::min(max - n, front.size() - s.front_off);
+      std::memcpy(buf + n, front.data() + s.front_off, k);
+      n += k;
+      s.front_off += k;
+      if (s.front_off == front.size()) {
+        s.pieces.pop_front();
+        s.front_off = 0;
+      }
+    }
+    s.buffered -= n;
+    lock.unlock();
+    s.cv.notify_all();
+    return n;
+  }
+
+ private:
+  std::shared_ptr<RangeStream> st_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<domain::BlobReader>> S3BlobStore::OpenRange(const std::string& sha, std::uint64_t offset,
+                                                                   std::uint64_t length) const {
+  if (!IsSha256Hex(sha)) return Error::NotFound("No such blob.");
+  if (length == 0) return std::unique_ptr<domain::BlobReader>(std::make_unique<domain::StringBlobReader>(""));
+  auto st = std::make_shared<RangeStream>();
+  st->wanted = length;
+  S3Request rq;
+  rq.key = KeyOf(sha);
+  std::string range = "Range: bytes=" + std::to_string(offset) + "-";
+  if (length <= std::numeric_limits<std::uint64_t>::max() - offset) range += std::to_string(offset + length - 1);
+  rq.headers.push_back(std::move(range));
+  rq.partial_only = offset > 0;  // from 0, a 200 with the whole object is cut to the range instead
+  rq.cancel = &st->cancel;
+  rq.unbounded = true;  // at the client's pace: 32 MiB at 100 KiB/s is more than the 5 min of other requests
+  rq.sink = [st](std::string_view piece) { return st->Take(piece); };
+  try {
+    ++*downloads_;
+    std::thread([st, client = client_, live = downloads_, rq = std::move(rq)] {
+      auto r = client->Send(rq);
+      Status outcome = Ok();
+      if (!r) {
+        outcome = r.error();
+      } else if (r->status == 404) {
+        outcome = Error::Internal("The image's bytes are missing from storage.", "blob_missing");
+      } else if (r->status != 200 && r->status != 206) {
+        outcome = Unexpected("GET " + rq.key, *r);
+      }
+      st->Finish(outcome);
+      --*live;
+    }).detach();
+  } catch (const std::system_error& e) {
+    --*downloads_;
+    return S3Client::Unavailable(std::string("no thread for a download: ") + e.what());
+  }
+  // The answer's first bytes, or its failure: what the store said is known before a status is sent.
+  std::unique_lock lock(st->mu);
+  st->cv.wait(lock, [&] { return st->buffered > 0 || st->done; });
+  if (st->buffered == 0 && st->error) return *st->error;
+  lock.unlock();
+  return std::unique_ptr<domain::BlobReader>(std::make_unique<S3RangeReader>(std::move(st)));
 }
 
 Status S3BlobStore::Remove(const std::string& sha) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,12 +19,19 @@ namespace limbo::storage::blob {
 class S3BlobStore final : public domain::BlobStore {
  public:
   explicit S3BlobStore(std::shared_ptr<S3Client> client);
+  // Waits (up to 2 s) for the GETs of readers already destroyed to end: they are cancelled, but one
+  // waiting on a stalled store notices only at curl's next progress check.
+  ~S3BlobStore() override;
 
   core::Status Put(const std::string& sha256, std::string_view bytes) override;
   core::Status PutFile(const std::string& sha256, const std::string& path) override;
   bool Exists(const std::string& sha256) const override;
   core::Result<std::string> Get(const std::string& sha256) const override;
   core::Status GetTo(const std::string& sha256, const std::function<bool(std::string_view)>& sink) const override;
+  // A ranged GET on a thread of its own that waits while the reader is slower than the store (at
+  // most 256 KiB buffered); the first bytes or the failure have arrived when it returns.
+  core::Result<std::unique_ptr<domain::BlobReader>> OpenRange(const std::string& sha256, std::uint64_t offset,
+                                                              std::uint64_t length) const override;
   // Objects have no path: always "".
   std::string PathOf(const std::string& sha256) const override;
   core::Status Remove(const std::string& sha256) override;
@@ -37,7 +45,8 @@ class S3BlobStore final : public domain::BlobStore {
  private:
   core::Result<bool> Head(const std::string& key) const;
   std::shared_ptr<S3Client> client_;
-  std::string root_;  // "PREFIX/" or ""
+  std::string root_;                                                                     // "PREFIX/" or ""
+  std::shared_ptr<std::atomic<int>> downloads_ = std::make_shared<std::atomic<int>>(0);  // GET threads alive
 };
 
 // Model artifacts as objects PREFIX/models/<job id>.json.

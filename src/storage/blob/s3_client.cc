@@ -82,7 +82,12 @@ struct SinkState {
   std::string* buffer = nullptr;
   CURL* handle = nullptr;
   bool delivered = false;
+  bool partial_only = false;
 };
+
+int CancelCheck(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
+}
 
 size_t WriteSink(char* data, size_t size, size_t n, void* user) {
   auto* st = static_cast<SinkState*>(user);
@@ -92,6 +97,7 @@ size_t WriteSink(char* data, size_t size, size_t n, void* user) {
     st->buffer->append(data, size * n);
     return size * n;
   }
+  if (st->partial_only && status != 206) return 0;  // the whole object, not the range asked for
   st->delivered = true;
   return (*st->sink)(std::string_view(data, size * n)) ? size * n : 0;
 }
@@ -282,7 +288,7 @@ Result<S3Response> S3Client::Send(const S3Request& rq) {
     if (!h) return Unavailable("curl_easy_init failed");
     curl_easy_reset(h);
     S3Response resp;
-    SinkState sink{&rq.sink, &resp.body, h, false};
+    SinkState sink{&rq.sink, &resp.body, h, false, rq.partial_only};
     std::FILE* file = nullptr;
     View view{rq.body, 0};
     curl_slist* headers = nullptr;
@@ -298,7 +304,7 @@ Result<S3Response> S3Client::Send(const S3Request& rq) {
     curl_easy_setopt(h, CURLOPT_PASSWORD, config_.secret_key.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, config_.connect_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, config_.timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, rq.unbounded ? 0L : config_.timeout_ms);
     // A transfer that stalls (not one byte for 60 s) fails instead of holding a worker thread. Not a
     // higher rate: a DeleteObjects of a thousand keys may take the store many seconds, during which
     // it sends only a few bytes of whitespace (Swift's s3api does), and aborting it would only send it
@@ -306,6 +312,11 @@ Result<S3Response> S3Client::Send(const S3Request& rq) {
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (rq.cancel) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, CancelCheck);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(rq.cancel));
+    }
     if (rq.sink) {
       curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteSink);
       curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
@@ -352,11 +363,19 @@ Result<S3Response> S3Client::Send(const S3Request& rq) {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
     curl_slist_free_all(headers);
     if (file) std::fclose(file);
+    if (rq.cancel && rq.cancel->load()) {
+      curl_easy_cleanup(h);  // a transfer cut in the middle leaves no connection worth keeping
+      return Error::Internal("The response was cut off.", "client_gone").WithDetail("the reader was closed");
+    }
     if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
       // A failed connection leaves nothing to reuse; the handle is dropped with it.
       curl_easy_cleanup(h);
     } else {
       pool_->Give(h);
+    }
+    if (rc == CURLE_WRITE_ERROR && !sink.delivered && rq.partial_only && resp.status >= 200 && resp.status < 300) {
+      return Unavailable(rq.method + " " + rq.key + ": HTTP " + std::to_string(resp.status) +
+                         " to a ranged GET (the store does not support Range)");
     }
     if (rc == CURLE_WRITE_ERROR && sink.delivered) {
       return Error::Internal("The response was cut off.", "client_gone").WithDetail("the sink refused the body");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -53,6 +54,15 @@ struct S3Request {
   // Receives a GET's body as it arrives instead of S3Response::body (for 2xx answers only). A request
   // that has delivered bytes to it is not retried.
   std::function<bool(std::string_view)> sink;
+  // A ranged GET whose answer must be 206: a store that ignores Range and answers 200 with the whole
+  // object fails the request (blob_store_unavailable) instead of handing the wrong bytes to `sink`.
+  bool partial_only = false;
+  // When set and true, the transfer stops at curl's next progress check (about once a second even
+  // while nothing arrives): the reader of a download the client left.
+  const std::atomic<bool>* cancel = nullptr;
+  // No total timeout (S3Config::timeout_ms): a download's GET lasts as long as its client takes to
+  // read it. A stall is still cut (not one byte for 60 s), and so is a client that stops reading.
+  bool unbounded = false;
 };
 
 // A small S3 client over libcurl: path-style URLs, SigV4 by CURLOPT_AWS_SIGV4, a pool of easy handles
