@@ -43,14 +43,21 @@ def wait_for(what, predicate, timeout=60.0, every=0.02):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
+def start_two_servers(tmp_path, options):
+    """The database and two servers on it, the first one holding the `cleanup` lease."""
     data = str(tmp_path)
     db = database_for(data)
-    first = Server(*OPTIONS, data=data, db=db).start()
+    first = Server(*options, data=data, db=db).start()
     wait_for("the first server to take the lease", lambda: lease_holder_pid(db) == first.proc.pid)
     # On S3 the second server shares only the database and the bucket: a data folder of its own, as
     # on another machine.
-    second = Server(*OPTIONS, data=str(tmp_path / "second") if S3 else data, db=db, blobs=first.blobs).start()
+    second = Server(*options, data=str(tmp_path / "second") if S3 else data, db=db, blobs=first.blobs).start()
+    return db, first, second
+
+
+def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
+    data = str(tmp_path)
+    db, first, second = start_two_servers(tmp_path, OPTIONS)
     servers = [first, second]
     try:
         owner = first.bootstrap("acme")
@@ -146,12 +153,7 @@ def test_storage_figures_are_recounted_on_the_leader_only_and_after_it_dies(tmp_
     servers, only the lease holder recounts (the other's every pass used to as well); the holder
     renews its lease between sweeps (a 2 s lease, sweeps 5 s apart), and once it is killed the other
     server takes the lease over and recounts."""
-    options = ("--sweep-interval", "5s", "--lease-ttl", "2s")
-    data = str(tmp_path)
-    db = database_for(data)
-    first = Server(*options, data=data, db=db).start()
-    wait_for("the first server to take the lease", lambda: lease_holder_pid(db) == first.proc.pid)
-    second = Server(*options, data=str(tmp_path / "second") if S3 else data, db=db, blobs=first.blobs).start()
+    db, first, second = start_two_servers(tmp_path, ("--sweep-interval", "5s", "--lease-ttl", "2s"))
     servers = [first, second]
     try:
         owner = first.bootstrap("acme")
