@@ -135,6 +135,7 @@ class ContentService {
   // Up to how many images a stale split is recounted on read (kExactReclaimableImages; tests set -1
   // to read the stored figures as a large workspace does). Set before serving.
   void set_exact_figures_images(std::int64_t n) { exact_figures_images_ = n; }
+  std::int64_t exact_figures_images() const { return exact_figures_images_; }
 
   // limbod serve --max-image-pixels (core::kDefaultMaxImagePixels unless set). Set before serving.
   void set_max_image_pixels(std::int64_t n) { max_image_pixels_ = n; }

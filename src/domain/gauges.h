@@ -15,10 +15,11 @@
 
 namespace limbo::domain {
 
-// What /metrics reads from the database at a scrape, in one read transaction: the workspaces'
-// maintained Trash counters (with one index probe each for the earliest cleanup time), their purging
-// items and the blob queue's length counted up to kFigureCountCap (bounded index ranges), the queue's
-// first entry, the jobs counted by state, and the cleanup lease's row. Never a scan of the Trash.
+// What /metrics reads from the database at a scrape, in one read transaction of set-based
+// statements (one per kind of figure, however many workspaces): the workspaces' maintained Trash
+// counters (with one index probe each for the earliest cleanup time) and their purging items and the
+// blob queue's length counted up to kFigureCountCap (bounded index ranges), the queue's first entry,
+// the jobs counted by state, and the cleanup lease's row. Never a scan of the Trash.
 struct GaugeReadings {
   TimeMs now = 0;  // the server's clock at the read
   std::vector<WorkspaceTrashFigures> workspaces;
@@ -27,9 +28,10 @@ struct GaugeReadings {
   std::optional<LeaseRow> cleanup_lease;
 };
 
-// With `figures`, each workspace's bytes are its usage report's (ContentService::Figures: the same
-// trash-only and reclaimable bytes as GET /:ws/usage, each a row read or, for a small workspace whose
-// split awaits its recount, a recount of its few images).
+// With `figures`, each workspace's bytes are its usage report's (the same total, trash-only and
+// reclaimable bytes and staleness as ContentService::Figures and GET /:ws/usage: the row or, for the
+// small workspaces whose split awaits its recount, one recount of their few images for all of them),
+// in the same transaction.
 class Gauges {
  public:
   Gauges(Store& store, const core::Clock& clock, ContentService* figures = nullptr)

@@ -77,6 +77,17 @@ struct Admitted {
 
 bool PresentsApiKey(const Request& req) { return !PresentedKey(req).empty(); }
 
+Result<domain::Principal> AuthenticateSessionCookie(const Request& req, domain::AccountService& accounts,
+                                                    const char* csrf_code) {
+  LIMBO_TRY(auto p, accounts.AuthenticateSession(std::string(req.Cookie("limbo_session"))));
+  if (!Unsafe(req.method)) return p;
+  std::string_view token = req.Header("x-csrf-token");
+  if (token.empty() || !p.session || !core::ConstantTimeEquals(token, p.session->csrf_token)) {
+    return Error::Forbidden("This request needs the session's CSRF token in the X-CSRF-Token header.", csrf_code);
+  }
+  return p;
+}
+
 int StatusFor(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kInvalid:
@@ -275,14 +286,6 @@ Result<domain::Principal> Api::Authenticate(Ctx& ctx, Access access) {
   const Request& req = ctx.req;
   std::string key = PresentedKey(req);
   std::string session(req.Cookie("limbo_session"));
-  auto check_csrf = [&](const domain::Principal& p, const char* code) -> core::Status {
-    if (!Unsafe(req.method)) return core::Ok();
-    std::string_view token = req.Header("x-csrf-token");
-    if (token.empty() || !p.session || !core::ConstantTimeEquals(token, p.session->csrf_token)) {
-      return Error::Forbidden("This request needs the session's CSRF token in the X-CSRF-Token header.", code);
-    }
-    return core::Ok();
-  };
   switch (access) {
     case Access::kPublic:
       return domain::Principal{};
@@ -290,9 +293,8 @@ Result<domain::Principal> Api::Authenticate(Ctx& ctx, Access access) {
       Error web_only = Error::Forbidden("Permanent deletion is available only in the web app's Trash page.", "web_only")
                            .WithHint("Open Settings > Trash in the web app.");
       if (!key.empty() || session.empty()) return web_only;
-      auto p = svc_.accounts.AuthenticateSession(session);
+      auto p = AuthenticateSessionCookie(req, svc_.accounts, "web_only");
       if (!p) return web_only;
-      if (!check_csrf(*p, "web_only")) return web_only;
       return p;
     }
     case Access::kSession: {
@@ -301,18 +303,14 @@ Result<domain::Principal> Api::Authenticate(Ctx& ctx, Access access) {
                                 "session_required");
       }
       if (session.empty()) return Error::Unauthorized("You are not signed in.");
-      LIMBO_TRY(auto p, svc_.accounts.AuthenticateSession(session));
-      LIMBO_RETURN_IF_ERROR(check_csrf(p, "csrf_required"));
-      return p;
+      return AuthenticateSessionCookie(req, svc_.accounts, "csrf_required");
     }
     case Access::kApi: {
       if (!key.empty()) return svc_.accounts.AuthenticateApiKey(key);
       if (session.empty()) {
         return Error::Unauthorized("Authentication required: pass an API key as 'Authorization: Bearer <key>'.");
       }
-      LIMBO_TRY(auto p, svc_.accounts.AuthenticateSession(session));
-      LIMBO_RETURN_IF_ERROR(check_csrf(p, "csrf_required"));
-      return p;
+      return AuthenticateSessionCookie(req, svc_.accounts, "csrf_required");
     }
   }
   return Error::Unauthorized("Authentication required.");

@@ -54,6 +54,12 @@ using HandlerFn = std::function<Response(Ctx&)>;
 // Whether the request carries an API key (header, query string or JSON body), valid or not.
 bool PresentsApiKey(const Request& req);
 
+// The live session the request's `limbo_session` cookie names, with its CSRF token (X-CSRF-Token)
+// checked on an unsafe method: 403 `csrf_code` without it. The one session check of every route
+// that takes a session (Api's authentication, and the web routes where signing in is optional).
+core::Result<domain::Principal> AuthenticateSessionCookie(const Request& req, domain::AccountService& accounts,
+                                                          const char* csrf_code);
+
 Response JsonResponse(int status, const Json& body);
 Response ErrorResponse(const core::Error& e);
 // The one place where error kinds become HTTP statuses.

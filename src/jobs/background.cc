@@ -120,11 +120,26 @@ bool Background::HoldLease() {
     LogFailure("lease", st.error());
     held = false;
   }
+  lease_until_.store(held ? now + opts_.lease_ttl : 0);
   if (held != leading_.exchange(held)) {
     spdlog::info("{{\"event\":\"lease\",\"name\":\"cleanup\",\"holder\":{},\"held\":{}}}", JsonString(opts_.holder),
                  held);
   }
   return held;
+}
+
+bool Background::StillLeading() {
+  core::TimeMs now = clock_.SystemNow();
+  core::TimeMs until = lease_until_.load();
+  if (now >= until) return false;
+  if (until - now > opts_.lease_ttl / 2) return true;
+  return HoldLease();
+}
+
+Status Background::RefreshFigures() {
+  LIMBO_TRY(int stale, Logged("reclaimable_refresh", content_.RefreshReclaimable()));
+  if (stale > 0) spdlog::info("{{\"event\":\"reclaimable_refresh\",\"workspaces\":{}}}", stale);
+  return Ok();
 }
 
 Status Background::CleanupPass(bool until_done) {
@@ -142,7 +157,7 @@ Status Background::CleanupPass(bool until_done) {
     LIMBO_TRY(int removed, Logged("blob_collection", trash_.CollectBlobs()));
     if (removed == 0 || !until_done) break;
   }
-  LIMBO_RETURN_IF_ERROR(Logged("reclaimable_refresh", content_.RefreshReclaimable()));
+  LIMBO_RETURN_IF_ERROR(RefreshFigures());
   LIMBO_TRY(int pruned, Logged("login_failure_pruning", accounts_.PruneLoginFailures()));
   (void)pruned;
   return Ok();
@@ -162,7 +177,6 @@ Background::Pass Background::RunOnce() {
   Pass pass;
   std::lock_guard run(run_mu_);
   (void)Logged("training_tick", training_.Tick());
-  (void)Logged("reclaimable_refresh", content_.RefreshReclaimable());
   auto now = clock_.Monotonic();
   auto interval = std::chrono::milliseconds(opts_.sweep_interval);
   bool due = !last_sweep_ || now - *last_sweep_ >= interval;
@@ -185,6 +199,8 @@ Background::Pass Background::RunOnce() {
       auto more = Logged("cleanup", trash_.CleanupStep(opts_.cleanup_batch));
       pass.busy = more && more->worked;
     }
+  } else if (StillLeading()) {
+    (void)RefreshFigures();  // the cleanup pass refreshes them too
   }
   return pass;
 }

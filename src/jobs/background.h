@@ -32,9 +32,10 @@ struct BackgroundOptions {
 };
 
 // Runs the retention sweeper, the cleanup worker, the blob collector, the pruning of old sign-in
-// failures and the demo trainer in one thread. Sweep, cleanup, collection and pruning run only while
-// this process holds the `cleanup` lease, so several servers on one database never do the same work
-// twice.
+// failures, the recount of stale storage figures and the demo trainer in one thread. All but the
+// trainer run only while this process holds the `cleanup` lease, so several servers on one database
+// never do the same work twice. The holder recounts stale figures at every pass and renews the lease
+// once half its TTL has passed, so it stays the leader while it runs.
 //
 // Every time it reads comes from the injected clock: the sweep and time-sync intervals and the
 // warning rate limit from Monotonic(), the lease from SystemNow() (see BackgroundOptions::lease_ttl).
@@ -60,20 +61,28 @@ class Background {
     bool led = false;   // this process held the lease and ran a bounded cleanup pass
     bool busy = false;  // cleanup work remains: the loop comes straight back
   };
-  // One pass of the loop, in the calling thread: a trainer step, the reclaimable-bytes refresh, the
-  // time sync once per sweep interval, and, when the sweep interval has passed on Monotonic() or
-  // Wake() was called, the lease and one bounded cleanup pass. The thread runs it between waits;
-  // tests run it on a manual clock.
+  // One pass of the loop, in the calling thread: a trainer step, the time sync once per sweep
+  // interval, and, when the sweep interval has passed on Monotonic() or Wake() was called, the lease
+  // and one bounded cleanup pass (which ends with the storage figures' recount); otherwise, while
+  // this process still holds the lease (StillLeading), the recount alone. The thread runs it between
+  // waits; tests run it on a manual clock.
   Pass RunOnce();
   // Takes or renews the `cleanup` lease; false when another holder has it or the database failed.
   bool HoldLease();
   // The last HoldLease's answer.
   bool leading() const { return leading_.load(); }
+  // Whether the lease this process last took is still unexpired on SystemNow(); once half its TTL
+  // has passed it is renewed (HoldLease) and that answer counts. No write while it is fresh, and
+  // none on a server that does not hold it.
+  bool StillLeading();
 
  private:
   void Loop();
   void SyncTime();
   core::Status CleanupPass(bool until_done);
+  // The storage figures' recount (ContentService::RefreshReclaimable), logged as
+  // {"event":"reclaimable_refresh","workspaces":N} when it found stale figures.
+  core::Status RefreshFigures();
 
   domain::Store& store_;
   domain::TrashService& trash_;
@@ -93,7 +102,8 @@ class Background {
   std::optional<core::MonoTime> last_sweep_;
   std::optional<core::MonoTime> last_time_sync_;
   std::optional<core::MonoTime> last_time_warning_;
-  std::atomic<bool> leading_{false};  // the last HoldLease's answer, to log changes of leadership
+  std::atomic<bool> leading_{false};          // the last HoldLease's answer, to log changes of leadership
+  std::atomic<core::TimeMs> lease_until_{0};  // SystemNow() at which the lease last taken expires
 };
 
 }  // namespace limbo::jobs

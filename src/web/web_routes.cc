@@ -1,6 +1,5 @@
 #include "web/web_routes.h"
 
-#include "core/crypto.h"
 #include "core/time_format.h"
 #include "http/same_origin.h"
 #include "web/assets.h"
@@ -81,15 +80,13 @@ core::Status WebAppRequest(const http::Request& req) {
   return http::RequireSameOriginJson(req);
 }
 
-// The signed-in user, when the request has a live session and its CSRF token.
+// The signed-in user, when the request has a live session and its CSRF token (the Api's session
+// check; these routes are POSTs, so the token is always checked).
 std::optional<domain::Principal> SignedIn(Ctx& c) {
-  std::string cookie(c.req.Cookie("limbo_session"));
-  if (cookie.empty()) return std::nullopt;
-  auto p = c.svc.accounts.AuthenticateSession(cookie);
+  if (c.req.Cookie("limbo_session").empty()) return std::nullopt;
+  auto p = http::AuthenticateSessionCookie(c.req, c.svc.accounts, "csrf_required");
   if (!p) return std::nullopt;
-  std::string_view token = c.req.Header("x-csrf-token");
-  if (token.empty() || !core::ConstantTimeEquals(token, p->session->csrf_token)) return std::nullopt;
-  return *p;
+  return std::move(p).value();
 }
 
 Response SignedInResponse(Ctx& c, const domain::LoginResult& login, const Json& extra) {

@@ -43,14 +43,21 @@ def wait_for(what, predicate, timeout=60.0, every=0.02):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
+def start_two_servers(tmp_path, options):
+    """The database and two servers on it, the first one holding the `cleanup` lease."""
     data = str(tmp_path)
     db = database_for(data)
-    first = Server(*OPTIONS, data=data, db=db).start()
+    first = Server(*options, data=data, db=db).start()
     wait_for("the first server to take the lease", lambda: lease_holder_pid(db) == first.proc.pid)
     # On S3 the second server shares only the database and the bucket: a data folder of its own, as
     # on another machine.
-    second = Server(*OPTIONS, data=str(tmp_path / "second") if S3 else data, db=db, blobs=first.blobs).start()
+    second = Server(*options, data=str(tmp_path / "second") if S3 else data, db=db, blobs=first.blobs).start()
+    return db, first, second
+
+
+def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
+    data = str(tmp_path)
+    db, first, second = start_two_servers(tmp_path, OPTIONS)
     servers = [first, second]
     try:
         owner = first.bootstrap("acme")
@@ -125,6 +132,55 @@ def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
         report = second.fsck()
         assert report["clean"] is True, json.dumps(report)
         assert report["queuedFiles"] == 0
+    finally:
+        for s in servers:
+            s.kill()
+        second.cleanup()
+        first.cleanup()
+
+
+def recounts(server):
+    """The passes in which `server` found stale storage figures and recounted them."""
+    return sum('"event":"reclaimable_refresh"' in line for line in server.log)
+
+
+def figures_fresh(db):
+    return query(db, "SELECT COUNT(*) FROM workspaces WHERE reclaimable_gen <> reclaimable_computed_gen") == "0"
+
+
+def test_storage_figures_are_recounted_on_the_leader_only_and_after_it_dies(tmp_path):
+    """Trashing a project leaves the workspace's storage figures to a background recount. With two
+    servers, only the lease holder recounts (the other's every pass used to as well); the holder
+    renews its lease between sweeps (a 2 s lease, sweeps 5 s apart), and once it is killed the other
+    server takes the lease over and recounts."""
+    db, first, second = start_two_servers(tmp_path, ("--sweep-interval", "5s", "--lease-ttl", "2s"))
+    servers = [first, second]
+    try:
+        owner = first.bootstrap("acme")
+        api = [Client(s.base, owner.key) for s in servers]
+        rounds = 8
+        for i in range(rounds + 1):
+            assert api[0].post("/acme/projects", {"name": f"P{i}", "type": "object-detection",
+                                                  "annotation": "x"}).status == 201
+            assert api[1].post(f"/acme/p{i}/upload", raw=png(30_000 + i)).status == 201
+        wait_for("the figures to be fresh", lambda: figures_fresh(db), timeout=20)
+        before = recounts(first), recounts(second)
+        for i in range(rounds):
+            # Each deletion through either server; the recount follows within a pass or two.
+            assert api[i % 2].delete(f"/acme/p{i}?deleteImages=true").status == 200
+            wait_for(f"the recount after deletion {i}", lambda: figures_fresh(db), timeout=20)
+            time.sleep(0.6)  # past the next pass of each server, and past the lease's half-life
+        assert lease_holder_pid(db) == first.proc.pid
+        assert recounts(second) == before[1], "the server without the lease recounted"
+        assert recounts(first) >= before[0] + rounds
+
+        first.kill()
+        wait_for("the second server to take the lease", lambda: lease_holder_pid(db) == second.proc.pid, timeout=20)
+        assert api[1].delete(f"/acme/p{rounds}?deleteImages=true").status == 200
+        wait_for("the new leader's recount", lambda: figures_fresh(db), timeout=20)
+        assert recounts(second) > before[1]
+        usage = api[1].get("/acme/usage").body
+        assert usage["figuresStale"] is False and usage["trashItems"] == rounds + 1
     finally:
         for s in servers:
             s.kill()

@@ -220,6 +220,12 @@ def test_a_signed_in_invited_account_accepts_without_its_password(server, ws):
     s = session(server, email)
     mine = s.get("/app/api/invitations").body["invitations"]
     assert [i["workspace"]["url"] for i in mine] == [name] and token not in json.dumps(mine)
+    # The invite page's routes see the session only with its CSRF token (the Api's session check).
+    assert s.post("/app/api/invitations/lookup", {"token": token}).body["signedInAs"] == email
+    no_csrf = s.request("POST", "/app/api/invitations/lookup", {"token": token}, csrf=False)
+    assert no_csrf.status == 200 and "signedInAs" not in no_csrf.body
+    r = s.request("POST", "/app/api/invitations/accept", {"token": token}, csrf=False)
+    assert r.status == 401 and r.code == "password_required"
     _, r = accept(server.base, token, client=s)
     assert r.status == 200 and r.body["workspace"] == name
     assert s.get(f"/{name}").status == 200

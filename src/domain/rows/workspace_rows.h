@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/entities.h"
@@ -25,12 +26,15 @@ struct WorkspaceTrashFigures {
   std::int64_t id = 0;
   std::string url;
   std::int64_t items[kItemTypeCount] = {0, 0, 0, 0};  // by ItemType, purging ones included
-  std::int64_t storage_bytes = 0;                     // with Gauges' figures: the usage report's total
+  std::int64_t storage_bytes = 0;                     // the row's total; with Gauges' figures: the usage report's
+  std::int64_t image_count = 0;                       // the row's counter
   std::int64_t bytes = 0;                             // the items' sizes; with Gauges' figures: held only by the Trash
+  std::int64_t trash_only_bytes = 0;                  // the stored figure (ReclaimableState::held)
   std::int64_t reclaimable_bytes = 0;                 // as last computed
   bool reclaimable_fresh = false;                     // nothing changed since it was computed
   std::optional<TimeMs> oldest_cleanup_at;            // the earliest scheduledCleanupAt of the items still in the Trash
   std::int64_t purging = 0;                           // items the cleanup worker has still to delete, at most the cap
+  std::int64_t trash_item_count() const { return items[0] + items[1] + items[2] + items[3]; }
 };
 
 // Figures that are only available by counting index entries are counted up to this many, so that a
@@ -60,6 +64,10 @@ class WorkspaceRows {
   // files), and what removing every item now in the Trash would free (T12 rules; the model files of
   // the runs that would go, T16).
   virtual TrashHeld RecountTrashHeld(std::int64_t ws) = 0;
+  // The same recount, in two statements, for every workspace whose stored figures are stale, that
+  // has items in its Trash and at most `max_images` images (what a usage read recounts itself); a
+  // workspace with nothing linked is left out (its figures are 0).
+  virtual std::vector<std::pair<std::int64_t, TrashHeld>> RecountStaleTrashHeld(std::int64_t max_images) = 0;
   // The stored figures and whether anything changed since the last recount (generation counters).
   virtual ReclaimableState GetReclaimable(std::int64_t ws) = 0;
   // A change the stored figures do not follow exactly happened (trashing or restoring a project or a
@@ -75,10 +83,9 @@ class WorkspaceRows {
   virtual void StoreReclaimable(std::int64_t ws, const TrashHeld& recount, const ReclaimableState& seen) = 0;
   virtual std::vector<std::int64_t> StaleReclaimable(int limit) = 0;
 
-  // Every workspace's Trash figures, by url, in one statement (/metrics); `purging` is left 0.
-  virtual std::vector<WorkspaceTrashFigures> TrashFigures() = 0;
-  // The workspace's items in `purging`, counted up to `cap` (an index range of at most `cap` entries).
-  virtual std::int64_t PurgingCount(std::int64_t ws, int cap) = 0;
+  // Every workspace's Trash figures, by url, in one statement (/metrics), with its items in
+  // `purging` counted up to `purging_cap` (an index range of at most that many entries each).
+  virtual std::vector<WorkspaceTrashFigures> TrashFigures(int purging_cap) = 0;
 };
 
 }  // namespace limbo::domain

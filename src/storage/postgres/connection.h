@@ -20,10 +20,17 @@ class Connection {
   // The name of the statement prepared for `sql` on this session, preparing it on first use. `sql`
   // follows the shared conventions of storage/sql/db.h (`?` becomes `$n`).
   const std::string& Prepared(std::string_view sql);
+  // The same for `sql` + " RETURNING id" (sql::Db::Insert), looked up by `sql` itself: an insert
+  // does not build the longer text again at every call.
+  const std::string& PreparedReturningId(std::string_view sql);
 
  private:
+  using Names = std::unordered_map<std::string, std::string, sql::TextHash, std::equal_to<>>;
+  const std::string& Prepare(Names& names, std::string_view sql, std::string_view suffix);
+
   pqxx::connection conn_;
-  std::unordered_map<std::string, std::string, sql::TextHash, std::equal_to<>> names_;
+  Names names_;
+  Names returning_id_names_;
 };
 
 }  // namespace limbo::storage::postgres

@@ -392,6 +392,8 @@ void CreateMigrationsTable(Connection& db) {
 
 }  // namespace
 
+std::span<const std::string_view> MigrationTexts() { return kMigrations; }
+
 int Migrate(Connection& db) {
   CreateMigrationsTable(db);
   int known = static_cast<int>(kMigrations.size());

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <span>
+#include <string_view>
+
 namespace limbo::storage::postgres {
 
 class Connection;
@@ -9,5 +12,8 @@ class Connection;
 // lock row of schema_migrations, so a second process waits and then finds the work done. Throws
 // when the database's schema is newer than this binary.
 int Migrate(Connection& db);
+
+// The migrations' texts, in order (tests/unit/storage pins the ones that have shipped).
+std::span<const std::string_view> MigrationTexts();
 
 }  // namespace limbo::storage::postgres

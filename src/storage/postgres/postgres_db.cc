@@ -117,23 +117,23 @@ std::string PostgresDb::ValidText(std::string_view s) {
   return out;
 }
 
-pqxx::result PostgresDb::Run(std::string_view sql, std::span<const sql::Value> args) {
+pqxx::result PostgresDb::Run(const std::string& statement, std::span<const sql::Value> args) {
   std::vector<std::optional<std::string>> params;
   params.reserve(args.size());
   for (const auto& v : args) params.push_back(Param(v));
-  return tx_.exec_prepared(conn_.Prepared(sql), pqxx::prepare::make_dynamic_params(params));
+  return tx_.exec_prepared(statement, pqxx::prepare::make_dynamic_params(params));
 }
 
 sql::Rows PostgresDb::QueryValues(std::string_view sql, std::span<const sql::Value> args) {
-  return sql::Rows(std::make_unique<ResultCursor>(Run(sql, args)));
+  return sql::Rows(std::make_unique<ResultCursor>(Run(conn_.Prepared(sql), args)));
 }
 
 std::int64_t PostgresDb::ExecValues(std::string_view sql, std::span<const sql::Value> args) {
-  return static_cast<std::int64_t>(Run(sql, args).affected_rows());
+  return static_cast<std::int64_t>(Run(conn_.Prepared(sql), args).affected_rows());
 }
 
 std::int64_t PostgresDb::InsertValues(std::string_view sql, std::span<const sql::Value> args) {
-  auto res = Run(std::string(sql) + " RETURNING id", args);
+  auto res = Run(conn_.PreparedReturningId(sql), args);
   return res.empty() || res[0][0].is_null() ? 0 : res[0][0].as<std::int64_t>();
 }
 

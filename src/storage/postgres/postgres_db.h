@@ -25,7 +25,8 @@ class PostgresDb final : public sql::Db {
   static std::string ValidText(std::string_view s);
 
  private:
-  pqxx::result Run(std::string_view sql, std::span<const sql::Value> args);
+  // Runs the statement prepared on the session under the name `statement` (Connection::Prepared).
+  pqxx::result Run(const std::string& statement, std::span<const sql::Value> args);
 
   Connection& conn_;
   pqxx::transaction_base& tx_;

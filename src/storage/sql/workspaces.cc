@@ -1,5 +1,7 @@
 #include "storage/sql/workspaces.h"
 
+#include <map>
+
 #include "storage/sql/trash_held.h"
 
 namespace limbo::storage::sql {
@@ -91,32 +93,61 @@ std::int64_t Workspaces::TrashBytes(std::int64_t ws) {
   return Scalar(db_.Query("SELECT trash_bytes FROM workspaces WHERE id = ?", ws));
 }
 
+// What the Trash's items link in the workspaces that `WS` (a condition on p.workspace_id) selects:
+// one row per workspace and image, the image's row as `i`.
+#define LIMBO_TRASH_LINKED(WS)                                                                               \
+  "FROM (SELECT p.workspace_id, pi.image_id FROM projects p JOIN project_images pi ON pi.project_id = p.id " \
+  "        WHERE p.workspace_id " WS                                                                         \
+  " AND p.trash_item_id IS NOT NULL "                                                                        \
+  "      UNION "                                                                                             \
+  "      SELECT p.workspace_id, vi.image_id FROM projects p JOIN versions v ON v.project_id = p.id "         \
+  "        JOIN version_images vi ON vi.version_id = v.id "                                                  \
+  "        WHERE p.workspace_id " WS                                                                         \
+  " AND (p.trash_item_id IS NOT NULL OR v.trash_item_id IS NOT NULL)) c "                                    \
+  "JOIN images i ON i.id = c.image_id "
+
+// Model files of runs in the Trash, or of a project or version in it: held only by the Trash, and
+// Empty Trash removes them all (T16). The sum over `jobs j` in the workspaces `WS` selects.
+#define LIMBO_TRASHED_MODELS(WS)                                                                        \
+  "CAST(COALESCE(SUM(j.model_bytes), 0) AS BIGINT) FROM jobs j "                                        \
+  "  WHERE j.workspace_id " WS                                                                          \
+  " AND (j.trash_item_id IS NOT NULL "                                                                  \
+  "    OR EXISTS (SELECT 1 FROM projects p WHERE p.id = j.project_id AND p.trash_item_id IS NOT NULL) " \
+  "    OR EXISTS (SELECT 1 FROM versions v WHERE v.id = j.version_id AND v.trash_item_id IS NOT NULL)) "
+
 domain::TrashHeld Workspaces::RecountTrashHeld(std::int64_t ws) {
   // The images some trashed item links (each once), classified by the figures' rules.
-  auto images = db_.Query(LIMBO_TRASH_HELD_SUMS R"sql(
-    FROM (SELECT pi.image_id FROM projects p JOIN project_images pi ON pi.project_id = p.id
-            WHERE p.workspace_id = ? AND p.trash_item_id IS NOT NULL
-          UNION
-          SELECT vi.image_id FROM projects p JOIN versions v ON v.project_id = p.id
-            JOIN version_images vi ON vi.version_id = v.id
-            WHERE p.workspace_id = ? AND (p.trash_item_id IS NOT NULL OR v.trash_item_id IS NOT NULL)) c
-    JOIN images i ON i.id = c.image_id
-  )sql",
-                          true, true, true, true, ws, ws);
+  auto images = db_.Query(LIMBO_TRASH_HELD_SUMS LIMBO_TRASH_LINKED("= ?"), true, true, true, true, ws, ws);
   domain::TrashHeld held;
   if (images.Next()) held = domain::TrashHeld{images.Int(0), images.Int(1)};
-  // Model files of runs in the Trash, or of a project or version in it: held only by the Trash, and
-  // Empty Trash removes them all (T16).
-  std::int64_t models = Scalar(db_.Query(R"sql(
-    SELECT CAST(COALESCE(SUM(j.model_bytes), 0) AS BIGINT) FROM jobs j
-      WHERE j.workspace_id = ? AND (j.trash_item_id IS NOT NULL
-        OR EXISTS (SELECT 1 FROM projects p WHERE p.id = j.project_id AND p.trash_item_id IS NOT NULL)
-        OR EXISTS (SELECT 1 FROM versions v WHERE v.id = j.version_id AND v.trash_item_id IS NOT NULL))
-  )sql",
-                                         ws));
+  std::int64_t models = Scalar(db_.Query("SELECT " LIMBO_TRASHED_MODELS("= ?"), ws));
   held.trash_only += models;
   held.reclaimable += models;
   return held;
+}
+
+// The workspaces a usage read would recount (ContentService::Figures): stale, with items in the Trash
+// and few enough images.
+#define LIMBO_STALE_SMALL                                                                           \
+  "WITH stale(id) AS (SELECT id FROM workspaces WHERE reclaimable_gen <> reclaimable_computed_gen " \
+  "  AND image_count <= ? AND trash_projects + trash_versions + trash_workflows + trash_trainings > 0) "
+
+std::vector<std::pair<std::int64_t, domain::TrashHeld>> Workspaces::RecountStaleTrashHeld(std::int64_t max_images) {
+  std::map<std::int64_t, domain::TrashHeld> held;
+  auto images = db_.Query(LIMBO_STALE_SMALL LIMBO_TRASH_HELD_SUMS
+                          ", c.workspace_id " LIMBO_TRASH_LINKED("IN (SELECT id FROM stale)") "GROUP BY c.workspace_id",
+                          max_images, true, true, true, true);
+  while (images.Next()) held[images.Int(2)] = domain::TrashHeld{images.Int(0), images.Int(1)};
+  auto models = db_.Query(
+      LIMBO_STALE_SMALL "SELECT j.workspace_id, " LIMBO_TRASHED_MODELS("IN (SELECT id FROM stale)") "GROUP BY "
+                                                                                                   "j.workspace_id",
+      max_images);
+  while (models.Next()) {
+    domain::TrashHeld& h = held[models.Int(0)];
+    h.trash_only += models.Int(1);
+    h.reclaimable += models.Int(1);
+  }
+  return {held.begin(), held.end()};
 }
 
 ReclaimableState Workspaces::GetReclaimable(std::int64_t ws) {
@@ -159,14 +190,19 @@ std::vector<std::int64_t> Workspaces::StaleReclaimable(int limit) {
       "SELECT id FROM workspaces WHERE reclaimable_gen <> reclaimable_computed_gen ORDER BY id LIMIT ?", limit));
 }
 
-// The row's counters, and per workspace one index probe: the MIN of trash_by_cleanup's
-// (workspace_id, 'in_trash') range is its first entry.
-std::vector<domain::WorkspaceTrashFigures> Workspaces::TrashFigures() {
+// The row's counters, and per workspace two bounded index ranges: the MIN of trash_by_cleanup's
+// (workspace_id, 'in_trash') range is its first entry, and its (workspace_id, 'purging') range is
+// counted up to the cap.
+std::vector<domain::WorkspaceTrashFigures> Workspaces::TrashFigures(int purging_cap) {
   return All<domain::WorkspaceTrashFigures>(
       db_.Query("SELECT w.id, w.url, w.trash_projects, w.trash_versions, w.trash_workflows, w.trash_trainings, "
                 "w.trash_bytes, w.reclaimable_bytes, w.reclaimable_gen, w.reclaimable_computed_gen, "
-                "(SELECT MIN(t.cleanup_at) FROM trash_items t WHERE t.workspace_id = w.id AND t.state = 'in_trash') "
-                "FROM workspaces w ORDER BY w.url"),
+                "(SELECT MIN(t.cleanup_at) FROM trash_items t WHERE t.workspace_id = w.id AND t.state = 'in_trash'), "
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM trash_items t WHERE t.workspace_id = w.id "
+                "  AND t.state = 'purging' LIMIT ?) p), "
+                "w.storage_bytes, w.image_count, w.trash_only_bytes "
+                "FROM workspaces w ORDER BY w.url",
+                purging_cap),
       [](const Rows& r) {
         domain::WorkspaceTrashFigures f;
         f.id = r.Int(0);
@@ -176,15 +212,12 @@ std::vector<domain::WorkspaceTrashFigures> Workspaces::TrashFigures() {
         f.reclaimable_bytes = r.Int(7);
         f.reclaimable_fresh = r.Int(8) == r.Int(9);
         f.oldest_cleanup_at = r.OptInt(10);
+        f.purging = r.Int(11);
+        f.storage_bytes = r.Int(12);
+        f.image_count = r.Int(13);
+        f.trash_only_bytes = r.Int(14);
         return f;
       });
-}
-
-// At most `cap` entries of trash_by_cleanup's (workspace_id, 'purging') range.
-std::int64_t Workspaces::PurgingCount(std::int64_t ws, int cap) {
-  return Scalar(db_.Query(
-      "SELECT COUNT(*) FROM (SELECT 1 FROM trash_items WHERE workspace_id = ? AND state = 'purging' LIMIT ?) p", ws,
-      cap));
 }
 
 }  // namespace limbo::storage::sql

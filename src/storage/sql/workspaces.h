@@ -25,14 +25,14 @@ class Workspaces final : public domain::WorkspaceRows {
   std::int64_t TrashBytes(std::int64_t ws) override;
 
   domain::TrashHeld RecountTrashHeld(std::int64_t ws) override;
+  std::vector<std::pair<std::int64_t, domain::TrashHeld>> RecountStaleTrashHeld(std::int64_t max_images) override;
   domain::ReclaimableState GetReclaimable(std::int64_t ws) override;
   void TouchReclaimable(std::int64_t ws) override;
   void AddTrashHeld(std::int64_t ws, const domain::TrashHeld& delta) override;
   void StoreReclaimable(std::int64_t ws, const domain::TrashHeld& recount,
                         const domain::ReclaimableState& seen) override;
   std::vector<std::int64_t> StaleReclaimable(int limit) override;
-  std::vector<domain::WorkspaceTrashFigures> TrashFigures() override;
-  std::int64_t PurgingCount(std::int64_t ws, int cap) override;
+  std::vector<domain::WorkspaceTrashFigures> TrashFigures(int purging_cap) override;
 
  private:
   Db& db_;

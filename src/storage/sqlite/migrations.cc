@@ -374,6 +374,8 @@ constexpr std::array<std::string_view, 10> kMigrations = {kMigration1, kMigratio
 
 }  // namespace
 
+std::span<const std::string_view> MigrationTexts() { return kMigrations; }
+
 int Migrate(Connection& db) {
   db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
   int version = 0;

@@ -78,6 +78,53 @@ TEST_F(Gauges, TrashFiguresAreTheCountersAndTheEarliestCleanup) {
   EXPECT_FALSE(g.blob_queue.oldest_not_before);
 }
 
+// Every workspace's bytes are its usage report's, whether its stored split is fresh, stale and
+// recounted at the read (a small workspace, one set-based recount for all of them), or stale and
+// read from the row (above the image limit); read in one transaction for all workspaces.
+TEST_F(Gauges, EveryWorkspacesBytesAreItsUsageReports) {
+  for (const char* ws : {"bravo", "charlie", "delta"}) {
+    ASSERT_TRUE(accounts_->Bootstrap(ws, std::string(ws) + "@example.com", "password-long", ws));
+  }
+  MakeProject("Kept", 2, 10);
+  MakeProject("Shared", 3, 20);
+  MakeProject("Gone", 1, 30);
+  ASSERT_TRUE(content_->GenerateVersion(owner(), "kept", std::nullopt));
+  ASSERT_TRUE(trash_->TrashProject(owner(), "gone", true));
+  ASSERT_TRUE(trash_->TrashVersion(owner(), "kept", 1));
+  ASSERT_TRUE(trash_->TrashProject(owner(), "shared", false));
+  auto check = [&](domain::ContentService& content, const char* step) {
+    SCOPED_TRACE(step);
+    auto g = domain::Gauges(*store_, clock_, &content).Read();
+    ASSERT_TRUE(g);
+    ASSERT_EQ(g->workspaces.size(), 4u);
+    for (const auto& ws : g->workspaces) {
+      SCOPED_TRACE(ws.url);
+      auto r = content.Figures(ws.id);
+      ASSERT_TRUE(r);
+      EXPECT_EQ(ws.storage_bytes, r->usage.storage_bytes);
+      EXPECT_EQ(ws.bytes, r->trash_only_bytes);
+      EXPECT_EQ(ws.reclaimable_bytes, r->reclaimable_bytes);
+      EXPECT_EQ(ws.reclaimable_fresh, !r->figures_stale);
+    }
+  };
+  check(*content_, "stale, recounted at the read");
+  domain::ContentService row_read(*store_, *blobs_, clock_);
+  row_read.set_exact_figures_images(-1);  // as a workspace above the limit
+  check(row_read, "stale, read from the row");
+  auto row_figures = domain::Gauges(*store_, clock_, &row_read).Read();
+  ASSERT_TRUE(row_figures);
+  const auto* stale = Of(*row_figures, "acme");
+  ASSERT_NE(stale, nullptr);
+  EXPECT_FALSE(stale->reclaimable_fresh);
+  ASSERT_TRUE(content_->RefreshReclaimable());
+  check(*content_, "fresh");
+  check(row_read, "fresh, read from the row");
+  auto g = Read();
+  const auto* acme = Of(g, "acme");
+  ASSERT_NE(acme, nullptr);
+  EXPECT_GT(acme->bytes, 0);
+}
+
 TEST_F(Gauges, CountsStopAtTheCap) {
   // Rows made directly: the cap is what is checked, not the Trash's rules.
   ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
@@ -96,8 +143,8 @@ TEST_F(Gauges, CountsStopAtTheCap) {
     return core::Ok();
   }));
   ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
-    EXPECT_EQ(tx.workspaces().PurgingCount(owner().workspace.id, 10), 10);
-    EXPECT_EQ(tx.workspaces().PurgingCount(owner().workspace.id, 100), 25);
+    EXPECT_EQ(tx.workspaces().TrashFigures(10).at(0).purging, 10);
+    EXPECT_EQ(tx.workspaces().TrashFigures(100).at(0).purging, 25);
     EXPECT_EQ(tx.blobs().QueueFigures(10).queued, 10);
     EXPECT_EQ(tx.blobs().QueueFigures(100).queued, 25);
     return core::Ok();

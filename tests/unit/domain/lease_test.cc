@@ -118,6 +118,59 @@ TEST_F(Lease, OnlyTheLeaseHolderRunsTheCleanupPassAndTheOtherTakesOverWhenItStop
   EXPECT_FALSE(a->background.RunOnce().led);
 }
 
+// The storage figures' recount (RefreshReclaimable) runs only on the lease holder: at every pass
+// while its lease is fresh, renewing it once half the TTL has passed, so the holder stays the leader
+// while it runs. A server without the lease leaves stale figures alone; when the holder stops, the
+// server that takes the lease over recounts.
+TEST_F(Lease, OnlyTheLeaseHolderRecountsStaleFiguresAndTheNextLeaderTakesItOver) {
+  MakeProject("One", 1);
+  MakeProject("Two", 1);
+  MakeProject("Three", 1);
+  auto fresh = [&] {
+    bool f = false;
+    EXPECT_TRUE(store_->Read([&](domain::Transaction& tx) -> core::Status {
+      f = tx.workspaces().GetReclaimable(owner().workspace.id).fresh();
+      return core::Ok();
+    }));
+    return f;
+  };
+  auto a = MakeServer("a");
+  auto b = MakeServer("b");
+  EXPECT_TRUE(a->background.RunOnce().led);
+  EXPECT_FALSE(b->background.RunOnce().led);
+
+  ASSERT_TRUE(trash_->TrashProject(owner(), "one", true));
+  ASSERT_FALSE(fresh());
+  EXPECT_FALSE(b->background.RunOnce().led);  // not due, and not the holder: no recount
+  EXPECT_FALSE(fresh());
+  EXPECT_FALSE(a->background.RunOnce().led);  // not due, but the holder: recounts
+  EXPECT_TRUE(fresh());
+
+  // a's passes renew its lease past half the TTL: b, woken, cannot take it long after the first TTL.
+  for (int i = 0; i < 5; ++i) {
+    Advance(kTtl / 2 + kSecondMs);
+    EXPECT_FALSE(a->background.RunOnce().led);
+    EXPECT_TRUE(a->background.StillLeading());
+  }
+  ASSERT_TRUE(trash_->TrashProject(owner(), "two", true));
+  b->background.Wake();
+  EXPECT_FALSE(b->background.RunOnce().led);
+  EXPECT_FALSE(fresh());
+  a->background.RunOnce();
+  EXPECT_TRUE(fresh());
+
+  // a stops: once its lease expires b takes it over and recounts; a, back, no longer does.
+  Advance(kTtl);
+  b->background.Wake();
+  EXPECT_TRUE(b->background.RunOnce().led);
+  ASSERT_TRUE(trash_->TrashProject(owner(), "three", true));
+  EXPECT_FALSE(a->background.RunOnce().led);
+  EXPECT_FALSE(a->background.StillLeading());
+  EXPECT_FALSE(fresh());
+  b->background.RunOnce();
+  EXPECT_TRUE(fresh());
+}
+
 // The lease is on the clock's system reading: POST /_dev/clock jumping 31 days ahead (on one server,
 // and on the other after its sync) does not expire the lease another server holds.
 TEST_F(Lease, TheDevClockJumpingAheadDoesNotExpireTheLease) {
