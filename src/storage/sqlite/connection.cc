@@ -44,6 +44,12 @@ void Connection::Exec(std::string_view sql) {
   }
 }
 
+void Connection::Run(std::string_view sql) {
+  Statement& s = Prepare(sql);
+  s.Run();
+  s.Reset();
+}
+
 Statement& Connection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
@@ -130,6 +136,14 @@ std::string Statement::Text(int col) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   if (!p) return {};
   return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+// sqlite3_column_blob hands out the record's bytes as they are; sqlite3_column_text would first copy
+// a text that is not NUL-terminated in the page (most are) into a buffer of its own.
+std::string_view Statement::View(int col) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  if (!p) return {};
+  return {static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
 std::optional<std::string> Statement::OptText(int col) const {

@@ -36,6 +36,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void Exec(std::string_view sql);
+  // Runs one statement without rows from the cache of prepared statements: BEGIN, COMMIT and
+  // ROLLBACK, which Exec would parse again for every transaction.
+  void Run(std::string_view sql);
   // A cached prepared statement, reset and with bindings cleared. `sql` follows the shared
   // conventions of storage/sql/db.h (`list(?)` becomes json_each).
   Statement& Prepare(std::string_view sql);
@@ -81,8 +84,9 @@ class Statement final : public sql::Cursor {
   bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
   double Double(int col) const override { return sqlite3_column_double(stmt_, col); }
-  bool Bool(int col) const override { return Int(col) != 0; }
+  bool Bool(int col) const override { return Int(col) != 0; }  // NULL reads as 0
   std::string Text(int col) const override;
+  std::string_view View(int col) const override;
   std::optional<std::string> OptText(int col) const;
   std::optional<std::int64_t> OptInt(int col) const;
 

@@ -33,20 +33,20 @@ Error Unavailable(const std::string& what) {
 
 // Runs fn inside BEGIN/COMMIT on `db`, rolling back on an error or exception.
 Status RunTx(Connection& db, const char* begin, const domain::TxFn& fn) {
-  db.Exec(begin);
+  db.Run(begin);
   try {
     SqliteDb sql_db(db);
     sql::Transaction tx(sql_db);
     Status st = fn(tx);
     if (!st) {
-      db.Exec("ROLLBACK");
+      db.Run("ROLLBACK");
       return st;
     }
-    db.Exec("COMMIT");
+    db.Run("COMMIT");
     return st;
   } catch (...) {
     try {
-      db.Exec("ROLLBACK");
+      db.Run("ROLLBACK");
     } catch (...) {
     }
     throw;
@@ -127,10 +127,10 @@ void SqliteStore::EndSharedRead() {
   if (t_shared.store != this || !t_shared.conn) return;
   auto conn = std::move(t_shared.conn);
   try {
-    conn->Exec("COMMIT");
+    conn->Run("COMMIT");
   } catch (...) {
     try {
-      conn->Exec("ROLLBACK");
+      conn->Run("ROLLBACK");
     } catch (...) {
     }
   }
@@ -143,7 +143,7 @@ Status SqliteStore::Read(const domain::TxFn& fn) {
       if (!t_shared.conn) {
         auto conn = AcquireReader();
         try {
-          conn->Exec("BEGIN");
+          conn->Run("BEGIN");
         } catch (...) {
           ReleaseReader(std::move(conn));
           throw;
