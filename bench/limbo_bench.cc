@@ -150,8 +150,10 @@ constexpr const char* kBareSameInfo =
 constexpr const char* kBareCounters =
     "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows, trash_trainings "
     "FROM workspaces WHERE id = ?";
-// Columns of kBareSameInfo read as integers (the others are texts, some NULL).
+// Columns of kBareSameInfo read as integers (the others are texts, some NULL); one of them is a
+// boolean (PostgreSQL sends it as t or f).
 constexpr int kBareIntColumns[] = {0, 6, 9, 10, 11, 12, 15, 16};
+constexpr int kBareBoolColumn = 11;
 constexpr const char* kDeepCursor =
     "SELECT deleted_at, id FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
     "ORDER BY deleted_at DESC, id DESC LIMIT 1 OFFSET ?";
@@ -269,7 +271,9 @@ BareTrashPage BarePostgres(const World& w, std::int64_t n) {
     for (pqxx::result::size_type i = 0; i < page.size() && i < 50; ++i) {
       auto row = page[i];
       for (int col = 0; col < 20; ++col) {
-        if (!IsBareInt(col)) {
+        if (col == kBareBoolColumn) {
+          sum += row[col].c_str()[0] == 't';
+        } else if (!IsBareInt(col)) {
           sum += static_cast<std::int64_t>(row[col].size());
         } else if (!row[col].is_null()) {
           sum += row[col].as<std::int64_t>();
