@@ -1,8 +1,9 @@
 // limbo_bench SCENARIO --size N [--dir DIR] [--db postgresql://...]: one scenario of SPEC section 5,
 // printed as JSON with its physical limit measured in the same run. Scenarios: trash-list,
-// trash-project, restore-all, cleanup, usage. With --db, cleanup keeps its rows in PostgreSQL, in a
-// schema of its own that is dropped at the end; the other scenarios compare with bare SQLite
-// statements and run on SQLite only.
+// trash-project, restore-all, cleanup, usage. With --db, cleanup and trash-list keep their rows in
+// PostgreSQL, in a schema of their own that is dropped at the end (trash-list then compares with bare
+// SQL on its own PostgreSQL session); the other scenarios compare with bare SQLite statements and run
+// on SQLite only.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,7 @@
 #include "storage/blob/file_blob_store.h"
 #include "storage/blob/model_files.h"
 #include "storage/postgres/postgres_store.h"
+#include "storage/sql/db.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -121,23 +124,185 @@ std::string Num(const char* k, double v) {
   return buf;
 }
 
-// ---- trash-list: first and deep pages of GET /:ws/trash (server time) vs a bare keyset SELECT ----
+// ---- trash-list: first and deep pages of GET /:ws/trash (server time) vs bare keyset SELECTs ----
+
+// The bare SQL that produces the same information as a Trash page, written here on its own (not the
+// service's statement): the listed columns of the page's rows and their surroundings (the parent
+// project's name and Trash row, the training's version's Trash row, a live project or workflow at
+// the url, the group's name) as LEFT JOINs in the page's one statement, then the workspace's
+// counters, both in one read transaction so they agree. Every value is read once, in place (no
+// copy); the 51st row is stepped, not read (it only tells that more follow). This is the limit the
+// issue's 1.5x is measured against; the plain keyset SELECT of the rows alone is printed beside it.
+constexpr const char* kBareSameInfo =
+    "SELECT t.id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, t.deleted_by, "
+    "t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.size_bytes, t.group_id, "
+    "pp.name, pp.trash_item_id, vv.trash_item_id, xp.id, xw.id, g.name FROM trash_items t "
+    "LEFT JOIN projects pp ON pp.id = t.parent_project_id "
+    "LEFT JOIN versions vv ON t.type = 'training' AND vv.project_id = t.parent_project_id "
+    "AND vv.number = t.version_number "
+    "LEFT JOIN projects xp ON t.type = 'project' AND xp.workspace_id = t.workspace_id AND xp.url = t.url "
+    "AND xp.trash_item_id IS NULL "
+    "LEFT JOIN workflows xw ON t.type = 'workflow' AND xw.workspace_id = t.workspace_id AND xw.url = t.url "
+    "AND xw.trash_item_id IS NULL "
+    "LEFT JOIN groups g ON g.id = t.group_id "
+    "WHERE t.workspace_id = ? AND t.state = 'in_trash' AND (t.deleted_at, t.id) < (?, ?) "
+    "ORDER BY t.deleted_at DESC, t.id DESC LIMIT 51";
+constexpr const char* kBareCounters =
+    "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows, trash_trainings "
+    "FROM workspaces WHERE id = ?";
+// Columns of kBareSameInfo read as integers (the others are texts, some NULL); one of them is a
+// boolean (PostgreSQL sends it as t or f).
+constexpr int kBareIntColumns[] = {0, 6, 9, 10, 11, 12, 15, 16};
+constexpr int kBareBoolColumn = 11;
+constexpr const char* kDeepCursor =
+    "SELECT deleted_at, id FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
+    "ORDER BY deleted_at DESC, id DESC LIMIT 1 OFFSET ?";
+
+struct BareTrashPage {
+  std::int64_t key = 0, id = 0;  // the deep page's cursor
+  double same_info = 0;          // kBareSameInfo + kBareCounters in one transaction, values read
+  double rows_step = -1;         // SQLite only: the rows' own columns, stepped
+  double rows_read = -1;         // SQLite only: the rows' own columns read into strings and integers
+  std::int64_t checksum = 0;
+};
+
+bool IsBareInt(int c) {
+  return std::find(std::begin(kBareIntColumns), std::end(kBareIntColumns), c) != std::end(kBareIntColumns);
+}
+
+// A statement of the bench's own SQLite connection, through the C API only (no wrapper of the
+// product's), finalized at the end of the scenario.
+struct BareStatement {
+  sqlite3_stmt* s = nullptr;
+  BareStatement(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+      throw std::runtime_error(sqlite3_errmsg(db));
+  }
+  ~BareStatement() { sqlite3_finalize(s); }
+  BareStatement(const BareStatement&) = delete;
+  BareStatement& operator=(const BareStatement&) = delete;
+};
+
+BareTrashPage BareSqlite(const World& w, std::int64_t n) {
+  BareTrashPage b;
+  storage::sqlite::Connection raw((w.dir / "limbo.db").string());
+  auto& at = raw.Prepare(kDeepCursor);
+  at.Bind(1, w.owner.workspace.id).Bind(2, n * 9 / 10);
+  at.Step();
+  b.key = at.Int(0);
+  b.id = at.Int(1);
+  at.Reset();
+  std::int64_t ws = w.owner.workspace.id;
+  sqlite3* db = raw.raw();
+  BareStatement begin(db, "BEGIN"), commit(db, "COMMIT"), page(db, kBareSameInfo), counters(db, kBareCounters);
+  std::int64_t sum = 0;
+  b.same_info = Time(200, [&] {
+    sqlite3_step(begin.s);
+    sqlite3_reset(begin.s);
+    sqlite3_bind_int64(page.s, 1, ws);
+    sqlite3_bind_int64(page.s, 2, b.key);
+    sqlite3_bind_int64(page.s, 3, b.id);
+    for (int rows = 0; sqlite3_step(page.s) == SQLITE_ROW; ++rows) {
+      if (rows == 50) break;
+      for (int c = 0; c < 20; ++c) {
+        if (IsBareInt(c)) {
+          sum += sqlite3_column_int64(page.s, c);
+        } else {  // the text in place: its bytes and their length
+          sum += sqlite3_column_blob(page.s, c) != nullptr;
+          sum += sqlite3_column_bytes(page.s, c);
+        }
+      }
+    }
+    sqlite3_reset(page.s);
+    sqlite3_bind_int64(counters.s, 1, ws);
+    while (sqlite3_step(counters.s) == SQLITE_ROW)
+      for (int c = 0; c < 6; ++c) sum += sqlite3_column_int64(counters.s, c);
+    sqlite3_reset(counters.s);
+    sqlite3_step(commit.s);
+    sqlite3_reset(commit.s);
+  });
+  // The plain keyset SELECT of the rows alone, as measured before (no surroundings, no counters).
+  auto& bare = raw.Prepare(
+      "SELECT * FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
+      "AND (deleted_at, id) < (?, ?) ORDER BY deleted_at DESC, id DESC LIMIT 50");
+  b.rows_step = Time(200, [&] {
+    bare.Reset();
+    bare.Bind(1, ws).Bind(2, b.key).Bind(3, b.id);
+    while (bare.Step()) ++sum;
+  });
+  // The same rows with every column the listing shows read into strings and integers.
+  auto& bare_read = raw.Prepare(
+      "SELECT id, workspace_id, type, object_id, name, url, parent_project_id, version_number, deleted_by, "
+      "deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id, purge_actor_id, "
+      "purge_actor_name FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
+      "AND (deleted_at, id) < (?, ?) ORDER BY deleted_at DESC, id DESC LIMIT 50");
+  std::vector<std::string> texts;
+  b.rows_read = Time(200, [&] {
+    bare_read.Reset();
+    bare_read.Bind(1, ws).Bind(2, b.key).Bind(3, b.id);
+    texts.clear();
+    while (bare_read.Step()) {
+      for (int c : {0, 1, 7, 10, 11, 12, 14}) sum += bare_read.Int(c);
+      for (int c : {2, 3, 4, 5, 6, 8, 9, 13, 15, 16, 17}) texts.push_back(bare_read.Text(c));
+    }
+  });
+  b.checksum = sum + static_cast<std::int64_t>(texts.size());
+  return b;
+}
+
+BareTrashPage BarePostgres(const World& w, std::int64_t n) {
+  BareTrashPage b;
+  pqxx::connection c(storage::postgres::UrlWithSearchPath(g_db, g_schema));
+  c.prepare("cursor", storage::sql::ForDialect(kDeepCursor, storage::sql::Dialect::kPostgres));
+  c.prepare("page", storage::sql::ForDialect(kBareSameInfo, storage::sql::Dialect::kPostgres));
+  c.prepare("counters", storage::sql::ForDialect(kBareCounters, storage::sql::Dialect::kPostgres));
+  std::int64_t ws = w.owner.workspace.id;
+  // The data was made in transactions of 20 000 items, each moving the workspace's counters and
+  // Trash generation once per item: until a vacuum, every read of those rows walks thousands of
+  // dead versions (milliseconds per page, the service's and the bare SQL's alike). A server's
+  // autovacuum clears them; here it is done once, with fresh statistics, before anything is timed.
+  pqxx::nontransaction(c).exec("VACUUM ANALYZE");
+  {
+    pqxx::work tx(c);
+    auto r = tx.exec_prepared1("cursor", ws, n * 9 / 10);
+    b.key = r[0].as<std::int64_t>();
+    b.id = r[1].as<std::int64_t>();
+    tx.commit();
+  }
+  std::int64_t sum = 0;
+  b.same_info = Time(200, [&] {
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+    auto page = tx.exec_prepared("page", ws, b.key, b.id);
+    for (pqxx::result::size_type i = 0; i < page.size() && i < 50; ++i) {
+      auto row = page[i];
+      for (int col = 0; col < 20; ++col) {
+        if (col == kBareBoolColumn) {
+          sum += row[col].c_str()[0] == 't';
+        } else if (!IsBareInt(col)) {
+          sum += static_cast<std::int64_t>(row[col].size());
+        } else if (!row[col].is_null()) {
+          sum += row[col].as<std::int64_t>();
+        }
+      }
+    }
+    auto counters = tx.exec_prepared("counters", ws);
+    for (const auto& row : counters)
+      for (int col = 0; col < 6; ++col) sum += row[col].as<std::int64_t>();
+    tx.commit();
+  });
+  b.checksum = sum;
+  return b;
+}
+
 void TrashList(std::int64_t n, const fs::path& dir) {
   World w(dir);
   bench::MakeTrashItems(*w.store, w.owner.workspace.id, n, w.owner.user.id, w.clock.Now());
+  BareTrashPage bare = g_db.empty() ? BareSqlite(w, n) : BarePostgres(w, n);
   domain::TrashQuery first;
   first.limit = 50;
-  // The cursor of a page 90% of the way down.
-  storage::sqlite::Connection raw((w.dir / "limbo.db").string());
-  auto& at = raw.Prepare(
-      "SELECT deleted_at, id FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
-      "ORDER BY deleted_at DESC, id DESC LIMIT 1 OFFSET ?");
-  at.Bind(1, w.owner.workspace.id).Bind(2, n * 9 / 10);
-  at.Step();
-  domain::TrashQuery deep = first;
-  deep.after_key = std::to_string(at.Int(0));
-  deep.after_id = at.Int(1);
-  at.Reset();
+  domain::TrashQuery deep = first;  // the cursor of a page 90% of the way down
+  deep.after_key = std::to_string(bare.key);
+  deep.after_id = bare.id;
   domain::TrashQuery by_name = first;
   by_name.sort = domain::TrashSort::kName;
   domain::TrashQuery workflows = first;
@@ -154,45 +319,19 @@ void TrashList(std::int64_t n, const fs::path& dir) {
   double t_name = Time(200, list(by_name));
   double t_type = Time(200, list(workflows));
   got = w.trash->List(w.owner, deep)->page.items.size();  // rows on the deep page
-  // The physical limit: the same keyset page as one bare SELECT of the rows' own columns.
-  auto& bare = raw.Prepare(
-      "SELECT * FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
-      "AND (deleted_at, id) < (?, ?) ORDER BY deleted_at DESC, id DESC LIMIT 50");
-  double t_bare = Time(200, [&] {
-    bare.Reset();
-    bare.Bind(1, w.owner.workspace.id)
-        .Bind(2, static_cast<std::int64_t>(std::stoll(*deep.after_key)))
-        .Bind(3, *deep.after_id);
-    int rows = 0;
-    while (bare.Step()) ++rows;
-  });
-  // The same page with every column the listing shows read into strings and integers, as any
-  // reader of it must (the SELECT above only steps the rows).
-  auto& bare_read = raw.Prepare(
-      "SELECT id, workspace_id, type, object_id, name, url, parent_project_id, version_number, deleted_by, "
-      "deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id, purge_actor_id, "
-      "purge_actor_name FROM trash_items WHERE workspace_id = ? AND state = 'in_trash' "
-      "AND (deleted_at, id) < (?, ?) ORDER BY deleted_at DESC, id DESC LIMIT 50");
-  std::vector<std::string> texts;
-  std::int64_t ints = 0;
-  double t_bare_read = Time(200, [&] {
-    bare_read.Reset();
-    bare_read.Bind(1, w.owner.workspace.id)
-        .Bind(2, static_cast<std::int64_t>(std::stoll(*deep.after_key)))
-        .Bind(3, *deep.after_id);
-    texts.clear();
-    while (bare_read.Step()) {
-      for (int c : {0, 1, 7, 10, 11, 12, 14}) ints += bare_read.Int(c);
-      for (int c : {2, 3, 4, 5, 6, 8, 9, 13, 15, 16, 17}) texts.push_back(bare_read.Text(c));
-    }
-  });
+  std::string fields = Num("firstPageUs", t_first) + "," + Num("deepPageUs", t_deep) + "," +
+                       Num("byNamePageUs", t_name) + "," + Num("emptyTypePageUs", t_type) + "," +
+                       Num("bareSqlSameInfoDeepPageUs", bare.same_info) + "," +
+                       Num("ratioDeepToSameInfo", t_deep / std::max(bare.same_info, 1.0));
+  if (bare.rows_step >= 0) {
+    fields += "," + Num("bareSqlDeepPageUs", bare.rows_step) + "," + Num("bareSqlReadDeepPageUs", bare.rows_read) +
+              "," + Num("ratioDeepToBare", t_deep / std::max(bare.rows_step, 1.0)) + "," +
+              Num("ratioDeepToBareRead", t_deep / std::max(bare.rows_read, 1.0));
+  }
   Print("trash-list", n,
-        Num("firstPageUs", t_first) + "," + Num("deepPageUs", t_deep) + "," + Num("byNamePageUs", t_name) + "," +
-            Num("emptyTypePageUs", t_type) + "," + Num("bareSqlDeepPageUs", t_bare) + "," +
-            Num("bareSqlReadDeepPageUs", t_bare_read) + "," + Num("ratioDeepToBare", t_deep / std::max(t_bare, 1.0)) +
-            "," + Num("ratioDeepToBareRead", t_deep / std::max(t_bare_read, 1.0)) + ",\"rows\":" + std::to_string(got) +
-            ",\"checksum\":" + std::to_string((ints + static_cast<std::int64_t>(texts.size())) % 7) +
-            ",\"targetUs\":5000");
+        std::string(g_db.empty() ? "\"backend\":\"sqlite\"," : "\"backend\":\"postgres\",") + fields +
+            ",\"rows\":" + std::to_string(got) + ",\"checksum\":" + std::to_string(bare.checksum % 7) +
+            ",\"targetUs\":5000,\"targetRatio\":1.5");
 }
 
 // ---- trash-project: trashing a project with N images vs a one-row UPDATE ----
@@ -401,8 +540,8 @@ int main(int argc, char** argv) {
     if (k == "--batch") batch = std::atoi(argv[i + 1]);
     if (k == "--db") g_db = argv[i + 1];
   }
-  if (!g_db.empty() && scenario != "cleanup") {
-    std::cerr << "limbo_bench: --db is for the cleanup scenario; the others compare with bare SQLite\n";
+  if (!g_db.empty() && scenario != "cleanup" && scenario != "trash-list") {
+    std::cerr << "limbo_bench: --db is for the cleanup and trash-list scenarios; the others compare with bare SQLite\n";
     return 2;
   }
   try {

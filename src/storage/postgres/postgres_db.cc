@@ -78,12 +78,18 @@ class ResultCursor final : public sql::Cursor {
   std::int64_t Int(int col) const override { return Field(col).as<std::int64_t>(); }
   double Double(int col) const override { return Field(col).as<double>(); }
   bool Bool(int col) const override {
-    std::string_view v = Field(col).c_str();
+    auto f = Field(col);
+    if (f.is_null()) return false;
+    std::string_view v(f.c_str(), f.size());
     return v == "t" || v == "true" || (!v.empty() && v != "0" && v != "f" && v != "false");
   }
   std::string Text(int col) const override {
     auto f = Field(col);
     return f.is_null() ? std::string() : std::string(f.c_str(), f.size());
+  }
+  std::string_view View(int col) const override {
+    auto f = Field(col);
+    return f.is_null() ? std::string_view() : std::string_view(f.c_str(), f.size());
   }
 
  private:

@@ -63,8 +63,11 @@ class Cursor {
   virtual bool IsNull(int col) const = 0;
   virtual std::int64_t Int(int col) const = 0;
   virtual double Double(int col) const = 0;
-  virtual bool Bool(int col) const = 0;
+  virtual bool Bool(int col) const = 0;         // NULL reads as false
   virtual std::string Text(int col) const = 0;  // NULL reads as ""
+  // The text in place, valid until the next Next() or Release(); NULL reads as "". For a page
+  // whose values are copied once into their destination, without a temporary string per column.
+  virtual std::string_view View(int col) const = 0;
   // Called once when the rows are no longer read (a cached statement is reset for its next use).
   virtual void Release() {}
 };
@@ -85,8 +88,9 @@ class Rows {
   bool IsNull(int col) const { return cursor_->IsNull(col); }
   std::int64_t Int(int col) const { return cursor_->Int(col); }
   double Double(int col) const { return cursor_->Double(col); }
-  bool Bool(int col) const { return !IsNull(col) && cursor_->Bool(col); }
+  bool Bool(int col) const { return cursor_->Bool(col); }  // NULL reads as false
   std::string Text(int col) const { return cursor_->Text(col); }
+  std::string_view View(int col) const { return cursor_->View(col); }
   std::optional<std::string> OptText(int col) const;
   std::optional<std::int64_t> OptInt(int col) const;
 

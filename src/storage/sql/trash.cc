@@ -1,5 +1,6 @@
 #include "storage/sql/trash.h"
 
+#include <algorithm>
 #include <string>
 
 namespace limbo::storage::sql {
@@ -18,15 +19,17 @@ namespace {
 #define TRASH_ROW_COLUMNS                                                                             \
   "t.id, t.workspace_id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, " \
   "t.deleted_by, t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.state, "   \
-  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name, "
+  "t.size_bytes, t.group_id, t.purge_actor_id, t.purge_actor_name"
 
-// Listing columns: the row plus what the Trash page shows about its surroundings (parent project's
-// name and whether it or the training's version is in the Trash, whether a live project or workflow
-// now has the url, the group's name), joined in the page's one statement: each join is by a primary
-// or unique key (live urls are unique per workspace), so it adds no rows, and the page walks its
-// keyset index once instead of running four subqueries per row.
+// Listing columns: what the Trash page shows of a row (a listing is of one workspace and of items in
+// the Trash only, so not the workspace, the state or the purging actor), then its surroundings
+// (parent project's name and whether it or the training's version is in the Trash, whether a live
+// project or workflow now has the url, the group's name), joined in the page's one statement: each
+// join is by a primary or unique key (live urls are unique per workspace), so it adds no rows, and
+// the page walks its keyset index once instead of running four subqueries per row.
 #define TRASH_SELECT                                                                                       \
-  "SELECT " TRASH_ROW_COLUMNS                                                                              \
+  "SELECT t.id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, t.deleted_by, " \
+  "t.deleted_by_name, t.deleted_at, t.cleanup_at, t.cleanup_delete_images, t.size_bytes, t.group_id, "     \
   "COALESCE(pp.name, ''), (pp.trash_item_id IS NOT NULL OR vv.trash_item_id IS NOT NULL), "                \
   "(xp.id IS NOT NULL OR xw.id IS NOT NULL), COALESCE(g.name, '') "                                        \
   "FROM trash_items t "                                                                                    \
@@ -39,8 +42,33 @@ namespace {
   " AND xw.trash_item_id IS NULL "                                                                         \
   "LEFT JOIN groups g ON g.id = t.group_id "
 
-// Internal lookups need only the row itself; the listing's surroundings are left empty.
-#define TRASH_SELECT_ROW "SELECT " TRASH_ROW_COLUMNS "'', FALSE, FALSE, '' FROM trash_items t "
+// One listed row of TRASH_SELECT, read into `t` (a fresh item of the page): each text is copied once,
+// from the row into its field, and only NOT NULL columns are read without asking for NULL first.
+void ReadListed(const Rows& r, std::int64_t ws, TrashItem& t) {
+  t.id = r.Int(0);
+  t.workspace_id = ws;
+  t.type = domain::ParseItemType(r.View(1)).value_or(ItemType::kProject);
+  t.object_id = r.View(2);
+  t.name = r.View(3);
+  t.url = r.View(4);
+  t.parent_project_id = r.View(5);
+  t.version_number = static_cast<int>(r.Int(6));
+  t.deleted_by = r.View(7);
+  t.deleted_by_name = r.View(8);
+  t.deleted_at = r.Int(9);
+  t.cleanup_at = r.Int(10);
+  t.cleanup_delete_images = r.Bool(11);
+  t.state = TrashState::kInTrash;
+  t.size_bytes = r.Int(12);
+  if (!r.IsNull(13)) t.group_id.emplace(r.View(13));
+  t.parent_name = r.View(14);
+  t.parent_in_trash = r.Bool(15);
+  t.url_taken = r.Bool(16);
+  t.group_name = r.View(17);
+}
+
+// Internal lookups need only the row itself.
+#define TRASH_SELECT_ROW "SELECT " TRASH_ROW_COLUMNS " FROM trash_items t "
 
 TrashItem ReadTrash(const Rows& r) {
   TrashItem t;
@@ -62,10 +90,6 @@ TrashItem ReadTrash(const Rows& r) {
   t.group_id = r.OptText(15);
   t.purge_actor_id = r.Text(16);
   t.purge_actor_name = r.Text(17);
-  t.parent_name = r.Text(18);
-  t.parent_in_trash = r.Bool(19);
-  t.url_taken = r.Bool(20);
-  t.group_name = r.Text(21);
   return t;
 }
 
@@ -136,15 +160,24 @@ TrashPage Trash::List(const TrashQuery& q) {
   const char* sql = kTrashPages[q.type ? 1 : 0][sort][cursor ? 1 : 0];
   std::string type = q.type ? domain::ItemTypeName(*q.type) : "";
   std::string pattern = LikePattern(q.q);
-  int limit = q.limit + 1;  // the extra row only tells that more follow (domain::PageOf)
+  int limit = q.limit + 1;  // the extra row only tells that more follow
   auto rows = [&]() -> Rows {
     if (!cursor) return db_.Query(sql, q.workspace_id, pattern, pattern, pattern, type, limit);
     if (sort == 2)
       return db_.Query(sql, q.workspace_id, pattern, pattern, pattern, type, *q.after_key, *q.after_id, limit);
     auto key = static_cast<std::int64_t>(std::stoll(*q.after_key));
     return db_.Query(sql, q.workspace_id, pattern, pattern, pattern, type, key, *q.after_id, limit);
-  };
-  return domain::PageOf(All<TrashItem>(rows(), ReadTrash), q.limit);
+  }();
+  TrashPage page;
+  page.items.reserve(static_cast<std::size_t>(std::min(q.limit, 64)));
+  while (rows.Next()) {
+    if (static_cast<int>(page.items.size()) == q.limit) {
+      page.more = true;  // the extra row: not read
+      break;
+    }
+    ReadListed(rows, q.workspace_id, page.items.emplace_back());
+  }
+  return page;
 }
 
 // Milliseconds are whole and not negative, so integer division is the UTC day on both databases.

@@ -138,6 +138,14 @@ std::string Statement::Text(int col) const {
   return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
+// sqlite3_column_blob hands out the record's bytes as they are; sqlite3_column_text would first copy
+// a text that is not NUL-terminated in the page (most are) into a buffer of its own.
+std::string_view Statement::View(int col) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  if (!p) return {};
+  return {static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))};
+}
+
 std::optional<std::string> Statement::OptText(int col) const {
   if (IsNull(col)) return std::nullopt;
   return Text(col);

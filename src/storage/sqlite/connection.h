@@ -84,8 +84,9 @@ class Statement final : public sql::Cursor {
   bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
   double Double(int col) const override { return sqlite3_column_double(stmt_, col); }
-  bool Bool(int col) const override { return Int(col) != 0; }
+  bool Bool(int col) const override { return Int(col) != 0; }  // NULL reads as 0
   std::string Text(int col) const override;
+  std::string_view View(int col) const override;
   std::optional<std::string> OptText(int col) const;
   std::optional<std::int64_t> OptInt(int col) const;
 

@@ -422,6 +422,64 @@ TEST_F(TrashRules, ListingPagesWithKeysetCursors) {
   EXPECT_EQ(List(Matching("%")).page.items.size(), 0u);
 }
 
+// The listing reads its own columns of a row (not the workspace, the state or the purging actor,
+// which are the listing's own), each text in place: every item it lists carries exactly what the
+// row holds, read the other way (a lookup by id), texts of any length and a group set or not.
+TEST_F(TrashRules, ListedItemsCarryEveryFieldOfTheirRow) {
+  auto group = accounts_->CreateGroup(owner(), "Pets");
+  std::string long_name = "Chats très longs " + std::string(150, 'x');
+  auto p =
+      content_->CreateProject(owner(), domain::NewProject{long_name, "object-detection", "c", group->id, std::nullopt});
+  ASSERT_TRUE(p) << p.error().code << " " << p.error().message;
+  ASSERT_TRUE(content_->GenerateVersion(owner(), p->url, std::nullopt));
+  ASSERT_TRUE(trash_->TrashVersion(owner(), p->url, 1));
+  Advance(1000);
+  ASSERT_TRUE(trash_->TrashProject(owner(), p->url, true));
+  MakeProject("D");
+  ASSERT_TRUE(trash_->TrashProject(owner(), "d", false));
+  auto listed = List().page.items;
+  ASSERT_EQ(listed.size(), 3u);
+  for (const auto& t : listed) {
+    std::optional<domain::TrashItem> row;
+    ASSERT_TRUE(store_->Read([&](domain::Transaction& tx) {
+      row = tx.trash().ById(t.id);
+      return core::Ok();
+    }));
+    ASSERT_TRUE(row) << t.id;
+    EXPECT_EQ(t.workspace_id, row->workspace_id);
+    EXPECT_EQ(t.type, row->type);
+    EXPECT_EQ(t.object_id, row->object_id);
+    EXPECT_EQ(t.name, row->name);
+    EXPECT_EQ(t.url, row->url);
+    EXPECT_EQ(t.parent_project_id, row->parent_project_id);
+    EXPECT_EQ(t.version_number, row->version_number);
+    EXPECT_EQ(t.deleted_by, row->deleted_by);
+    EXPECT_EQ(t.deleted_by_name, row->deleted_by_name);
+    EXPECT_EQ(t.deleted_at, row->deleted_at);
+    EXPECT_EQ(t.cleanup_at, row->cleanup_at);
+    EXPECT_EQ(t.cleanup_delete_images, row->cleanup_delete_images);
+    EXPECT_EQ(t.state, row->state);
+    EXPECT_EQ(t.size_bytes, row->size_bytes);
+    EXPECT_EQ(t.group_id, row->group_id);
+    EXPECT_EQ(t.purge_actor_id, row->purge_actor_id);
+    EXPECT_EQ(t.purge_actor_name, row->purge_actor_name);
+  }
+  // The surroundings: the version's project (in the Trash, with its long name), the group's name.
+  const auto& version =
+      *std::find_if(listed.begin(), listed.end(), [](const auto& t) { return t.type == ItemType::kVersion; });
+  EXPECT_EQ(version.parent_name, long_name);
+  EXPECT_TRUE(version.parent_in_trash);
+  const auto& project = *std::find_if(listed.begin(), listed.end(), [&](const auto& t) { return t.name == long_name; });
+  EXPECT_EQ(project.group_id, group->id);
+  EXPECT_EQ(project.group_name, "Pets");
+  EXPECT_TRUE(project.cleanup_delete_images);
+  EXPECT_FALSE(project.url_taken);
+  const auto& plain = *std::find_if(listed.begin(), listed.end(), [](const auto& t) { return t.name == "D"; });
+  EXPECT_FALSE(plain.group_id.has_value());
+  EXPECT_EQ(plain.group_name, "");
+  EXPECT_FALSE(plain.cleanup_delete_images);
+}
+
 // The cleanup timeline: one grouped query counts the items (and their sizeBytes) per UTC day of
 // today and the next 30 dates; an item already past its date that cleanup has not reached counts
 // today, one 30 days away is on the last day, later ones are left out, restored ones leave.
