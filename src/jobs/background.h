@@ -32,9 +32,9 @@ struct BackgroundOptions {
 };
 
 // Runs the retention sweeper, the cleanup worker, the blob collector, the pruning of old sign-in
-// failures and the demo trainer in one thread. Sweep, cleanup, collection and pruning run only while
-// this process holds the `cleanup` lease, so several servers on one database never do the same work
-// twice.
+// failures, the writing of API keys' last uses and the demo trainer in one thread. Sweep, cleanup, collection and
+// pruning run only while this process holds the `cleanup` lease, so several servers on one database never do the same
+// work twice.
 //
 // Every time it reads comes from the injected clock: the sweep and time-sync intervals and the
 // warning rate limit from Monotonic(), the lease from SystemNow() (see BackgroundOptions::lease_ttl).
