@@ -55,6 +55,8 @@ using HandlerFn = std::function<Response(Ctx&)>;
 bool PresentsApiKey(const Request& req);
 
 Response JsonResponse(int status, const Json& body);
+// An answer whose JSON text is already written (JsonWriter).
+Response JsonTextResponse(int status, std::string body);
 Response ErrorResponse(const core::Error& e);
 // The one place where error kinds become HTTP statuses.
 int StatusFor(core::ErrorKind kind);
