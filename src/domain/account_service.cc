@@ -23,6 +23,9 @@ Actor SystemActor(const Workspace& ws) {
 
 namespace {
 
+// Keys whose last use waits to be written: bounded, as it is filled by requests.
+constexpr std::size_t kMaxNotedKeyUses = 10000;
+
 Role OwnerRole() { return Role{std::string(kOwnerRole), "Owner", PermissionSet::All(), true}; }
 Role MemberRole() { return Role{std::string(kMemberRole), "Member", MemberPermissions(), true}; }
 
@@ -327,15 +330,45 @@ Result<Principal> AccountService::AuthenticateApiKey(const std::string& key) {
     return Ok();
   }));
   if (!found) return Error::Unauthorized("The API key is not valid.");
-  // Recording last use is best effort and at most once a minute per key, to keep reads cheap.
+  // Recording last use is best effort and at most once a minute per key. The request only notes it;
+  // the background worker writes it (RecordKeyUses): a write here would make this read wait for
+  // the database's write lock (held by another server, a cleanup step, a busy disk), and with it
+  // every request queued behind it on the same worker thread.
   if (!p.api_key->last_used_at || now - *p.api_key->last_used_at > 60 * core::kSecondMs) {
-    auto touched = store_.Write([&](Transaction& tx) -> Status {
-      tx.api_keys().Touch(p.api_key->id, now);
-      return Ok();
-    });
-    if (touched) cache_.TouchKey(hash, now);
+    {
+      std::lock_guard lock(uses_mu_);
+      if (key_uses_.size() < kMaxNotedKeyUses) {
+        TimeMs& at = key_uses_[p.api_key->id];
+        at = std::max(at, now);
+      }
+    }
+    cache_.TouchKey(hash, now);
   }
   return p;
+}
+
+Result<int> AccountService::RecordKeyUses() {
+  std::unordered_map<std::string, TimeMs> uses;
+  {
+    std::lock_guard lock(uses_mu_);
+    uses.swap(key_uses_);
+  }
+  if (uses.empty()) return 0;
+  Status st = store_.Write([&](Transaction& tx) -> Status {
+    for (const auto& [id, at] : uses) tx.api_keys().Touch(id, at);
+    return Ok();
+  });
+  if (!st) {
+    // Kept for the next pass, unless newer uses were noted meanwhile.
+    std::lock_guard lock(uses_mu_);
+    for (const auto& [id, at] : uses) {
+      if (key_uses_.size() >= kMaxNotedKeyUses) break;
+      TimeMs& kept = key_uses_[id];
+      kept = std::max(kept, at);
+    }
+    return Fail(st.error());
+  }
+  return static_cast<int>(uses.size());
 }
 
 Result<Principal> AccountService::AuthenticateSession(const std::string& session_id) {

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -98,6 +100,10 @@ class AccountService {
   // Forgets failures older than the throttle window, in transactions of `batch` rows (background
   // work, safe in several processes at once); returns how many.
   core::Result<int> PruneLoginFailures(int batch = 1000);
+  // Writes the API keys' last uses noted since the previous call, in one transaction (background
+  // work); returns how many keys. A request only notes a use (AuthenticateApiKey): a read never
+  // waits for the database's write lock.
+  core::Result<int> RecordKeyUses();
   core::Status Logout(const std::string& session_id);
   // Sudo mode, as GitHub's: permanent deletion needs the password entered in this very session
   // within the last kSudoWindowMs of server time. 403 `reauth_required` otherwise (and for a
@@ -195,6 +201,8 @@ class AccountService {
   const core::Clock& clock_;
   const std::string dummy_hash_;  // of a random password nobody knows
   AuthCache cache_;
+  std::mutex uses_mu_;
+  std::unordered_map<std::string, TimeMs> key_uses_;  // key id -> newest use not yet written; GUARDED_BY(uses_mu_)
 };
 
 inline constexpr TimeMs kSessionLifetimeMs = 7 * core::kDayMs;

@@ -54,6 +54,8 @@ bool IsProjectType(const std::string& type) {
 }
 
 Result<Project> ContentService::ActiveProject(Transaction& tx, const Actor& a, const std::string& url) {
+  // The usual case in one index entry; only a miss asks whether the url is in the Trash.
+  if (auto active = tx.projects().ActiveByUrl(a.workspace.id, url)) return *active;
   auto p = tx.projects().ByUrl(a.workspace.id, url);
   if (!p) return Error::NotFound("Project '" + url + "' was not found.");
   if (p->trash_item_id) return InTrash("Project '" + url + "'");
@@ -468,10 +470,11 @@ Result<UsageReport> ContentService::GetUsage(const Actor& a) { return Figures(a.
 Result<UsageReport> ContentService::Figures(std::int64_t workspace_id) {
   UsageReport r;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    // One snapshot: the total and the split are read together.
-    auto ws = tx.workspaces().ById(workspace_id);
-    Usage u = tx.workspaces().GetUsage(workspace_id);
-    ReclaimableState rs = tx.workspaces().GetReclaimable(workspace_id);
+    // One snapshot, one row: the total and the split are read together.
+    auto figures = tx.workspaces().Figures(workspace_id);
+    StoredFigures f = figures.value_or(StoredFigures{});
+    const Usage& u = f.usage;
+    const ReclaimableState& rs = f.reclaimable;
     TrashHeld held = rs.held;
     bool stale = false;
     if (!rs.fresh()) {
@@ -481,7 +484,7 @@ Result<UsageReport> ContentService::Figures(std::int64_t workspace_id) {
         stale = true;
       }
     }
-    r = MakeUsageReport(u, ws ? ws->storage_quota_bytes : 0, held, stale);
+    r = MakeUsageReport(u, f.storage_quota_bytes, held, stale);
     return Ok();
   }));
   return r;

@@ -121,6 +121,13 @@ Response JsonResponse(int status, const Json& body) {
   return r;
 }
 
+Response JsonTextResponse(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 Response ErrorResponse(const Error& e) {
   LogServerError(e);
   Response r = JsonResponse(StatusFor(e.kind), ErrorJson(e));

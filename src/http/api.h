@@ -61,6 +61,8 @@ core::Result<domain::Principal> AuthenticateSessionCookie(const Request& req, do
                                                           const char* csrf_code);
 
 Response JsonResponse(int status, const Json& body);
+// An answer whose JSON text is already written (JsonWriter).
+Response JsonTextResponse(int status, std::string body);
 Response ErrorResponse(const core::Error& e);
 // The one place where error kinds become HTTP statuses.
 int StatusFor(core::ErrorKind kind);

@@ -186,6 +186,177 @@ Json WorkspaceSettingsJson(const Workspace& ws) {
               {"created", FormatIso8601(ws.created_at)}};
 }
 
+namespace {
+
+void WriteTime(JsonWriter& w, core::TimeMs t) { w.String(FormatIso8601(t)); }
+
+void WriteOptTime(JsonWriter& w, const std::optional<core::TimeMs>& t) {
+  if (t) {
+    WriteTime(w, *t);
+  } else {
+    w.Null();
+  }
+}
+
+void WriteSplits(JsonWriter& w, std::int64_t images) {
+  w.BeginObject().Key("test").Int(0).Key("train").Int(images).Key("valid").Int(0).EndObject();
+}
+
+}  // namespace
+
+// The keys of each object in the order nlohmann::json keeps them (sorted by bytes).
+void WriteProjectJson(JsonWriter& w, const Project& p, const std::string& ws_url) {
+  w.BeginObject();
+  w.Key("annotation").String(p.annotation);
+  w.Key("classes").BeginObject().EndObject();
+  w.Key("colors").BeginObject().EndObject();
+  w.Key("created").Double(EpochSeconds(p.created_at));
+  w.Key("createdAt");
+  WriteTime(w, p.created_at);
+  w.Key("createdBy").String(p.created_by);
+  w.Key("group");
+  if (p.group_id) {
+    w.BeginObject().Key("id").String(*p.group_id).Key("name").String(p.group_name).EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("id");
+  std::string id;
+  id.reserve(ws_url.size() + 1 + p.url.size());
+  id.append(ws_url).append(1, '/').append(p.url);
+  w.String(id);
+  w.Key("imageBytes").Int(p.image_bytes);
+  w.Key("images").Int(p.image_count);
+  w.Key("multilabel").Bool(p.type == "multi-label-classification");
+  w.Key("name").String(p.name);
+  w.Key("projectId").String(p.id);
+  w.Key("public").Bool(false);
+  w.Key("splits");
+  WriteSplits(w, p.image_count);
+  w.Key("type").String(p.type);
+  w.Key("unannotated").Int(p.image_count);
+  w.Key("updated").Double(EpochSeconds(p.updated_at));
+  w.Key("updatedAt");
+  WriteTime(w, p.updated_at);
+  w.Key("url").String(p.url);
+  w.Key("versions").Int(p.version_count);
+  w.EndObject();
+}
+
+void WriteVersionJson(JsonWriter& w, const Version& v, const std::string& ws_url, const std::string& project_url) {
+  std::string n = std::to_string(v.number);
+  w.BeginObject();
+  w.Key("augmentation").BeginObject().EndObject();
+  w.Key("created").Double(EpochSeconds(v.created_at));
+  w.Key("createdAt");
+  WriteTime(w, v.created_at);
+  w.Key("exports").BeginArray().EndArray();
+  w.Key("id").String(ws_url + "/" + project_url + "/" + n);
+  w.Key("imageBytes").Int(v.image_bytes);
+  w.Key("images").Int(v.image_count);
+  w.Key("model");
+  if (v.model) {
+    w.BeginObject();
+    w.Key("createdAt");
+    WriteTime(w, v.model->created_at);
+    w.Key("endpoint").String("/infer/" + ws_url + "/" + project_url + "/" + n);
+    w.Key("id").String(project_url + "/" + n);
+    w.Key("jobId").String(v.model->job_id);
+    w.Key("state").String(v.model->state);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("name").String(v.name);
+  w.Key("preprocessing").BeginObject().EndObject();
+  w.Key("project").String(project_url);
+  w.Key("splits");
+  WriteSplits(w, v.image_count);
+  w.Key("version").Int(v.number);
+  w.EndObject();
+}
+
+void WriteJobJson(JsonWriter& w, const Job& j, core::TimeMs now) {
+  w.BeginObject();
+  w.Key("cancelReason");
+  if (j.cancel_reason) {
+    w.String(*j.cancel_reason);
+  } else {
+    w.Null();
+  }
+  w.Key("createdAt");
+  WriteTime(w, j.created_at);
+  w.Key("creditsUsed").Double(j.CreditsUsed(now));
+  w.Key("endedAt");
+  WriteOptTime(w, j.ended_at);
+  w.Key("id").String(j.id);
+  w.Key("project").String(j.project_url);
+  w.Key("startedAt");
+  WriteOptTime(w, j.started_at);
+  w.Key("state").String(JobStateName(j.state));
+  w.Key("version").Int(j.version_number);
+  w.EndObject();
+}
+
+std::string WorkspaceJsonText(const Workspace& ws, std::int64_t members, const std::vector<Project>& projects) {
+  JsonWriter w;
+  w.Reserve(256 + 600 * projects.size());
+  w.BeginObject().Key("workspace").BeginObject();
+  w.Key("created");
+  WriteTime(w, ws.created_at);
+  w.Key("members").Int(members);
+  w.Key("name").String(ws.name);
+  w.Key("projects").BeginArray();
+  for (const auto& p : projects) WriteProjectJson(w, p, ws.url);
+  w.EndArray();
+  w.Key("retentionDays").Int(ws.retention_days);
+  w.Key("storageQuotaBytes").Int(ws.storage_quota_bytes);
+  w.Key("url").String(ws.url);
+  w.EndObject().EndObject();
+  return w.Take();
+}
+
+std::string ProjectDetailJsonText(const Workspace& ws, const ProjectDetail& d) {
+  JsonWriter w;
+  w.Reserve(768 + 512 * d.versions.size());
+  w.BeginObject();
+  w.Key("project");
+  WriteProjectJson(w, d.project, ws.url);
+  w.Key("versions").BeginArray();
+  for (const auto& v : d.versions) WriteVersionJson(w, v, ws.url, d.project.url);
+  w.EndArray();
+  w.Key("workspace").BeginObject().Key("name").String(ws.name).Key("url").String(ws.url).EndObject();
+  w.EndObject();
+  return w.Take();
+}
+
+std::string UsageJsonText(const UsageReport& r) {
+  JsonWriter w;
+  w.Reserve(256);
+  w.BeginObject();
+  w.Key("activeBytes").Int(r.active_bytes);
+  w.Key("figuresStale").Bool(r.figures_stale);
+  w.Key("images").Int(r.usage.image_count);
+  w.Key("reclaimableBytes").Int(r.reclaimable_bytes);
+  w.Key("reclaimableStale").Bool(r.figures_stale);
+  w.Key("storageBytes").Int(r.usage.storage_bytes);
+  w.Key("storageQuotaBytes").Int(r.storage_quota_bytes);
+  w.Key("trashBytes").Int(r.trash_only_bytes);
+  w.Key("trashItems").Int(r.usage.trash_items);
+  w.Key("trashOnlyBytes").Int(r.trash_only_bytes);
+  w.EndObject();
+  return w.Take();
+}
+
+std::string JobsJsonText(const std::vector<Job>& jobs, core::TimeMs now) {
+  JsonWriter w;
+  w.Reserve(16 + 256 * jobs.size());
+  w.BeginObject().Key("jobs").BeginArray();
+  for (const auto& j : jobs) WriteJobJson(w, j, now);
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
 std::string TrashItemJsonText(const TrashItem& t, core::TimeMs now) {
   JsonWriter w;
   WriteTrashItemJson(w, t, now);

@@ -39,6 +39,22 @@ Json WorkspaceSettingsJson(const domain::Workspace& ws);
 std::string TrashItemJsonText(const domain::TrashItem& t, core::TimeMs now);
 class JsonWriter;
 void WriteTrashItemJson(JsonWriter& w, const domain::TrashItem& t, core::TimeMs now);
+// The reads a client polls, written directly: byte for byte what dumping the ToJson shapes above
+// writes (keys in nlohmann::json's order), without building a tree.
+void WriteProjectJson(JsonWriter& w, const domain::Project& p, const std::string& ws_url);
+void WriteVersionJson(JsonWriter& w, const domain::Version& v, const std::string& ws_url,
+                      const std::string& project_url);
+void WriteJobJson(JsonWriter& w, const domain::Job& j, core::TimeMs now);
+// GET /:ws: the workspace's settings, its member count and its active projects.
+std::string WorkspaceJsonText(const domain::Workspace& ws, std::int64_t members,
+                              const std::vector<domain::Project>& projects);
+// GET /:ws/:project: the workspace's name and url, the project and its active versions.
+std::string ProjectDetailJsonText(const domain::Workspace& ws, const domain::ProjectDetail& d);
+// GET /:ws/usage (docs/TRASH.md, "Storage figures"; trashBytes and reclaimableStale are the old
+// names of trashOnlyBytes and figuresStale, kept for existing clients).
+std::string UsageJsonText(const domain::UsageReport& r);
+// GET /:ws/jobs.
+std::string JobsJsonText(const std::vector<domain::Job>& jobs, core::TimeMs now);
 Json ItemRefJson(const domain::ItemRef& r);
 // The body of an error: code, message and the user's hint. Never the error's internal detail.
 Json ErrorJson(const core::Error& e);

@@ -1,6 +1,8 @@
 #include "http/json_writer.h"
 
 #include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace limbo::http {
 
@@ -62,6 +64,12 @@ void JsonWriter::Escaped(std::string_view s) {
       case '\t':
         out_ += "\\t";
         break;
+      case '\b':
+        out_ += "\\b";
+        break;
+      case '\f':
+        out_ += "\\f";
+        break;
       default:
         out_ += "\\u00";
         out_.push_back(kHex[c >> 4]);
@@ -90,6 +98,19 @@ JsonWriter& JsonWriter::Int(std::int64_t v) {
   Separate();
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double v) {
+  Separate();
+  if (!std::isfinite(v)) {
+    out_ += "null";
+    return *this;
+  }
+  // nlohmann::json's own formatting (what Json::dump writes for a double).
+  char buf[64];
+  char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, v);
   out_.append(buf, end);
   return *this;
 }

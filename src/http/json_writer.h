@@ -7,9 +7,10 @@
 
 namespace limbo::http {
 
-// Writes JSON straight into a string, for the hottest responses (the Trash listing), where building
-// a DOM and serialising it cost most of the request. Strings must be valid UTF-8 (they come from
-// validated JSON input); control characters, quotes and backslashes are escaped.
+// Writes JSON straight into a string, for the hottest responses (the Trash listing, the reads a client
+// polls), where building a DOM and serialising it cost most of the request. Strings must be valid
+// UTF-8 (they come from validated JSON input); control characters, quotes and backslashes are
+// escaped as nlohmann::json escapes them, so that an answer written either way has the same bytes.
 class JsonWriter {
  public:
   JsonWriter& BeginObject() { return Open('{'); }
@@ -19,6 +20,8 @@ class JsonWriter {
   JsonWriter& Key(std::string_view k);
   JsonWriter& String(std::string_view v);
   JsonWriter& Int(std::int64_t v);
+  // As nlohmann::json writes a double (shortest round trip, "1.0" for a whole number, null if not finite).
+  JsonWriter& Double(double v);
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
   // An already serialised JSON value.

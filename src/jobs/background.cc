@@ -74,7 +74,10 @@ void Background::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (was_running) SyncTime();  // the mark as of now, for the next start
+  if (was_running) {
+    SyncTime();  // the mark as of now, for the next start
+    (void)Logged("key_uses", accounts_.RecordKeyUses());
+  }
 }
 
 // Stores the newest time this process used, adopts what the others stored, and says loudly when
@@ -166,6 +169,7 @@ Status Background::CleanupPass(bool until_done) {
 Status Background::RunToCompletion() {
   std::lock_guard run(run_mu_);
   SyncTime();
+  (void)Logged("key_uses", accounts_.RecordKeyUses());
   LIMBO_RETURN_IF_ERROR(Logged("training_tick", training_.Tick()));
   LIMBO_RETURN_IF_ERROR(CleanupPass(true));
   // A second trainer step finishes the jobs the first one started, as they would be by now.
@@ -177,6 +181,7 @@ Background::Pass Background::RunOnce() {
   Pass pass;
   std::lock_guard run(run_mu_);
   (void)Logged("training_tick", training_.Tick());
+  (void)Logged("key_uses", accounts_.RecordKeyUses());  // every server, leader or not
   auto now = clock_.Monotonic();
   auto interval = std::chrono::milliseconds(opts_.sweep_interval);
   bool due = !last_sweep_ || now - *last_sweep_ >= interval;

@@ -32,10 +32,11 @@ struct BackgroundOptions {
 };
 
 // Runs the retention sweeper, the cleanup worker, the blob collector, the pruning of old sign-in
-// failures, the recount of stale storage figures and the demo trainer in one thread. All but the
-// trainer run only while this process holds the `cleanup` lease, so several servers on one database
-// never do the same work twice. The holder recounts stale figures at every pass and renews the lease
-// once half its TTL has passed, so it stays the leader while it runs.
+// failures, the recount of stale storage figures, the writing of API keys' last uses and the demo
+// trainer in one thread. All but the key uses and the trainer run only while this process holds the
+// `cleanup` lease, so several servers on one database never do the same work twice. The holder
+// recounts stale figures at every pass and renews the lease once half its TTL has passed, so it
+// stays the leader while it runs.
 //
 // Every time it reads comes from the injected clock: the sweep and time-sync intervals and the
 // warning rate limit from Monotonic(), the lease from SystemNow() (see BackgroundOptions::lease_ttl).

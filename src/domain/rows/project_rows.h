@@ -17,6 +17,8 @@ class ProjectRows {
   virtual std::vector<Project> Active(std::int64_t ws) = 0;
   // The active project with that url, or else the most recently trashed one.
   virtual std::optional<Project> ByUrl(std::int64_t ws, const std::string& url) = 0;
+  // The active project with that url only (one entry of a unique index, nothing to sort).
+  virtual std::optional<Project> ActiveByUrl(std::int64_t ws, const std::string& url) = 0;
   virtual std::optional<Project> ById(const std::string& id) = 0;
   virtual bool ActiveUrlTaken(std::int64_t ws, const std::string& url) = 0;
   virtual void Insert(const Project& p) = 0;

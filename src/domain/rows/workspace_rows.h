@@ -20,6 +20,13 @@ struct ReclaimableState {
   bool fresh() const { return generation == computed_generation; }
 };
 
+// What GET /:ws/usage reads: the counters, the quota and the stored figures, from one row.
+struct StoredFigures {
+  Usage usage;
+  std::int64_t storage_quota_bytes = 0;
+  ReclaimableState reclaimable;
+};
+
 // What /metrics reports about one workspace's Trash: its maintained counters, the stored
 // reclaimable bytes, and the earliest cleanup time (the first entry of an index range).
 struct WorkspaceTrashFigures {
@@ -52,6 +59,8 @@ class WorkspaceRows {
   virtual void Update(const Workspace& ws) = 0;
 
   virtual Usage GetUsage(std::int64_t ws) = 0;
+  // GetUsage, the quota and GetReclaimable in one statement; nullopt: no such workspace.
+  virtual std::optional<StoredFigures> Figures(std::int64_t ws) = 0;
   // Moves (by database triggers) with every change to what the workspace's Trash listing shows:
   // its Trash rows and the names, urls and Trash state of what surrounds them (trash_generations).
   // 0: none stored (nothing may be cached).

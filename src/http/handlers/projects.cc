@@ -41,11 +41,7 @@ void RegisterProjects(Api& api) {
 
   api.Add("GET", "/:ws/:project", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto d, c.svc.content.GetProjectDetail(c.A(), c.Param("project")));
-    Json versions = Json::array();
-    for (const auto& v : d.versions) versions.push_back(ToJson(v, c.A().workspace.url, d.project.url));
-    return JsonResponse(200, Json{{"workspace", Json{{"name", c.A().workspace.name}, {"url", c.A().workspace.url}}},
-                                  {"project", ToJson(d.project, c.A().workspace.url)},
-                                  {"versions", versions}});
+    return JsonTextResponse(200, ProjectDetailJsonText(c.A().workspace, d));
   });
 
   api.Add("DELETE", "/:ws/:project", Access::kApi, [](Ctx& c) {

@@ -18,10 +18,7 @@ void RegisterTraining(Api& api) {
 
   api.Add("GET", "/:ws/jobs", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto jobs, c.svc.training.List(c.A()));
-    auto now = c.svc.clock.Now();
-    Json out = Json::array();
-    for (const auto& j : jobs) out.push_back(ToJson(j, now));
-    return JsonResponse(200, Json{{"jobs", out}});
+    return JsonTextResponse(200, JobsJsonText(jobs, c.svc.clock.Now()));
   });
 
   api.Add("GET", "/:ws/jobs/:id", Access::kApi, [](Ctx& c) {

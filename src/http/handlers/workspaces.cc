@@ -27,12 +27,7 @@ void RegisterWorkspaces(Api& api) {
   api.Add("GET", "/:ws", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto projects, c.svc.content.ListProjects(c.A()));
     LIMBO_HTTP_TRY(auto members, c.svc.accounts.MemberCount(c.A()));
-    Json list = Json::array();
-    for (const auto& p : projects) list.push_back(ToJson(p, c.A().workspace.url));
-    Json ws = WorkspaceSettingsJson(c.A().workspace);
-    ws["members"] = members;
-    ws["projects"] = list;
-    return JsonResponse(200, Json{{"workspace", ws}});
+    return JsonTextResponse(200, WorkspaceJsonText(c.A().workspace, members, projects));
   });
 
   api.Add("PATCH", "/:ws", Access::kApi, [](Ctx& c) {
@@ -52,18 +47,7 @@ void RegisterWorkspaces(Api& api) {
 
   api.Add("GET", "/:ws/usage", Access::kApi, [](Ctx& c) {
     LIMBO_HTTP_TRY(auto r, c.svc.content.GetUsage(c.A()));
-    // docs/TRASH.md, "Storage figures". trashBytes is the old name of trashOnlyBytes, and
-    // reclaimableStale of figuresStale, kept for existing clients.
-    return JsonResponse(200, Json{{"storageBytes", r.usage.storage_bytes},
-                                  {"storageQuotaBytes", r.storage_quota_bytes},
-                                  {"activeBytes", r.active_bytes},
-                                  {"trashOnlyBytes", r.trash_only_bytes},
-                                  {"reclaimableBytes", r.reclaimable_bytes},
-                                  {"figuresStale", r.figures_stale},
-                                  {"reclaimableStale", r.figures_stale},
-                                  {"trashBytes", r.trash_only_bytes},
-                                  {"trashItems", r.usage.trash_items},
-                                  {"images", r.usage.image_count}});
+    return JsonTextResponse(200, UsageJsonText(r));
   });
 }
 

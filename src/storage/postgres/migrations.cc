@@ -369,9 +369,15 @@ CREATE TRIGGER trash_gen_groups AFTER UPDATE OF name OR DELETE
   ON groups FOR EACH ROW EXECUTE FUNCTION limbo_bump_trash();
 )sql";
 
-constexpr std::array<std::string_view, 9> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4, kMigration5, kMigration6,
-                                                         kMigration7, kMigration8, kMigration9};
+// GET /:ws lists the active projects by name, then id: the index holds both, so the listing is
+// read in order from it instead of sorted per request (SQLite's migration 11).
+constexpr std::string_view kMigration10 = R"sql(
+CREATE INDEX projects_active_name_id ON projects(workspace_id, name, id) WHERE trash_item_id IS NULL;
+)sql";
+
+constexpr std::array<std::string_view, 10> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                                          kMigration5, kMigration6, kMigration7, kMigration8,
+                                                          kMigration9, kMigration10};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

@@ -50,6 +50,12 @@ std::optional<Project> Projects::ByUrl(std::int64_t ws, const std::string& url) 
                       ReadProject);
 }
 
+std::optional<Project> Projects::ActiveByUrl(std::int64_t ws, const std::string& url) {
+  return One<Project>(
+      db_.Query(PROJECT_SELECT "WHERE p.workspace_id = ? AND p.url = ? AND p.trash_item_id IS NULL", ws, url),
+      ReadProject);
+}
+
 std::optional<Project> Projects::ById(const std::string& id) {
   return One<Project>(db_.Query(PROJECT_SELECT "WHERE p.id = ?", id), ReadProject);
 }

@@ -11,6 +11,7 @@ class Projects final : public domain::ProjectRows {
 
   std::vector<domain::Project> Active(std::int64_t ws) override;
   std::optional<domain::Project> ByUrl(std::int64_t ws, const std::string& url) override;
+  std::optional<domain::Project> ActiveByUrl(std::int64_t ws, const std::string& url) override;
   std::optional<domain::Project> ById(const std::string& id) override;
   bool ActiveUrlTaken(std::int64_t ws, const std::string& url) override;
   void Insert(const domain::Project& p) override;

@@ -76,6 +76,20 @@ Usage Workspaces::GetUsage(std::int64_t ws) {
   return r.Next() ? ReadUsage(r, 0) : Usage{};
 }
 
+std::optional<domain::StoredFigures> Workspaces::Figures(std::int64_t ws) {
+  auto r = db_.Query(
+      "SELECT storage_bytes, image_count, trash_projects, trash_versions, trash_workflows, trash_trainings, "
+      "storage_quota_bytes, trash_only_bytes, reclaimable_bytes, reclaimable_gen, reclaimable_computed_gen "
+      "FROM workspaces WHERE id = ?",
+      ws);
+  if (!r.Next()) return std::nullopt;
+  domain::StoredFigures f;
+  f.usage = ReadUsage(r, 0);
+  f.storage_quota_bytes = r.Int(6);
+  f.reclaimable = ReclaimableState{domain::TrashHeld{r.Int(7), r.Int(8)}, r.Int(9), r.Int(10)};
+  return f;
+}
+
 std::int64_t Workspaces::TrashGeneration(std::int64_t ws) {
   return Scalar(db_.Query("SELECT generation FROM trash_generations WHERE workspace_id = ?", ws));
 }

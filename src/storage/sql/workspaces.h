@@ -19,6 +19,7 @@ class Workspaces final : public domain::WorkspaceRows {
   void Update(const domain::Workspace& ws) override;
 
   domain::Usage GetUsage(std::int64_t ws) override;
+  std::optional<domain::StoredFigures> Figures(std::int64_t ws) override;
   std::int64_t TrashGeneration(std::int64_t ws) override;
   void AddStorage(std::int64_t ws, std::int64_t bytes, std::int64_t images) override;
   void AddTrashCount(std::int64_t ws, domain::ItemType type, int delta, std::int64_t bytes) override;
