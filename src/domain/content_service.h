@@ -39,6 +39,12 @@ struct UploadedFile {
   std::string sha256;
 };
 
+// An upload's bytes: in memory, or (when `file` is set) in a file the server streamed them to.
+struct UploadBody {
+  std::string_view bytes;
+  const UploadedFile* file = nullptr;
+};
+
 struct NewWorkflow {
   std::string name;
   std::optional<std::string> url;
@@ -70,6 +76,12 @@ inline constexpr std::int64_t kExactReclaimableImages = 2000;
 inline constexpr std::size_t kMaxUploadBytes = 32 * 1024 * 1024;
 // A new upload's blob file is collected this long after an interrupted upload left it behind.
 inline constexpr TimeMs kUploadGraceMs = 10 * 60 * core::kSecondMs;
+// A collection's claim on its batch of queue rows lapses after this long (its collector died), and
+// another collection may claim them again. Well above the time the blob store takes to remove a
+// batch (a thousand objects: seconds on S3, tens of seconds on a slow one).
+inline constexpr TimeMs kBlobClaimMs = 5 * 60 * core::kSecondMs;
+// How long an upload waits for a collection that claimed its bytes' object to finish.
+inline constexpr int kUploadCollectionWaitMs = 60 * 1000;
 
 bool IsProjectType(const std::string& type);
 
@@ -94,6 +106,9 @@ class ContentService {
   // a copy in memory.
   core::Result<UploadResult> UploadFile(const Actor& a, const std::string& project_url, const std::string& name,
                                         const UploadedFile& file, std::string_view declared_type = {});
+  // Both of the above, one path.
+  core::Result<UploadResult> Upload(const Actor& a, const std::string& project_url, const std::string& name,
+                                    const UploadBody& body, std::string_view declared_type = {});
   core::Result<int> LinkImages(const Actor& a, const std::string& project_url, const std::vector<std::string>& ids);
   core::Result<Page<Image>> ListImages(const Actor& a, const std::optional<std::string>& project_url, int limit,
                                        const std::optional<std::string>& after);

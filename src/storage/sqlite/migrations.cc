@@ -368,9 +368,17 @@ CREATE TRIGGER trash_gen_groups_d AFTER DELETE ON groups
   BEGIN UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = OLD.workspace_id; END;
 )sql";
 
-constexpr std::array<std::string_view, 10> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                          kMigration5, kMigration6, kMigration7, kMigration8,
-                                                          kMigration9, kMigration10};
+// 11: a blob's queue row is claimed by the collection that removes its object (with no transaction
+// open while it does), and carries the token of the upload that announced the object (T13).
+constexpr std::string_view kMigration11 = R"sql(
+ALTER TABLE blob_gc ADD COLUMN claim TEXT;
+ALTER TABLE blob_gc ADD COLUMN claimed_at INTEGER;
+ALTER TABLE blob_gc ADD COLUMN entry TEXT;
+)sql";
+
+constexpr std::array<std::string_view, 11> kMigrations = {kMigration1, kMigration2,  kMigration3, kMigration4,
+                                                          kMigration5, kMigration6,  kMigration7, kMigration8,
+                                                          kMigration9, kMigration10, kMigration11};
 
 }  // namespace
 
