@@ -6,7 +6,6 @@ round trip; on a folder it runs the same, faster."""
 import hashlib
 import os
 import sqlite3
-import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
