@@ -77,9 +77,10 @@ inline constexpr std::size_t kMaxUploadBytes = 32 * 1024 * 1024;
 // A new upload's blob file is collected this long after an interrupted upload left it behind.
 inline constexpr TimeMs kUploadGraceMs = 10 * 60 * core::kSecondMs;
 // A collection's claim on its batch of queue rows lapses after this long (its collector died), and
-// another collection may claim them again. Well above the time the blob store takes to remove a
-// batch (a thousand objects: seconds on S3, tens of seconds on a slow one).
-inline constexpr TimeMs kBlobClaimMs = 5 * 60 * core::kSecondMs;
+// another collection may claim them again. Above the longest the blob store's client may spend on
+// one removal (an S3 request: 4 attempts of at most 5 minutes each), so that no request of a
+// collector still alive can remove an object written after another collection finished.
+inline constexpr TimeMs kBlobClaimMs = 30 * 60 * core::kSecondMs;
 // How long an upload waits for a collection that claimed its bytes' object to finish.
 inline constexpr int kUploadCollectionWaitMs = 60 * 1000;
 
