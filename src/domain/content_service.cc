@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "core/crypto.h"
 #include "core/image_info.h"
@@ -137,30 +139,36 @@ Result<ProjectDetail> ContentService::GetProjectDetail(const Actor& a, const std
 
 Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& project_url, const std::string& name_in,
                                             std::string_view bytes, std::string_view declared_type) {
-  LIMBO_RETURN_IF_ERROR(a.Require(Permission::kUploadImages));
-  if (bytes.size() > kMaxUploadBytes) {
-    return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
-  }
-  // The declared type is checked against the signature first: a file sent as one type that is another
-  // is refused as such, before its header's claims (its size) are believed.
-  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(core::DetectImageFormat(bytes.substr(0, 8)), declared_type));
-  LIMBO_TRY(core::ImageInfo info, core::InspectImage(bytes, max_image_pixels_));
-  std::string sha = core::Sha256Hex(bytes);
-  return StoreUpload(a, project_url, name_in, sha, static_cast<std::int64_t>(bytes.size()), info,
-                     [&] { return CountedBlobStatus("put", blobs_.Put(sha, bytes)); });
+  return Upload(a, project_url, name_in, UploadBody{bytes, nullptr}, declared_type);
 }
 
 Result<UploadResult> ContentService::UploadFile(const Actor& a, const std::string& project_url,
                                                 const std::string& name_in, const UploadedFile& file,
                                                 std::string_view declared_type) {
+  return Upload(a, project_url, name_in, UploadBody{{}, &file}, declared_type);
+}
+
+// One path for both kinds of body: only reading the bytes' signature and header, hashing them and
+// writing the blob differ between bytes in memory and a file.
+Result<UploadResult> ContentService::Upload(const Actor& a, const std::string& project_url, const std::string& name_in,
+                                            const UploadBody& body, std::string_view declared_type) {
   LIMBO_RETURN_IF_ERROR(a.Require(Permission::kUploadImages));
-  if (file.size > kMaxUploadBytes) {
+  const UploadedFile* file = body.file;
+  std::uint64_t size = file ? file->size : body.bytes.size();
+  if (size > kMaxUploadBytes) {
     return Error{core::ErrorKind::kTooLarge, "payload_too_large", "Images may be at most 32 MiB.", {}};
   }
-  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(core::DetectImageFileFormat(file.path), declared_type));
-  LIMBO_TRY(core::ImageInfo info, core::InspectImageFile(file.path, max_image_pixels_));
-  return StoreUpload(a, project_url, name_in, file.sha256, static_cast<std::int64_t>(file.size), info,
-                     [&] { return CountedBlobStatus("put", blobs_.PutFile(file.sha256, file.path)); });
+  // The declared type is checked against the signature first: a file sent as one type that is another
+  // is refused as such, before its header's claims (its size) are believed.
+  LIMBO_RETURN_IF_ERROR(CheckDeclaredType(
+      file ? core::DetectImageFileFormat(file->path) : core::DetectImageFormat(body.bytes.substr(0, 8)),
+      declared_type));
+  LIMBO_TRY(core::ImageInfo info, file ? core::InspectImageFile(file->path, max_image_pixels_)
+                                       : core::InspectImage(body.bytes, max_image_pixels_));
+  std::string sha = file ? file->sha256 : core::Sha256Hex(body.bytes);
+  return StoreUpload(a, project_url, name_in, sha, static_cast<std::int64_t>(size), info, [&] {
+    return CountedBlobStatus("put", file ? blobs_.PutFile(sha, file->path) : blobs_.Put(sha, body.bytes));
+  });
 }
 
 // When the client named an image type and the bytes carry another format's signature, it must be
@@ -183,27 +191,51 @@ Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::stri
   LIMBO_RETURN_IF_ERROR(ValidateText("name", name, 255));
   TimeMs now = clock_.Now();
 
-  // The collector may take the queue entry of step 1 once its grace period has passed, and remove
-  // the file, before step 3 runs. Step 3 then writes nothing and the upload starts over from step 1,
-  // so the file is always written with its queue row already committed (T13): a write that fails or
-  // a transaction that rolls back leaves at most a queued file, never an orphan. The grace period is
-  // minutes long, so a second round is rare and a third one unheard of.
-  for (int round = 0; round < 3; ++round) {
-    // 1. Announce the file before it exists, so a crash between writing it and committing its row
-    //    leaves it on the collection queue instead of orphaned on disk (T13).
+  // No blob-store request runs inside a transaction (T13, storage/sql/blobs.cc). The object is
+  // written with its queue row already committed, so a write that fails or a transaction that rolls
+  // back leaves at most a queued object, never an orphan. An object whose queue row a collection has
+  // claimed may vanish at any moment: the upload waits for that collection to delete the row and
+  // writes the object again. The collector may also claim the row of step 1 once its grace period
+  // has passed, before step 3 runs; step 3 then finds the row's entry token changed, writes nothing,
+  // and the upload starts over from step 1. The grace period is minutes long, so a second round is
+  // rare and a third one unheard of.
+  int waited_ms = 0;
+  for (int round = 0; round < 3;) {
+    // 1. Announce the object before it exists, so a crash between writing it and committing its row
+    //    leaves it on the collection queue instead of orphaned in the store (T13).
     bool blob_known = false;
+    bool being_collected = false;
+    std::string entry;
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+      entry.clear();
       LIMBO_TRY(Project p, ActiveProject(tx, a, project_url));
       (void)p;
       blob_known = tx.blobs().Referenced(sha);
-      if (!blob_known) tx.blobs().Enqueue(sha, now + kUploadGraceMs);
+      auto queued = tx.blobs().QueueEntry(sha);
+      being_collected = queued && queued->claim;
+      if (being_collected || blob_known) return Ok();
+      entry = queued && queued->entry ? *queued->entry : core::RandomToken(12);
+      tx.blobs().Announce(sha, now + kUploadGraceMs, entry);
       return Ok();
     }));
+    if (being_collected) {
+      // A collection is removing the object of these bytes: it deletes the row once the object is
+      // gone (seconds), or its claim lapses (kBlobClaimMs) and the next collection does.
+      if (waited_ms >= kUploadCollectionWaitMs) break;
+      int pause = std::min(20 + waited_ms / 4, 500);
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+      waited_ms += pause;
+      now = clock_.Now();
+      continue;
+    }
+    ++round;
     // 2. The bytes, written atomically.
     if (!blob_known) LIMBO_RETURN_IF_ERROR(put());
 
-    // 3. The row. The write lock is held, so the collector cannot remove the file under us; if it
-    //    removed it before (the grace period passed), nothing is written and the upload starts over.
+    // 3. The row, if the object is still there: referenced (a reference is only ever added to an
+    //    object no collection claims, and a claimed object has none), or written in step 2 under
+    //    an entry token no claim has changed since. Otherwise nothing is written and the upload
+    //    starts over.
     UploadResult out;
     bool collected = false;
     LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
@@ -220,7 +252,10 @@ Result<UploadResult> ContentService::StoreUpload(const Actor& a, const std::stri
           return Error::Forbidden("This upload would pass the workspace's storage quota.", "storage_quota_exceeded")
               .WithHint("Free space by permanently deleting items from the Trash, or raise the quota.");
         }
-        if (!tx.blobs().Referenced(sha) && !blobs_.Exists(sha)) {
+        bool referenced = tx.blobs().Referenced(sha);
+        auto queued = tx.blobs().QueueEntry(sha);
+        bool ours = !entry.empty() && queued && queued->entry == entry;
+        if ((queued && queued->claim) || (!referenced && !ours)) {
           collected = true;
           return Ok();
         }

@@ -47,6 +47,12 @@ struct ImageBytes {
   std::unique_ptr<BlobReader> reader;  // the range asked for
 };
 
+// An upload's bytes: in memory, or (when `file` is set) in a file the server streamed them to.
+struct UploadBody {
+  std::string_view bytes;
+  const UploadedFile* file = nullptr;
+};
+
 struct NewWorkflow {
   std::string name;
   std::optional<std::string> url;
@@ -78,6 +84,13 @@ inline constexpr std::int64_t kExactReclaimableImages = 2000;
 inline constexpr std::size_t kMaxUploadBytes = 32 * 1024 * 1024;
 // A new upload's blob file is collected this long after an interrupted upload left it behind.
 inline constexpr TimeMs kUploadGraceMs = 10 * 60 * core::kSecondMs;
+// A collection's claim on its batch of queue rows lapses after this long (its collector died), and
+// another collection may claim them again. Above the longest the blob store's client may spend on
+// one removal (an S3 request: 4 attempts of at most 5 minutes each), so that no request of a
+// collector still alive can remove an object written after another collection finished.
+inline constexpr TimeMs kBlobClaimMs = 30 * 60 * core::kSecondMs;
+// How long an upload waits for a collection that claimed its bytes' object to finish.
+inline constexpr int kUploadCollectionWaitMs = 60 * 1000;
 
 bool IsProjectType(const std::string& type);
 
@@ -102,6 +115,9 @@ class ContentService {
   // a copy in memory.
   core::Result<UploadResult> UploadFile(const Actor& a, const std::string& project_url, const std::string& name,
                                         const UploadedFile& file, std::string_view declared_type = {});
+  // Both of the above, one path.
+  core::Result<UploadResult> Upload(const Actor& a, const std::string& project_url, const std::string& name,
+                                    const UploadBody& body, std::string_view declared_type = {});
   core::Result<int> LinkImages(const Actor& a, const std::string& project_url, const std::vector<std::string>& ids);
   core::Result<Page<Image>> ListImages(const Actor& a, const std::optional<std::string>& project_url, int limit,
                                        const std::optional<std::string>& after);

@@ -73,17 +73,10 @@ class Store {
   // Runs fn in a write transaction, committed only when fn succeeds. fn may run again when the
   // database was busy, or be cut short by a rollback or a crash after any statement, so it must only
   // capture its results, not act on the world.
-  //
-  // One exception, for T13: a blob file's fate must be decided under the same lock as the rows that
-  // reference it, so TrashService::CollectBlobs may remove queued, unreferenced files (the BlobStore's
-  // idempotent Remove) on blobs it has locked in this transaction (the write lock with SQLite; the
-  // blob_gc row, `FOR UPDATE`, with PostgreSQL) and delete their queue rows in the same transaction.
-  // Removing a missing file succeeds, so a rerun repeats it harmlessly. A rollback or crash after an
-  // unlink leaves the queue row of a file already gone (and no reference: an upload that needs the
-  // file takes the lock, finds it missing, writes nothing and starts over from queueing it); the next
-  // pass deletes that row. Unlinking after the commit instead would let an upload find the file,
-  // commit its reference, and lose the file a moment later: a dangling reference.
-  // Nothing else in fn may touch files, the network or other processes.
+  // Nothing in fn may touch files, the network or other processes: not even the blob store, whose
+  // requests (an object store's round trips) would hold the database's write lock or widen the
+  // window of a PostgreSQL SERIALIZABLE conflict. T13 is kept by the collection queue's claims
+  // instead (storage/sql/blobs.cc).
   virtual core::Status Write(const TxFn& fn) = 0;
   // The newest schema version this binary knows (the one it migrated the database to at open).
   virtual int schema_version() const = 0;

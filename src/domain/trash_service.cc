@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/crypto.h"
 #include "core/slug.h"
 #include "domain/backup_hold.h"
 #include "domain/content_service.h"
@@ -865,27 +866,36 @@ Result<CleanupProgress> TrashService::PurgeTraining(const TrashItem& item) {
 }
 
 Result<int> TrashService::CollectBlobs(int limit) {
-  int removed = 0;
   TimeMs now = clock_.Now();
+  // 1. Claim a batch of due, unreferenced rows in one short transaction. From its commit on, no
+  //    upload relies on these objects or references them until their rows are gone (T13).
+  std::string claim = core::RandomToken(12);
+  std::vector<std::string> claimed;
   LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
-    removed = 0;
-    // The write lock is held while files go, so no upload can reference a blob between the
-    // check and the unlink; the queue rows are deleted only after the files (T13). This is the
-    // exception Store::Write's contract names: Remove is idempotent and a rollback after it leaves
-    // only queue rows of files already gone, which the next pass deletes.
+    claimed.clear();
     // A backup in progress may be copying files its snapshot references (domain/backup_hold.h).
     if (BackupHeld(tx, clock_)) return Ok();
-    auto due = tx.blobs().Due(now, limit);
+    // Claims older than kBlobClaimMs are a collector's that died before it deleted its rows.
+    auto due = tx.blobs().Due(now, now - kBlobClaimMs, limit);
     auto referenced = tx.blobs().ReferencedAmong(due);
     std::sort(referenced.begin(), referenced.end());
-    std::vector<std::string> unreferenced;
     for (const auto& sha : due) {
-      if (!std::binary_search(referenced.begin(), referenced.end(), sha)) unreferenced.push_back(sha);
+      if (!std::binary_search(referenced.begin(), referenced.end(), sha)) claimed.push_back(sha);
     }
-    // One call for the batch: an object store removes up to a thousand objects per request.
-    LIMBO_RETURN_IF_ERROR(CountedBlobStatus("remove", blobs_.RemoveMany(unreferenced)));
-    removed = static_cast<int>(unreferenced.size());
-    tx.blobs().DequeueAll(due);
+    tx.blobs().DequeueAll(referenced);
+    tx.blobs().Claim(claimed, claim, now);
+    return Ok();
+  }));
+  if (claimed.empty()) return 0;
+  // 2. The objects go with no transaction open, so writers do not wait for the blob store. One call
+  //    for the batch: an object store removes up to a thousand objects per request. When it fails,
+  //    the claims stay and the rows are claimed again once kBlobClaimMs has passed (a request the
+  //    store may still be carrying out cannot then remove an object written after it).
+  LIMBO_RETURN_IF_ERROR(CountedBlobStatus("remove", blobs_.RemoveMany(claimed)));
+  // 3. The rows after their objects (T13), those still under this claim.
+  int removed = 0;
+  LIMBO_RETURN_IF_ERROR(store_.Write([&](Transaction& tx) -> Status {
+    removed = tx.blobs().DequeueClaimed(claimed, claim);
     return Ok();
   }));
   CountBlobsCollected(removed);

@@ -4,79 +4,13 @@ tests' S3 server through a TCP relay the test can cut: while it is cut, uploads 
 recorded in the database, and once the relay is back the same requests succeed and fsck is clean."""
 import hashlib
 import os
-import socket
-import threading
 import urllib.parse
 
 import pytest
 
-from limbo_test_server import S3, Client, Server, blob_names, png
+from limbo_test_server import S3, Client, Relay, Server, blob_names, png
 
 pytestmark = pytest.mark.skipif(not S3, reason="needs the tests' S3 server (LIMBO_TEST_S3_DIR)")
-
-
-class Relay:
-    """Forwards loopback connections on its own port to the S3 server until cut."""
-
-    def __init__(self, target: tuple[str, int]):
-        self.target = target
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
-        self.listener: socket.socket | None = None
-        self.conns: list[socket.socket] = []
-        self.lock = threading.Lock()
-
-    def start(self) -> "Relay":
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", self.port))
-        self.listener.listen(64)
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-        return self
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            with self.lock:
-                self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def cut(self) -> None:
-        """Nothing listens on the port any more, and open connections are reset."""
-        assert self.listener
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone does not)
-        except OSError:
-            pass
-        self.listener.close()
-        with self.lock:
-            for c in self.conns:
-                try:
-                    c.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                c.close()
-            self.conns = []
 
 
 def test_a_store_that_is_down_answers_503_records_nothing_and_recovers(tmp_path):

@@ -68,8 +68,12 @@ def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
         # Both servers serve: uploads alternate between them.
         def upload(i):
             # A 503 `database_busy` is the documented answer when the database keeps refusing a
-            # transaction, and a client sends the upload again; with S3 blobs on PostgreSQL, eight
-            # uploads through two servers were seen to get one. Anything else fails the test.
+            # transaction, and a client sends the upload again. No blob-store request runs inside a
+            # transaction any more (test_blob_collection.py shows parallel uploads on S3 no longer
+            # get one), but eight uploads into one workspace through two servers still conflict on
+            # its rows (its usage counters, its images' index) under SERIALIZABLE, and on a loaded
+            # machine one was seen to lose every retry (with the blobs in a folder). Anything else
+            # fails the test.
             for _ in range(3):
                 r = api[i % 2].post("/acme/big/upload", raw=png(20_000 + i))
                 if r.status != 503 or r.code != "database_busy":

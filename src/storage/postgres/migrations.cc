@@ -375,9 +375,15 @@ constexpr std::string_view kMigration10 = R"sql(
 CREATE INDEX projects_active_name_id ON projects(workspace_id, name, id) WHERE trash_item_id IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 10> kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                                          kMigration5, kMigration6, kMigration7, kMigration8,
-                                                          kMigration9, kMigration10};
+// 11: a blob's queue row is claimed by the collection that removes its object (with no transaction
+// open while it does), and carries the token of the upload that announced the object (T13).
+constexpr std::string_view kMigration11 = R"sql(
+ALTER TABLE blob_gc ADD COLUMN claim TEXT, ADD COLUMN claimed_at BIGINT, ADD COLUMN entry TEXT;
+)sql";
+
+constexpr std::array<std::string_view, 11> kMigrations = {kMigration1, kMigration2,  kMigration3, kMigration4,
+                                                          kMigration5, kMigration6,  kMigration7, kMigration8,
+                                                          kMigration9, kMigration10, kMigration11};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

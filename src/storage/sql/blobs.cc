@@ -4,16 +4,19 @@ namespace limbo::storage::sql {
 
 using domain::TimeMs;
 
-// T13 under concurrency. SQLite holds the whole database for a write transaction, so the collector
-// and an upload simply run one after the other. With PostgreSQL the collector (CollectBlobs) locks
-// its due blob_gc rows (Due, FOR UPDATE), checks which are referenced (ReferencedAmong, one read of
-// their blobs rows), unlinks the others, and deletes the queue rows, all in one write transaction.
-// A writer that decides from the *absence* of a blobs row (an upload about to rely on, or rewrite,
-// the file) calls Referenced first, which takes the same row lock: it waits for the collector and
-// then either fails with a serialization error and runs again on the new state, or (if the
-// collector rolled back after unlinking) finds the row still queued and checks the disk afresh. A
-// writer that relies on an existing blobs row updates that row, so a concurrent DropRefs or
-// collection of it makes one of them fail and retry (first updater wins).
+// T13 under concurrency: no blob-store request runs inside a write transaction. The collector
+// (TrashService::CollectBlobs) claims its due, unreferenced blob_gc rows in one short transaction
+// (Due, ReferencedAmong, Claim), removes their objects with no transaction open, and deletes the rows
+// still under its claim in another (DequeueClaimed). An upload reads the blob's queue row in each of
+// its transactions (Referenced, QueueEntry) and never relies on an object whose row is claimed, nor
+// adds a reference to it: it waits until the collection has deleted the row, then writes the object
+// again. A claim changes the row's entry token, so an upload that wrote the object under its token
+// finds out, in the transaction that records it, whether a collection claimed it since. With SQLite
+// the transactions simply run one after the other. With PostgreSQL the queue row's lock
+// (`FOR UPDATE`, taken by Due and by Referenced/QueueEntry in a write) orders an upload and a claim
+// of the same blob, and SERIALIZABLE makes one of them retry on the new state. A writer that relies
+// on an existing blobs row updates that row, so a concurrent DropRefs of it makes one of them fail
+// and retry (first updater wins).
 
 void Blobs::AddRef(const std::string& sha256, std::int64_t size) {
   // UPDATE first: if the row this transaction saw was deleted meanwhile, it fails and retries
@@ -47,6 +50,22 @@ bool Blobs::Referenced(const std::string& sha256) {
   return Exists(db_.Query("SELECT 1 FROM blobs WHERE sha256 = ? AND refs > 0", sha256));
 }
 
+std::optional<domain::BlobQueueEntry> Blobs::QueueEntry(const std::string& sha256) {
+  static constexpr const char* kEntry = "SELECT not_before, claim, claimed_at, entry FROM blob_gc WHERE sha256 = ?";
+  static constexpr const char* kEntryLocked =
+      "SELECT not_before, claim, claimed_at, entry FROM blob_gc WHERE sha256 = ? FOR UPDATE";
+  return One<domain::BlobQueueEntry>(db_.Query(db_.locks_rows() ? kEntryLocked : kEntry, sha256), [](const Rows& r) {
+    return domain::BlobQueueEntry{r.Int(0), r.OptText(1), r.OptInt(2), r.OptText(3)};
+  });
+}
+
+void Blobs::Announce(const std::string& sha256, TimeMs not_before, const std::string& entry) {
+  db_.Exec(
+      "INSERT INTO blob_gc(sha256, not_before, entry) VALUES (?, ?, ?) "
+      "ON CONFLICT (sha256) DO UPDATE SET not_before = excluded.not_before, entry = excluded.entry",
+      sha256, not_before, entry);
+}
+
 void Blobs::Enqueue(const std::string& sha256, TimeMs not_before) {
   db_.Exec(
       "INSERT INTO blob_gc(sha256, not_before) VALUES (?, ?) "
@@ -66,13 +85,15 @@ void Blobs::EnqueueAll(const std::vector<std::string>& sha256s, TimeMs not_befor
 
 void Blobs::Dequeue(const std::string& sha256) { db_.Exec("DELETE FROM blob_gc WHERE sha256 = ?", sha256); }
 
-std::vector<std::string> Blobs::Due(TimeMs now, int limit) {
-  // The rows stay locked until the collector's transaction ends (see above).
+std::vector<std::string> Blobs::Due(TimeMs now, TimeMs claimed_before, int limit) {
+  // The rows stay locked until the claiming transaction ends (see above).
   static constexpr const char* kDue =
-      "SELECT sha256 FROM blob_gc WHERE not_before <= ? ORDER BY not_before, sha256 LIMIT ?";
+      "SELECT sha256 FROM blob_gc WHERE not_before <= ? AND (claim IS NULL OR claimed_at < ?) "
+      "ORDER BY not_before, sha256 LIMIT ?";
   static constexpr const char* kDueLocked =
-      "SELECT sha256 FROM blob_gc WHERE not_before <= ? ORDER BY not_before, sha256 LIMIT ? FOR UPDATE";
-  return Texts(db_.Query(db_.locks_rows() ? kDueLocked : kDue, now, limit));
+      "SELECT sha256 FROM blob_gc WHERE not_before <= ? AND (claim IS NULL OR claimed_at < ?) "
+      "ORDER BY not_before, sha256 LIMIT ? FOR UPDATE";
+  return Texts(db_.Query(db_.locks_rows() ? kDueLocked : kDue, now, claimed_before, limit));
 }
 
 std::vector<std::string> Blobs::ReferencedAmong(const std::vector<std::string>& sha256s) {
@@ -84,6 +105,18 @@ std::vector<std::string> Blobs::ReferencedAmong(const std::vector<std::string>& 
 void Blobs::DequeueAll(const std::vector<std::string>& sha256s) {
   if (sha256s.empty()) return;
   db_.Exec("DELETE FROM blob_gc WHERE sha256 IN (SELECT value FROM list(?))", sha256s);
+}
+
+void Blobs::Claim(const std::vector<std::string>& sha256s, const std::string& claim, TimeMs now) {
+  if (sha256s.empty()) return;
+  db_.Exec("UPDATE blob_gc SET claim = ?, claimed_at = ?, entry = NULL WHERE sha256 IN (SELECT value FROM list(?))",
+           claim, now, sha256s);
+}
+
+int Blobs::DequeueClaimed(const std::vector<std::string>& sha256s, const std::string& claim) {
+  if (sha256s.empty()) return 0;
+  return static_cast<int>(
+      db_.Exec("DELETE FROM blob_gc WHERE claim = ? AND sha256 IN (SELECT value FROM list(?))", claim, sha256s));
 }
 
 domain::BlobQueueFigures Blobs::QueueFigures(int cap) {

@@ -375,9 +375,17 @@ DROP INDEX projects_active_name;
 CREATE INDEX projects_active_name_id ON projects(workspace_id, name, id) WHERE trash_item_id IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 11> kMigrations = {kMigration1, kMigration2,  kMigration3, kMigration4,
-                                                          kMigration5, kMigration6,  kMigration7, kMigration8,
-                                                          kMigration9, kMigration10, kMigration11};
+// 12: a blob's queue row is claimed by the collection that removes its object (with no transaction
+// open while it does), and carries the token of the upload that announced the object (T13).
+constexpr std::string_view kMigration12 = R"sql(
+ALTER TABLE blob_gc ADD COLUMN claim TEXT;
+ALTER TABLE blob_gc ADD COLUMN claimed_at INTEGER;
+ALTER TABLE blob_gc ADD COLUMN entry TEXT;
+)sql";
+
+constexpr std::array<std::string_view, 12> kMigrations = {kMigration1, kMigration2,  kMigration3,  kMigration4,
+                                                          kMigration5, kMigration6,  kMigration7,  kMigration8,
+                                                          kMigration9, kMigration10, kMigration11, kMigration12};
 
 }  // namespace
 

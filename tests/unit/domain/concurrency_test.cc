@@ -74,11 +74,13 @@ class Signal {
   bool raised_ = false;
 };
 
-// T13 at the storage contract: a collector that unlinks a queued file and then rolls back (it
-// crashed, or lost a serialization conflict at COMMIT) must not let a writer that re-references the
-// blob commit on the strength of a disk check made before the unlink. The backend orders them
-// (SQLite: one writer at a time; PostgreSQL: BlobReferenced locks the queue row the collector holds).
-TEST_F(Concurrency, ReferenceRacingACollectorThatRollsBackAfterUnlinking) {
+// T13 at the storage contract, with the blob store's requests outside every transaction: a
+// collection has claimed the queue row of a blob and is removing its file (slowly, as an object
+// store does) when an upload of the same bytes comes. The upload must neither reference the file
+// nor rely on it while the claim stands: it waits for the collection to delete the row, then writes
+// the file again and references it.
+TEST_F(Concurrency, AnUploadWaitsForTheCollectionThatClaimedItsBytesAndWritesThemAgain) {
+  MakeProject("A");
   const std::string bytes = Png(4242);
   const std::string sha = core::Sha256Hex(bytes);
   ASSERT_TRUE(blobs_->Put(sha, bytes));
@@ -86,46 +88,62 @@ TEST_F(Concurrency, ReferenceRacingACollectorThatRollsBackAfterUnlinking) {
     tx.blobs().Enqueue(sha, clock_.Now());
     return core::Ok();
   }));
-  Signal checked, collector_done;
-  std::thread collector([&] {
-    checked.Wait(std::chrono::seconds(10));
-    (void)store_->Write([&](domain::Transaction& tx) -> core::Status {
-      for (const auto& due : tx.blobs().Due(clock_.Now(), 10)) {
-        if (!tx.blobs().Referenced(due)) {
-          EXPECT_TRUE(blobs_->Remove(due));
-        }
-      }
-      return core::Error::Internal("simulated failure after the unlink");  // rolls back
-    });
-    collector_done.Raise();
-  });
-  domain::Image img;
-  img.id = "i_race";
-  img.workspace_id = owner().workspace.id;
-  img.name = "race.png";
-  img.sha256 = sha;
-  img.size_bytes = static_cast<std::int64_t>(bytes.size());
-  img.width = 8;
-  img.height = 6;
-  img.created_at = clock_.Now();
-  // The writer follows the upload's steps: check, (re)write the file if needed, reference it.
+  // The collection's first transaction: the row is claimed.
+  std::vector<std::string> claimed;
   ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
-    bool referenced = tx.blobs().Referenced(sha);
-    bool present = blobs_->Exists(sha);
-    checked.Raise();
-    collector_done.Wait(std::chrono::milliseconds(500));  // times out when the backend makes the collector wait
-    if (!referenced && !present) LIMBO_RETURN_IF_ERROR(blobs_->Put(sha, bytes));
-    tx.images().Insert(img);
-    tx.blobs().AddRef(sha, img.size_bytes);
-    tx.blobs().Dequeue(sha);
-    tx.workspaces().AddStorage(img.workspace_id, img.size_bytes, 1);
+    claimed = tx.blobs().Due(clock_.Now(), clock_.Now() - domain::kBlobClaimMs, 10);
+    tx.blobs().Claim(claimed, "c_test", clock_.Now());
     return core::Ok();
   }));
-  collector.join();
+  ASSERT_EQ(claimed, std::vector<std::string>{sha});
+  std::atomic<bool> uploaded{false};
+  core::Result<domain::UploadResult> up = core::Error::Internal("not run");
+  std::thread uploader([&] {
+    up = content_->Upload(owner(), "a", "race.png", bytes);
+    uploaded = true;
+  });
+  // No transaction is open while the file goes, so the upload's transactions run meanwhile; it
+  // must not finish before the collection has deleted its row.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_FALSE(uploaded) << "the upload relied on a file a collection was removing";
+  ASSERT_TRUE(blobs_->Remove(sha));
+  ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
+    EXPECT_EQ(tx.blobs().DequeueClaimed(claimed, "c_test"), 1);
+    return core::Ok();
+  }));
+  uploader.join();
+  ASSERT_TRUE(up) << up.error().message;
   EXPECT_TRUE(blobs_->Exists(sha)) << "the database references a file that is gone (T13)";
+  EXPECT_EQ(*content_->ImageContent(owner(), up->image.id), bytes);
   auto report = domain::CheckConsistency(*store_, *blobs_, false);
   ASSERT_TRUE(report);
-  EXPECT_TRUE(report->missing_files.empty());
+  EXPECT_TRUE(report->clean());
+}
+
+// A collection whose collector died after claiming leaves its rows claimed; once the claim has
+// lapsed the next collection takes them and finishes the work.
+TEST_F(Concurrency, ALapsedClaimIsCollectedAgain) {
+  const std::string bytes = Png(4343);
+  const std::string sha = core::Sha256Hex(bytes);
+  ASSERT_TRUE(blobs_->Put(sha, bytes));
+  ASSERT_TRUE(store_->Write([&](domain::Transaction& tx) -> core::Status {
+    tx.blobs().Enqueue(sha, clock_.Now());
+    tx.blobs().Claim({sha}, "c_dead", clock_.Now());
+    return core::Ok();
+  }));
+  auto n = trash_->CollectBlobs();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0) << "a live claim was taken";
+  EXPECT_TRUE(blobs_->Exists(sha));
+  Advance(domain::kBlobClaimMs + 1);
+  n = trash_->CollectBlobs();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1);
+  EXPECT_FALSE(blobs_->Exists(sha));
+  auto report = domain::CheckConsistency(*store_, *blobs_, false);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->clean());
+  EXPECT_EQ(report->queued_files, 0);
 }
 
 // T14 under contention: many restores and permanent deletions of the same items at once; each
