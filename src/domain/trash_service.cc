@@ -574,7 +574,7 @@ Result<BatchResult> TrashService::RestoreAll(const Actor& a) {
   }
   std::vector<TrashItem> items;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    items = tx.trash().InState(a.workspace.id, TrashState::kInTrash, 1000000);
+    items = tx.trash().InStateBrief(a.workspace.id, TrashState::kInTrash, 1000000);
     return Ok();
   }));
   ProjectsFirst(items, [](const TrashItem& t) { return t.type; });
@@ -722,7 +722,7 @@ Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& 
   }
   std::vector<TrashItem> items;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    items = tx.trash().InState(a.workspace.id, TrashState::kInTrash, 1000000);
+    items = tx.trash().InStateBrief(a.workspace.id, TrashState::kInTrash, 1000000);
     return Ok();
   }));
   std::vector<ItemRef> refs;

@@ -25,6 +25,9 @@ class TrashRows {
   // query over the (workspace, state, cleanup_at) index; days without items are absent.
   virtual std::vector<TrashDay> CleanupByDay(std::int64_t ws, TimeMs from, TimeMs to) = 0;
   virtual std::vector<TrashItem> InState(std::int64_t ws, TrashState state, int limit) = 0;
+  // InState with only the fields that name an item and that restoring it reads: id, workspace,
+  // type, object, name, url, parent project, version number, size and state (the others are empty).
+  virtual std::vector<TrashItem> InStateBrief(std::int64_t ws, TrashState state, int limit) = 0;
   // Compare-and-swap of a row's state (T14); false when the row is gone or in another state.
   virtual bool CasState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,
                         const std::string& actor_name) = 0;

@@ -171,6 +171,28 @@ std::vector<TrashItem> Trash::InState(std::int64_t ws, TrashState state, int lim
       ReadTrash);
 }
 
+std::vector<TrashItem> Trash::InStateBrief(std::int64_t ws, TrashState state, int limit) {
+  auto rows = db_.Query(
+      "SELECT t.id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, t.size_bytes "
+      "FROM trash_items t WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?",
+      ws, domain::TrashStateName(state), limit);
+  std::vector<TrashItem> out;
+  while (rows.Next()) {
+    TrashItem& t = out.emplace_back();
+    t.id = rows.Int(0);
+    t.workspace_id = ws;
+    t.type = domain::ParseItemType(rows.Text(1)).value_or(ItemType::kProject);
+    t.object_id = rows.Text(2);
+    t.name = rows.Text(3);
+    t.url = rows.Text(4);
+    t.parent_project_id = rows.Text(5);
+    t.version_number = static_cast<int>(rows.Int(6));
+    t.size_bytes = rows.Int(7);
+    t.state = state;
+  }
+  return out;
+}
+
 // T14: the state change is conditional on the state this transaction expects. Where transactions
 // run concurrently (PostgreSQL), a concurrent restore or purge of the same row makes the second
 // writer wait for the first and then fail with a serialization error; run again, it sees the row

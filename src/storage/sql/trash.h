@@ -21,6 +21,7 @@ class Trash final : public domain::TrashRows {
   domain::TrashPage List(const domain::TrashQuery& q) override;
   std::vector<domain::TrashDay> CleanupByDay(std::int64_t ws, domain::TimeMs from, domain::TimeMs to) override;
   std::vector<domain::TrashItem> InState(std::int64_t ws, domain::TrashState state, int limit) override;
+  std::vector<domain::TrashItem> InStateBrief(std::int64_t ws, domain::TrashState state, int limit) override;
   bool CasState(std::int64_t id, domain::TrashState from, domain::TrashState to, const std::string& actor_id,
                 const std::string& actor_name) override;
   bool Delete(std::int64_t id, domain::TrashState expected) override;

@@ -1,5 +1,7 @@
 #include "storage/sql/versions.h"
 
+#include <algorithm>
+
 namespace limbo::storage::sql {
 
 using domain::Model;
@@ -118,6 +120,9 @@ void Versions::RestartModelsStoppedBy(std::int64_t trash_item_id) {
 
 void Versions::RestartModelsStoppedByAny(const std::vector<std::int64_t>& trash_item_ids) {
   if (trash_item_ids.empty()) return;
+  // Most batches stopped no model: one range search of the (partial) index says so.
+  auto [lo, hi] = std::minmax_element(trash_item_ids.begin(), trash_item_ids.end());
+  if (!Exists(db_.Query("SELECT 1 FROM models WHERE stopped_by_trash_item BETWEEN ? AND ? LIMIT 1", *lo, *hi))) return;
   db_.Exec(
       "UPDATE models SET state = 'serving', stopped_by_trash_item = NULL "
       "WHERE stopped_by_trash_item IN (SELECT CAST(value AS BIGINT) FROM list(?))",
