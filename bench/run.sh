@@ -53,16 +53,18 @@ else
   for n in 10000 1000000; do run usage $n; done
 fi
 
-# Cleanup and the Trash listing with the rows in PostgreSQL (a loopback cluster of its own; the same files on disk).
+# Cleanup, the Trash listing and Restore All with the rows in PostgreSQL (a loopback cluster of its own; the same files on disk).
 if [[ -z "${ONLY_HTTP:-}" && -z "${NO_POSTGRES:-}" ]]; then
   pg_dir="$work/pg"
   pg_url=$(scripts/pg-cluster.sh start "$pg_dir" $(( 40000 + RANDOM % 20000 )) | tail -n 1)
   if [[ $quick == 1 ]]; then
     run cleanup 10000 --db "$pg_url"
     run trash-list 10000 --db "$pg_url"
+    run restore-all 1000 --db "$pg_url"
   else
     for n in 10000 100000; do run cleanup $n --db "$pg_url"; done
     for n in 10000 100000; do run trash-list $n --db "$pg_url"; done
+    for n in 1000 10000; do run restore-all $n --db "$pg_url"; done
   fi
   scripts/pg-cluster.sh stop "$pg_dir" >/dev/null
   pg_dir=""

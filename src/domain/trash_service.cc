@@ -1,6 +1,7 @@
 #include "domain/trash_service.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "core/crypto.h"
 #include "core/slug.h"
@@ -69,6 +70,18 @@ Error NotInTrash(ItemType type = ItemType::kProject) {
                            "not_in_trash");
   }
   return Error::NotFound("That item is not in the Trash (it was restored or permanently deleted).", "not_in_trash");
+}
+
+// The refusals of a restore, the same from one item's restore and from a batch's.
+Error UrlConflict(ItemType type, const std::string& url) {
+  return Error::Conflict("Another active " + std::string(ItemTypeName(type)) + " now uses the url '" + url + "'.",
+                         "restore_conflict")
+      .WithHint("Restore it under a new url by passing 'url'.");
+}
+
+Error VersionParentInTrash() {
+  return Error::Conflict("The version's project is in the Trash.", "parent_in_trash")
+      .WithHint("Restore the project first, then its versions.");
 }
 
 std::string TrainingName(const Job& j, const Version& v) { return "Training " + j.id + " of " + v.name; }
@@ -393,12 +406,7 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
     if (!now_row || now_row->state != TrashState::kInTrash) return NotInTrash(t.type);
     return Fail(std::move(e));
   };
-  auto conflict = [&] {
-    return refuse(
-        Error::Conflict("Another active " + std::string(ItemTypeName(t.type)) + " now uses the url '" + url + "'.",
-                        "restore_conflict")
-            .WithHint("Restore it under a new url by passing 'url'."));
-  };
+  auto conflict = [&] { return refuse(UrlConflict(t.type, url)); };
   switch (t.type) {
     case ItemType::kProject:
       if (tx.projects().ActiveUrlTaken(a.workspace.id, url)) return conflict();
@@ -408,10 +416,7 @@ Status TrashService::RestoreItemIn(Transaction& tx, const Actor& a, const TrashI
       break;
     case ItemType::kVersion: {
       auto p = tx.projects().ById(t.parent_project_id);
-      if (!p || p->trash_item_id) {
-        return refuse(Error::Conflict("The version's project is in the Trash.", "parent_in_trash")
-                          .WithHint("Restore the project first, then its versions."));
-      }
+      if (!p || p->trash_item_id) return refuse(VersionParentInTrash());
       break;
     }
     case ItemType::kTraining: {
@@ -508,34 +513,42 @@ ItemRef RefOf(const TrashItem& t) {
 }
 }  // namespace
 
-BatchResult TrashService::RunBatch(std::int64_t ws, std::vector<ItemRef> refs,
-                                   const std::function<Status(Transaction&, std::size_t, TrashDeltas&)>& fn) {
+BatchResult TrashService::RunChunks(
+    std::int64_t ws, const std::vector<ItemRef>& refs,
+    const std::function<Status(Transaction&, std::size_t, std::size_t, std::vector<Status>&, TrashDeltas&)>& fn) {
   BatchResult out;
   constexpr std::size_t kChunk = 500;  // items per transaction; a failed item changes nothing
   for (std::size_t start = 0; start < refs.size(); start += kChunk) {
     std::size_t end = std::min(refs.size(), start + kChunk);
-    std::vector<ItemOutcome> outcomes;
+    std::vector<Status> outcomes;
     Status st = store_.Write([&](Transaction& tx) -> Status {
-      outcomes.clear();
+      outcomes.assign(end - start, Ok());
       TrashDeltas deltas;
-      for (std::size_t i = start; i < end; ++i) {
-        Status s = fn(tx, i, deltas);
-        outcomes.push_back(ItemOutcome{refs[i], s ? std::nullopt : std::optional<Error>(s.error())});
-      }
+      LIMBO_RETURN_IF_ERROR(fn(tx, start, end, outcomes, deltas));
       deltas.ApplyTo(tx, ws);
       return Ok();
     });
     for (std::size_t i = start; i < end; ++i) {
       if (!st) {
         out.failed.push_back(ItemOutcome{refs[i], st.error()});
-      } else if (outcomes[i - start].error) {
-        out.failed.push_back(outcomes[i - start]);
+      } else if (!outcomes[i - start]) {
+        out.failed.push_back(ItemOutcome{refs[i], outcomes[i - start].error()});
       } else {
-        out.done.push_back(outcomes[i - start]);
+        out.done.push_back(ItemOutcome{refs[i], std::nullopt});
       }
     }
   }
   return out;
+}
+
+BatchResult TrashService::RunBatch(std::int64_t ws, std::vector<ItemRef> refs,
+                                   const std::function<Status(Transaction&, std::size_t, TrashDeltas&)>& fn) {
+  return RunChunks(ws, refs,
+                   [&](Transaction& tx, std::size_t start, std::size_t end, std::vector<Status>& outcomes,
+                       TrashDeltas& deltas) -> Status {
+                     for (std::size_t i = start; i < end; ++i) outcomes[i - start] = fn(tx, i, deltas);
+                     return Ok();
+                   });
 }
 
 namespace {
@@ -543,8 +556,8 @@ namespace {
 // versions and trainings come back together (T8, T16).
 template <class T, class TypeOf>
 void ProjectsFirst(std::vector<T>& v, TypeOf type_of) {
-  std::stable_sort(v.begin(), v.end(),
-                   [&](const T& x, const T& y) { return TypeOrder(type_of(x)) < TypeOrder(type_of(y)); });
+  auto before = [&](const T& x, const T& y) { return TypeOrder(type_of(x)) < TypeOrder(type_of(y)); };
+  if (!std::is_sorted(v.begin(), v.end(), before)) std::stable_sort(v.begin(), v.end(), before);
 }
 }  // namespace
 
@@ -562,18 +575,126 @@ Result<BatchResult> TrashService::RestoreAll(const Actor& a) {
   }
   std::vector<TrashItem> items;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    items = tx.trash().InState(a.workspace.id, TrashState::kInTrash, 1000000);
+    items = tx.trash().InStateBrief(a.workspace.id, TrashState::kInTrash, 1000000);
     return Ok();
   }));
   ProjectsFirst(items, [](const TrashItem& t) { return t.type; });
   std::vector<ItemRef> refs;
   refs.reserve(items.size());
   for (const auto& t : items) refs.push_back(RefOf(t));
-  // The rows were read before the batch: RestoreItemIn answers `not_in_trash` for any that left the
-  // Trash since (the compare-and-swap, or the re-read before a refusal).
-  return RunBatch(a.workspace.id, refs, [&](Transaction& tx, std::size_t i, TrashDeltas& d) {
-    return RestoreItemIn(tx, a, items[i], std::nullopt, d);
-  });
+  // The rows were read before the batch: each chunk re-reads which are still in the Trash and answers
+  // `not_in_trash` for the others.
+  return RunChunks(a.workspace.id, refs,
+                   [&](Transaction& tx, std::size_t start, std::size_t end, std::vector<Status>& outcomes,
+                       TrashDeltas& d) -> Status {
+                     // Items come sorted by type: each run of one type is restored set-based.
+                     for (std::size_t i = start; i < end;) {
+                       std::size_t j = i;
+                       while (j < end && items[j].type == items[i].type) ++j;
+                       LIMBO_RETURN_IF_ERROR(RestoreRunIn(tx, a, items, i, j, start, outcomes, d));
+                       i = j;
+                     }
+                     return Ok();
+                   });
+}
+
+Status TrashService::RestoreRunIn(Transaction& tx, const Actor& a, const std::vector<TrashItem>& items,
+                                  std::size_t begin, std::size_t end, std::size_t first, std::vector<Status>& outcomes,
+                                  TrashDeltas& deltas) {
+  ItemType type = items[begin].type;
+  auto outcome = [&](std::size_t i) -> Status& { return outcomes[i - first]; };
+  if (Status allowed = RequireRestore(a, type); !allowed) {
+    for (std::size_t i = begin; i < end; ++i) outcome(i) = allowed;
+    return Ok();
+  }
+  if (type == ItemType::kTraining) {
+    // A run's model may become its version's, which depends on the runs restored before it: one at
+    // a time (runs in the Trash on their own are few).
+    for (std::size_t i = begin; i < end; ++i) outcome(i) = RestoreItemIn(tx, a, items[i], std::nullopt, deltas);
+    return Ok();
+  }
+  // The same rules as RestoreItemIn, decided for the whole run from a few reads in this transaction:
+  // an item whose row left the Trash is `not_in_trash` (never a conflict with itself); then a url
+  // taken by an active item (one restored before it in this run included) or a version's project in
+  // the Trash refuses it; the others are restored with one statement per table.
+  std::vector<std::int64_t> ids;
+  std::vector<std::string> keys;  // urls (projects, workflows) or parent projects (versions)
+  ids.reserve(end - begin);
+  keys.reserve(end - begin);
+  for (std::size_t i = begin; i < end; ++i) {
+    ids.push_back(items[i].id);
+    keys.push_back(type == ItemType::kVersion ? items[i].parent_project_id : items[i].url);
+  }
+  auto in_trash = tx.trash().InStateAmong(ids, TrashState::kInTrash);
+  std::sort(in_trash.begin(), in_trash.end());
+  std::vector<std::string> found;
+  switch (type) {
+    case ItemType::kProject:
+      found = tx.projects().ActiveUrlsAmong(a.workspace.id, keys);  // taken urls
+      break;
+    case ItemType::kWorkflow:
+      found = tx.workflows().ActiveUrlsAmong(a.workspace.id, keys);
+      break;
+    default:
+      found = tx.projects().ActiveAmong(keys);  // active parents
+      break;
+  }
+  std::sort(found.begin(), found.end());
+  std::unordered_set<std::string> taken_here;  // urls of the items restored so far in this run
+  std::vector<std::int64_t> restored_ids;
+  std::vector<std::string> object_ids;
+  std::vector<std::int64_t> version_ids;
+  std::vector<AuditEvent> events;
+  TimeMs now = clock_.Now();
+  for (std::size_t i = begin; i < end; ++i) {
+    const TrashItem& t = items[i];
+    const std::string& key = keys[i - begin];
+    if (!std::binary_search(in_trash.begin(), in_trash.end(), t.id)) {
+      outcome(i) = NotInTrash(t.type);
+      continue;
+    }
+    bool listed = std::binary_search(found.begin(), found.end(), key);
+    if (type == ItemType::kVersion) {
+      if (!listed) {
+        outcome(i) = VersionParentInTrash();
+        continue;
+      }
+      version_ids.push_back(std::stoll(t.object_id));
+    } else {
+      if (listed || !taken_here.insert(key).second) {
+        outcome(i) = UrlConflict(t.type, key);
+        continue;
+      }
+      object_ids.push_back(t.object_id);
+    }
+    restored_ids.push_back(t.id);
+    events.push_back(MakeEvent(a, now, "restore", t));
+    deltas.Add(t.type, -1, -t.size_bytes);
+  }
+  if (restored_ids.empty()) return Ok();
+  // The compare-and-swap of the whole run (T14): this transaction has just read these rows in the
+  // Trash, so all of them go; anything else means the rows changed under it, and nothing is kept.
+  if (tx.trash().DeleteAll(a.workspace.id, restored_ids, TrashState::kInTrash) !=
+      static_cast<std::int64_t>(restored_ids.size())) {
+    return Error::Internal("The Trash changed during Restore All; nothing was restored. Try again.");
+  }
+  switch (type) {
+    case ItemType::kProject:
+      tx.projects().ClearTrash(object_ids);
+      break;
+    case ItemType::kWorkflow:
+      tx.workflows().ClearTrash(object_ids);
+      break;
+    default:
+      tx.versions().ClearTrash(version_ids);
+      break;
+  }
+  tx.versions().RestartModelsStoppedByAny(restored_ids);
+  // Which images a project or version brings back from the Trash is known only by a recount; a
+  // workflow holds no stored bytes.
+  if (type != ItemType::kWorkflow) deltas.reclaimable_changed = true;
+  tx.audit().InsertAll(events);
+  return Ok();
 }
 
 Status TrashService::StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action) {
@@ -602,7 +723,7 @@ Result<BatchResult> TrashService::EmptyTrash(const Actor& a, const std::string& 
   }
   std::vector<TrashItem> items;
   LIMBO_RETURN_IF_ERROR(store_.Read([&](Transaction& tx) -> Status {
-    items = tx.trash().InState(a.workspace.id, TrashState::kInTrash, 1000000);
+    items = tx.trash().InStateBrief(a.workspace.id, TrashState::kInTrash, 1000000);
     return Ok();
   }));
   std::vector<ItemRef> refs;

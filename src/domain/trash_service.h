@@ -138,6 +138,15 @@ class TrashService {
                              const std::optional<std::string>& new_url, TrashDeltas& deltas);
   core::Status StartPurgeIn(Transaction& tx, const Actor& a, const ItemRef& ref, const char* action);
   core::Result<TrashItem> FindItem(Transaction& tx, const Actor& a, const ItemRef& ref);
+  // Runs fn over the refs in transactions of up to 500 items, [start, end) each: fn sets the status
+  // of each item (outcomes[i - start]); an error from fn fails the whole transaction's items.
+  BatchResult RunChunks(std::int64_t ws, const std::vector<ItemRef>& refs,
+                        const std::function<core::Status(Transaction&, std::size_t, std::size_t,
+                                                         std::vector<core::Status>&, TrashDeltas&)>& fn);
+  // Restore All's items [begin, end), all of one type, set-based; their outcomes are at i - first.
+  core::Status RestoreRunIn(Transaction& tx, const Actor& a, const std::vector<TrashItem>& items, std::size_t begin,
+                            std::size_t end, std::size_t first, std::vector<core::Status>& outcomes,
+                            TrashDeltas& deltas);
   // Runs fn for each ref in transactions of up to 500 items; each item succeeds or fails alone.
   BatchResult RunBatch(std::int64_t ws, std::vector<ItemRef> refs,
                        const std::function<core::Status(Transaction&, std::size_t, TrashDeltas&)>& fn);

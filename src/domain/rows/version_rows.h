@@ -20,6 +20,8 @@ class VersionRows {
   // Inserts the version and snapshots the project's current image links into it.
   virtual std::int64_t InsertWithSnapshot(Version& v) = 0;
   virtual void SetTrash(std::int64_t version_id, std::optional<std::int64_t> trash_item_id) = 0;
+  // Makes the versions active again (SetTrash to none, one statement).
+  virtual void ClearTrash(const std::vector<std::int64_t>& version_ids) = 0;
   // Deletes the versions' jobs, models and rows; returns the job ids whose model files may exist.
   virtual std::vector<std::string> DeleteAllOfProject(const std::string& project_id) = 0;
   virtual std::vector<std::string> Delete(std::int64_t version_id) = 0;
@@ -31,6 +33,8 @@ class VersionRows {
   virtual void StopModelsOfProject(const std::string& project_id, std::int64_t trash_item_id) = 0;
   virtual void StopModelOf(std::int64_t version_id, std::int64_t trash_item_id) = 0;
   virtual void RestartModelsStoppedBy(std::int64_t trash_item_id) = 0;
+  // RestartModelsStoppedBy for several trash items, in one statement.
+  virtual void RestartModelsStoppedByAny(const std::vector<std::int64_t>& trash_item_ids) = 0;
 };
 
 }  // namespace limbo::domain

@@ -381,9 +381,16 @@ constexpr std::string_view kMigration11 = R"sql(
 ALTER TABLE blob_gc ADD COLUMN claim TEXT, ADD COLUMN claimed_at BIGINT, ADD COLUMN entry TEXT;
 )sql";
 
-constexpr std::array<std::string_view, 11> kMigrations = {kMigration1, kMigration2,  kMigration3, kMigration4,
-                                                          kMigration5, kMigration6,  kMigration7, kMigration8,
-                                                          kMigration9, kMigration10, kMigration11};
+// The Trash rows move their workspace's Trash generation from the statements that write them
+// (storage/sql/trash.cc, MoveTrashGeneration), once per statement, instead of a trigger once per row:
+// Restore All deletes 500 rows in one statement. The other tables keep their triggers.
+constexpr std::string_view kMigration12 = R"sql(
+DROP TRIGGER trash_gen_items ON trash_items;
+)sql";
+
+constexpr std::array<std::string_view, 12> kMigrations = {kMigration1, kMigration2,  kMigration3,  kMigration4,
+                                                          kMigration5, kMigration6,  kMigration7,  kMigration8,
+                                                          kMigration9, kMigration10, kMigration11, kMigration12};
 
 // Two processes creating the bookkeeping table at the same instant may collide in the catalog;
 // the loser retries and finds it there.

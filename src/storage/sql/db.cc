@@ -28,6 +28,13 @@ std::int64_t Scalar(Rows rows) { return rows.Next() && !rows.IsNull(0) ? rows.In
 
 bool Exists(Rows rows) { return rows.Next(); }
 
+std::vector<std::string> IntTexts(const std::vector<std::int64_t>& ints) {
+  std::vector<std::string> out;
+  out.reserve(ints.size());
+  for (auto i : ints) out.push_back(std::to_string(i));
+  return out;
+}
+
 std::string JsonArray(const std::vector<std::string>& texts) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "[";

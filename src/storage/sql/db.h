@@ -156,6 +156,9 @@ std::int64_t Scalar(Rows rows);
 // Whether there is a row.
 bool Exists(Rows rows);
 
+// Integers as a list parameter's texts, read back with `(SELECT CAST(value AS BIGINT) FROM list(?))`.
+std::vector<std::string> IntTexts(const std::vector<std::int64_t>& ints);
+
 // A JSON array of the texts (how SQLite receives a list parameter).
 std::string JsonArray(const std::vector<std::string>& texts);
 

@@ -1,5 +1,7 @@
 #include "storage/sql/groups.h"
 
+#include "storage/sql/trash.h"
+
 namespace limbo::storage::sql {
 
 using domain::Group;
@@ -33,7 +35,7 @@ void Groups::Rename(std::int64_t ws, const std::string& id, const std::string& n
 
 void Groups::Delete(std::int64_t ws, const std::string& id) {
   db_.Exec("UPDATE projects SET group_id = NULL WHERE group_id = ?", id);
-  db_.Exec("UPDATE trash_items SET group_id = NULL WHERE group_id = ?", id);
+  if (db_.Exec("UPDATE trash_items SET group_id = NULL WHERE group_id = ?", id) > 0) MoveTrashGeneration(db_, ws);
   db_.Exec("DELETE FROM groups WHERE workspace_id = ? AND id = ?", ws, id);
 }
 

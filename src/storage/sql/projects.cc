@@ -65,6 +65,21 @@ bool Projects::ActiveUrlTaken(std::int64_t ws, const std::string& url) {
       db_.Query("SELECT 1 FROM projects WHERE workspace_id = ? AND url = ? AND trash_item_id IS NULL", ws, url));
 }
 
+std::vector<std::string> Projects::ActiveUrlsAmong(std::int64_t ws, const std::vector<std::string>& urls) {
+  if (urls.empty()) return {};
+  // The list first (a CROSS JOIN is SQLite's join order), each url searched in the active urls' index.
+  return Texts(
+      db_.Query("SELECT p.url FROM (SELECT value AS url FROM list(?)) l CROSS JOIN projects p "
+                "WHERE p.workspace_id = ? AND p.url = l.url AND p.trash_item_id IS NULL",
+                urls, ws));
+}
+
+std::vector<std::string> Projects::ActiveAmong(const std::vector<std::string>& ids) {
+  if (ids.empty()) return {};
+  return Texts(
+      db_.Query("SELECT id FROM projects WHERE trash_item_id IS NULL AND id IN (SELECT value FROM list(?))", ids));
+}
+
 void Projects::Insert(const Project& p) {
   db_.Exec(
       "INSERT INTO projects(id, workspace_id, url, name, type, annotation, group_id, created_at, updated_at, "
@@ -74,6 +89,11 @@ void Projects::Insert(const Project& p) {
 
 void Projects::SetTrash(const std::string& id, std::optional<std::int64_t> trash_item_id) {
   db_.Exec("UPDATE projects SET trash_item_id = ? WHERE id = ?", trash_item_id, id);
+}
+
+void Projects::ClearTrash(const std::vector<std::string>& ids) {
+  if (ids.empty()) return;
+  db_.Exec("UPDATE projects SET trash_item_id = NULL WHERE id IN (SELECT value FROM list(?))", ids);
 }
 
 void Projects::SetUrl(const std::string& id, const std::string& url, TimeMs at) {

@@ -14,8 +14,11 @@ class Projects final : public domain::ProjectRows {
   std::optional<domain::Project> ActiveByUrl(std::int64_t ws, const std::string& url) override;
   std::optional<domain::Project> ById(const std::string& id) override;
   bool ActiveUrlTaken(std::int64_t ws, const std::string& url) override;
+  std::vector<std::string> ActiveUrlsAmong(std::int64_t ws, const std::vector<std::string>& urls) override;
+  std::vector<std::string> ActiveAmong(const std::vector<std::string>& ids) override;
   void Insert(const domain::Project& p) override;
   void SetTrash(const std::string& id, std::optional<std::int64_t> trash_item_id) override;
+  void ClearTrash(const std::vector<std::string>& ids) override;
   void SetUrl(const std::string& id, const std::string& url, domain::TimeMs at) override;
   void SetGroup(const std::string& id, const std::optional<std::string>& group_id) override;
   int TakeVersionNumber(const std::string& project_id) override;

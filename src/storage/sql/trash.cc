@@ -134,7 +134,12 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 
 }  // namespace
 
+void MoveTrashGeneration(Db& db, std::int64_t ws) {
+  db.Exec("UPDATE trash_generations SET generation = generation + 1 WHERE workspace_id = ?", ws);
+}
+
 std::int64_t Trash::Insert(const TrashItem& t) {
+  MoveTrashGeneration(db_, t.workspace_id);
   return db_.Insert(
       "INSERT INTO trash_items(workspace_id, type, object_id, name, url, parent_project_id, version_number, "
       "deleted_by, deleted_by_name, deleted_at, cleanup_at, cleanup_delete_images, state, size_bytes, group_id) "
@@ -199,19 +204,74 @@ std::vector<TrashItem> Trash::InState(std::int64_t ws, TrashState state, int lim
       ReadTrash);
 }
 
+std::vector<TrashItem> Trash::InStateBrief(std::int64_t ws, TrashState state, int limit) {
+  auto rows = db_.Query(
+      "SELECT t.id, t.type, t.object_id, t.name, t.url, t.parent_project_id, t.version_number, t.size_bytes "
+      "FROM trash_items t WHERE t.workspace_id = ? AND t.state = ? ORDER BY t.deleted_at, t.id LIMIT ?",
+      ws, domain::TrashStateName(state), limit);
+  std::vector<TrashItem> out;
+  while (rows.Next()) {
+    TrashItem& t = out.emplace_back();
+    t.id = rows.Int(0);
+    t.workspace_id = ws;
+    t.type = domain::ParseItemType(rows.Text(1)).value_or(ItemType::kProject);
+    t.object_id = rows.Text(2);
+    t.name = rows.Text(3);
+    t.url = rows.Text(4);
+    t.parent_project_id = rows.Text(5);
+    t.version_number = static_cast<int>(rows.Int(6));
+    t.size_bytes = rows.Int(7);
+    t.state = state;
+  }
+  return out;
+}
+
 // T14: the state change is conditional on the state this transaction expects. Where transactions
 // run concurrently (PostgreSQL), a concurrent restore or purge of the same row makes the second
 // writer wait for the first and then fail with a serialization error; run again, it sees the row
 // gone or changed and reports false.
 bool Trash::CasState(std::int64_t id, TrashState from, TrashState to, const std::string& actor_id,
                      const std::string& actor_name) {
-  return db_.Exec(
-             "UPDATE trash_items SET state = ?, purge_actor_id = ?, purge_actor_name = ? WHERE id = ? AND state = ?",
-             domain::TrashStateName(to), actor_id, actor_name, id, domain::TrashStateName(from)) == 1;
+  bool changed =
+      db_.Exec("UPDATE trash_items SET state = ?, purge_actor_id = ?, purge_actor_name = ? WHERE id = ? AND state = ?",
+               domain::TrashStateName(to), actor_id, actor_name, id, domain::TrashStateName(from)) == 1;
+  if (changed) {
+    db_.Exec(
+        "UPDATE trash_generations SET generation = generation + 1 "
+        "WHERE workspace_id = (SELECT workspace_id FROM trash_items WHERE id = ?)",
+        id);
+  }
+  return changed;
 }
 
 bool Trash::Delete(std::int64_t id, TrashState expected) {
+  // The generation first: the row names its workspace only until it is gone.
+  if (db_.Exec("UPDATE trash_generations SET generation = generation + 1 "
+               "WHERE workspace_id = (SELECT workspace_id FROM trash_items WHERE id = ? AND state = ?)",
+               id, domain::TrashStateName(expected)) == 0) {
+    return false;
+  }
   return db_.Exec("DELETE FROM trash_items WHERE id = ? AND state = ?", id, domain::TrashStateName(expected)) == 1;
+}
+
+// The list's ids looked up one by one by primary key. Written as a CROSS JOIN with the list first,
+// which SQLite takes as the join order (PostgreSQL plans it as any join): otherwise SQLite prefers an
+// index on (workspace_id, state) and walks every row of the Trash once per batch.
+#define TRASH_OF_LIST                                                                              \
+  "SELECT t.id FROM (SELECT CAST(value AS BIGINT) AS id FROM list(?)) l CROSS JOIN trash_items t " \
+  "WHERE t.id = l.id AND t.state = ? "
+
+std::vector<std::int64_t> Trash::InStateAmong(const std::vector<std::int64_t>& ids, TrashState state) {
+  if (ids.empty()) return {};
+  return Ints(db_.Query(TRASH_OF_LIST, IntTexts(ids), domain::TrashStateName(state)));
+}
+
+std::int64_t Trash::DeleteAll(std::int64_t ws, const std::vector<std::int64_t>& ids, TrashState expected) {
+  if (ids.empty()) return 0;
+  std::int64_t n = db_.Exec("DELETE FROM trash_items WHERE id IN (" TRASH_OF_LIST "AND t.workspace_id = ?)",
+                            IntTexts(ids), domain::TrashStateName(expected), ws);
+  if (n > 0) MoveTrashGeneration(db_, ws);
+  return n;
 }
 
 std::vector<TrashItem> Trash::Expired(TimeMs now, int limit) {

@@ -1,5 +1,7 @@
 #include "storage/sql/versions.h"
 
+#include <algorithm>
+
 namespace limbo::storage::sql {
 
 using domain::Model;
@@ -65,6 +67,12 @@ void Versions::SetTrash(std::int64_t version_id, std::optional<std::int64_t> tra
   db_.Exec("UPDATE versions SET trash_item_id = ? WHERE id = ?", trash_item_id, version_id);
 }
 
+void Versions::ClearTrash(const std::vector<std::int64_t>& version_ids) {
+  if (version_ids.empty()) return;
+  db_.Exec("UPDATE versions SET trash_item_id = NULL WHERE id IN (SELECT CAST(value AS BIGINT) FROM list(?))",
+           IntTexts(version_ids));
+}
+
 std::vector<std::string> Versions::DeleteAllOfProject(const std::string& project_id) {
   auto jobs = Texts(db_.Query("SELECT id FROM jobs WHERE project_id = ? ORDER BY id", project_id));
   db_.Exec("DELETE FROM models WHERE version_id IN (SELECT id FROM versions WHERE project_id = ?)", project_id);
@@ -108,6 +116,17 @@ void Versions::StopModelOf(std::int64_t version_id, std::int64_t trash_item_id) 
 void Versions::RestartModelsStoppedBy(std::int64_t trash_item_id) {
   db_.Exec("UPDATE models SET state = 'serving', stopped_by_trash_item = NULL WHERE stopped_by_trash_item = ?",
            trash_item_id);
+}
+
+void Versions::RestartModelsStoppedByAny(const std::vector<std::int64_t>& trash_item_ids) {
+  if (trash_item_ids.empty()) return;
+  // Most batches stopped no model: one range search of the (partial) index says so.
+  auto [lo, hi] = std::minmax_element(trash_item_ids.begin(), trash_item_ids.end());
+  if (!Exists(db_.Query("SELECT 1 FROM models WHERE stopped_by_trash_item BETWEEN ? AND ? LIMIT 1", *lo, *hi))) return;
+  db_.Exec(
+      "UPDATE models SET state = 'serving', stopped_by_trash_item = NULL "
+      "WHERE stopped_by_trash_item IN (SELECT CAST(value AS BIGINT) FROM list(?))",
+      IntTexts(trash_item_ids));
 }
 
 }  // namespace limbo::storage::sql

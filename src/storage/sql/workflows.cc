@@ -38,6 +38,15 @@ bool Workflows::ActiveUrlTaken(std::int64_t ws, const std::string& url) {
       db_.Query("SELECT 1 FROM workflows WHERE workspace_id = ? AND url = ? AND trash_item_id IS NULL", ws, url));
 }
 
+std::vector<std::string> Workflows::ActiveUrlsAmong(std::int64_t ws, const std::vector<std::string>& urls) {
+  if (urls.empty()) return {};
+  // The list first (a CROSS JOIN is SQLite's join order), each url searched in the active urls' index.
+  return Texts(
+      db_.Query("SELECT w.url FROM (SELECT value AS url FROM list(?)) l CROSS JOIN workflows w "
+                "WHERE w.workspace_id = ? AND w.url = l.url AND w.trash_item_id IS NULL",
+                urls, ws));
+}
+
 void Workflows::Insert(const Workflow& w) {
   db_.Exec(
       "INSERT INTO workflows(id, workspace_id, url, name, config, created_at, created_by) "
@@ -47,6 +56,11 @@ void Workflows::Insert(const Workflow& w) {
 
 void Workflows::SetTrash(const std::string& id, std::optional<std::int64_t> trash_item_id) {
   db_.Exec("UPDATE workflows SET trash_item_id = ? WHERE id = ?", trash_item_id, id);
+}
+
+void Workflows::ClearTrash(const std::vector<std::string>& ids) {
+  if (ids.empty()) return;
+  db_.Exec("UPDATE workflows SET trash_item_id = NULL WHERE id IN (SELECT value FROM list(?))", ids);
 }
 
 void Workflows::SetUrl(const std::string& id, const std::string& url) {
