@@ -20,7 +20,9 @@ SHARED = 10
 LEASE_TTL_S = 3
 # Rows per cleanup transaction: small enough that the cleanup of IMAGES images takes many batches.
 BATCH = int(os.environ.get("LIMBO_FAILOVER_BATCH", "50"))
-OPTIONS = ("--cleanup-batch", str(BATCH), "--sweep-interval", "1s", "--lease-ttl", f"{LEASE_TTL_S}s")
+# The dev clock lets the test move server time past a dead collector's claim (CLAIM_LAPSE_S).
+OPTIONS = ("--cleanup-batch", str(BATCH), "--sweep-interval", "1s", "--lease-ttl", f"{LEASE_TTL_S}s", "--dev-clock")
+CLAIM_LAPSE_S = 30 * 60
 
 
 def blob_files(data):
@@ -112,8 +114,15 @@ def test_leader_killed_mid_cleanup_the_other_server_finishes_it(tmp_path):
         # The survivor takes the lease after it expires and finishes the interrupted cleanup.
         wait_for("the second server to take the lease", lambda: lease_holder_pid(db) == second.proc.pid,
                  timeout=LEASE_TTL_S + 20)
+        # The survivor finishes the purge at once.
+        wait_for("the purge to finish", lambda: images_left() == SHARED, timeout=120)
+        # A batch the killed leader had claimed for collection stays claimed until the claim lapses
+        # (30 minutes: a removal it might still have had under way must never meet a new upload of
+        # the same bytes). With server time moved past that, the survivor collects it too.
+        print(f"queue rows under the dead leader's claim: {query(db, 'SELECT COUNT(*) FROM blob_gc WHERE claim IS NOT NULL')}")
+        assert api[1].post("/_dev/clock", {"advanceSeconds": CLAIM_LAPSE_S + 60}).status == 200
         # Finished: the rows, the files or objects, and the collection queue (whose rows go after the
-        # objects, in the same transaction).
+        # objects).
         wait_for("the cleanup to finish", lambda: images_left() == SHARED and blob_files(data) == SHARED and
                  query(db, "SELECT COUNT(*) FROM blob_gc") == "0", timeout=120)
 
