@@ -89,6 +89,17 @@ def query(url: str, sql: str) -> str:
     return _psql(url, sql)
 
 
+def wait_for(what: str, predicate, timeout: float = 60.0, every: float = 0.02):
+    """Polls predicate() until it returns something true, and returns that; fails after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def png(seed: int, w: int = 6, h: int = 5) -> bytes:
     """A small valid PNG whose bytes differ for every seed."""
 

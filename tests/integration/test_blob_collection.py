@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import limbo_test_server
 from limbo_test_server import S3, Client, Relay, Server, blob_names, png, query
 
 # Objects the collector removes in one pass (one claimed batch: Swift removes about 50 a second).
@@ -29,14 +30,8 @@ def queue_length(s: Server) -> int:
         con.close()
 
 
-def wait_for(what, predicate, timeout=120.0, every=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
+def wait_for(what, predicate):
+    return limbo_test_server.wait_for(what, predicate, timeout=120.0, every=0.01)
 
 
 def new_project(c: Client, name: str) -> None:

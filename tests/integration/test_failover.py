@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from limbo_test_server import S3, TEST_DB, Client, Server, blob_names, database_for, png, query
+from limbo_test_server import S3, TEST_DB, Client, Server, blob_names, database_for, png, query, wait_for
 
 pytestmark = pytest.mark.skipif(not TEST_DB, reason="needs PostgreSQL (set LIMBO_TEST_DB)")
 
@@ -33,16 +33,6 @@ def lease_holder_pid(db):
     holder = query(db, "SELECT holder FROM leases WHERE name = 'cleanup'")
     m = re.match(r"limbod-(\d+)-", holder)
     return int(m.group(1)) if m else None
-
-
-def wait_for(what, predicate, timeout=60.0, every=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def start_two_servers(tmp_path, options):

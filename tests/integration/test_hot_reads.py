@@ -4,12 +4,12 @@ recorded last use over a minute old (that use is written by the background worke
 import os
 import sqlite3
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime
 
 import pytest
 
+import limbo_test_server
 from limbo_test_server import TEST_DB, Server, png, query
 
 HOT = ("/acme", "/acme/p", "/acme/usage", "/acme/jobs", "/acme/trash")
@@ -22,13 +22,7 @@ def last_used(c, key_id):
 
 
 def wait_for(predicate, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
+    return limbo_test_server.wait_for("the condition", predicate, timeout=seconds, every=0.1)
 
 
 def hold_write_lock(s):
