@@ -98,4 +98,10 @@ void MakeTrashItems(domain::Store& store, std::int64_t ws, std::int64_t n, const
   }
 }
 
+std::string Num(const char* k, double v) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "\"%s\":%.3f", k, v);
+  return buf;
+}
+
 }  // namespace limbo::bench

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,5 +20,12 @@ void MakeTrashItems(domain::Store& store, std::int64_t ws, std::int64_t n, const
                     core::TimeMs now);
 // A fake sha256: 64 hex characters derived from a number.
 std::string FakeSha(std::int64_t n);
+
+// What the drivers time and print: microseconds between two instants, and `"k":v` for their JSON.
+using Clock = std::chrono::steady_clock;
+inline double Micros(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+std::string Num(const char* k, double v);
 
 }  // namespace limbo::bench

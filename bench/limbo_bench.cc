@@ -39,11 +39,9 @@ namespace {
 
 using namespace limbo;  // NOLINT: a benchmark driver
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double Micros(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::micro>(b - a).count();
-}
+using bench::Clock;
+using bench::Micros;
+using bench::Num;
 
 // This thread's CPU time in microseconds: on a machine other work shares, it moves less than wall time.
 double ThreadCpuMicros() {
@@ -125,12 +123,6 @@ struct World {
 
 void Print(const std::string& scenario, std::int64_t size, const std::string& fields) {
   std::cout << "{\"scenario\":\"" << scenario << "\",\"size\":" << size << "," << fields << "}" << std::endl;
-}
-
-std::string Num(const char* k, double v) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "\"%s\":%.3f", k, v);
-  return buf;
 }
 
 // ---- trash-list: first and deep pages of GET /:ws/trash (server time) vs bare keyset SELECTs ----

@@ -31,17 +31,9 @@ namespace {
 
 using namespace limbo;  // NOLINT: a benchmark driver
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double Micros(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::micro>(b - a).count();
-}
-
-std::string Num(const char* k, double v) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "\"%s\":%.3f", k, v);
-  return buf;
-}
+using bench::Clock;
+using bench::Micros;
+using bench::Num;
 
 std::shared_ptr<storage::blob::S3Client> ClientFor(const std::string& url, const std::string& sub) {
   auto c = storage::blob::ParseS3Url(url);
